@@ -1,0 +1,60 @@
+# egovstudy — the two commands a fresh machine needs are `make reproduce` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+# Public data and reference datasets are never committed: point at a mirror when one exists.
+SHARED := $(abspath ../shared)
+export EGOVSTUDY_DATA_MIRROR ?= $(if $(wildcard $(SHARED)/data),$(SHARED)/data,)
+export EGOVSTUDY_REFERENCE_DATA ?= $(if $(wildcard $(SHARED)/reference-data),$(SHARED)/reference-data,)
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help install reproduce data notebooks test test-fast lint lab bench sync-notebooks clean
+
+help: ## List every target
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m ipykernel install --sys-prefix --name egovstudy --display-name "Python (egovstudy)" >/dev/null
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv from the pinned requirements (package in editable mode)
+
+data: $(STAMP) ## Build data/processed/ from data/raw/ (the default study)
+	$(PY) -m egovstudy.pipeline
+
+notebooks: $(STAMP) ## Execute every notebook into reports/ (figures, tables, run manifest)
+	$(PY) -m egovstudy.notebooks run
+
+reproduce: data notebooks ## The main job: processed data, every notebook, figures and tables
+
+test: $(STAMP) ## Unit tests, doctests and notebook execution (fails when no test runs)
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+test-fast: $(STAMP) ## The tests without notebook execution and slow cases
+	$(PY) -m pytest -n 2 -m "not slow and not notebooks"
+
+lint: $(STAMP) ## ruff and mypy
+	$(PY) -m ruff check egovstudy tests benchmarks notebooks
+	$(PY) -m mypy
+
+lab: $(STAMP) ## Start JupyterLab with the project's kernel
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+bench: $(STAMP) ## Benchmarks against the peers; writes reports/benchmarks.md
+	$(PY) -m benchmarks.run
+
+sync-notebooks: $(STAMP) ## Rebuild notebooks/*.ipynb (no outputs) from the jupytext .py sources
+	$(VENV)/bin/jupytext --to ipynb --update notebooks/[0-9]*.py
+
+clean: ## Remove generated outputs (never data/raw)
+	rm -rf reports/* data/processed/*

@@ -1,0 +1,114 @@
+"""egovstudy: survey and public-index analysis for e-government research.
+
+The public API is imported lazily (PEP 562) so that ``import egovstudy`` stays
+fast: statsmodels, scipy and matplotlib load only when a function needs them.
+
+Examples
+--------
+>>> import egovstudy
+>>> callable(egovstudy.load_survey)
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from egovstudy.errors import (
+    CodebookError,
+    ConvergenceError,
+    DataFormatError,
+    DataQualityError,
+    DataQualityWarning,
+    DataSourceError,
+    EgovStudyError,
+    EgovStudyWarning,
+    InsufficientDataError,
+    LabelError,
+    MissingDependencyError,
+    ModelSpecError,
+    OutputError,
+    StatisticalWarning,
+)
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (imported on first access)
+_LAZY: dict[str, str] = {
+    # ingestion
+    "Codebook": "egovstudy.codebook",
+    "read_codebook": "egovstudy.codebook",
+    "Survey": "egovstudy.survey",
+    "load_survey": "egovstudy.survey",
+    "quality_report": "egovstudy.quality",
+    "score_constructs": "egovstudy.scoring",
+    "msi": "egovstudy.scoring",
+    "build_processed": "egovstudy.pipeline",
+    # measurement
+    "item_validity": "egovstudy.measurement",
+    "r_table": "egovstudy.measurement",
+    "reliability": "egovstudy.measurement",
+    "fornell_larcker": "egovstudy.measurement",
+    "htmt": "egovstudy.measurement",
+    "cross_loadings": "egovstudy.measurement",
+    "kmo": "egovstudy.measurement",
+    "bartlett": "egovstudy.measurement",
+    "efa": "egovstudy.measurement",
+    "cfa": "egovstudy.measurement",
+    "instrument_report": "egovstudy.measurement",
+    # models
+    "ols": "egovstudy.models",
+    "assumption_tests": "egovstudy.models",
+    "test_hypotheses": "egovstudy.models",
+    "hierarchical_regression": "egovstudy.models",
+    "logit": "egovstudy.models",
+    "ordinal_logit": "egovstudy.models",
+    "mixed_model": "egovstudy.models",
+    "panel_regression": "egovstudy.models",
+    # mediation, moderation, PLS-SEM
+    "process": "egovstudy.process",
+    "pls_sem": "egovstudy.pls",
+    # outputs
+    "save_figure": "egovstudy.report",
+    "write_table": "egovstudy.report",
+    "results_chapter": "egovstudy.report",
+    # the simulated default study
+    "simulate_egov_survey": "egovstudy.datasets",
+}
+
+__all__ = [
+    "CodebookError",
+    "ConvergenceError",
+    "DataFormatError",
+    "DataQualityError",
+    "DataQualityWarning",
+    "DataSourceError",
+    "EgovStudyError",
+    "EgovStudyWarning",
+    "InsufficientDataError",
+    "LabelError",
+    "MissingDependencyError",
+    "ModelSpecError",
+    "OutputError",
+    "StatisticalWarning",
+    "__version__",
+    *sorted(_LAZY),
+]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'egovstudy' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    pass
