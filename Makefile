@@ -14,7 +14,7 @@ export EGOVSTUDY_REFERENCE_DATA ?= $(if $(wildcard $(SHARED)/reference-data),$(S
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install reproduce data notebooks test test-fast lint lab bench sync-notebooks clean
+.PHONY: help install test-deps reproduce data notebooks test test-fast lint lab bench sync-notebooks clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -37,7 +37,17 @@ notebooks: $(STAMP) ## Execute every notebook into reports/ (figures, tables, ru
 
 reproduce: data notebooks ## The main job: processed data, every notebook, figures and tables
 
-test: $(STAMP) ## Unit tests, doctests and notebook execution (fails when no test runs)
+test-deps: ## System tools some tests use (LibreOffice, poppler); installed when root, else skipped
+	@if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing LibreOffice (headless) and poppler-utils for the DOCX->PDF test"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends libreoffice-writer-nogui poppler-utils >/dev/null) \
+	      || echo "could not install LibreOffice: the DOCX->PDF test will be skipped"; \
+	  else echo "LibreOffice not found and not root: the DOCX->PDF test will be skipped"; fi; \
+	fi
+
+test: $(STAMP) test-deps ## Unit tests, doctests and notebook execution (fails when no test runs)
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 test-fast: $(STAMP) ## The tests without notebook execution and slow cases

@@ -1,0 +1,57 @@
+"""environment.yml (conda) lists the same dependencies as pyproject.toml (pip)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+# conda-forge spells a few packages differently
+CONDA_NAMES = {"country-converter": "country_converter", "types-pyyaml": "types-pyyaml"}
+
+
+def _split(spec: str) -> tuple[str, str]:
+    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)(\[[^\]]*\])?\s*(.*)$", spec)
+    assert match, spec
+    name = match.group(1).lower().replace("_", "-")
+    return name, match.group(3).replace(" ", "")
+
+
+def _pyproject() -> dict[str, str]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    deps = data["project"]["dependencies"] + data["project"]["optional-dependencies"]["dev"]
+    return dict(_split(d) for d in deps)
+
+
+def _environment() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    specs: list[str] = []
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            specs.extend(dep.get("pip", []))
+        elif not dep.startswith(("python=", "pip")) or dep.startswith("pip:"):
+            specs.append(dep)
+    return dict(_split(s) for s in specs)
+
+
+def test_environment_yml_matches_pyproject() -> None:
+    pip, conda = _pyproject(), _environment()
+    assert sorted(pip) == sorted(conda), (
+        f"only in pyproject: {sorted(set(pip) - set(conda))}; "
+        f"only in environment.yml: {sorted(set(conda) - set(pip))}"
+    )
+    differing = {k: (pip[k], conda[k]) for k in pip if pip[k] != conda[k]}
+    assert not differing, f"version ranges differ (pyproject, environment.yml): {differing}"
+
+
+def test_requirements_pin_every_dependency() -> None:
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==", 1)
+            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    missing = sorted(set(_pyproject()) - set(pins))
+    assert not missing, f"requirements.txt lacks pins for {missing}: run pip freeze"
