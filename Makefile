@@ -64,7 +64,7 @@ bench: $(STAMP) ## Benchmarks against the peers; writes reports/benchmarks.md
 	$(PY) -m benchmarks.run
 
 sync-notebooks: $(STAMP) ## Rebuild notebooks/*.ipynb (no outputs) from the jupytext .py sources
-	$(VENV)/bin/jupytext --to ipynb --update notebooks/[0-9]*.py
+	$(PY) -m egovstudy.notebooks sync
 
 clean: ## Remove generated outputs (never data/raw)
 	rm -rf reports/* data/processed/*

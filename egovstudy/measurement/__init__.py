@@ -1,0 +1,38 @@
+"""Measurement: instrument validity, reliability and factor structure.
+
+Public names: :func:`item_validity`, :func:`r_table`, :func:`reliability`,
+:func:`fornell_larcker`, :func:`htmt`, :func:`cross_loadings`, :func:`kmo`,
+:func:`bartlett`, :func:`efa`, :func:`cfa`, :func:`instrument_report`.
+"""
+
+from __future__ import annotations
+
+from egovstudy.measurement.cfa import CFAResult, cfa
+from egovstudy.measurement.discriminant import HTMTResult, cross_loadings, fornell_larcker, htmt
+from egovstudy.measurement.factor import BartlettResult, EFAResult, KMOResult, bartlett, efa, kmo
+from egovstudy.measurement.reliability import ReliabilityResult, reliability
+from egovstudy.measurement.report import InstrumentReport, instrument_report
+from egovstudy.measurement.validity import ItemValidityResult, critical_r, item_validity, r_table
+
+__all__ = [
+    "BartlettResult",
+    "CFAResult",
+    "EFAResult",
+    "HTMTResult",
+    "InstrumentReport",
+    "ItemValidityResult",
+    "KMOResult",
+    "ReliabilityResult",
+    "bartlett",
+    "cfa",
+    "critical_r",
+    "cross_loadings",
+    "efa",
+    "fornell_larcker",
+    "htmt",
+    "instrument_report",
+    "item_validity",
+    "kmo",
+    "r_table",
+    "reliability",
+]

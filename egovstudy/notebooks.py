@@ -1,0 +1,272 @@
+"""Execute the project's notebooks reproducibly: jupytext sources -> papermill -> reports/.
+
+The ``.py`` files in ``notebooks/`` (jupytext "percent" format) are the source of
+truth. :func:`run_notebooks` converts each to a notebook, executes it with
+papermill (parameters injected after the cell tagged ``parameters``), writes the
+executed ``.ipynb`` and an HTML copy under ``reports/notebooks/`` and a run
+manifest (input hashes, versions, parameters, timings) to
+``reports/run_manifest.json``. A failing notebook stops the run with an error
+that names the notebook and the cell.
+
+Command line::
+
+    python -m egovstudy.notebooks run [--only 02] [--output reports] [--language id]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from egovstudy._paths import data_mirror, project_root
+from egovstudy.errors import EgovStudyError
+from egovstudy.provenance import file_sha256, make_provenance
+
+__all__ = ["NotebookError", "NotebookRun", "discover_notebooks", "execute_notebook",
+           "run_notebooks", "sync_notebooks"]
+
+
+class NotebookError(EgovStudyError, RuntimeError):
+    """A notebook failed while executing; the message names the notebook and cell."""
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """The outcome of one executed notebook."""
+
+    name: str
+    source: Path
+    executed: Path
+    html: Path | None
+    seconds: float
+    parameters: dict[str, Any]
+
+
+def notebooks_dir() -> Path:
+    """Return the ``notebooks/`` folder of the project."""
+    return project_root() / "notebooks"
+
+
+def discover_notebooks(folder: str | Path | None = None,
+                       only: Sequence[str] | None = None) -> list[Path]:
+    """Return the numbered jupytext sources (``NN_name.py``) in data-flow order.
+
+    Parameters
+    ----------
+    folder : path, optional
+        Defaults to the project's ``notebooks/``.
+    only : sequence of str, optional
+        Keep notebooks whose file name starts with or contains one of these.
+
+    Examples
+    --------
+    >>> [p.name for p in discover_notebooks()][:1]
+    ['01_load_and_validate.py']
+    """
+    root = Path(folder) if folder is not None else notebooks_dir()
+    found = sorted(p for p in root.glob("[0-9][0-9]_*.py"))
+    if only:
+        found = [p for p in found if any(p.name.startswith(o) or o in p.stem for o in only)]
+        if not found:
+            raise NotebookError(f"no notebook in {root} matches --only {list(only)}")
+    return found
+
+
+def _to_notebook(source: Path) -> Any:
+    import jupytext
+
+    return jupytext.read(source, fmt="py:percent")
+
+
+def sync_notebooks(folder: str | Path | None = None) -> list[Path]:
+    """Write the output-free ``.ipynb`` twin of every jupytext source; return the paths."""
+    import jupytext
+
+    written = []
+    for source in discover_notebooks(folder):
+        nb = _to_notebook(source)
+        target = source.with_suffix(".ipynb")
+        jupytext.write(nb, target, fmt="ipynb")
+        written.append(target)
+    return written
+
+
+def _describe_failure(exc: Exception, name: str) -> str:
+    cell = getattr(exc, "exec_count", None)
+    cell_index = getattr(exc, "cell_index", None)
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    where = f"cell {cell_index}" if cell_index is not None else (
+        f"execution count {cell}" if cell is not None else "an unknown cell")
+    return (f"notebook {name} failed in {where}: {ename}: {evalue}. "
+            f"Open reports/notebooks/{name}.ipynb to see the traceback.")
+
+
+def execute_notebook(
+    source: str | Path,
+    output_dir: str | Path,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    html: bool = True,
+    timeout: int = 900,
+    kernel_name: str | None = None,
+) -> NotebookRun:
+    """Execute one jupytext notebook with papermill; write ``.ipynb`` (and HTML).
+
+    The notebook runs with ``notebooks/`` as its working directory. ``output_dir``
+    receives ``notebooks/<name>.ipynb`` and ``.html``; the notebook's own
+    ``output_dir`` parameter is set to it so figures and tables land beside.
+    """
+    import nbformat
+    import papermill
+
+    source = Path(source)
+    out = Path(output_dir).resolve()
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    executed = out / "notebooks" / f"{source.stem}.ipynb"
+    staged = out / "notebooks" / f".{source.stem}.input.ipynb"
+    nbformat.write(_to_notebook(source), staged)
+    params = {"output_dir": str(out), **dict(parameters or {})}
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(staged), str(executed), parameters=params, cwd=str(source.parent),
+            kernel_name=kernel_name or "python3", progress_bar=False, log_output=False,
+            execution_timeout=timeout, report_mode=False,
+        )
+    except Exception as exc:  # papermill wraps the kernel error; name notebook and cell
+        raise NotebookError(_describe_failure(exc, source.stem)) from exc
+    finally:
+        staged.unlink(missing_ok=True)
+    seconds = time.perf_counter() - start
+    html_path = None
+    if html:
+        from nbconvert import HTMLExporter
+
+        body, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
+        html_path = executed.with_suffix(".html")
+        html_path.write_text(body, encoding="utf-8")
+    return NotebookRun(source.stem, source, executed, html_path, seconds, params)
+
+
+def run_notebooks(
+    output_dir: str | Path = "reports",
+    *,
+    only: Sequence[str] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    html: bool = True,
+) -> list[NotebookRun]:
+    """Execute every numbered notebook in order and write the run manifest.
+
+    Parameters
+    ----------
+    output_dir : path, default "reports"
+        Root of the outputs: ``notebooks/``, ``figures/``, ``tables/`` and
+        ``run_manifest.json`` go there.
+    only : sequence of str, optional
+        Run only notebooks matching these names or numbers.
+    parameters : mapping, optional
+        Parameters given to every notebook (e.g. ``{"language": "id"}``); a
+        notebook ignores those it does not declare.
+    """
+    out = Path(output_dir).resolve()
+    runs = []
+    mirror = data_mirror()
+    base = dict(parameters or {})
+    if mirror is not None:
+        base.setdefault("data_mirror", str(mirror))
+    for source in discover_notebooks(only=only):
+        declared = _declared_parameters(source)
+        params = {k: v for k, v in base.items() if k in declared}
+        print(f"[egovstudy] executing {source.name} ...", flush=True)
+        run = execute_notebook(source, out, params, html=html)
+        print(f"[egovstudy]   done in {run.seconds:.1f} s -> {run.executed}", flush=True)
+        runs.append(run)
+    _write_manifest(out, runs)
+    return runs
+
+
+def _declared_parameters(source: Path) -> set[str]:
+    nb = _to_notebook(source)
+    for cell in nb.cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            names = set()
+            for line in cell.source.splitlines():
+                head = line.split("#", 1)[0]
+                if "=" in head and not head.startswith((" ", "\t")):
+                    names.add(head.split("=", 1)[0].strip().split(":")[0].strip())
+            return names
+    return set()
+
+
+def _input_hashes() -> dict[str, str]:
+    root = project_root()
+    hashes = {}
+    for folder in (root / "data" / "raw", root / "notebooks"):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith(".") and path.suffix != ".ipynb":
+                hashes[str(path.relative_to(root))] = file_sha256(path)
+    return hashes
+
+
+def _write_manifest(out: Path, runs: list[NotebookRun]) -> Path:
+    import importlib.metadata as md
+
+    versions: dict[str, str | None] = {}
+    for dist in ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn", "semopy",
+                 "papermill", "jupytext"):
+        try:
+            versions[dist] = md.version(dist)
+        except md.PackageNotFoundError:
+            versions[dist] = None
+    manifest = {
+        "provenance": make_provenance(timestamp=True),
+        "inputs_sha256": _input_hashes(),
+        "packages": versions,
+        "notebooks": [
+            {"name": r.name, "seconds": round(r.seconds, 2), "parameters": r.parameters,
+             "executed": str(r.executed.relative_to(out))}
+            for r in runs
+        ],
+    }
+    path = out / "run_manifest.json"
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line of the notebook runner (``python -m egovstudy.notebooks``)."""
+    parser = argparse.ArgumentParser(prog="python -m egovstudy.notebooks",
+                                     description="Execute or sync the project's notebooks.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="execute every notebook into the output folder")
+    run.add_argument("--output", default="reports", help="output folder (default: reports)")
+    run.add_argument("--only", nargs="*", help="notebook numbers or names to run")
+    run.add_argument("--language", choices=["en", "id"], help="language of tables and text")
+    run.add_argument("--no-html", action="store_true", help="skip the HTML copies")
+    sub.add_parser("sync", help="write the output-free .ipynb twin of every .py source")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    try:
+        if args.command == "sync":
+            for path in sync_notebooks():
+                print(path)
+            return 0
+        params = {"language": args.language} if args.language else {}
+        run_notebooks(args.output, only=args.only, parameters=params, html=not args.no_html)
+    except EgovStudyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

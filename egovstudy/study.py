@@ -1,0 +1,242 @@
+"""The study file: one YAML that says what to analyse and how.
+
+A study file names the data file and codebook (paths relative to the study
+file), the language of the outputs, the seed, respondent-quality policies, the
+model (predictors, mediator, outcome, cluster), the hypotheses H1..Hn, the
+estimators and the outputs. :func:`read_study` validates it;
+``egovstudy.pipeline_study.run_study`` (``egovstudy run study.yaml``) produces
+the tables, figures and results chapter.
+
+Schema: see ``data/raw/default_study/study.yaml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from egovstudy.errors import CodebookError, DataFormatError
+
+__all__ = ["Hypothesis", "ModelSpec", "StudySpec", "read_study"]
+
+Direction = Literal["positive", "negative", "two-sided"]
+_DIRECTIONS = ("positive", "negative", "two-sided")
+_POLICIES = ("report", "drop", "raise")
+_TABLE_FORMATS = ("csv", "xlsx", "docx", "tex", "md", "html")
+_FIGURE_FORMATS = ("png", "svg", "pdf")
+
+
+class StudyFileError(CodebookError):
+    """The study file is malformed; the message names the entry and the fix."""
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One hypothesis: ``source -> target`` (optionally through a mediator)."""
+
+    id: str
+    source: str
+    target: str
+    direction: Direction = "positive"
+    via: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Return e.g. ``"H7: hr_quality -> digitalisation -> performance"``."""
+        middle = f" -> {self.via}" if self.via else ""
+        return f"{self.id}: {self.source}{middle} -> {self.target}"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The structural model analysed on construct scores."""
+
+    predictors: list[str]
+    outcome: str
+    mediator: str | None = None
+    covariates: list[str] = field(default_factory=list)
+    cluster: str | None = None
+
+
+@dataclass(frozen=True)
+class StudySpec:
+    """A validated study file."""
+
+    path: Path
+    name: str
+    title: dict[str, str]
+    data: Path
+    codebook: Path
+    model: ModelSpec
+    hypotheses: list[Hypothesis]
+    language: Literal["en", "id"] = "en"
+    decimal_comma: bool = False
+    seed: int = 2026
+    quality: dict[str, str] = field(default_factory=dict)
+    constructs: list[str] | None = None
+    estimators: dict[str, bool] = field(default_factory=dict)
+    n_boot: int = 5000
+    ci: float = 0.95
+    tables: list[str] = field(default_factory=lambda: list(_TABLE_FORMATS))
+    figures: list[str] = field(default_factory=lambda: list(_FIGURE_FORMATS))
+    chapter: bool = True
+
+    def with_options(self, **changes: Any) -> StudySpec:
+        """Return a copy with some settings changed (e.g. ``language="id"``)."""
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+
+def _fail(path: Path, entry: str, problem: str, fix: str) -> StudyFileError:
+    return StudyFileError(f"{path}: {entry}: {problem}. Fix: {fix}")
+
+
+def _names(value: Any, path: Path, entry: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(path, entry, f"expected a list of names, got {value!r}",
+                    "write a YAML list such as [hr_quality, budget]")
+    return list(value)
+
+
+def _choice(value: Any, allowed: tuple[str, ...], path: Path, entry: str) -> str:
+    if value not in allowed:
+        raise _fail(path, entry, f"{value!r} is not one of {list(allowed)}",
+                    f"use one of {', '.join(allowed)}")
+    return str(value)
+
+
+def _hypotheses(value: Any, path: Path) -> list[Hypothesis]:
+    out: list[Hypothesis] = []
+    if value is None:
+        return out
+    if not isinstance(value, list):
+        raise _fail(path, "hypotheses", "expected a list", "write one entry per hypothesis")
+    seen: set[str] = set()
+    for i, entry in enumerate(value):
+        where = f"hypotheses[{i}]"
+        if not isinstance(entry, Mapping):
+            raise _fail(path, where, f"expected a mapping, got {entry!r}",
+                        "write {id: H1, from: x, to: y, direction: positive}")
+        missing = [k for k in ("id", "from", "to") if k not in entry]
+        if missing:
+            raise _fail(path, where, f"missing {missing}", "give id, from and to")
+        hid = str(entry["id"])
+        if hid in seen:
+            raise _fail(path, where, f"duplicate hypothesis id {hid!r}", "number them uniquely")
+        seen.add(hid)
+        direction = _choice(entry.get("direction", "positive"), _DIRECTIONS, path,
+                            f"{where}.direction")
+        out.append(Hypothesis(hid, str(entry["from"]), str(entry["to"]),
+                              direction,  # type: ignore[arg-type]
+                              str(entry["via"]) if entry.get("via") else None))
+    return out
+
+
+def read_study(path: str | Path) -> StudySpec:
+    """Read and validate a study file.
+
+    Parameters
+    ----------
+    path : path
+        The YAML study file (read with a safe loader: it cannot run code).
+
+    Returns
+    -------
+    StudySpec
+
+    Raises
+    ------
+    StudyFileError
+        When an entry is missing or malformed; the message names it.
+    DataFormatError
+        When the file is not readable YAML.
+
+    Examples
+    --------
+    >>> from egovstudy.datasets import default_study_dir
+    >>> spec = read_study(default_study_dir() / "study.yaml")
+    >>> spec.model.outcome, spec.hypotheses[0].label
+    ('performance', 'H1: hr_quality -> digitalisation')
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise DataFormatError(f"study file {file} not found. Fix: check the path, or copy "
+                              "data/raw/default_study/study.yaml as a template")
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DataFormatError(f"study file {file} is not valid UTF-8 YAML: {exc}") from exc
+    if not isinstance(raw, Mapping):
+        raise _fail(file, "top level", "expected a mapping of settings",
+                    "start from data/raw/default_study/study.yaml")
+    for key in ("data", "codebook", "model"):
+        if key not in raw:
+            raise _fail(file, key, "missing", f"add '{key}:' (see the default study's file)")
+    base = file.parent
+    model_raw = raw["model"]
+    if not isinstance(model_raw, Mapping) or "outcome" not in model_raw:
+        raise _fail(file, "model", "needs at least 'outcome' and 'predictors'",
+                    "write model: {predictors: [...], outcome: performance}")
+    model = ModelSpec(
+        predictors=_names(model_raw.get("predictors"), file, "model.predictors"),
+        outcome=str(model_raw["outcome"]),
+        mediator=str(model_raw["mediator"]) if model_raw.get("mediator") else None,
+        covariates=_names(model_raw.get("covariates"), file, "model.covariates"),
+        cluster=str(model_raw["cluster"]) if model_raw.get("cluster") else None,
+    )
+    if not model.predictors:
+        raise _fail(file, "model.predictors", "empty", "name at least one predictor")
+    quality = {}
+    for rule, policy in (raw.get("quality") or {}).items():
+        quality[str(rule)] = _choice(policy, _POLICIES, file, f"quality.{rule}")
+    language = _choice(raw.get("language", "en"), ("en", "id"), file, "language")
+    outputs = raw.get("outputs") or {}
+    tables = [_choice(f, _TABLE_FORMATS, file, "outputs.tables")
+              for f in _names(outputs.get("tables", list(_TABLE_FORMATS)), file,
+                              "outputs.tables")]
+    figures = [_choice(f, _FIGURE_FORMATS, file, "outputs.figures")
+               for f in _names(outputs.get("figures", list(_FIGURE_FORMATS)), file,
+                               "outputs.figures")]
+    boot = raw.get("bootstrap") or {}
+    n_boot = boot.get("n_boot", 5000)
+    if not isinstance(n_boot, int) or n_boot < 100:
+        raise _fail(file, "bootstrap.n_boot", f"{n_boot!r} is not an integer >= 100",
+                    "use 5000 (Hayes' default) or more")
+    ci = boot.get("ci", 0.95)
+    if not isinstance(ci, float) or not 0.5 < ci < 1:
+        raise _fail(file, "bootstrap.ci", f"{ci!r} is not a level in (0.5, 1)", "use 0.95")
+    seed = raw.get("seed", 2026)
+    if not isinstance(seed, int) or seed < 0:
+        raise _fail(file, "seed", f"{seed!r} is not a non-negative integer", "use e.g. 2026")
+    title = raw.get("title") or {}
+    if isinstance(title, str):
+        title = {"en": title, "id": title}
+    return StudySpec(
+        path=file,
+        name=str(raw.get("name", file.stem)),
+        title={str(k): str(v) for k, v in title.items()},
+        data=(base / str(raw["data"])).resolve(),
+        codebook=(base / str(raw["codebook"])).resolve(),
+        model=model,
+        hypotheses=_hypotheses(raw.get("hypotheses"), file),
+        language=language,  # type: ignore[arg-type]
+        decimal_comma=bool(raw.get("decimal_comma", False)),
+        seed=seed,
+        quality=quality,
+        constructs=_names(raw.get("constructs"), file, "constructs") or None,
+        estimators={str(k): bool(v) for k, v in (raw.get("estimators") or {}).items()},
+        n_boot=n_boot,
+        ci=ci,
+        tables=tables,
+        figures=figures,
+        chapter=bool(outputs.get("chapter", True)),
+    )
