@@ -1,0 +1,155 @@
+"""Hypotheses, hierarchical regression, logit, ordinal logit, mixed and panel models."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import egovstudy.models as models
+from egovstudy.errors import InsufficientDataError, ModelSpecError
+
+
+def test_hypothesis_decisions_and_partial_f(rng: np.random.Generator) -> None:
+    n = 200
+    df = pd.DataFrame(rng.normal(size=(n, 3)), columns=["a", "b", "c"])
+    df["y"] = 0.5 * df.a - 0.5 * df.b + rng.normal(size=n)
+    res = models.ols("y ~ a + b + c", df)
+    hr = models.test_hypotheses(res, [
+        {"id": "H1", "term": "a", "direction": "positive"},
+        {"id": "H2", "term": "b", "direction": "positive"},  # wrong sign: not supported
+        ("b", "negative", 0.01), ("c", "two-sided")])
+    t = hr.tidy()
+    assert t["decision"].tolist()[:3] == ["supported", "not supported", "supported"]
+    # one-sided p is half the two-sided p when the sign agrees (identity)
+    two = res.tidy().set_index("term").loc["a", "p_value"]
+    assert t.loc[0, "p_value"] == pytest.approx(two / 2, rel=1e-10)
+    assert "diterima" in t.loc[0, "sentence_id"]
+    with pytest.raises(ModelSpecError, match=r"term 'd' is not in the model"):
+        models.test_hypotheses(res, [("d", "positive")])
+    with pytest.raises(ModelSpecError, match=r"direction 'up'"):
+        models.test_hypotheses(res, [("a", "up")])
+    # partial F of a block equals the nested-model F (independent closed form)
+    red = models.ols("y ~ a", df)
+    f_nested = ((red.ssr - res.ssr) / 2) / (res.ssr / res.df_resid)
+    assert models.partial_f(res, ["b", "c"])["f"] == pytest.approx(f_nested, rel=1e-10)
+
+
+def test_hierarchical_regression_changes(rng: np.random.Generator) -> None:
+    n = 150
+    df = pd.DataFrame(rng.normal(size=(n, 3)), columns=["a", "b", "c"])
+    df["y"] = df.a + 0.4 * df.b + rng.normal(size=n)
+    df.loc[3, "c"] = np.nan
+    with pytest.warns(Warning, match="1 of 150 rows dropped"):
+        hr = models.hierarchical_regression("y", [["a"], ["b", "c"]], df)
+    t = hr.tidy()
+    assert t["n"].tolist() == [149, 149]
+    assert t.loc[1, "r2_change"] == pytest.approx(t.loc[1, "r2"] - t.loc[0, "r2"])
+    # F change of step 2 equals the partial F of its block in the full model (identity)
+    assert t.loc[1, "f_change"] == pytest.approx(
+        models.partial_f(hr.models[1], ["b", "c"])["f"], rel=1e-9)
+    # step 1 F change equals the model F
+    assert t.loc[0, "f_change"] == pytest.approx(t.loc[0, "f"], rel=1e-10)
+
+
+def test_logit_spector_stata() -> None:
+    # Spector & Mazzeo (1980) data; Stata 11 logit results as recorded in
+    # statsmodels/discrete/tests/results/results_discrete.py (Spector.logit), also in
+    # Greene, Econometric Analysis, Table 21.1: GPA 2.82611297, TUCE 0.09515767,
+    # PSI 2.37868773, const -13.02134832; SEs 1.26294115, 0.14155421, 1.06456430, 4.93132463
+    from statsmodels.datasets import spector
+
+    df = spector.load_pandas().data
+    t = models.logit("GRADE ~ GPA + TUCE + PSI", df).tidy().set_index("term")
+    np.testing.assert_allclose(t.loc[["GPA", "TUCE", "PSI", "Intercept"], "estimate"],
+                               [2.82611297201, .0951576702557, 2.37868772835, -13.0213483201],
+                               rtol=1e-6)
+    np.testing.assert_allclose(t.loc[["GPA", "TUCE", "PSI", "Intercept"], "std_error"],
+                               [1.26294114526, .141554207662, 1.06456430165, 4.93132462871],
+                               rtol=1e-5)
+    with pytest.raises(ModelSpecError, match="coded 0/1"):
+        models.logit("GPA ~ TUCE", df)
+
+
+def test_ordinal_logit_wine_clm(reference_data: Path) -> None:
+    # R: ordinal::clm(rating ~ contact + temp, data = wine), printed in Christensen's
+    # "Analysis of ordinal data with cumulative link models" (ordinal package vignette
+    # clm_article): contactyes 1.5278 (SE 0.4766), tempwarm 2.5031 (SE 0.5287);
+    # thresholds 1|2 -1.3444, 2|3 1.2508, 3|4 3.4669, 4|5 5.0064; logLik -86.49, AIC 184.98
+    wine = pd.read_csv(reference_data / "rdatasets" / "ordinal_wine.csv")
+    res = models.ordinal_logit("rating ~ C(contact) + C(temp)", wine)
+    t = res.tidy().set_index("term")
+    np.testing.assert_allclose(t["estimate"], [1.5278, 2.5031, -1.3444, 1.2508, 3.4669, 5.0064],
+                               atol=6e-5)
+    np.testing.assert_allclose(t["std_error"][:2], [0.4766, 0.5287], atol=6e-5)
+    assert res.fit_stats()["aic"] == pytest.approx(184.98, abs=0.006)
+    assert res.tidy().columns.tolist()[-1] == "std_estimate"
+    # Brant test: no published value for wine; check against simulated truth below
+    assert 0 <= res.fit_stats()["brant_p_value"] <= 1
+
+
+def test_brant_detects_non_parallel_slopes() -> None:
+    # simulation with known truth: parallel slopes -> not rejected; slopes that differ by
+    # threshold -> rejected
+    rng = np.random.default_rng(11)
+    n = 1500
+    x = rng.normal(size=n)
+    latent = 1.0 * x + rng.logistic(size=n)
+    y_po = np.digitize(latent, [-1.0, 0.5, 2.0])
+    res_po = models.ordinal_logit("y ~ x", pd.DataFrame({"y": y_po, "x": x}))
+    assert res_po.fit_stats()["brant_p_value"] > 0.01
+    u = rng.random(n)
+    p1 = 1 / (1 + np.exp(-(1.0 + 0.2 * x)))   # P(Y > 0)
+    p2 = 1 / (1 + np.exp(-(-1.0 + 2.0 * x)))  # P(Y > 1), much steeper
+    p2 = np.minimum(p2, p1)
+    y_np = (u < p1).astype(int) + (u < p2).astype(int)
+    res_np = models.ordinal_logit("y ~ x", pd.DataFrame({"y": y_np, "x": x}))
+    assert res_np.fit_stats()["brant_p_value"] < 0.001
+
+
+def test_mixed_model_sleepstudy_lme4(reference_data: Path) -> None:
+    # R: lme4::lmer(Reaction ~ Days + (Days | Subject), sleepstudy), printed in the lme4
+    # vignette (Bates et al. 2015, JSS 67(1), "Fitting linear mixed-effects models using
+    # lme4", section 1): fixed 251.405 (SE 6.825), 10.467 (SE 1.546); random SD 24.741
+    # (Intercept), 5.922 (Days), corr 0.07; residual SD 25.592; REML criterion 1743.6
+    sleep = pd.read_csv(reference_data / "rdatasets" / "lme4_sleepstudy.csv")
+    res = models.mixed_model("Reaction ~ Days", sleep, group="Subject", random_slopes=["Days"])
+    t = res.tidy()
+    np.testing.assert_allclose(t["estimate"], [251.405, 10.467], atol=6e-4)
+    np.testing.assert_allclose(t["std_error"], [6.825, 1.546], atol=6e-4)
+    re = res.raw["random_effects"]
+    np.testing.assert_allclose(re["sd"], [24.741, 5.922, 25.592], atol=2e-3)
+    assert res.fit_stats()["reml_criterion"] == pytest.approx(1743.6, abs=0.05)
+    with pytest.raises(InsufficientDataError, match="'one'"):
+        models.mixed_model("Reaction ~ Days", sleep.assign(one=1), group="one")
+
+
+def test_panel_fixed_effects_equal_dummy_ols(reference_data: Path) -> None:
+    # independent check (closed form): the within estimator equals OLS with entity dummies
+    pet = pd.read_csv(reference_data / "petersen_test_data.txt", sep=r"\s+", header=None,
+                      names=["firmid", "year", "x", "y"])
+    pet = pet[pet.firmid <= 100]
+    res = models.panel_regression("y ~ x", pet, entity="firmid", time="year")
+    dummies = models.ols("y ~ x + C(firmid)", pet)
+    assert res.tidy().loc[0, "estimate"] == pytest.approx(dummies.params["x"], rel=1e-10)
+    res2 = models.panel_regression("y ~ x", pet, entity="firmid", time="year",
+                                   time_effects=True, cluster=None)
+    both = models.ols("y ~ x + C(firmid) + C(year)", pet)
+    assert res2.tidy().loc[0, "estimate"] == pytest.approx(both.params["x"], rel=1e-10)
+    # classical SE: same residual df n - k - (G - 1) - (T - 1) as the dummy regression
+    assert res2.tidy().loc[0, "std_error"] == pytest.approx(both.bse["x"], rel=1e-8)
+    with pytest.raises(ModelSpecError, match="cluster must be"):
+        models.panel_regression("y ~ x", pet, entity="firmid", time="year", cluster="firm")
+
+
+def test_results_display() -> None:
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"x": rng.normal(size=100)})
+    df["y"] = (rng.random(100) < 0.5).astype(int)
+    res = models.logit("y ~ x", df)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert "<table" in res._repr_html_() and "Logit" in res.summary()
