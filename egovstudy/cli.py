@@ -1,0 +1,263 @@
+"""The ``egovstudy`` command line.
+
+Verbs::
+
+    egovstudy run study.yaml [--output DIR] [--language id]   the whole report
+    egovstudy validate study.yaml                             codebook + data-quality report
+    egovstudy describe study.yaml                             descriptives per item/construct
+    egovstudy reliability study.yaml                          instrument validity/reliability
+    egovstudy regress study.yaml [--formula "y ~ x1 + x2"]    OLS + assumption tests
+    egovstudy mediate study.yaml [--x X --m M --y Y]          PROCESS model 4
+    egovstudy export study.yaml --output DIR                  every table in every format
+
+Instead of a study file, ``--data FILE --codebook FILE`` works for the verbs that
+need no model. Every verb exits non-zero with a one-line reason on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from egovstudy.errors import EgovStudyError
+
+__all__ = ["main"]
+
+
+def _add_input(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("study", nargs="?", help="study file (YAML); see data/raw/default_study")
+    parser.add_argument("--data", help="data file (instead of a study file)")
+    parser.add_argument("--codebook", help="codebook (with --data)")
+    parser.add_argument("--language", choices=["en", "id"], help="language of the output")
+    parser.add_argument("--output", help="folder to write tables to (default: print only)")
+    parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="egovstudy",
+        description="Analyse an e-government survey from a study file: validation, "
+                    "instrument tests, regression, mediation, PLS-SEM and reports.",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    helps = {
+        "run": "the whole analysis: tables, figures and the results chapter",
+        "validate": "check the codebook and report respondent data quality",
+        "describe": "descriptive statistics per item and construct",
+        "reliability": "item validity and construct reliability (instrument tests)",
+        "regress": "OLS on construct scores with the classical assumption tests",
+        "mediate": "PROCESS model 4 (mediation) with bootstrap intervals",
+        "export": "write every table in every format",
+    }
+    verbs = {}
+    for verb, text in helps.items():
+        verbs[verb] = sub.add_parser(verb, help=text, description=text)
+        _add_input(verbs[verb])
+    verbs["run"].add_argument("--n-boot", type=int, help="bootstrap resamples (default: study)")
+    verbs["regress"].add_argument("--formula", help='e.g. "performance ~ digitalisation + budget"')
+    verbs["regress"].add_argument("--vcov", default=None,
+                                  help="classical, HC0..HC3 or cluster:<column>")
+    for name in ("x", "m", "y"):
+        verbs["mediate"].add_argument(f"--{name}", help=f"{name.upper()} variable")
+    verbs["mediate"].add_argument("--n-boot", type=int, default=None)
+    verbs["mediate"].add_argument("--seed", type=int, default=None)
+    verbs["export"].add_argument("--formats", nargs="*",
+                                 default=["csv", "xlsx", "docx", "tex", "md", "html"])
+    return parser
+
+
+def _version() -> str:
+    from egovstudy.provenance import package_version
+
+    return f"egovstudy {package_version()}"
+
+
+def _progress(message: str) -> None:
+    print(f"[egovstudy] {message}", file=sys.stderr, flush=True)
+
+
+def _inputs(args: argparse.Namespace) -> tuple[Any, Any]:
+    """Return (study spec or None, survey)."""
+    from egovstudy.study import read_study
+    from egovstudy.survey import load_survey
+
+    if args.study:
+        spec = read_study(args.study)
+        if args.language:
+            spec = spec.with_options(language=args.language)
+        _progress(f"loading {spec.data.name} with {spec.codebook.name}")
+        survey = load_survey(spec.data, spec.codebook, policies=spec.quality or None)
+        return spec, survey
+    if args.data and args.codebook:
+        _progress(f"loading {Path(args.data).name} with {Path(args.codebook).name}")
+        return None, load_survey(args.data, args.codebook)
+    raise EgovStudyError("give a study file, or both --data and --codebook")
+
+
+def _emit(args: argparse.Namespace, name: str, frame: Any, table: Any = None) -> None:
+    import pandas as pd
+
+    with pd.option_context("display.max_rows", 200, "display.max_columns", 20,
+                           "display.width", 140):
+        print(frame.to_string(index=False) if hasattr(frame, "to_string") else frame)
+    if args.output and table is not None:
+        from egovstudy.report.writers import write_table
+
+        out = Path(args.output)
+        out.mkdir(parents=True, exist_ok=True)
+        path = write_table(table, out / f"{name}.csv", overwrite=args.overwrite)
+        _progress(f"wrote {path}")
+
+
+def _language(args: argparse.Namespace, spec: Any) -> str:
+    return str(args.language or (spec.language if spec is not None else "en"))
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    spec, survey = _inputs(args)
+    print(survey.quality.summary())
+    if args.output:
+        out = Path(args.output)
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / "quality.csv"
+        if path.exists() and not args.overwrite:
+            raise EgovStudyError(f"{path} exists; pass --overwrite to replace it")
+        survey.quality.table.to_csv(path, index=False)
+        _progress(f"wrote {path}")
+    return 0
+
+
+def _cmd_describe(args: argparse.Namespace) -> int:
+    from egovstudy.report.tables import descriptives_table
+
+    spec, survey = _inputs(args)
+    table = descriptives_table(survey.data, survey.construct_items(),
+                               language=_language(args, spec))
+    _emit(args, "descriptives", table.display, table)
+    return 0
+
+
+def _cmd_reliability(args: argparse.Namespace) -> int:
+    from egovstudy.measurement import instrument_report
+
+    spec, survey = _inputs(args)
+    report = instrument_report(survey)
+    print(report.summary())
+    _emit(args, "instrument", report.tidy())
+    return 0
+
+
+def _parse_vcov(text: str | None, spec: Any) -> Any:
+    if text is None:
+        cluster = spec.model.cluster if spec is not None else None
+        return {"cluster": cluster} if cluster else "HC3"
+    if text.startswith("cluster:"):
+        return {"cluster": text.split(":", 1)[1]}
+    return text
+
+
+def _cmd_regress(args: argparse.Namespace) -> int:
+    from egovstudy.models import assumption_tests, ols
+
+    spec, survey = _inputs(args)
+    formulas = []
+    if args.formula:
+        formulas = [args.formula]
+    elif spec is not None:
+        m = spec.model
+        rhs = [*m.predictors, *m.covariates]
+        if m.mediator:
+            formulas.append(f"{m.mediator} ~ {' + '.join(rhs)}")
+            rhs = [m.mediator, *rhs]
+        formulas.append(f"{m.outcome} ~ {' + '.join(rhs)}")
+    else:
+        raise EgovStudyError("regress needs --formula or a study file with a model")
+    for formula in formulas:
+        _progress(f"fitting {formula}")
+        fit = ols(formula, survey.data, vcov=_parse_vcov(args.vcov, spec))
+        print(fit.summary())
+        tests = assumption_tests(fit)
+        lang = _language(args, spec)
+        cols = ["test", "statistic", "p_value", "verdict", f"sentence_{lang}"]
+        _emit(args, "assumptions", tests.tidy()[cols])
+    return 0
+
+
+def _cmd_mediate(args: argparse.Namespace) -> int:
+    from egovstudy.process import process
+
+    spec, survey = _inputs(args)
+    model = spec.model if spec is not None else None
+    x = args.x or (model.predictors[0] if model else None)
+    m = args.m or (model.mediator if model else None)
+    y = args.y or (model.outcome if model else None)
+    if not (x and m and y):
+        raise EgovStudyError("mediate needs --x, --m and --y (or a study file with a mediator)")
+    covariates = [p for p in (model.predictors if model else []) if p != x]
+    n_boot = args.n_boot or (spec.n_boot if spec is not None else 5000)
+    seed = args.seed if args.seed is not None else (spec.seed if spec is not None else 2026)
+    _progress(f"PROCESS model 4: {x} -> {m} -> {y}, {n_boot} bootstrap resamples, seed {seed}")
+    result = process(survey.data, model=4, x=x, m=m, y=y, covariates=covariates or None,
+                     n_boot=n_boot, seed=seed)
+    print(result.summary())
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from egovstudy.study import export_tables
+
+    spec, survey = _inputs(args)
+    if not args.output:
+        raise EgovStudyError("export needs --output DIR")
+    paths = export_tables(spec, survey, args.output, formats=args.formats,
+                          language=_language(args, spec), overwrite=args.overwrite)
+    for path in paths:
+        print(path)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from egovstudy.study import run_study
+
+    if not args.study:
+        raise EgovStudyError("run needs a study file (see data/raw/default_study/study.yaml)")
+    outcome = run_study(args.study, args.output, language=args.language,
+                        n_boot=args.n_boot, overwrite=args.overwrite, progress=_progress)
+    print(outcome.summary())
+    return 0
+
+
+_COMMANDS = {
+    "run": _cmd_run,
+    "validate": _cmd_validate,
+    "describe": _cmd_describe,
+    "reliability": _cmd_reliability,
+    "regress": _cmd_regress,
+    "mediate": _cmd_mediate,
+    "export": _cmd_export,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            return _COMMANDS[args.verb](args)
+    except EgovStudyError as exc:
+        message = " ".join(str(exc).split())
+        print(f"egovstudy {args.verb}: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # pragma: no cover
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
