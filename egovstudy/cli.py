@@ -243,6 +243,13 @@ _COMMANDS = {
 }
 
 
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """Print a warning as one readable line (no source excerpt)."""
+    text = " ".join(str(message).split())
+    print(f"[egovstudy] {category.__name__}: {text}", file=sys.stderr, flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _build_parser()
@@ -250,6 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
+            warnings.showwarning = _show_warning
             return _COMMANDS[args.verb](args)
     except EgovStudyError as exc:
         message = " ".join(str(exc).split())

@@ -1,0 +1,372 @@
+"""CSV exports: delimiter, decimal comma and encoding detected.
+
+Reads Google Forms and KoboToolbox CSVs as well as CSVs saved by Indonesian
+Excel (semicolon delimiter, decimal comma). Encodings tried: UTF-8 (with or
+without BOM), then cp1252, then latin-1; a file mixing UTF-8 and cp1252 lines
+is decoded line by line with a :class:`~egovstudy.errors.DataQualityWarning`
+naming the lines. Parsing is done by ``pyarrow.csv`` with every column read as
+dictionary-encoded text, so a million-row Likert export costs a few bytes per
+cell.
+
+Examples
+--------
+>>> import tempfile, os
+>>> with tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False) as fh:
+...     _ = fh.write("NIP;Skor\\n1;3,5\\n2;4,0\\n".encode("cp1252"))
+>>> raw = read_csv(fh.name)
+>>> raw.delimiter, raw.decimal, raw.encoding, list(raw.frame.columns)
+(';', ',', 'utf-8', ['NIP', 'Skor'])
+>>> os.remove(fh.name)
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv as _csv
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from egovstudy.errors import DataFormatError
+from egovstudy.io._base import RawTable, dedupe_columns, warn
+
+__all__ = ["detect_encoding", "read_csv", "sniff_delimiter"]
+
+_CANDIDATES = [",", ";", "\t", "|"]
+_DECIMAL_COMMA = re.compile(r"^\s*-?\d{1,3}(\.\d{3})*,\d+\s*$|^\s*-?\d+,\d+\s*$")
+_BIG = 64 << 20
+_BLOCK = 1 << 20
+
+
+def detect_encoding(path: Path) -> tuple[str, str | None]:
+    """Return ``(encoding, note)``: utf-8-sig, utf-8, cp1252, latin-1 or ``mixed``."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            enc = "utf-8-sig"
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16", "UTF-16 byte-order mark"
+        else:
+            enc = "utf-8"
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            for block in iter(lambda: fh.read(1 << 22), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+            return enc, None
+        except UnicodeDecodeError:
+            pass
+    data = path.read_bytes()
+    utf8_lines, legacy_lines = [], []
+    for number, line in enumerate(data.splitlines(), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_lines.append(number)
+        except UnicodeDecodeError:
+            legacy_lines.append(number)
+    if utf8_lines and legacy_lines:
+        return "mixed", (f"UTF-8 on lines {_lines(utf8_lines)} and cp1252/latin-1 on lines "
+                         f"{_lines(legacy_lines)}")
+    try:
+        data.decode("cp1252")
+        return "cp1252", None
+    except UnicodeDecodeError:
+        return "latin-1", None
+
+
+def _lines(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:6])
+    return shown + (f", ... ({len(numbers)} lines)" if len(numbers) > 6 else "")
+
+
+def _decode_mixed(data: bytes) -> str:
+    out = []
+    for line in data.splitlines(keepends=True):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                out.append(line.decode("cp1252"))
+            except UnicodeDecodeError:
+                out.append(line.decode("latin-1"))
+    return "".join(out).lstrip("\ufeff")
+
+
+def sniff_delimiter(sample: str) -> str:
+    """Guess the delimiter among ``, ; tab |`` from the first lines of a file."""
+    lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
+    if not lines:
+        return ","
+    try:
+        return _csv.Sniffer().sniff("\n".join(lines), delimiters="".join(_CANDIDATES)).delimiter
+    except _csv.Error:
+        pass
+    best, score = ",", -1
+    for cand in _CANDIDATES:
+        counts = [len(next(_csv.reader([ln], delimiter=cand))) for ln in lines[:20]]
+        if counts[0] > 1 and len(set(counts)) == 1 and counts[0] > score:
+            best, score = cand, counts[0]
+    if score < 0:  # ragged: pick the delimiter most frequent in the header
+        best = max(_CANDIDATES, key=lambda c: lines[0].count(c))
+    return best
+
+
+def _sniff_decimal(sample: str, delimiter: str) -> str:
+    if delimiter == ",":
+        return "."
+    rows = list(_csv.reader(sample.splitlines()[1:200], delimiter=delimiter))
+    hits = sum(1 for r in rows for v in r if _DECIMAL_COMMA.match(v))
+    return "," if hits else "."
+
+
+class _Column:
+    """Accumulate one column batch by batch: categorical codes, or plain text."""
+
+    def __init__(self) -> None:
+        self.categories: dict[str, int] = {}
+        self.codes: list[np.ndarray] = []
+        self.plain: list[Any] | None = None
+
+    def add(self, arr: Any) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self.plain is None and not self.codes:
+            n_unique = len(arr.dictionary)
+            if n_unique > 64 and n_unique > 0.2 * max(len(arr), 1):
+                self.plain = []  # ids, free text: keep as Arrow strings
+        if self.plain is not None:
+            self.plain.append(arr.cast(pa.string()))
+            return
+        local = arr.dictionary.to_pylist()
+        lut = np.empty(len(local) + 1, dtype=np.int32)
+        for j, value in enumerate(local):
+            lut[j] = self.categories.setdefault(value, len(self.categories))
+        lut[-1] = -1
+        idx = pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False)
+        width = (np.int8 if len(self.categories) < 127 else
+                 np.int16 if len(self.categories) < 32000 else np.int32)
+        self.codes.append(lut[idx].astype(width))
+        if len(self.categories) > 32000:  # too many distinct values: switch to text
+            cats = np.array(list(self.categories), dtype=object)
+            self.plain = [pa.array(np.where(c >= 0, cats[np.maximum(c, 0)], None))
+                          for c in self.codes]
+            self.codes = []
+
+    def finish(self) -> pd.Series:
+        import pyarrow as pa
+
+        if self.plain is not None:
+            chunked = pa.chunked_array(self.plain, type=pa.string())
+            return pd.Series(pd.arrays.ArrowStringArray(chunked))
+        codes = np.concatenate(self.codes) if self.codes else np.zeros(0, dtype=np.int8)
+        self.codes = []
+        return pd.Series(pd.Categorical.from_codes(codes, categories=list(self.categories)))
+
+
+def read_csv(path: str | Path, *, encoding: str | None = None, delimiter: str | None = None,
+             decimal: str | None = None, columns: list[str] | None = None) -> RawTable:
+    """Read a CSV export into a :class:`RawTable` (all columns as text).
+
+    Parsed in blocks by ``pyarrow.csv``; a column with few distinct values
+    (Likert labels, agencies) becomes a pandas categorical with 1-byte codes, a
+    column of mostly distinct values (ids, free text) an Arrow-backed string
+    column, so memory stays a few bytes per cell.
+
+    Parameters
+    ----------
+    path : str or Path
+    encoding : str, optional
+        Skip detection (e.g. ``"cp1252"``).
+    delimiter, decimal : str, optional
+        Skip sniffing.
+    columns : list of str, optional
+        Read only these headers (others are skipped while parsing).
+
+    Raises
+    ------
+    DataFormatError
+        Empty file, header without rows, rows with the wrong number of fields
+        (naming the lines), undecodable text.
+    """
+    import pyarrow as pa
+
+    p = Path(path)
+    if not p.is_file():
+        raise DataFormatError(f"file {p}: not found. Fix: check the path")
+    size = p.stat().st_size
+    if size == 0:
+        raise DataFormatError(f"file {p}: the file is empty (0 bytes). Fix: export the "
+                              "responses again (the download may have failed)")
+    with open(p, "rb") as fh:
+        head = fh.read(1 << 16)
+    enc = encoding
+    if enc is None:
+        if head.startswith(codecs.BOM_UTF8):
+            enc = "utf-8-sig"
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            enc = "utf-16"
+        else:
+            try:
+                head.decode("utf-8") if size <= len(head) else codecs.getincrementaldecoder(
+                    "utf-8")().decode(head)
+                enc = "utf-8"
+            except UnicodeDecodeError:
+                enc = None
+    try:
+        return _read_csv(p, enc, delimiter, decimal, columns)
+    except _NotUTF8:
+        if encoding is not None:
+            raise DataFormatError(f"file {p}: is not valid {encoding}. Fix: pass the right "
+                                  "encoding=, e.g. 'cp1252' or 'latin-1'") from None
+        return _read_csv(p, None, delimiter, decimal, columns)
+    except pa.ArrowInvalid as exc:  # pragma: no cover - unexpected Arrow failure
+        raise DataFormatError(f"file {p}: cannot be parsed as CSV ({exc}). Fix: check the "
+                              "delimiter and quoting") from None
+
+
+class _NotUTF8(Exception):
+    pass
+
+
+def _read_csv(p: Path, enc: str | None, delimiter: str | None, decimal: str | None,
+              columns: list[str] | None) -> RawTable:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    size = p.stat().st_size
+    notes: list[str] = []
+    if enc is None:
+        enc, note = detect_encoding(p)
+        if enc == "mixed":
+            warn(f"file {p}: mixed text encodings ({note}); each line was decoded on its own. "
+                 "Fix: re-save the file as UTF-8 to be sure of the accented labels")
+            notes.append(f"mixed encodings: {note}")
+        elif note:
+            notes.append(note)
+    notes.append(f"encoding {enc}")
+    source: Any
+    if enc in ("utf-8", "utf-8-sig"):
+        source = str(p)
+        with open(p, "rb") as fh:
+            sample = fh.read(1 << 16).decode("utf-8-sig", errors="replace")
+    else:
+        data = p.read_bytes()
+        try:
+            text = _decode_mixed(data) if enc == "mixed" else data.decode(enc).lstrip("\ufeff")
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise DataFormatError(f"file {p}: cannot decode as {enc} ({exc}). Fix: pass the "
+                                  "right encoding=, e.g. 'cp1252' or 'latin-1'") from None
+        source = io.BytesIO(text.encode("utf-8"))
+        sample = text[: 1 << 16]
+    if not sample.strip():
+        raise DataFormatError(f"file {p}: contains only blank lines. Fix: export the responses "
+                              "again")
+    delim = delimiter or sniff_delimiter(sample)
+    first_line = sample.splitlines()[0] if sample.splitlines() else ""
+    header = next(_csv.reader([first_line], delimiter=delim), [])
+    header = [h.strip() for h in header]
+    if len(header) == 1:
+        others = [c for c in _CANDIDATES if c != delim and c in first_line]
+        if others:
+            raise DataFormatError(
+                f"file {p}: the header has one column when split on {delim!r} but contains "
+                f"{others[0]!r}. Fix: pass delimiter={others[0]!r}")
+    empty = [i + 1 for i, h in enumerate(header) if not h]
+    header = [h or f"column{i + 1}" for i, h in enumerate(header)]
+    names, dups = dedupe_columns(header)
+    dec = decimal or _sniff_decimal(sample, delim)
+    text_type = pa.dictionary(pa.int32(), pa.string())
+    include = None if columns is None else [n for n in names if n in set(columns)]
+    conv = pacsv.ConvertOptions(column_types=dict.fromkeys(names, text_type),
+                                strings_can_be_null=True, quoted_strings_can_be_null=True,
+                                null_values=[""], include_columns=include)
+
+    def options(newlines: bool, handler: Any = None, threads: bool = True,
+                block: int = 1 << 22) -> dict[str, Any]:
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+        return {"read_options": pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                                  block_size=block, use_threads=threads),
+                "parse_options": pacsv.ParseOptions(delimiter=delim,
+                                                    newlines_in_values=newlines,
+                                                    invalid_row_handler=handler),
+                "convert_options": conv}
+
+    acc: dict[str, _Column] = {}
+    n_rows = 0
+    try:
+        # small blocks: the streaming reader reads ahead many blocks, so peak memory
+        # grows with the block size; a row longer than a block needs the larger retry
+        for block in (_BLOCK, 1 << 24):
+            acc, n_rows = {}, 0
+            try:
+                reader = pacsv.open_csv(source, **options(size < _BIG, block=block),
+                                        )
+                for batch in reader:
+                    n_rows += batch.num_rows
+                    for j, name in enumerate(batch.schema.names):
+                        acc.setdefault(name, _Column()).add(batch.column(j))
+                break
+            except pa.ArrowInvalid as exc:
+                if "straddl" not in str(exc) or block != _BLOCK:
+                    raise
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
+            raise _NotUTF8() from None
+        bad: list[tuple[int | None, int, str]] = []
+
+        def handler(row: Any) -> str:
+            bad.append((row.number, row.actual_columns, row.text))
+            return "skip"
+
+        try:
+            pacsv.read_csv(source, **options(True, handler, threads=False))
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc2:
+            raise DataFormatError(f"file {p}: cannot be parsed as CSV with delimiter {delim!r} "
+                                  f"({exc2}). Fix: check the delimiter and quoting, or whether "
+                                  "the file is truncated") from None
+        if not bad:
+            raise DataFormatError(f"file {p}: cannot be parsed as CSV ({exc}). Fix: check the "
+                                  "delimiter and quoting") from None
+        shown = "; ".join(f"line {n}: {a} fields" for n, a, _t in bad[:5])
+        with open(p, "rb") as fh:
+            last = sum(1 for _ in fh)
+        truncated = len(bad) == 1 and bad[0][0] is not None and bad[0][0] >= last
+        hint = ("the last line is incomplete: the file looks truncated. Fix: download the "
+                "export again" if truncated else
+                f"Fix: check the delimiter (detected {delim!r}; pass delimiter=) and quote "
+                "fields that contain it")
+        raise DataFormatError(f"file {p}: {len(bad)} row(s) do not have the header's "
+                              f"{len(names)} fields ({shown}); {hint}") from None
+    if n_rows == 0:
+        raise DataFormatError(f"file {p}: has a header but no data rows. Fix: export again "
+                              "after responses have been collected")
+    kept = include if include is not None else names
+    frame = pd.DataFrame({name: acc[name].finish() for name in kept})
+    if empty:
+        notes.append(f"blank headers at positions {empty} named column<position>")
+    return RawTable(frame=frame, path=str(p), format="csv", encoding=enc, delimiter=delim,
+                    decimal=dec, first_row=2, duplicated_columns=dups, notes=notes)
+
+
+def to_numeric(series: pd.Series, decimal: str | None = ".") -> tuple[pd.Series, pd.Series]:
+    """Parse text numbers (decimal comma aware); return ``(numbers, invalid mask)``."""
+    if pd.api.types.is_numeric_dtype(series) and not isinstance(series.dtype,
+                                                               pd.CategoricalDtype):
+        return series.astype("float64"), pd.Series(False, index=series.index)
+    text = series.astype("string").str.strip()
+    if decimal == ",":
+        comma = text.str.contains(",", regex=False).fillna(False).astype(bool)
+        fixed = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        text = text.where(~comma, fixed)
+    nums = pd.to_numeric(text, errors="coerce")
+    invalid = nums.isna() & text.notna() & (text != "")
+    return nums.astype("float64"), invalid

@@ -1,0 +1,89 @@
+"""SPSS ``.sav``/``.zsav`` and Stata ``.dta`` files through pyreadstat.
+
+Codes are read as numbers (no label strings are materialised, which keeps a
+large file fast and small); value labels, variable labels and SPSS
+user-missing ranges come along in the :class:`RawTable` and are applied by
+:func:`egovstudy.load_survey`.
+
+Examples
+--------
+>>> import tempfile, os
+>>> import pandas as pd, pyreadstat
+>>> path = os.path.join(tempfile.mkdtemp(), "x.sav")
+>>> pyreadstat.write_sav(pd.DataFrame({"q1": [1.0, 4.0, 9.0]}), path,
+...                      variable_value_labels={"q1": {1: "Sangat Tidak Setuju", 4: "Setuju"}},
+...                      missing_ranges={"q1": [9]})
+>>> raw = read_spss(path)
+>>> raw.value_labels["q1"][4], raw.user_missing["q1"]
+('Setuju', [(9.0, 9.0)])
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from egovstudy.errors import DataFormatError
+from egovstudy.io._base import RawTable
+
+__all__ = ["read_spss", "read_stata"]
+
+
+def _ranges(meta: Any) -> dict[str, list[tuple[float, float]]]:
+    out: dict[str, list[tuple[float, float]]] = {}
+    for col, spec in (getattr(meta, "missing_ranges", None) or {}).items():
+        pairs = []
+        for r in spec:
+            try:
+                pairs.append((float(r["lo"]), float(r["hi"])))
+            except (TypeError, ValueError, KeyError):
+                continue
+        if pairs:
+            out[col] = pairs
+    for col, values in (getattr(meta, "missing_user_values", None) or {}).items():
+        for v in values:
+            try:
+                out.setdefault(col, []).append((float(v), float(v)))
+            except (TypeError, ValueError):
+                continue
+    return out
+
+
+def _read(path: str | Path, kind: str, columns: list[str] | None) -> RawTable:
+    import pyreadstat
+
+    p = Path(path)
+    if not p.is_file():
+        raise DataFormatError(f"file {p}: not found. Fix: check the path")
+    if p.stat().st_size == 0:
+        raise DataFormatError(f"file {p}: the file is empty (0 bytes). Fix: save it again")
+    reader = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
+    try:
+        frame, meta = reader(str(p), apply_value_formats=False, user_missing=kind == "spss",
+                             usecols=columns)
+    except Exception as exc:  # pyreadstat raises ReadstatError/PyreadstatError for bad files
+        raise DataFormatError(f"file {p}: cannot read as {kind.upper()} ({type(exc).__name__}: "
+                              f"{exc}). Fix: save the file again from {kind.upper()} (the "
+                              "file may be truncated)") from None
+    if frame.shape[0] == 0:
+        raise DataFormatError(f"file {p}: has variables but no cases. Fix: save the data "
+                              "again with the responses")
+    labels = {k: dict(v) for k, v in (meta.variable_value_labels or {}).items()}
+    col_labels = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
+    return RawTable(frame=frame, path=str(p), format=kind, encoding=meta.file_encoding,
+                    first_row=1, value_labels=labels, user_missing=_ranges(meta),
+                    column_labels=col_labels,
+                    notes=[f"{kind} file, {frame.shape[1]} variables"])
+
+
+def read_spss(path: str | Path, *, columns: list[str] | None = None) -> RawTable:
+    """Read a ``.sav``/``.zsav`` file: codes, value labels, user-missing ranges.
+
+    ``first_row`` is 1: error messages give case numbers as SPSS shows them.
+    """
+    return _read(path, "spss", columns)
+
+
+def read_stata(path: str | Path, *, columns: list[str] | None = None) -> RawTable:
+    """Read a Stata ``.dta`` file: codes and value labels (extended missing -> missing)."""
+    return _read(path, "stata", columns)

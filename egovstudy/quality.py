@@ -1,0 +1,515 @@
+"""Respondent quality: duplicates, straight-lining, speeders, attention, missingness, ranges.
+
+Rules (in the order they are applied; a row removed by several rules is counted
+under the first):
+
+``duplicate_id``
+    The same respondent id more than once. The copy kept is the latest
+    submission (``keep="last"``, the usual reading: a resubmission corrects the
+    first) or the first; the others are flagged.
+``duplicate_submission``
+    Identical answers to every item under *different* ids (copy-paste or
+    fabricated responses). Needs at least two distinct answers, so that two
+    straight-liners are not taken for copies.
+``straight_lining``
+    Longest run of identical consecutive answers (questionnaire order, raw codes
+    before reverse keying) of at least ``straight_lining_share`` (default 0.8) of
+    the items.
+``speeders``
+    Completion time below ``speeder_ratio`` (default 0.3) times the median.
+``attention``
+    An instructed-response item not answered as instructed (a blank counts as failed).
+``missing``
+    More than ``missing_share`` (default 0.2) of the items blank, or every item
+    of a construct blank (a skipped block or page). ``flags`` also counts, per
+    respondent, the constructs left unscored because fewer than ``min_items``
+    items were answered (``n_constructs_unscored``).
+``out_of_range``
+    Item codes outside the scale, numbers outside the codebook range or not a
+    number. With policy ``report`` the respondent is kept and the offending
+    value set to missing (a :class:`~egovstudy.errors.DataQualityWarning` says so).
+
+Each rule has a policy: ``report`` (flag only), ``drop`` (remove the respondent)
+or ``raise`` (:class:`~egovstudy.errors.DataQualityError` naming the rows).
+
+Examples
+--------
+>>> import pandas as pd
+>>> from egovstudy.codebook import Codebook
+>>> cb = Codebook.from_dict({"columns": {"id": "id"},
+...     "items": [{"name": f"q{i}", "column": f"Q{i}", "construct": "c"} for i in range(1, 6)],
+...     "constructs": [{"name": "c"}]})
+>>> df = pd.DataFrame({"respondent_id": ["a", "b", "b", "c"],
+...                    **{f"q{i}": [1, 2, 2, 4] for i in range(1, 5)},
+...                    "q5": [5, 3, 3, 4]})
+>>> rep = quality_report(df, cb)
+>>> rules = rep.rules().set_index("rule")
+>>> int(rules.loc["duplicate_id", "n_flagged"]), int(rules.loc["duplicate_id", "n_removed"])
+(1, 1)
+>>> int(rules.loc["straight_lining", "n_flagged"]), rep.n_out
+(4, 3)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from egovstudy.codebook import Codebook
+from egovstudy.errors import DataQualityError
+
+__all__ = ["DEFAULT_POLICIES", "DEFAULT_THRESHOLDS", "RULES", "QualityReport", "longest_run",
+           "quality_report", "resolve_policies"]
+
+Policy = Literal["report", "drop", "raise"]
+RULES: tuple[str, ...] = ("duplicate_id", "duplicate_submission", "straight_lining", "speeders",
+                          "attention", "missing", "out_of_range")
+DEFAULT_POLICIES: dict[str, Policy] = {
+    "duplicate_id": "drop", "duplicate_submission": "report", "straight_lining": "report",
+    "speeders": "report", "attention": "report", "missing": "report", "out_of_range": "report",
+}
+DEFAULT_THRESHOLDS: dict[str, Any] = {
+    "straight_lining_share": 0.8, "speeder_ratio": 0.3, "missing_share": 0.2,
+    "duplicate_keep": "last",
+}
+_FIX = {
+    "duplicate_id": "keep one submission per id (policy 'drop' keeps the "
+                    "latest) or correct the id",
+    "duplicate_submission": "check whether the copies are one person; drop them with "
+                            "policies={'duplicate_submission': 'drop'}",
+    "straight_lining": "inspect the rows; drop them with policies={'straight_lining': 'drop'}",
+    "speeders": "inspect the rows; drop them with policies={'speeders': 'drop'}",
+    "attention": "drop them with policies={'attention': 'drop'}",
+    "missing": "lower min_items in the codebook or drop them with policies={'missing': 'drop'}",
+    "out_of_range": "correct the values, declare the codes as missing in the codebook, or widen "
+                    "the range",
+}
+_COLUMNS = ["rule", "row", "respondent_id", "column", "value", "detail", "policy", "action"]
+
+
+def resolve_policies(policies: str | Mapping[str, str] | None) -> dict[str, Policy]:
+    """Complete a policy mapping (or one policy for every rule) and validate it."""
+    out: dict[str, Policy] = dict(DEFAULT_POLICIES)
+    if policies is None:
+        return out
+    if isinstance(policies, str):
+        policies = dict.fromkeys(RULES, policies)
+    aliases = {"speeder": "speeders", "attention_check": "attention",
+               "straightlining": "straight_lining", "duplicates": "duplicate_id"}
+    for rule, policy in policies.items():
+        rule = aliases.get(rule, rule)
+        if rule not in RULES:
+            raise DataQualityError(f"policies: unknown rule {rule!r}. Fix: use one of "
+                                   f"{', '.join(RULES)}")
+        if policy not in ("report", "drop", "raise"):
+            raise DataQualityError(f"policies[{rule!r}]: unknown policy {policy!r}. Fix: use "
+                                   "'report', 'drop' or 'raise'")
+        out[rule] = policy  # type: ignore[assignment]
+    return out
+
+
+def longest_run(codes: np.ndarray) -> np.ndarray:
+    """Longest run of identical, non-missing consecutive values in each row.
+
+    ``codes`` is an (n, k) integer array with negative values for missing.
+
+    Examples
+    --------
+    >>> longest_run(np.array([[1, 1, 2, 2, 2], [3, -1, 3, 3, -1]])).tolist()
+    [3, 2]
+    """
+    n, k = codes.shape
+    best = np.zeros(n, dtype=np.int32)
+    run = np.zeros(n, dtype=np.int32)
+    prev = np.full(n, -9, dtype=codes.dtype if codes.dtype.kind == "i" else np.int64)
+    for j in range(k):
+        col = codes[:, j]
+        valid = col >= 0
+        same = valid & (col == prev)
+        run = np.where(same, run + 1, np.where(valid, 1, 0)).astype(np.int32)
+        np.maximum(best, run, out=best)
+        prev = col
+    return best
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """Findings of the respondent-quality rules.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per finding: ``rule, row, respondent_id, column, value, detail,
+        policy, action`` (``row``: spreadsheet row number of the export).
+    flags : DataFrame
+        One row per parsed respondent: a boolean column per rule, ``longest_run``,
+        ``duration_seconds``, ``n_missing``, ``share_missing``, ``removed_by``.
+    missing_by_item : DataFrame
+        ``item, n_missing, share_missing`` over the parsed rows.
+    policies : dict
+        The policy applied per rule.
+    thresholds : dict
+        The thresholds used.
+    """
+
+    table: pd.DataFrame
+    flags: pd.DataFrame
+    missing_by_item: pd.DataFrame
+    policies: dict[str, Policy]
+    thresholds: dict[str, Any] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def n_in(self) -> int:
+        """Rows parsed."""
+        return len(self.flags)
+
+    @property
+    def n_out(self) -> int:
+        """Rows kept."""
+        return int(self.flags["removed_by"].isna().sum())
+
+    def rules(self) -> pd.DataFrame:
+        """Per rule: policy, respondents flagged, rows removed (the summary table)."""
+        rows = []
+        for rule in RULES:
+            rows.append({"rule": rule, "policy": self.policies[rule],
+                         "n_flagged": int(self.flags[rule].sum()),
+                         "n_removed": int((self.flags["removed_by"] == rule).sum()),
+                         "note": self.skipped.get(rule, "")})
+        return pd.DataFrame(rows)
+
+    def tidy(self) -> pd.DataFrame:
+        """The findings table."""
+        return self.table
+
+    def summary(self) -> str:
+        """Text summary: rows in, rows out, and per rule flagged/removed."""
+        lines = [f"Respondent quality: {self.n_in} rows parsed, {self.n_out} kept, "
+                 f"{self.n_in - self.n_out} removed"]
+        for r in self.rules().itertuples():
+            note = f" ({r.note})" if r.note else ""
+            lines.append(f"  {r.rule:<22} {r.policy:<7} flagged {r.n_flagged:>5}  removed "
+                         f"{r.n_removed:>5}{note}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return (f"<p>Respondent quality: {self.n_in} rows parsed, {self.n_out} kept</p>"
+                + self.rules().to_html(index=False))
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+def _id_codes(ids: pd.Series) -> np.ndarray:
+    """Integer code per id (-1 for missing), without building Python strings."""
+    arr = ids.array
+    if isinstance(arr, pd.arrays.ArrowStringArray):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        chunked = pa.chunked_array(arr._pa_array)
+        encoded = pc.dictionary_encode(chunked).combine_chunks()
+        out: np.ndarray = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        return out
+    return pd.factorize(ids)[0]
+
+
+def _codes(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    if not cols:
+        return np.zeros((len(frame), 0), dtype=np.int16)
+    small = all(isinstance(frame[c].array, pd.arrays.IntegerArray)
+                and frame[c].dtype.itemsize == 1 for c in cols)
+    out = np.empty((len(frame), len(cols)), dtype=np.int8 if small else np.int16)
+    for j, c in enumerate(cols):
+        arr = frame[c].array
+        if isinstance(arr, pd.arrays.IntegerArray):
+            values = np.asarray(arr._data)
+            mask = np.asarray(arr._mask)
+            out[:, j] = np.where(mask | (values < 0), -1, values if small else
+                                 np.minimum(values.astype(np.int32), 32000))
+        else:
+            num = frame[c].to_numpy(dtype="float64", na_value=np.nan)
+            out[:, j] = np.where(np.isnan(num), -1, np.clip(num, -1, 32000)).astype(np.int16)
+    return out
+
+
+def quality_report(data: pd.DataFrame, codebook: Codebook, *,
+                   policies: str | Mapping[str, str] | None = None,
+                   thresholds: Mapping[str, Any] | None = None,
+                   item_order: list[str] | None = None,
+                   first_row: int = 2,
+                   invalid: pd.DataFrame | None = None) -> QualityReport:
+    """Apply the respondent-quality rules to typed survey data.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per parsed submission with ``respondent_id``, optionally
+        ``submitted_at`` and ``duration_seconds``, every item by name as raw
+        integer codes (before reverse keying), attention checks by their name,
+        and variables by name.
+    codebook : Codebook
+    policies : str or mapping, optional
+        ``rule -> "report" | "drop" | "raise"``; a single string applies to all.
+        Defaults: :data:`DEFAULT_POLICIES`.
+    thresholds : mapping, optional
+        Overrides of :data:`DEFAULT_THRESHOLDS`.
+    item_order : list of str, optional
+        Items in questionnaire order (for straight-lining); default codebook order.
+    first_row : int, default 2
+        Spreadsheet row number of ``data``'s first row (findings name rows by it).
+    invalid : DataFrame, optional
+        Extra out-of-range findings (``position, column, value, detail``) found
+        while parsing (e.g. text in a numeric column).
+
+    Returns
+    -------
+    QualityReport
+
+    Raises
+    ------
+    DataQualityError
+        When a rule with policy ``"raise"`` flags rows (the message lists them).
+    """
+    pol = resolve_policies(policies)
+    thr = dict(DEFAULT_THRESHOLDS)
+    thr.update(thresholds or {})
+    n = len(data)
+    rows = np.arange(n) + first_row
+    if "respondent_id" in data:
+        ids = data["respondent_id"]
+        if not isinstance(ids.dtype, pd.StringDtype):
+            ids = ids.astype("string")
+    else:
+        ids = pd.Series(pd.NA, index=data.index, dtype="string")
+    items = [i for i in (item_order or list(codebook.items)) if i in data.columns]
+    codes = _codes(data, items)
+    # per-row and per-item counts, column by column (no full-matrix temporaries)
+    answered = np.zeros(n, dtype=np.int16)
+    row_max = np.full(n, -1, dtype=np.int16)
+    row_min = np.full(n, 32000, dtype=np.int16)
+    item_missing = []
+    for j in range(len(items)):
+        col = codes[:, j]
+        ok = col >= 0
+        answered += ok
+        np.maximum(row_max, col, out=row_max, casting="unsafe")
+        np.minimum(row_min, np.where(ok, col, 127).astype(np.int16), out=row_min)
+        item_missing.append(int(n - np.count_nonzero(ok)))
+    findings: list[dict[str, Any]] = []
+    flags = pd.DataFrame({"row": rows, "respondent_id": ids.array}, index=data.index)
+    skipped: dict[str, str] = {}
+
+    def add(rule: str, mask: np.ndarray, detail: Any, column: Any = None,
+            value: Any = None) -> None:
+        """Record findings; detail/column/value are constants or callables of the position."""
+        for pos in np.flatnonzero(mask):
+            findings.append({"rule": rule, "row": int(rows[pos]),
+                             "respondent_id": None if pd.isna(ids.iloc[pos]) else ids.iloc[pos],
+                             "column": column(pos) if callable(column) else column,
+                             "value": value(pos) if callable(value) else value,
+                             "detail": detail(pos) if callable(detail) else detail})
+
+    # duplicate ids
+    dup = np.zeros(n, dtype=bool)
+    detail = [""] * n
+    keep = thr.get("duplicate_keep", "last")
+    if keep not in ("first", "last"):
+        raise DataQualityError(f"thresholds['duplicate_keep']={keep!r}. Fix: use 'first' or "
+                               "'last'")
+    if ids.notna().any():
+        order = np.arange(n)
+        if "submitted_at" in data and data["submitted_at"].notna().all():
+            order = np.lexsort((np.arange(n), data["submitted_at"].to_numpy()))
+        ordered_ids = pd.Series(_id_codes(ids)[order])
+        dups_sorted = ordered_ids.duplicated(keep=keep).to_numpy()
+        mask_sorted = dups_sorted & (ordered_ids.to_numpy() >= 0)
+        dup[order[mask_sorted]] = True
+        if dup.any():
+            kept_pos = {}
+            kept_mask = ~dups_sorted
+            for pos in order[kept_mask]:
+                if not pd.isna(ids.iloc[pos]):
+                    kept_pos[ids.iloc[pos]] = pos
+            for pos in np.flatnonzero(dup):
+                other = kept_pos[ids.iloc[pos]]
+                differ = int(np.sum(codes[pos] != codes[other])) if items else 0
+                kind = "resubmission" if differ <= max(1, len(items) // 10) else \
+                    "different answers: check the id"
+                detail[pos] = (f"same id as row {rows[other]} (kept, {keep} submission); "
+                               f"{differ} of {len(items)} answers differ: {kind}")
+    flags["duplicate_id"] = dup
+    add("duplicate_id", dup, detail.__getitem__, column="respondent_id")
+
+    # duplicate submissions (identical answers, different ids)
+    dsub = np.zeros(n, dtype=bool)
+    if items and n > 1:
+        varied = row_max > row_min
+        eligible = (answered >= max(2, len(items) // 2)) & varied & ~dup
+        hashed = np.zeros(n, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for j in range(codes.shape[1]):
+                hashed = hashed * np.uint64(1_000_003) + (codes[:, j].astype(np.int64) + 2
+                                                          ).astype(np.uint64)
+        dmask = pd.Series(hashed[eligible]).duplicated(keep="first").to_numpy()
+        idx = np.flatnonzero(eligible)
+        cand = idx[dmask]
+        if cand.size:
+            first_of: dict[bytes, int] = {}
+            in_group = pd.Series(hashed[eligible]).duplicated(keep=False).to_numpy()
+            for pos in idx[in_group]:
+                first_of.setdefault(codes[pos].tobytes(), pos)
+            det = [""] * n
+            for pos in cand:
+                other = first_of[codes[pos].tobytes()]
+                if other == pos:  # hash collision without an exact copy
+                    continue
+                if ids.iloc[pos] != ids.iloc[other] or pd.isna(ids.iloc[pos]):
+                    dsub[pos] = True
+                    det[pos] = (f"answers identical to row {rows[other]} (id "
+                                f"{ids.iloc[other]}) on all {len(items)} items")
+            add("duplicate_submission", dsub, det.__getitem__)
+    flags["duplicate_submission"] = dsub
+
+    # straight-lining
+    runs = longest_run(codes) if items else np.zeros(n, dtype=np.int32)
+    min_run = thr.get("straight_lining_min_run") or max(
+        3, math.ceil(float(thr["straight_lining_share"]) * len(items)))
+    sl = runs >= min_run if items else np.zeros(n, dtype=bool)
+    flags["longest_run"] = runs
+    flags["straight_lining"] = sl
+    add("straight_lining", sl, lambda p: f"longest run of identical answers {runs[p]} of "
+        f"{len(items)} items (threshold {min_run})")
+
+    # speeders
+    sp = np.zeros(n, dtype=bool)
+    if "duration_seconds" in data and data["duration_seconds"].notna().any():
+        dur = data["duration_seconds"].to_numpy(dtype="float64", na_value=np.nan)
+        med = float(np.nanmedian(dur))
+        cut = float(thr["speeder_ratio"]) * med
+        sp = ~np.isnan(dur) & (dur < cut)
+        flags["duration_seconds"] = dur
+        add("speeders", sp, lambda p: f"completed in {dur[p]:.0f} s; median {med:.0f} s, "
+            f"threshold {thr['speeder_ratio']:g} x median = {cut:.0f} s",
+            column="duration_seconds", value=lambda p: float(dur[p]))
+    else:
+        flags["duration_seconds"] = np.nan
+        skipped["speeders"] = "no completion time: set columns.duration or columns.start_time"
+    flags["speeders"] = sp
+
+    # attention checks
+    att = np.zeros(n, dtype=bool)
+    if not codebook.attention_checks:
+        skipped["attention"] = "no attention_checks in the codebook"
+    for check in codebook.attention_checks:
+        if check.name not in data:
+            continue
+        lookup = {lab: v for labs in check.scale.labels.values()
+                  for v, lab in zip(check.scale.values, labs)}
+        expected = lookup.get(check.expected)
+        if expected is None:
+            expected = int(check.expected)
+        vals = data[check.name].to_numpy(dtype="float64", na_value=np.nan)
+        failed = np.isnan(vals) | (vals != expected)
+        labels = dict(zip(check.scale.values, next(iter(check.scale.labels.values()))))
+
+        def shown(p: int, vals: np.ndarray = vals, labels: dict[int, str] = labels) -> str:
+            return "(blank)" if np.isnan(vals[p]) else labels.get(int(vals[p]), str(vals[p]))
+
+        add("attention", failed,
+            lambda p, shown=shown, check=check: f"answered {shown(p)!r}, expected "
+            f"{check.expected!r}", column=check.column, value=shown)
+        att |= failed
+    flags["attention"] = att
+
+    # missingness
+    n_missing = (len(items) - answered).astype(np.int16)
+    share = n_missing / max(len(items), 1)
+    short: list[str] = [""] * n
+    miss = share > float(thr["missing_share"])
+    unscored = np.zeros(n, dtype=np.int32)
+    for cname, citems in codebook.construct_items().items():
+        cols = [items.index(i) for i in citems if i in items]
+        if not cols:
+            continue
+        answered_c = (codes[:, cols] >= 0).sum(axis=1)
+        low = answered_c < codebook.constructs[cname].min_items
+        unscored += low
+        for pos in np.flatnonzero(low):
+            short[pos] += (f"{cname}: {answered_c[pos]} of {len(cols)} items answered (min_items "
+                           f"{codebook.constructs[cname].min_items}); ")
+        miss |= answered_c == 0  # a whole block skipped
+    flags["n_missing"] = n_missing
+    flags["share_missing"] = share
+    flags["n_constructs_unscored"] = unscored
+    flags["missing"] = miss
+    add("missing", miss, lambda p: f"{n_missing[p]} of {len(items)} items blank "
+        f"({share[p]:.0%}); {short[p]}".rstrip("; "))
+    per_item = pd.DataFrame({"item": items,
+                             "n_missing": item_missing,
+                             })
+    per_item["share_missing"] = per_item["n_missing"] / max(n, 1)
+
+    # out of range
+    oor = np.zeros(n, dtype=bool)
+    for name in items:
+        scale = codebook.items[name].scale
+        series = data[name]
+        bad = (series.notna() & ~series.isin(scale.values)).to_numpy(dtype=bool)
+        if bad.any():
+            col = series.to_numpy(dtype="float64", na_value=np.nan)
+            add("out_of_range", bad, f"code outside scale {scale.name} "
+                f"({scale.min}..{scale.max})", column=name,
+                value=lambda p, col=col: int(col[p]))
+            oor |= bad
+    for name, var in codebook.variables.items():
+        if var.range is None or name not in data or var.type not in ("numeric", "integer"):
+            continue
+        vals = data[name].to_numpy(dtype="float64", na_value=np.nan)
+        lo, hi = var.range
+        bad = ~np.isnan(vals) & ((vals < lo) | (vals > hi))
+        if bad.any():
+            add("out_of_range", bad, f"outside the valid range [{lo:g}, {hi:g}]",
+                column=name, value=lambda p, vals=vals: float(vals[p]))
+            oor |= bad
+    if invalid is not None and len(invalid):
+        for rec in invalid.itertuples():
+            pos = int(rec.position)
+            findings.append({"rule": "out_of_range", "row": int(rows[pos]),
+                             "respondent_id": None if pd.isna(ids.iloc[pos]) else ids.iloc[pos],
+                             "column": rec.column, "value": rec.value, "detail": rec.detail})
+            oor[pos] = True
+    flags["out_of_range"] = oor
+
+    # policies
+    removed = np.full(n, None, dtype=object)
+    for rule in RULES:
+        mask = flags[rule].to_numpy(dtype=bool)
+        if pol[rule] == "raise" and mask.any():
+            listed = [f for f in findings if f["rule"] == rule][:10]
+            text = "; ".join(f"row {f['row']} (id {f['respondent_id']}): {f['detail']}"
+                             for f in listed)
+            raise DataQualityError(f"rule {rule!r} flagged {int(mask.sum())} row(s): {text}. "
+                                   f"Fix: {_FIX[rule]}")
+        if pol[rule] == "drop":
+            take = mask & (removed == None)  # noqa: E711 - elementwise comparison
+            removed[take] = rule
+    flags["removed_by"] = pd.Series(removed, index=data.index, dtype="object")
+    table = pd.DataFrame(findings, columns=_COLUMNS[:6])
+    table["policy"] = table["rule"].map(pol)
+    removed_rows = {int(rows[i]): removed[i] for i in np.flatnonzero(removed != None)}  # noqa: E711
+    table["action"] = [
+        ("removed" if removed_rows.get(r) is not None else
+         ("value set to missing" if rule == "out_of_range" else "kept"))
+        for rule, r in zip(table["rule"], table["row"])]
+    table["value"] = table["value"].astype(object)
+    table = table.sort_values(["row", "rule"], kind="stable").reset_index(drop=True)
+    return QualityReport(table=table, flags=flags, missing_by_item=per_item, policies=pol,
+                         thresholds={**thr, "straight_lining_min_run": min_run},
+                         skipped=skipped)

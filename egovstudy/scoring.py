@@ -1,0 +1,220 @@
+"""Reverse keying, construct scores and the Method of Successive Interval (MSI).
+
+Examples
+--------
+>>> import pandas as pd
+>>> from egovstudy.codebook import Codebook
+>>> cb = Codebook.from_dict({"columns": {},
+...     "items": [{"name": "a", "column": "A", "construct": "c"},
+...               {"name": "b", "column": "B", "construct": "c", "reverse": True}],
+...     "constructs": [{"name": "c", "items": ["a", "b"], "min_items": 2}]})
+>>> raw = pd.DataFrame({"a": [5, 4, None], "b": [1, 2, 3]}, dtype="Int8")
+>>> rev = reverse_items(raw, cb)
+>>> rev["b"].tolist()
+[5, 4, 3]
+>>> score_constructs(rev, cb)["c"].tolist()
+[5.0, 4.0, nan]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from egovstudy.codebook import Codebook
+from egovstudy.errors import CodebookError, InsufficientDataError
+
+__all__ = ["MSIResult", "msi", "reverse_items", "score_constructs"]
+
+
+def reverse_items(data: pd.DataFrame, codebook: Codebook,
+                  items: Sequence[str] | None = None) -> pd.DataFrame:
+    """Return a copy with reverse-keyed items scored as ``min + max - value``."""
+    out = data.copy()
+    for name in items or list(codebook.items):
+        item = codebook.items[name]
+        if item.reverse and name in out:
+            out[name] = (item.scale.min + item.scale.max - out[name]).astype(out[name].dtype)
+    return out
+
+
+def score_constructs(data: pd.DataFrame, codebook: Codebook, *,
+                     constructs: Sequence[str] | None = None) -> pd.DataFrame:
+    """Construct scores by the codebook's rule.
+
+    Items must already be reverse-keyed (as in ``Survey.data``; see
+    :func:`reverse_items`). ``score: mean`` averages the answered items;
+    ``score: sum`` is the prorated sum (mean of answered items times the number
+    of items), so a skipped item does not lower the sum. Fewer answered items
+    than ``min_items`` gives a missing score. A second-order construct
+    (``dimensions``) is the mean (or sum) of its dimension scores, missing when
+    fewer than its ``min_items`` dimensions have a score.
+
+    Returns
+    -------
+    DataFrame
+        One float column per construct, in codebook order (dimensions before the
+        constructs built from them).
+    """
+    wanted = list(constructs or codebook.constructs)
+    for c in wanted:
+        if c not in codebook.constructs:
+            raise CodebookError(f"constructs: unknown construct {c!r}. Fix: use one of "
+                                f"{', '.join(codebook.constructs)}")
+    scores: dict[str, np.ndarray] = {}
+
+    def compute(name: str) -> np.ndarray:
+        if name in scores:
+            return scores[name]
+        con = codebook.constructs[name]
+        if con.second_order:
+            parts = [compute(d) for d in con.dimensions]
+        else:
+            missing = [i for i in con.items if i not in data.columns]
+            if missing:
+                raise CodebookError(f"construct {name!r}: items {missing} are not columns of "
+                                    "the data. Fix: pass data with every item of the construct")
+            parts = [data[i].to_numpy(dtype="float64", na_value=np.nan) for i in con.items]
+        k = len(parts)
+        answered = np.zeros(len(data), dtype=np.int16)
+        total = np.zeros(len(data), dtype="float64")
+        for part in parts:  # column by column: no n x k temporary
+            ok = ~np.isnan(part)
+            answered += ok
+            total += np.where(ok, part, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = total / answered
+        value = mean * k if con.score == "sum" else mean
+        value = np.where(answered >= con.min_items, value, np.nan)
+        scores[name] = value
+        return value
+
+    for c in wanted:
+        compute(c)
+    order = [c for c in codebook.constructs if c in scores]
+    return pd.DataFrame({c: scores[c] for c in order}, index=data.index)
+
+
+@dataclass(frozen=True)
+class MSIResult:
+    """Result of :func:`msi`: transformed data and the MSI table per item.
+
+    Attributes
+    ----------
+    data : DataFrame
+        The items on the interval scale (float), other columns unchanged.
+    table : DataFrame
+        ``item, category, frequency, proportion, cumulative, z, density,
+        scale_value, score`` (``item`` is ``"(pooled)"`` with ``pooled=True``).
+    """
+
+    data: pd.DataFrame
+    table: pd.DataFrame
+
+    def tidy(self) -> pd.DataFrame:
+        """The MSI table."""
+        return self.table
+
+    def summary(self) -> str:
+        """The MSI table as text."""
+        return "Method of Successive Interval\n" + self.table.to_string(index=False)
+
+    def _repr_html_(self) -> str:
+        return "<p>Method of Successive Interval</p>" + self.table.to_html(index=False)
+
+
+def _msi_table(values: np.ndarray, categories: Sequence[int] | None) -> pd.DataFrame:
+    from scipy.stats import norm
+
+    x = values[~np.isnan(values)]
+    if x.size == 0:
+        raise InsufficientDataError("msi: no answered values. Fix: pass items with answers")
+    cats = sorted({int(v) for v in x}) if categories is None else list(categories)
+    freq = np.array([(x == c).sum() for c in cats], dtype=float)
+    used = freq > 0
+    cats_used = [c for c, u in zip(cats, used) if u]
+    f = freq[used]
+    p = f / f.sum()
+    cum = np.cumsum(p)
+    cum[-1] = 1.0
+    z = norm.ppf(cum[:-1])
+    dens_upper = np.append(norm.pdf(z), 0.0)
+    dens_lower = np.insert(norm.pdf(z), 0, 0.0)
+    cum_lower = np.insert(cum[:-1], 0, 0.0)
+    sv = (dens_lower - dens_upper) / (cum - cum_lower)
+    score = sv + (1.0 - sv.min())
+    return pd.DataFrame({"category": cats_used, "frequency": f.astype(int), "proportion": p,
+                         "cumulative": cum, "z": np.append(z, np.nan), "density": dens_upper,
+                         "scale_value": sv, "score": score})
+
+
+def msi(data: pd.DataFrame | pd.Series, items: Sequence[str] | None = None, *,
+        pooled: bool = False, categories: Sequence[int] | None = None) -> MSIResult:
+    """Method of Successive Interval: ordinal codes to an interval scale.
+
+    For each item (or for all items together with ``pooled=True``): the
+    frequency of each answered category, its proportion, the cumulative
+    proportion ``P``, ``z = Phi^-1(P)``, the normal density ``phi(z)`` at each
+    upper boundary (0 beyond the extremes), the scale value
+    ``(phi(lower) - phi(upper)) / (P_upper - P_lower)``, and the score, shifted
+    so that the smallest is 1 (``score = scale_value + 1 - min(scale_value)``).
+    Categories nobody chose get no score.
+
+    Parameters
+    ----------
+    data : DataFrame or Series
+        Integer-coded items (reverse-keyed items already reversed).
+    items : list of str, optional
+        Columns to transform (default: every column).
+    pooled : bool, default False
+        One table over all items' answers (as the common Excel add-in does)
+        instead of one per item.
+    categories : list of int, optional
+        The scale's codes (default: the codes observed).
+
+    Returns
+    -------
+    MSIResult
+
+    Notes
+    -----
+    Checked against the worked examples printed in Indonesian teaching
+    material (``tests/test_scoring.py`` cites them).
+
+    Examples
+    --------
+    >>> s = pd.Series([1] * 3 + [2] * 4 + [3] * 13 + [4] * 6 + [5] * 4, name="x1")
+    >>> msi(s).table["score"].round(4).tolist()
+    [1.0, 1.7755, 2.6223, 3.4966, 4.3695]
+    """
+    frame = data.to_frame() if isinstance(data, pd.Series) else data
+    cols = list(items) if items is not None else list(frame.columns)
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise CodebookError(f"msi: items {missing} are not columns of the data. Fix: pass "
+                            "existing column names")
+    out = frame.copy()
+    tables = []
+    if pooled:
+        allv = np.concatenate([frame[c].to_numpy(dtype="float64", na_value=np.nan)
+                               for c in cols])
+        tab = _msi_table(allv, categories)
+        tab.insert(0, "item", "(pooled)")
+        tables.append(tab)
+        mapping = dict(zip(tab["category"], tab["score"]))
+        for c in cols:
+            out[c] = frame[c].astype("float64").map(mapping)
+    else:
+        for c in cols:
+            vals = frame[c].to_numpy(dtype="float64", na_value=np.nan)
+            tab = _msi_table(vals, categories)
+            tab.insert(0, "item", c)
+            tables.append(tab)
+            mapping = dict(zip(tab["category"], tab["score"]))
+            out[c] = pd.Series(vals, index=frame.index).map(mapping)
+    table = pd.concat(tables, ignore_index=True)
+    return MSIResult(data=out if isinstance(data, pd.DataFrame) else out.iloc[:, 0].to_frame(),
+                     table=table)
