@@ -1,0 +1,860 @@
+"""The results chapter: one call turns a study into DOCX, Markdown and HTML.
+
+:func:`results_chapter` runs the instrument tests, descriptives, regression
+models with their classical assumption tests, the hypothesis tests, mediation
+(PROCESS model 4) and PLS-SEM on a :class:`~egovstudy.survey.Survey` or a study
+file, and writes numbered tables ("Table 4.1" / "Tabel 4.1"), numbered figures
+and generated sentences in English or Indonesian. A section whose analysis
+cannot run is skipped with a note in the document (and a warning).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import html as _html
+import re
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from egovstudy.errors import EgovStudyError, OutputError, StatisticalWarning
+from egovstudy.report.language import check_decimal, check_language, text
+from egovstudy.report.numbers import fmt_num, fmt_p_expr
+from egovstudy.report.tables import (
+    Table,
+    assumption_table,
+    correlation_table,
+    descriptives_table,
+    frame_table,
+    hypothesis_table,
+    mediation_table,
+    pls_table,
+    regression_table,
+)
+from egovstudy.report.writers import check_writable, write_table
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["ChapterResult", "results_chapter"]
+
+_CHAPTER_FORMATS = ("docx", "md", "html")
+
+
+@dataclass
+class _Figure:
+    number: str
+    title: str
+    fig: Figure
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass
+class ChapterResult:
+    """What :func:`results_chapter` wrote.
+
+    Attributes
+    ----------
+    documents : dict
+        ``(language, format) -> Path`` of the chapter files.
+    tables : dict
+        ``language -> list of Table`` in chapter order.
+    table_files, figure_files : list of Path
+        Every table and figure file written.
+    skipped : list of str
+        Sections skipped and why.
+    """
+
+    documents: dict[tuple[str, str], Path] = field(default_factory=dict)
+    tables: dict[str, list[Table]] = field(default_factory=dict)
+    figures: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    table_files: list[Path] = field(default_factory=list)
+    figure_files: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line per document plus counts of tables, figures and skipped sections."""
+        lines = [f"{lang}/{fmt}: {p}" for (lang, fmt), p in self.documents.items()]
+        for lang, tabs in self.tables.items():
+            lines.append(f"{lang}: {len(tabs)} tables, {len(self.figures.get(lang, []))} figures")
+        lines.append(f"{len(self.table_files)} table files, {len(self.figure_files)} figure files")
+        lines += [f"skipped: {s}" for s in self.skipped]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + _html.escape(self.summary()) + "</pre>"
+
+
+# ---------------------------------------------------------------------------- assembly
+_VERDICTS_ID = [
+    (r"^not normal$", "tidak normal"), (r"^normal$", "normal"),
+    (r"^homoskedastic$", "homoskedastis"), (r"^heteroskedastic$", "heteroskedastis"),
+    (r"^no multicollinearity$", "tidak ada multikolinearitas"),
+    (r"^multicollinearity$", "multikolinearitas"),
+    (r"^no autocorrelation$", "tidak ada autokorelasi"),
+    (r"^positive autocorrelation$", "autokorelasi positif"),
+    (r"^negative autocorrelation$", "autokorelasi negatif"),
+    (r"^autocorrelation$", "autokorelasi"), (r"^inconclusive$", "tidak dapat disimpulkan"),
+    (r"^correctly specified$", "spesifikasi tepat"), (r"^misspecified$", "salah spesifikasi"),
+    (r"^(\d+) influential cases?$", r"\1 kasus berpengaruh"),
+    (r"^(\d+) high-leverage cases?$", r"\1 kasus leverage tinggi"),
+    (r"^(\d+) outliers?$", r"\1 pencilan"), (r"^no outliers$", "tidak ada pencilan"),
+    (r"^no influential cases$", "tidak ada kasus berpengaruh"),
+    (r"^no high-leverage cases$", "tidak ada kasus leverage tinggi"),
+    (r"^reliable$", "reliabel"), (r"^acceptable$", "cukup reliabel"),
+    (r"^unreliable$", "tidak reliabel"),
+]
+
+
+def _translate_verdict(value: Any, language: str) -> Any:
+    if language != "id" or not isinstance(value, str):
+        return value
+    for pattern, repl in _VERDICTS_ID:
+        if re.match(pattern, value.strip()):
+            return re.sub(pattern, repl, value.strip())
+    return value
+
+
+class _Doc:
+    """Ordered blocks of a chapter, numbered as they are added."""
+
+    def __init__(self, language: str, decimal: str, chapter: int | str) -> None:
+        self.language = language
+        self.decimal = decimal
+        self.chapter = str(chapter)
+        self.blocks: list[tuple[str, Any]] = []
+        self.tables: list[Table] = []
+        self.figures: list[_Figure] = []
+        self.skipped: list[str] = []
+
+    def t(self, key: str, **kw: Any) -> str:
+        return text(key, self.language, **kw)
+
+    def heading(self, txt: str, level: int = 1) -> None:
+        self.blocks.append(("heading", (level, txt)))
+
+    def para(self, txt: str) -> None:
+        if txt:
+            self.blocks.append(("para", txt))
+
+    def table(self, table: Table) -> Table:
+        numbered = table.with_number(f"{self.chapter}.{len(self.tables) + 1}")
+        self.tables.append(numbered)
+        self.blocks.append(("table", numbered))
+        return numbered
+
+    def figure(self, title: str, fig: Figure) -> _Figure:
+        f = _Figure(f"{self.chapter}.{len(self.figures) + 1}", title, fig)
+        self.figures.append(f)
+        self.blocks.append(("figure", f))
+        return f
+
+    def skip(self, section: str, reason: str) -> None:
+        msg = f"{section}: {reason}"
+        self.skipped.append(msg)
+        self.blocks.append(("note", self.t("note_skipped", reason=msg)))
+        warnings.warn(f"results_chapter skipped {msg}", StatisticalWarning, stacklevel=3)
+
+    def num(self, x: Any, digits: int = 2, **kw: Any) -> str:
+        return fmt_num(x, digits, decimal=self.decimal, **kw)
+
+    def p(self, x: Any) -> str:
+        return fmt_p_expr(x, decimal=self.decimal)
+
+
+def _section(doc: _Doc, name: str, fn: Callable[[], None]) -> None:
+    try:
+        fn()
+    except (ImportError, AttributeError, EgovStudyError, KeyError) as exc:
+        doc.skip(name, f"{type(exc).__name__}: {exc}")
+
+
+# ---------------------------------------------------------------------------- inputs
+@dataclass
+class _Inputs:
+    survey: Any
+    predictors: list[str]
+    outcome: str | None
+    mediator: str | None
+    covariates: list[str]
+    cluster: str | None
+    hypotheses: list[Any]
+    title: dict[str, str]
+    n_boot: int
+    ci: float
+    seed: int
+    pls: bool
+    process: bool
+
+
+def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
+             seed: int | None, pls: bool | None) -> _Inputs:
+    from egovstudy.study import StudySpec, read_study
+
+    spec = None
+    if isinstance(source, str | Path):
+        p = Path(source)
+        if p.is_dir():
+            p = p / "study.yaml"
+        spec = read_study(p)
+    elif isinstance(source, StudySpec):
+        spec = source
+    if spec is not None:
+        from egovstudy.survey import load_survey
+
+        survey = load_survey(spec.data, spec.codebook, policies=spec.quality or None)
+        m = model or spec.model
+        hyps = list(hypotheses) if hypotheses is not None else list(spec.hypotheses)
+        est = spec.estimators
+        return _Inputs(survey, list(m.predictors), m.outcome, m.mediator, list(m.covariates),
+                       m.cluster, hyps, dict(spec.title), n_boot or spec.n_boot, spec.ci,
+                       spec.seed if seed is None else seed,
+                       est.get("pls_sem", True) if pls is None else pls,
+                       est.get("process", True))
+    if not hasattr(source, "data") or not hasattr(source, "codebook"):
+        raise OutputError("results_chapter needs a Survey, a StudySpec or the path of a study "
+                          f"file, got {type(source).__name__}")
+    if model is None:
+        return _Inputs(source, [], None, None, [], None, list(hypotheses or []), {},
+                       n_boot or 5000, 0.95, 2026 if seed is None else seed, bool(pls), True)
+    return _Inputs(source, list(model.predictors), model.outcome, model.mediator,
+                   list(model.covariates), model.cluster, list(hypotheses or []), {},
+                   n_boot or 5000, 0.95, 2026 if seed is None else seed,
+                   True if pls is None else pls, True)
+
+
+def _hyp(h: Any) -> dict[str, Any]:
+    if isinstance(h, Mapping):
+        return {"id": h.get("id"), "source": h.get("source", h.get("from")),
+                "target": h.get("target", h.get("to")), "via": h.get("via"),
+                "direction": h.get("direction", "positive")}
+    return {"id": h.id, "source": h.source, "target": h.target, "via": h.via,
+            "direction": h.direction}
+
+
+# ---------------------------------------------------------------------------- the chapter
+def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
+           cache: dict[str, Any]) -> _Doc:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from egovstudy.report import figures as F
+    from egovstudy.report.style import house_style
+
+    doc = _Doc(language, decimal, chapter)
+    survey = inp.survey
+
+    def memo(key: str, thunk: Callable[[], Any]) -> Any:
+        """Analyses run once; every language formats the same results."""
+        if key not in cache:
+            with warnings.catch_warnings():
+                if cache.get("_seen_" + key):
+                    warnings.simplefilter("ignore")
+                cache[key] = thunk()
+        return cache[key]
+
+    data = survey.data
+    cb = survey.codebook
+
+    def lab(name: str) -> str:
+        con = cb.constructs.get(name)
+        if con is not None and isinstance(con.label, Mapping):
+            return str(con.label.get(language) or con.label.get("en") or name)
+        return name
+
+    labels = {c: lab(c) for c in cb.constructs}
+    citems = survey.construct_items()
+    doc.heading(f"{chapter}. {doc.t('ch_title')}", 0)
+    title = inp.title.get(language)
+    if title:
+        doc.para(title)
+
+    # -- respondents
+    def respondents() -> None:
+        doc.heading(doc.t("ch_respondents"))
+        n = len(data)
+        k = data["agency"].nunique() if "agency" in data.columns else 0
+        dropped = len(survey.raw) - n if hasattr(survey, "raw") else 0
+        doc.para(doc.t("sent_n", n=n, k=k, dropped=dropped))
+        rules = survey.quality.rules()
+        cols = [c for c in ("rule", "policy", "n_flagged", "n_removed") if c in rules.columns]
+        heads = {"en": {"rule": "Rule", "policy": "Policy", "n_flagged": "Flagged",
+                        "n_removed": "Removed"},
+                 "id": {"rule": "Aturan", "policy": "Kebijakan", "n_flagged": "Ditandai",
+                        "n_removed": "Dikeluarkan"}}[language]
+        doc.table(frame_table(rules, title=doc.t("cap_quality"), columns=cols, headers=heads,
+                              language=language, decimal=decimal, kind="quality"))
+
+    _section(doc, doc.t("ch_respondents"), respondents)
+
+    # -- instrument tests
+    def instrument() -> None:
+        from egovstudy.measurement import instrument_report
+
+        doc.heading(doc.t("ch_instrument"))
+        ir = memo("instrument", lambda: instrument_report(survey))
+        items = ir.items.copy()
+        items["construct"] = items["construct"].map(lambda c: labels.get(c, c))
+        cols = [c for c in ("construct", "item", "r_rest", "r_critical", "loading",
+                            "alpha_if_deleted", "valid") if c in items.columns]
+        heads = {"r_rest": column_label_r(language), "r_critical": column_label_rc(language)}
+        t = frame_table(items, title=doc.t("cap_validity"), columns=cols, headers=heads,
+                        verdict_columns={"valid": ("valid", "invalid")}, language=language,
+                        decimal=decimal, kind="validity")
+        t = dataclasses.replace(t, notes=({
+            "en": f"r = corrected item-total correlation; critical r at α = {ir_alpha(ir)}; "
+                  f"an item is valid when r exceeds the critical r and {ir.min_r_rest:.2f}, "
+                  f"and its loading is at least {ir.min_loading:.2f}.",
+            "id": f"r hitung = korelasi butir-total terkoreksi; r tabel pada α = {ir_alpha(ir)}; "
+                  f"butir valid bila r hitung > r tabel dan ≥ {ir.min_r_rest:.2f}, serta "
+                  f"loading ≥ {ir.min_loading:.2f}."}[language],))
+        doc.table(t)
+        weak = ir.weak_items
+        if weak:
+            doc.para({"en": f"{len(weak)} item(s) did not meet the validity criteria: "
+                            f"{', '.join(weak)}.",
+                      "id": f"Sebanyak {len(weak)} butir tidak memenuhi kriteria validitas: "
+                            f"{', '.join(weak)}."}[language])
+        else:
+            doc.para({"en": "All items meet the validity criteria.",
+                      "id": "Seluruh butir memenuhi kriteria validitas."}[language])
+        cons = ir.constructs.copy()
+        cons["construct"] = cons["construct"].map(lambda c: labels.get(c, c))
+        cons["verdict"] = cons["verdict"].map(lambda v: _translate_verdict(v, language))
+        ccols = [c for c in ("construct", "n_items", "alpha", "omega_total", "rho_c", "ave",
+                             "verdict") if c in cons.columns]
+        chead = {"n_items": {"en": "Items", "id": "Butir"}[language], "omega_total": "ω",
+                 "rho_c": "CR"}
+        rt = frame_table(cons, title=doc.t("cap_reliability"), columns=ccols, headers=chead,
+                         language=language, decimal=decimal, kind="reliability")
+        rt = dataclasses.replace(rt, notes=({
+            "en": "α = Cronbach's alpha; ω = McDonald's omega; CR = composite reliability; "
+                  "AVE = average variance extracted. Reliable at α ≥ .70, acceptable at "
+                  ".60–.70.",
+            "id": "α = Cronbach's alpha; ω = omega McDonald; CR = reliabilitas komposit; "
+                  "AVE = average variance extracted. Reliabel bila α ≥ .70, cukup reliabel "
+                  "bila .60–.70."}[language],))
+        doc.table(rt)
+        for s in ir.constructs.get(f"sentence_{language}", []):
+            doc.para(str(s))
+
+    _section(doc, doc.t("ch_instrument"), instrument)
+
+    # -- descriptives
+    def descriptives() -> None:
+        doc.heading(doc.t("ch_descriptives"))
+        values = _scale_values(cb)
+        t = doc.table(descriptives_table(data, citems, values=values, labels=labels,
+                                         language=language, decimal=decimal))
+        assert t.data is not None
+        for _, r in t.data[t.data["level"] == "construct"].iterrows():
+            doc.para(doc.t("sent_descriptive", construct=r["variable"],
+                           mean=doc.num(r["mean"]), sd=doc.num(r["sd"]), category=r["category"]))
+        with house_style():
+            fig, ax = plt.subplots(figsize=(6.5, 9.0))
+            F.likert_bars(data, citems, values=values, level="item", labels=labels,
+                          language=language, ax=ax,
+                          category_labels=_scale_labels(cb, language, len(values)))
+            fig.tight_layout()
+        doc.figure(doc.t("fig_likert"), fig)
+        scores = [c for c in citems if c in data.columns]
+        if inp.mediator and inp.mediator in data.columns and inp.mediator not in scores:
+            scores.append(inp.mediator)
+        doc.table(correlation_table(data, scores, labels=labels, language=language,
+                                    decimal=decimal))
+        with house_style():
+            fig, ax = plt.subplots(figsize=(7.0, 6.0))
+            F.correlation_heatmap(data, scores, labels=labels, language=language, ax=ax)
+            fig.tight_layout()
+        doc.figure(doc.t("fig_heatmap"), fig)
+
+    _section(doc, doc.t("ch_descriptives"), descriptives)
+
+    # -- regression models and assumptions
+    models: dict[str, Any] = {}
+
+    def regression() -> None:
+        from egovstudy.models import assumption_tests, ols
+
+        if not inp.predictors or not inp.outcome:
+            raise OutputError("no model given (predictors and outcome): pass a study file or "
+                              "model=ModelSpec(...)")
+        vcov: Any = {"cluster": inp.cluster} if inp.cluster else "classical"
+        rhs = inp.predictors + inp.covariates
+        if inp.mediator:
+            models[inp.mediator] = memo(f"ols:{inp.mediator}", lambda: ols(
+                f"{inp.mediator} ~ {' + '.join(rhs)}", data, vcov=vcov))
+            rhs_y = [*inp.predictors, inp.mediator, *inp.covariates]
+        else:
+            rhs_y = rhs
+        models[inp.outcome] = memo(f"ols:{inp.outcome}", lambda: ols(
+            f"{inp.outcome} ~ {' + '.join(rhs_y)}", data, vcov=vcov))
+        doc.heading(doc.t("ch_assumptions"))
+        for y, res in models.items():
+            at = memo(f"assumptions:{y}", functools.partial(assumption_tests, res))
+            tidy = at.tidy()
+            tidy["verdict"] = tidy["verdict"].map(lambda v: _translate_verdict(v, language))
+            t = assumption_table(tidy, language=language, decimal=decimal)
+            t = dataclasses.replace(t, title=f"{t.title}: {labels.get(y, y)}")
+            doc.table(t)
+            for s in at.sentences(language):
+                doc.para(str(s))
+            with house_style():
+                fig, axes = plt.subplots(2, 2, figsize=(7.5, 6.2))
+                F.residual_diagnostics(res, language=language, axes=axes)
+                fig.tight_layout()
+            doc.figure(doc.t("fig_residuals", y=labels.get(y, y)), fig)
+        doc.heading(doc.t("ch_hypotheses"))
+        named = {f"{doc.t('model')} {i + 1}: {labels.get(y, y)}": r
+                 for i, (y, r) in enumerate(models.items())}
+        reg = regression_table(named, labels=labels, language=language, decimal=decimal)
+        if inp.cluster:
+            reg = dataclasses.replace(reg, notes=(*reg.notes, {
+                "en": f"Standard errors are cluster-robust by {inp.cluster}.",
+                "id": f"Galat baku robust terhadap klaster {inp.cluster}."}[language]))
+        doc.table(reg)
+        for y, res in models.items():
+            fs = res.fit_stats()
+            doc.para(doc.t("sent_regression", r2pct=doc.num(100 * fs["r2"], 1), y=labels.get(y, y),
+                           df1=int(fs["df_model"]), df2=int(fs["df_resid"]),
+                           f=doc.num(fs["f"]), p=doc.p(fs["f_p_value"])))
+        with house_style():
+            fig, ax = plt.subplots(figsize=(6.5, 4.2))
+            F.coefficient_plot(named, labels=labels, language=language, ax=ax)
+            fig.tight_layout()
+        doc.figure(doc.t("fig_coefs"), fig)
+
+    _section(doc, doc.t("ch_hypotheses"), regression)
+
+    # -- hypotheses (direct) + mediation
+    rows: list[dict[str, Any]] = []
+
+    def hypotheses() -> None:
+        from egovstudy.models import test_hypotheses
+
+        if not inp.hypotheses:
+            raise OutputError("no hypotheses given")
+        direct = [_hyp(h) for h in inp.hypotheses if not _hyp(h)["via"]]
+        for h in direct:
+            res = models.get(h["target"])
+            if res is None:
+                doc.skip(f"{h['id']}", f"no model of {h['target']} was estimated")
+                continue
+            hr = test_hypotheses(res, [{"id": h["id"], "term": h["source"],
+                                        "direction": h["direction"]}]).tidy().iloc[0]
+            std = res.tidy().set_index("term").loc[h["source"], "std_estimate"]
+            rows.append({"hypothesis": h["id"],
+                         "path": f"{labels.get(h['source'], h['source'])} → "
+                                 f"{labels.get(h['target'], h['target'])}",
+                         "estimate": hr["estimate"], "std_estimate": std,
+                         "statistic": hr["statistic"], "p_value": hr["p_value"],
+                         "supported": hr["decision"] == "supported"})
+            doc.para(doc.t("sent_hypothesis", hypothesis=h["id"],
+                           path=f"{labels.get(h['source'], h['source'])} → "
+                                f"{labels.get(h['target'], h['target'])}",
+                           decision=doc.t("supported" if hr["decision"] == "supported"
+                                          else "not_supported").lower(),
+                           stats=f"b = {doc.num(hr['estimate'], 3)}, "
+                                 f"t({int(hr['df'])}) = {doc.num(hr['statistic'])}, "
+                                 f"{doc.p(hr['p_value'])}"))
+
+    if models:
+        _section(doc, doc.t("ch_hypotheses"), hypotheses)
+
+    def mediation() -> None:
+        from egovstudy.process import process
+
+        med = [_hyp(h) for h in inp.hypotheses if _hyp(h)["via"]]
+        if not med:
+            return
+        doc.heading(doc.t("ch_mediation"))
+        effect_rows = []
+        first = True
+        for h in med:
+            x, m, y = h["source"], h["via"], h["target"]
+            covs = [c for c in inp.predictors + inp.covariates if c not in (x, m, y)]
+            res = memo(f"process:{x}:{m}:{y}", functools.partial(
+                process, data, model=4, x=x, m=m, y=y, covariates=covs, n_boot=inp.n_boot,
+                seed=inp.seed, ci=inp.ci, clusters=inp.cluster, progress=False))
+            coef = res.coefficients
+            eff = res.effects
+
+            def pick(outcome: str, term: str, _c: Any = coef) -> Any:
+                return _c[(_c["outcome"] == outcome) & (_c["term"] == term)].iloc[0]
+
+            a, b = pick(m, x), pick(y, m)
+            direct = eff[eff["part"] == "direct"].iloc[0]
+            total = eff[eff["part"] == "total"].iloc[0]
+            ind = eff[eff["part"] == "indirect"].iloc[0]
+            tag = f"{h['id']}: "
+            for name, r in ((f"a ({labels.get(x, x)} → {labels.get(m, m)})", a),
+                            (f"b ({labels.get(m, m)} → {labels.get(y, y)})", b),
+                            (f"c' ({doc.t('direct_effect')})", direct),
+                            (f"c ({doc.t('total_effect')})", total),
+                            (f"a × b ({doc.t('indirect_effect')})", ind)):
+                effect_rows.append({"term": tag + name, "estimate": r["estimate"],
+                                    "std_error": r["std_error"], "statistic": r["statistic"],
+                                    "p_value": r["p_value"], "ci_low": r["ci_low"],
+                                    "ci_high": r["ci_high"]})
+            lo, hi = float(ind["ci_low"]), float(ind["ci_high"])
+            excludes = lo > 0 or hi < 0
+            sign_ok = {"positive": ind["estimate"] > 0, "negative": ind["estimate"] < 0}.get(
+                h["direction"], True)
+            supported = bool(excludes and sign_ok)
+            doc.para(doc.t("sent_indirect", x=labels.get(x, x), y=labels.get(y, y),
+                           m=labels.get(m, m), b=doc.num(ind["estimate"], 3),
+                           ci_label=f"{round(inp.ci * 100)}% CI",
+                           lo=doc.num(lo, 3), hi=doc.num(hi, 3),
+                           verdict=doc.t("excludes" if excludes else "includes")))
+            rows.append({"hypothesis": h["id"],
+                         "path": f"{labels.get(x, x)} → {labels.get(m, m)} → {labels.get(y, y)}",
+                         "estimate": ind["estimate"], "std_estimate": float("nan"),
+                         "statistic": float("nan"), "p_value": float("nan"),
+                         "supported": supported})
+            if first:
+                first = False
+                paths = [{"source": x, "target": m, "estimate": a["estimate"],
+                          "p_value": a["p_value"]},
+                         {"source": m, "target": y, "estimate": b["estimate"],
+                          "p_value": b["p_value"]},
+                         {"source": x, "target": y, "estimate": direct["estimate"],
+                          "p_value": direct["p_value"]}]
+                import pandas as pd
+
+                fit = res.model_fit.set_index("outcome")["r2"]
+                with house_style():
+                    fig, ax = plt.subplots(figsize=(6.5, 3.0))
+                    F.path_diagram(pd.DataFrame(paths), labels=labels,
+                                   r2={m: fit.get(m), y: fit.get(y)}, ax=ax)
+                doc.figure(doc.t("fig_path") + f" ({h['id']})", fig)
+                if res.boot is not None:
+                    with house_style():
+                        fig, ax = plt.subplots(figsize=(5.5, 3.4))
+                        F.bootstrap_distribution(res.boot.samples[:, 0],
+                                                 estimate=float(ind["estimate"]), ci=(lo, hi),
+                                                 level=inp.ci, language=language, ax=ax)
+                        fig.tight_layout()
+                    doc.figure(doc.t("fig_boot") + f" ({h['id']})", fig)
+        import pandas as pd
+
+        doc.table(mediation_table(pd.DataFrame(effect_rows), language=language,
+                                  decimal=decimal, level=inp.ci, n_boot=inp.n_boot))
+
+    if inp.process:
+        _section(doc, doc.t("ch_mediation"), mediation)
+
+    if rows:
+        import pandas as pd
+
+        doc.table(hypothesis_table(pd.DataFrame(rows), language=language, decimal=decimal))
+        note = {"en": "Indirect effects (hypotheses through a mediator) are supported when "
+                      "the bootstrap confidence interval excludes zero.",
+                "id": "Efek tidak langsung (hipotesis melalui mediator) diterima bila interval "
+                      "kepercayaan bootstrap tidak memuat nol."}[language]
+        doc.para(note)
+
+    def pls() -> None:
+        from egovstudy.pls import pls_sem
+
+        if not inp.pls or not inp.predictors or not inp.outcome:
+            return
+        meas: dict[str, list[str]] = {}
+        wanted = [*inp.predictors, *( [inp.mediator] if inp.mediator else []), inp.outcome]
+        for c in wanted:
+            con = cb.constructs.get(c)
+            if con is None:
+                raise OutputError(f"construct {c!r} is not in the codebook")
+            its = list(con.items) or [i for d in con.dimensions for i in citems.get(d, [])]
+            meas[c] = its
+        structural = [(p, inp.mediator) for p in inp.predictors] if inp.mediator else []
+        structural += [(p, inp.outcome) for p in inp.predictors]
+        if inp.mediator:
+            structural.append((inp.mediator, inp.outcome))
+        res = memo("pls", lambda: pls_sem(data, measurement=meas, structural=structural,
+                                          n_boot=min(inp.n_boot, 1000), seed=inp.seed,
+                                          progress=False))
+        doc.heading(doc.t("cap_pls"))
+        paths = res.paths.copy()
+        paths["term"] = [f"{labels.get(a, a)} → {labels.get(b, b)}"
+                         for a, b in zip(paths["from"], paths["to"])]
+        doc.table(pls_table(paths, language=language, decimal=decimal,
+                            n_boot=min(inp.n_boot, 1000)))
+        r2 = dict(zip(res.r2["construct"], res.r2["r2"]))
+        with house_style():
+            fig, ax = plt.subplots(figsize=(7.0, 4.2))
+            F.path_diagram(res.paths.rename(columns={"from": "source", "to": "target"}),
+                           labels=labels, r2=r2, ax=ax)
+        doc.figure({"en": "PLS-SEM Structural Model", "id": "Model Struktural PLS-SEM"}[language],
+                   fig)
+
+    _section(doc, doc.t("cap_pls"), pls)
+    return doc
+
+
+def column_label_r(language: str) -> str:
+    return {"en": "r", "id": "r hitung"}[language]
+
+
+def column_label_rc(language: str) -> str:
+    return {"en": "r critical", "id": "r tabel"}[language]
+
+
+def ir_alpha(ir: Any) -> str:
+    return ".05"
+
+
+def _scale_values(cb: Any) -> list[int]:
+    for scale in getattr(cb, "scales", {}).values():
+        vals = list(getattr(scale, "values", []))
+        if vals:
+            return [int(v) for v in vals]
+    return [1, 2, 3, 4, 5]
+
+
+def _scale_labels(cb: Any, language: str, k: int) -> list[str] | None:
+    for scale in getattr(cb, "scales", {}).values():
+        labs = getattr(scale, "labels", {}).get(language)
+        if labs and len(labs) == k:
+            return [str(s) for s in labs]
+    return None
+
+
+# ---------------------------------------------------------------------------- renderers
+def _render_docx(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) -> None:
+    import docx
+    from docx.enum.text import WD_BREAK
+    from docx.shared import Cm, Pt
+
+    from egovstudy.report.writers import (
+        _apa_document,
+        _orient,
+        _set_core,
+        add_table_to_docx,
+        needs_landscape,
+    )
+
+    d = docx.Document()
+    _apa_document(d, doc.language)
+    _orient(d, False, new_section=False)
+    for kind, payload in doc.blocks:
+        if kind == "heading":
+            level, txt = payload
+            d.add_heading(txt, level=level)
+        elif kind == "para":
+            p = d.add_paragraph(payload)
+            p.paragraph_format.first_line_indent = Cm(1.27)
+        elif kind == "note":
+            p = d.add_paragraph()
+            r = p.add_run(payload)
+            r.italic = True
+        elif kind == "table":
+            wide = needs_landscape(payload)
+            if wide:
+                _orient(d, True)
+            add_table_to_docx(d, payload, available_cm=24.7 if wide else 16.0)
+            if wide:
+                _orient(d, False)
+            else:
+                d.add_paragraph()
+        elif kind == "figure":
+            lab = d.add_paragraph()
+            lab.paragraph_format.keep_with_next = True
+            lab.paragraph_format.space_after = Pt(0)
+            lab.add_run(f"{doc.t('figure')} {payload.number}").bold = True
+            cap = d.add_paragraph()
+            cap.paragraph_format.keep_with_next = True
+            cap.add_run(payload.title).italic = True
+            w, h = payload.fig.get_size_inches()
+            width = min(16.0, w * 2.54)
+            if h / w * width > 20:
+                width = 20 * w / h
+            d.add_picture(str(fig_png[payload.number]), width=Cm(width))
+            d.add_paragraph().add_run().add_break(WD_BREAK.LINE)
+    _set_core(d, title=doc.t("ch_title"), prov=prov, language=doc.language)
+    d.save(str(path))
+
+
+def _render_md(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) -> None:
+    out = [f"<!-- egovstudy provenance: {prov} -->", ""]
+    for kind, payload in doc.blocks:
+        if kind == "heading":
+            level, txt = payload
+            out += ["#" * (level + 1) + " " + txt, ""]
+        elif kind == "para":
+            out += [payload, ""]
+        elif kind == "note":
+            out += [f"> *{payload}*", ""]
+        elif kind == "table":
+            out += [payload.to_markdown(), ""]
+        elif kind == "figure":
+            rel = fig_png[payload.number].relative_to(path.parent).as_posix()
+            out += [f"**{doc.t('figure')} {payload.number}**", "", f"*{payload.title}*", "",
+                    f"![{payload.title}]({rel})", ""]
+    path.write_text("\n".join(out), encoding="utf-8")
+
+
+def _render_html(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) -> None:
+    from egovstudy.report.tables import HTML_STYLE
+
+    e = _html.escape
+    out = ["<!DOCTYPE html>", f'<html lang="{doc.language}"><head><meta charset="utf-8">',
+           f'<meta name="egovstudy-provenance" content="{e(prov, quote=True)}">',
+           f"<title>{e(doc.t('ch_title'))}</title>", HTML_STYLE,
+           "<style>body{font-family:'Times New Roman',serif;max-width:50em;margin:2em auto;"
+           "line-height:1.5}figure{margin:1.5em 0}figure img{max-width:100%}</style>",
+           "</head><body>"]
+    for kind, payload in doc.blocks:
+        if kind == "heading":
+            level, txt = payload
+            out.append(f"<h{level + 1}>{e(txt)}</h{level + 1}>")
+        elif kind == "para":
+            out.append(f"<p>{e(payload)}</p>")
+        elif kind == "note":
+            out.append(f'<p class="egov-note"><i>{e(payload)}</i></p>')
+        elif kind == "table":
+            out.append(payload.to_html())
+        elif kind == "figure":
+            rel = fig_png[payload.number].relative_to(path.parent).as_posix()
+            out.append(f"<figure><figcaption><b>{e(doc.t('figure'))} {e(payload.number)}</b>"
+                       f"<br><i>{e(payload.title)}</i></figcaption>"
+                       f'<img src="{e(rel)}" alt="{e(payload.title)}"></figure>')
+    out.append("</body></html>")
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------- public
+def results_chapter(
+    survey_or_study: Any,
+    path: str | Path,
+    *,
+    language: str | Sequence[str] = "en",
+    decimal: str | None = None,
+    formats: Sequence[str] = _CHAPTER_FORMATS,
+    table_formats: Sequence[str] = (),
+    figure_formats: Sequence[str] = ("png",),
+    chapter: int | str = 4,
+    model: Any = None,
+    hypotheses: Sequence[Any] | None = None,
+    n_boot: int | None = None,
+    seed: int | None = None,
+    pls: bool | None = None,
+    dpi: int = 300,
+    overwrite: bool = False,
+) -> ChapterResult:
+    """Write the results chapter of a study as DOCX (and its Markdown / HTML twins).
+
+    Parameters
+    ----------
+    survey_or_study : Survey, StudySpec, or path of a study file / folder
+        A study file supplies the model, the hypotheses, the bootstrap settings
+        and the title; with a bare Survey, pass ``model=`` and ``hypotheses=`` or
+        the model sections are skipped with a note.
+    path : str or Path
+        The chapter file; its suffix is replaced per format (``chapter.docx``,
+        ``chapter.md``, ``chapter.html``). With several languages the language
+        is appended to the name (``chapter_en.docx``, ``chapter_id.docx``).
+        Figures (and tables, if requested) go to ``<name>_files/``.
+    language : "en", "id" or a sequence of both
+        Language(s) of the chapter.
+    decimal : {".", ","}, optional
+        Decimal mark; default "." (APA) — "," for Indonesian house styles.
+    formats : subset of ("docx", "md", "html")
+        Chapter formats.
+    table_formats : subset of ("csv", "xlsx", "docx", "tex", "md", "html")
+        Also write every table to its own file in these formats.
+    figure_formats : subset of ("png", "svg", "pdf")
+        Figure files (PNG is always written: the documents embed it).
+    chapter : int or str
+        Chapter number used in "Table 4.1" / "Figure 4.1".
+    model, hypotheses : optional
+        Override the study's model (a ``ModelSpec``) and hypotheses (``Hypothesis``
+        objects or dicts with id, from/source, to/target, via, direction).
+    n_boot, seed : int, optional
+        Override the study's bootstrap resamples and seed.
+    pls : bool, optional
+        Run the PLS-SEM section (default: the study's ``estimators.pls_sem``).
+    dpi : int, default 300
+        Resolution of the PNG figures (also the ones embedded in the documents).
+    overwrite : bool, default False
+        Replace existing files; otherwise an existing chapter file raises OutputError.
+
+    Returns
+    -------
+    ChapterResult
+    """
+    import matplotlib.pyplot as plt
+
+    from egovstudy.provenance import make_provenance
+    from egovstudy.report.save import save_figure
+
+    langs = [language] if isinstance(language, str) else list(language)
+    if not langs:
+        raise OutputError("language: give 'en', 'id' or both")
+    for lang in langs:
+        check_language(lang)
+    fmts = [f.lower().lstrip(".") for f in formats]
+    bad = [f for f in fmts if f not in _CHAPTER_FORMATS]
+    if bad or not fmts:
+        raise OutputError(f"formats {bad or fmts} not supported; use any of "
+                          f"{', '.join(_CHAPTER_FORMATS)}")
+    figure_formats = list(dict.fromkeys(["png", *[f.lower() for f in figure_formats]]))
+    base = Path(path)
+    stem = base.with_suffix("") if base.suffix.lower().lstrip(".") in _CHAPTER_FORMATS else base
+    targets = {}
+    for lang in langs:
+        name = stem.name + (f"_{lang}" if len(langs) > 1 else "")
+        for f in fmts:
+            targets[(lang, f)] = check_writable(stem.with_name(f"{name}.{f}"),
+                                                overwrite=overwrite)
+    inp = _resolve(survey_or_study, model=model, hypotheses=hypotheses, n_boot=n_boot,
+                   seed=seed, pls=pls)
+    data_hash = getattr(inp.survey, "source_hash", None)
+    result = ChapterResult()
+    cache: dict[str, Any] = {}
+    for lang in langs:
+        dec = check_decimal(decimal, lang)
+        doc = _build(inp, lang, dec, chapter, cache)
+        name = stem.name + (f"_{lang}" if len(langs) > 1 else "")
+        files_dir = stem.with_name(f"{name}_files")
+        files_dir.mkdir(parents=True, exist_ok=True)
+        options = {"language": lang, "decimal": dec, "n_boot": inp.n_boot, "seed": inp.seed,
+                   "chapter": str(chapter)}
+        prov_rec = make_provenance(data_hash=data_hash, options=options)
+        import json
+
+        prov = json.dumps(prov_rec, sort_keys=True, ensure_ascii=False, default=str)
+        fig_png: dict[str, Path] = {}
+        for fg in doc.figures:
+            fname = files_dir / f"figure_{fg.number.replace('.', '_')}"
+            written = save_figure(fg.fig, fname, formats=figure_formats, provenance=prov_rec,
+                                  dpi=dpi,
+                                  overwrite=overwrite, title=f"{text('figure', lang)} "
+                                                            f"{fg.number}. {fg.title}")
+            fg.files = {p.suffix.lstrip("."): p for p in written}
+            fig_png[fg.number] = fg.files["png"]
+            result.figure_files.extend(written)
+            plt.close(fg.fig)
+        for t in doc.tables:
+            t2 = t.with_provenance(data_sha256=data_hash)
+            for tf in table_formats:
+                out = write_table(t2, files_dir / f"table_{t.number.replace('.', '_')}.{tf}"
+                                  if t.number else files_dir / f"table.{tf}",
+                                  overwrite=overwrite)
+                result.table_files.append(out)
+        for f in fmts:
+            target = targets[(lang, f)]
+            {"docx": _render_docx, "md": _render_md, "html": _render_html}[f](
+                doc, target, fig_png, prov)
+            result.documents[(lang, f)] = target
+        result.tables[lang] = list(doc.tables)
+        result.figures[lang] = [(f.number, f.title) for f in doc.figures]
+        result.skipped.extend(f"[{lang}] {s}" for s in doc.skipped)
+    return result

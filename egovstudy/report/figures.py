@@ -1,0 +1,953 @@
+"""Publication figures. Every function draws on ``ax=`` (or new axes) and returns it.
+
+No function here saves a file: use :func:`egovstudy.report.save_figure`. Draw
+inside :func:`egovstudy.report.style.house_style` for the house look.
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> import pandas as pd
+>>> df = pd.DataFrame({"q1": [1, 2, 4, 5, 5], "q2": [3, 3, 4, 4, 2]})
+>>> ax = likert_bars(df, ["q1", "q2"])
+>>> [t.get_text() for t in ax.get_yticklabels()]
+['q1', 'q2']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from egovstudy.errors import InsufficientDataError, ModelSpecError, OutputError
+from egovstudy.report.language import check_language, likert_labels, text
+from egovstudy.report.numbers import fmt_num, stars
+from egovstudy.report.style import CORR_CMAP, GREY, OKABE_ITO, diverging_colors
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "bootstrap_distribution",
+    "coefficient_plot",
+    "correlation_heatmap",
+    "indicator_trends",
+    "item_distributions",
+    "johnson_neyman",
+    "johnson_neyman_plot",
+    "likert_bars",
+    "path_diagram",
+    "qq_plot",
+    "residual_diagnostics",
+    "residuals_vs_fitted",
+    "residuals_vs_leverage",
+    "scale_location",
+    "simple_slopes",
+]
+
+
+def _ax(ax: Axes | None, figsize: tuple[float, float] = (6.5, 4.0)) -> Axes:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, new = plt.subplots(figsize=figsize)
+    return new
+
+
+def _cols(data: pd.DataFrame, cols: Sequence[str], what: str) -> None:
+    missing = [c for c in cols if c not in data.columns]
+    if missing:
+        raise ModelSpecError(f"{what}: column(s) {missing} not in data; available: "
+                             f"{list(data.columns)[:15]}")
+
+
+def _percentages(data: pd.DataFrame, cols: Sequence[str], values: Sequence[int]) -> np.ndarray:
+    import numpy as np
+    import pandas as pd
+
+    out = np.zeros((len(cols), len(values)))
+    for i, c in enumerate(cols):
+        x = pd.to_numeric(data[c], errors="coerce").dropna()
+        if len(x) == 0:
+            raise InsufficientDataError(f"column {c!r} has no responses")
+        out[i] = [100.0 * float((x == v).sum()) / len(x) for v in values]
+    return out
+
+
+# ---------------------------------------------------------------------------- Likert
+def likert_bars(
+    data: pd.DataFrame,
+    items: Sequence[str] | Mapping[str, Sequence[str]],
+    *,
+    values: Sequence[int] = (1, 2, 3, 4, 5),
+    level: str = "item",
+    category_labels: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    language: str = "en",
+    annotate: bool = True,
+    ax: Axes | None = None,
+) -> Axes:
+    """Diverging stacked bars of Likert responses, centred on the neutral point.
+
+    Parameters
+    ----------
+    items : list of items, or mapping construct -> items
+        With a mapping and ``level="item"``, items are grouped under their
+        construct; with ``level="construct"`` one bar pools each construct's items.
+    values : scale points, lowest first.
+    category_labels : legend labels (default: agreement labels in ``language``).
+    annotate : print the disagree / agree totals beside each bar.
+    """
+    import numpy as np
+    import pandas as pd
+
+    check_language(language)
+    if level not in ("item", "construct"):
+        raise OutputError(f"level={level!r} is not supported; use 'item' or 'construct'")
+    lab = dict(labels or {})
+    groups = ({str(k): list(v) for k, v in items.items()} if isinstance(items, Mapping)
+              else {"": list(items)})
+    for its in groups.values():
+        _cols(data, its, "likert_bars")
+    values = list(values)
+    k = len(values)
+    if k < 2:
+        raise OutputError("values needs at least two scale points")
+    rows: list[tuple[str, np.ndarray | None, bool]] = []
+    if level == "construct":
+        for g, its in groups.items():
+            pooled = pd.DataFrame({"x": pd.concat([data[c] for c in its], ignore_index=True)})
+            rows.append((lab.get(g, g), _percentages(pooled, ["x"], values)[0], False))
+    else:
+        for g, its in groups.items():
+            if g and len(groups) > 1:
+                rows.append((lab.get(g, g), None, True))
+            pct = _percentages(data, its, values)
+            rows.extend((lab.get(c, c), pct[i], False) for i, c in enumerate(its))
+    ax = _ax(ax, (6.5, max(2.0, 0.32 * len(rows) + 1.2)))
+    colors = diverging_colors(k)
+    names = list(category_labels) if category_labels is not None else likert_labels(k, language)
+    if len(names) != k:
+        raise OutputError(f"category_labels has {len(names)} entries for {k} scale points")
+    mid = (k - 1) / 2
+    y = np.arange(len(rows))[::-1]
+    handles: dict[int, Any] = {}
+    for yi, (_name, pct_row, _hdr) in zip(y, rows):
+        if pct_row is None:
+            continue
+        pct = pct_row
+        neg = pct[: int(np.floor(mid))].sum() + (pct[k // 2] / 2 if k % 2 else 0)
+        left = -neg
+        for j in range(k):
+            h = ax.barh(yi, pct[j], left=left, color=colors[j], height=0.72,
+                        edgecolor="white", linewidth=0.5)
+            handles.setdefault(j, h)
+            if pct[j] >= 9:
+                ax.text(left + pct[j] / 2, yi, f"{pct[j]:.0f}", ha="center", va="center",
+                        fontsize=7, color="white" if j in (0, k - 1) else "black")
+            left += pct[j]
+        if annotate:
+            disagree = pct[: k // 2].sum()
+            agree = pct[(k + 1) // 2:].sum()
+            ax.text(-neg - 2, yi, f"{disagree:.0f}%", ha="right", va="center", fontsize=8,
+                    color="#333333")
+            ax.text(left + 2, yi, f"{agree:.0f}%", ha="left", va="center", fontsize=8,
+                    color="#333333")
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_yticks(y)
+    ax.set_yticklabels([r[0] for r in rows])
+    for tick, (_, _, hdr) in zip(ax.get_yticklabels(), rows):
+        if hdr:
+            tick.set_fontweight("bold")
+    ax.set_xlim(-105, 105)
+    ax.set_xticks([-100, -50, 0, 50, 100])
+    ax.set_xticklabels(["100", "50", "0", "50", "100"])
+    ax.set_xlabel(text("percent", language))
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    ax.legend([handles[j] for j in range(k) if j in handles], names,
+              ncol=min(k, 5),
+              loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=8, handlelength=1.2,
+              columnspacing=1.0)
+    return ax
+
+
+def item_distributions(
+    data: pd.DataFrame,
+    items: Sequence[str],
+    *,
+    values: Sequence[int] = (1, 2, 3, 4, 5),
+    labels: Mapping[str, str] | None = None,
+    language: str = "en",
+    ax: Axes | None = None,
+) -> Axes:
+    """Response distribution of each item as a grid of percentages (items x scale points).
+
+    Cells are shaded by percent (sequential, colour-blind safe) and annotated;
+    the item mean is printed at the right.
+    """
+    import numpy as np
+    import pandas as pd
+
+    check_language(language)
+    _cols(data, items, "item_distributions")
+    pct = _percentages(data, items, values)
+    lab = dict(labels or {})
+    ax = _ax(ax, (5.5, max(2.0, 0.3 * len(items) + 1.2)))
+    ax.imshow(pct, cmap="Blues", vmin=0, vmax=max(60.0, float(pct.max())), aspect="auto")
+    for i in range(pct.shape[0]):
+        for j in range(pct.shape[1]):
+            ax.text(j, i, f"{pct[i, j]:.0f}", ha="center", va="center", fontsize=8,
+                    color="white" if pct[i, j] > 40 else "black")
+        m = pd.to_numeric(data[items[i]], errors="coerce").mean()
+        ax.text(len(values) - 0.35, i, f"M = {m:.2f}", ha="left", va="center", fontsize=8)
+    ax.set_xticks(np.arange(len(values)))
+    ax.set_xticklabels([str(v) for v in values])
+    ax.set_yticks(np.arange(len(items)))
+    ax.set_yticklabels([lab.get(c, c) for c in items])
+    ax.set_xlabel(text("response", language) + " (%)")
+    for s in ax.spines.values():
+        s.set_visible(False)
+    ax.tick_params(length=0)
+    return ax
+
+
+# ---------------------------------------------------------------------------- correlations
+def correlation_heatmap(
+    data: pd.DataFrame,
+    columns: Sequence[str] | None = None,
+    *,
+    labels: Mapping[str, str] | None = None,
+    method: str = "pearson",
+    triangle: bool = True,
+    marks: bool = True,
+    colorbar: bool = True,
+    language: str = "en",
+    ax: Axes | None = None,
+) -> Axes:
+    """Lower-triangle correlation heatmap, annotated with r and significance stars."""
+    import numpy as np
+    import pandas as pd
+    from scipy import stats as st
+
+    check_language(language)
+    cols = list(columns) if columns is not None else list(data.columns)
+    _cols(data, cols, "correlation_heatmap")
+    if method not in ("pearson", "spearman"):
+        raise OutputError(f"method={method!r} is not supported; use 'pearson' or 'spearman'")
+    x = data[cols].apply(pd.to_numeric, errors="coerce").astype(float)
+    k = len(cols)
+    r = np.eye(k)
+    p = np.zeros((k, k))
+    fn = st.pearsonr if method == "pearson" else st.spearmanr
+    for i in range(k):
+        for j in range(i):
+            pair = x[[cols[i], cols[j]]].dropna()
+            res = fn(pair.iloc[:, 0], pair.iloc[:, 1])
+            r[i, j] = r[j, i] = float(res[0])
+            p[i, j] = p[j, i] = float(res[1])
+    shown = np.where(np.tril(np.ones((k, k), dtype=bool), -1), r, np.nan) if triangle else r
+    ax = _ax(ax, (0.55 * k + 2.5, 0.5 * k + 1.8))
+    im = ax.imshow(shown, cmap=CORR_CMAP, vmin=-1, vmax=1)
+    for i in range(k):
+        for j in range(k):
+            if triangle and j >= i:
+                continue
+            if not triangle and i == j:
+                continue
+            label = fmt_num(r[i, j], 2, leading_zero=False) + (stars(p[i, j]) if marks else "")
+            ax.text(j, i, label, ha="center", va="center", fontsize=8,
+                    color="white" if abs(r[i, j]) > 0.6 else "black")
+    lab = dict(labels or {})
+    names = [lab.get(c, c) for c in cols]
+    if triangle:
+        ax.set_xticks(np.arange(k - 1))
+        ax.set_xticklabels(names[:-1], rotation=40, ha="right")
+        ax.set_yticks(np.arange(1, k))
+        ax.set_yticklabels(names[1:])
+        ax.set_xlim(-0.5, k - 1.5)
+        ax.set_ylim(k - 0.5, 0.5)
+    else:
+        ax.set_xticks(np.arange(k))
+        ax.set_xticklabels(names, rotation=40, ha="right")
+        ax.set_yticks(np.arange(k))
+        ax.set_yticklabels(names)
+    for s in ax.spines.values():
+        s.set_visible(False)
+    ax.tick_params(length=0)
+    if colorbar:
+        cb = ax.figure.colorbar(im, ax=ax, shrink=0.75, pad=0.02)
+        cb.set_label("r")
+        cb.outline.set_visible(False)
+    return ax
+
+
+# ---------------------------------------------------------------------------- coefficients
+def coefficient_plot(
+    models: Mapping[str, Any] | Sequence[Any] | Any,
+    *,
+    standardized: bool = True,
+    terms: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    language: str = "en",
+    ax: Axes | None = None,
+) -> Axes:
+    """Point estimates with confidence intervals, several models dodged per term.
+
+    With ``standardized=True`` (default) the plot shows ``std_estimate`` and the
+    CI rescaled by the same factor (β = b·s_x/s_y is a linear rescaling of b).
+    Intercepts are dropped.
+    """
+    import numpy as np
+
+    from egovstudy.report.tables import _models, _tidy
+
+    check_language(language)
+    named = _models(models)
+    tidies = {}
+    for name, m in named.items():
+        t = _tidy(m, f"coefficient_plot model {name!r}")
+        need = ["term", "estimate", "ci_low", "ci_high", *(["std_estimate"] if standardized
+                                                            else [])]
+        missing = [c for c in need if c not in t.columns]
+        if missing:
+            raise ModelSpecError(f"coefficient_plot model {name!r}: missing column(s) {missing}")
+        t = t[~t["term"].astype(str).str.lower().isin(["intercept", "const", "(intercept)"])]
+        tidies[name] = t.set_index("term")
+    all_terms: list[str] = []
+    for t in tidies.values():
+        all_terms.extend(x for x in t.index if x not in all_terms)
+    if terms is not None:
+        all_terms = [t for t in terms if t in all_terms]
+    if not all_terms:
+        raise InsufficientDataError("coefficient_plot: no terms to plot")
+    lab = dict(labels or {})
+    ax = _ax(ax, (6.0, 0.45 * len(all_terms) * max(1, len(tidies) ** 0.5) + 1.2))
+    m = len(tidies)
+    offsets = np.linspace(0.28, -0.28, m) if m > 1 else np.array([0.0])
+    markers = ["o", "s", "D", "^", "v", "P", "X", "*"]
+    for k, (name, t) in enumerate(tidies.items()):
+        ys, est, lo, hi = [], [], [], []
+        for i, term in enumerate(all_terms):
+            if term not in t.index:
+                continue
+            rec = t.loc[term]
+            b = float(rec["estimate"])
+            if standardized:
+                beta = float(rec["std_estimate"])
+                f = beta / b if b != 0 else 0.0
+                e, lo_i, hi_i = beta, float(rec["ci_low"]) * f, float(rec["ci_high"]) * f
+                lo_i, hi_i = min(lo_i, hi_i), max(lo_i, hi_i)
+            else:
+                e, lo_i, hi_i = b, float(rec["ci_low"]), float(rec["ci_high"])
+            ys.append(len(all_terms) - 1 - i + offsets[k])
+            est.append(e)
+            lo.append(lo_i)
+            hi.append(hi_i)
+        est_a = np.asarray(est)
+        err = [np.maximum(est_a - np.asarray(lo), 0), np.maximum(np.asarray(hi) - est_a, 0)]
+        ax.errorbar(est_a, ys, xerr=err,
+                    fmt=markers[k % len(markers)], color=OKABE_ITO[k % len(OKABE_ITO)],
+                    capsize=2.5, markersize=5, linewidth=1.2, label=name)
+    ax.axvline(0, color=GREY, linewidth=0.8, linestyle="--")
+    ax.set_yticks(np.arange(len(all_terms))[::-1])
+    ax.set_yticklabels([lab.get(t, t) for t in all_terms])
+    ax.set_xlabel(text("std_coefficient" if standardized else "coefficient", language)
+                  + " (95% CI)")
+    if m > 1:
+        ax.legend(loc="best")
+    return ax
+
+
+# ---------------------------------------------------------------------------- residuals
+def _diag_arrays(
+    result: Any, fitted: Any, residuals: Any, leverage: Any, n_params: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
+    import numpy as np
+
+    if result is not None:
+        fitted = getattr(result, "fitted", None) if fitted is None else fitted
+        residuals = getattr(result, "resid", None) if residuals is None else residuals
+        if callable(fitted):
+            fitted = fitted()
+        if leverage is None:
+            lev = getattr(result, "leverage", None)
+            leverage = lev() if callable(lev) else lev
+        if leverage is None and getattr(result, "X", None) is not None:
+            X = np.asarray(result.X, dtype=float)
+            inv = getattr(result, "xtx_inv", None)
+            inv = np.linalg.pinv(X.T @ X) if inv is None else np.asarray(inv)
+            leverage = np.einsum("ij,jk,ik->i", X, inv, X)
+        if n_params is None and getattr(result, "X", None) is not None:
+            n_params = int(np.asarray(result.X).shape[1])
+    if fitted is None or residuals is None:
+        raise ModelSpecError("residual plots need fitted and residuals (arrays) or a result "
+                             "with .fitted and .resid")
+    f = np.asarray(fitted, dtype=float).ravel()
+    e = np.asarray(residuals, dtype=float).ravel()
+    if f.shape != e.shape:
+        raise ModelSpecError(f"fitted ({f.size}) and residuals ({e.size}) differ in length")
+    h = None if leverage is None else np.asarray(leverage, dtype=float).ravel()
+    if h is not None and h.shape != e.shape:
+        raise ModelSpecError(f"leverage ({h.size}) and residuals ({e.size}) differ in length")
+    if n_params is None:
+        n_params = round(h.sum()) if h is not None else 1
+    return f, e, h, n_params
+
+
+def _std_resid(e: np.ndarray, h: np.ndarray | None, p: int) -> np.ndarray:
+    import numpy as np
+
+    n = e.size
+    s = np.sqrt(np.sum(e**2) / max(n - p, 1))
+    hh = np.zeros_like(e) if h is None else np.clip(h, 0, 1 - 1e-12)
+    return e / (s * np.sqrt(1 - hh))
+
+
+def _lowess(ax: Axes, x: np.ndarray, y: np.ndarray) -> None:
+    from statsmodels.nonparametric.smoothers_lowess import lowess
+
+    if x.size < 5:
+        return
+    sm = lowess(y, x, frac=2 / 3, it=3)
+    ax.plot(sm[:, 0], sm[:, 1], color=OKABE_ITO[4], linewidth=1.4)
+
+
+def _label_extremes(ax: Axes, x: np.ndarray, y: np.ndarray, score: np.ndarray, n: int = 3) -> None:
+    import numpy as np
+
+    for i in np.argsort(-np.abs(score))[:n]:
+        ax.annotate(str(i + 1), (x[i], y[i]), xytext=(3, 3), textcoords="offset points",
+                    fontsize=7, color="#333333")
+
+
+def residuals_vs_fitted(
+    result: Any = None, *, fitted: Any = None, residuals: Any = None,
+    language: str = "en", ax: Axes | None = None,
+) -> Axes:
+    """Residuals against fitted values with a lowess smoother (linearity, variance)."""
+    f, e, _, _ = _diag_arrays(result, fitted, residuals, None, None)
+    ax = _ax(ax, (4, 3.2))
+    ax.scatter(f, e, s=9, alpha=0.55, color=OKABE_ITO[3], edgecolor="none")
+    ax.axhline(0, color=GREY, linestyle="--", linewidth=0.8)
+    _lowess(ax, f, e)
+    _label_extremes(ax, f, e, e)
+    ax.set_xlabel(text("fitted", language))
+    ax.set_ylabel(text("residuals", language))
+    ax.set_title(text("residuals_vs_fitted", language))
+    return ax
+
+
+def qq_plot(
+    result: Any = None, *, fitted: Any = None, residuals: Any = None, leverage: Any = None,
+    language: str = "en", ax: Axes | None = None,
+) -> Axes:
+    """Normal Q-Q plot of the standardized residuals (plotting positions of R's ``ppoints``)."""
+    import numpy as np
+    from scipy import stats as st
+
+    _f, e, h, p = _diag_arrays(result, fitted, residuals, leverage, None)
+    r = _std_resid(e, h, p)
+    n = r.size
+    order = np.argsort(r)
+    a = 0.375 if n <= 10 else 0.5  # R's ppoints(), as used by qqnorm() in plot.lm
+    q = st.norm.ppf((np.arange(1, n + 1) - a) / (n + 1 - 2 * a))
+    ax = _ax(ax, (4, 3.2))
+    ax.scatter(q, r[order], s=9, alpha=0.55, color=OKABE_ITO[3], edgecolor="none")
+    lo, hi = float(q.min()), float(q.max())
+    ax.plot([lo, hi], [lo, hi], color=OKABE_ITO[4], linewidth=1.2)
+    ax.set_xlabel(text("theoretical_quantiles", language))
+    ax.set_ylabel(text("std_residuals", language))
+    ax.set_title(text("normal_qq", language))
+    return ax
+
+
+def scale_location(
+    result: Any = None, *, fitted: Any = None, residuals: Any = None, leverage: Any = None,
+    language: str = "en", ax: Axes | None = None,
+) -> Axes:
+    """√|standardized residuals| against fitted values (homoscedasticity)."""
+    import numpy as np
+
+    f, e, h, p = _diag_arrays(result, fitted, residuals, leverage, None)
+    y = np.sqrt(np.abs(_std_resid(e, h, p)))
+    ax = _ax(ax, (4, 3.2))
+    ax.scatter(f, y, s=9, alpha=0.55, color=OKABE_ITO[3], edgecolor="none")
+    _lowess(ax, f, y)
+    ax.set_xlabel(text("fitted", language))
+    ax.set_ylabel(text("sqrt_std_residuals", language))
+    ax.set_title(text("scale_location", language))
+    return ax
+
+
+def residuals_vs_leverage(
+    result: Any = None, *, fitted: Any = None, residuals: Any = None, leverage: Any = None,
+    n_params: int | None = None, cooks_levels: Sequence[float] = (0.5, 1.0),
+    language: str = "en", ax: Axes | None = None,
+) -> Axes:
+    """Standardized residuals against leverage with Cook's distance contours.
+
+    Cook's D_i = r_i² h_i / (p (1 - h_i)), so the contour of level D is
+    r = ±sqrt(D p (1 - h) / h).
+    """
+    import numpy as np
+
+    _f, e, h, p = _diag_arrays(result, fitted, residuals, leverage, n_params)
+    if h is None:
+        raise ModelSpecError("residuals_vs_leverage needs leverage (array) or a result with X")
+    r = _std_resid(e, h, p)
+    cooks = r**2 * h / (p * (1 - h))
+    ax = _ax(ax, (4, 3.2))
+    ax.scatter(h, r, s=9, alpha=0.55, color=OKABE_ITO[3], edgecolor="none")
+    ax.axhline(0, color=GREY, linestyle="--", linewidth=0.8)
+    _lowess(ax, h, r)
+    hmax = float(h.max()) * 1.08
+    grid = np.linspace(max(float(h.min()) * 0.5, 1e-4), hmax, 200)
+    ylim_hi = max(float(np.abs(r).max()) * 1.15, 3)
+    for k, level in enumerate(cooks_levels):
+        bound = np.sqrt(level * p * (1 - grid) / grid)
+        for sign in (1, -1):
+            ax.plot(grid, sign * bound, color=OKABE_ITO[0], linestyle=":" if k else "--",
+                    linewidth=1.0, label=f"{text('cooks_distance', language)} = {level:g}"
+                    if sign == 1 else None)
+    _label_extremes(ax, h, r, cooks)
+    ax.set_xlim(0, hmax)
+    ax.set_ylim(-ylim_hi, ylim_hi)
+    ax.set_xlabel(text("leverage", language))
+    ax.set_ylabel(text("std_residuals", language))
+    ax.set_title(text("residuals_vs_leverage", language))
+    ax.legend(loc="lower left", fontsize=7)
+    return ax
+
+
+def residual_diagnostics(
+    result: Any = None,
+    *,
+    fitted: Any = None,
+    residuals: Any = None,
+    leverage: Any = None,
+    n_params: int | None = None,
+    language: str = "en",
+    axes: Any = None,
+) -> Any:
+    """The four-panel residual diagnostics (as R's ``plot.lm``); returns the 4 axes.
+
+    Parameters
+    ----------
+    result : OLS result, optional
+        Anything with ``.fitted``, ``.resid`` and ``.X`` (leverage is computed
+        from X) or ``.leverage``.
+    fitted, residuals, leverage : array-like, optional
+        Given directly instead of ``result``.
+    axes : array of 4 Axes, optional
+        Where to draw; a new 2x2 figure otherwise.
+    """
+    import numpy as np
+
+    f, e, h, p = _diag_arrays(result, fitted, residuals, leverage, n_params)
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        fig, axes = plt.subplots(2, 2, figsize=(7.5, 6.2))
+        fig.subplots_adjust(hspace=0.45, wspace=0.32)
+    flat = np.asarray(axes, dtype=object).ravel()
+    if flat.size != 4:
+        raise OutputError(f"axes must hold 4 Axes, got {flat.size}")
+    residuals_vs_fitted(fitted=f, residuals=e, language=language, ax=flat[0])
+    qq_plot(fitted=f, residuals=e, leverage=h, language=language, ax=flat[1])
+    scale_location(fitted=f, residuals=e, leverage=h, language=language, ax=flat[2])
+    if h is not None:
+        residuals_vs_leverage(fitted=f, residuals=e, leverage=h, n_params=p, language=language,
+                              ax=flat[3])
+    else:
+        flat[3].set_axis_off()
+    return axes
+
+
+# ---------------------------------------------------------------------------- path diagram
+def _layout(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
+    depth = dict.fromkeys(nodes, 0)
+    for _ in range(len(nodes)):
+        changed = False
+        for s, t in edges:
+            if depth[t] < depth[s] + 1:
+                depth[t] = depth[s] + 1
+                changed = True
+        if not changed:
+            break
+    else:
+        raise ModelSpecError("path_diagram: the paths contain a cycle")
+    levels: dict[int, list[str]] = {}
+    for n in nodes:
+        levels.setdefault(depth[n], []).append(n)
+    pos = {}
+    last = max(levels)
+    top = max((len(v) - 1) / 2 for v in levels.values())
+    for lev, members in levels.items():
+        m = len(members)
+        skip = any(depth[s] < lev < depth[t] for s, t in edges)
+        # a mediator that arrows jump over sits above the rest, clear of those arrows
+        base = top + 1.1 if skip and m == 1 and 0 < lev < last else 0.0
+        for i, n in enumerate(members):
+            pos[n] = (float(lev), base + (m - 1) / 2 - i)
+    return pos
+
+
+def path_diagram(
+    paths: pd.DataFrame | Any,
+    *,
+    source: str = "source",
+    target: str = "target",
+    positions: Mapping[str, tuple[float, float]] | None = None,
+    labels: Mapping[str, str] | None = None,
+    r2: Mapping[str, float] | None = None,
+    alpha: float = 0.05,
+    digits: int = 2,
+    ax: Axes | None = None,
+) -> Axes:
+    """Path diagram with coefficients and significance (mediation or PLS structural model).
+
+    Parameters
+    ----------
+    paths : DataFrame
+        One row per arrow with columns ``source``, ``target``, ``estimate`` and
+        optionally ``p_value`` (adds stars; non-significant arrows are dashed
+        grey). A tidy frame whose ``term`` reads ``"X -> Y"`` is accepted too.
+    positions : mapping node -> (x, y), optional
+        Default: layered left to right by causal order.
+    r2 : mapping node -> R², optional
+        Printed under endogenous constructs.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from egovstudy.report.tables import _tidy
+
+    frame = _tidy(paths, "path_diagram")
+    if source not in frame.columns and "term" in frame.columns:
+        parts = frame["term"].astype(str).str.split(r"\s*(?:->|→|~>)\s*", regex=True)
+        if not all(len(p) == 2 for p in parts):
+            raise ModelSpecError("path_diagram: 'term' must read 'X -> Y' when source/target "
+                                 "columns are absent")
+        frame[source] = [p[0] for p in parts]
+        frame[target] = [p[1] for p in parts]
+    for c in (source, target, "estimate"):
+        if c not in frame.columns:
+            raise ModelSpecError(f"path_diagram: missing column {c!r}; have {list(frame.columns)}")
+    edges = list(zip(frame[source].astype(str), frame[target].astype(str)))
+    nodes: list[str] = []
+    for s, t in edges:
+        for n in (s, t):
+            if n not in nodes:
+                nodes.append(n)
+    pos = dict(positions) if positions is not None else _layout(nodes, edges)
+    lab = dict(labels or {})
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    ax = _ax(ax, (max(5.0, 2.2 * (max(xs) - min(xs) + 1)),
+                  max(2.8, 1.1 * (max(ys) - min(ys) + 1.6))))
+    boxes = {}
+    for n in nodes:
+        x, y = pos[n]
+        boxes[n] = ax.text(x, y, lab.get(n, n), ha="center", va="center", fontsize=9, zorder=3,
+                           bbox={"boxstyle": "round,pad=0.45", "facecolor": "white",
+                                 "edgecolor": "#333333", "linewidth": 1.0})
+    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
+    ax.set_ylim(min(ys) - 0.7, max(ys) + 0.5)
+    ax.set_axis_off()
+    fig = ax.figure
+    fig.draw_without_rendering()  # type: ignore[union-attr]  # box sizes need a layout pass
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    inv = ax.transData.inverted()
+    extents = {}
+    for n, box in boxes.items():
+        patch = box.get_bbox_patch()
+        bb = (patch if patch is not None else box).get_window_extent(renderer)
+        (x0, y0), (x1, y1) = inv.transform([[bb.x0, bb.y0], [bb.x1, bb.y1]])
+        extents[n] = ((x1 - x0) / 2, (y1 - y0) / 2)
+    for n in nodes:
+        if r2 and n in r2 and r2[n] is not None and not pd.isna(r2[n]):
+            x, y = pos[n]
+            above = y > (max(ys) + min(ys)) / 2
+            dy = extents[n][1] + 0.04
+            ax.text(x, y + (dy if above else -dy),
+                    f"R² = {fmt_num(r2[n], 2, leading_zero=False)}", ha="center",
+                    va="bottom" if above else "top", fontsize=7.5, color="#333333")
+    n_in: dict[str, int] = {}
+    n_out: dict[str, int] = {}
+    for s, t in edges:
+        n_in[t] = n_in.get(t, 0) + 1
+        n_out[s] = n_out.get(s, 0) + 1
+    for (s, t), (_, rec) in zip(edges, frame.iterrows()):
+        p = rec.get("p_value")
+        sig = p is None or pd.isna(p) or float(p) < alpha
+        color = "#222222" if sig else GREY
+        a = _box_exit(pos[s], pos[t], extents[s])
+        b = _box_exit(pos[t], pos[s], extents[t])
+        ax.annotate("", xy=b, xytext=a, zorder=2,
+                    arrowprops={"arrowstyle": "-|>", "color": color, "linewidth": 1.2,
+                                "linestyle": "-" if sig else "--", "shrinkA": 0,
+                                "shrinkB": 1, "mutation_scale": 12})
+        frac = 0.3 if n_out.get(s, 0) > 1 and n_in.get(t, 0) > 2 else (
+            0.42 if n_in.get(t, 0) > 2 else 0.5)
+        mx, my = a[0] + frac * (b[0] - a[0]), a[1] + frac * (b[1] - a[1])
+        label = fmt_num(rec["estimate"], digits) + ("" if p is None or pd.isna(p) else stars(p))
+        ax.text(mx, my, label, ha="center", va="center", fontsize=8, color=color, zorder=4,
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
+    _ = np
+    return ax
+
+
+def _box_exit(c: tuple[float, float], towards: tuple[float, float],
+              half: tuple[float, float]) -> tuple[float, float]:
+    """Point where the ray from box centre ``c`` to ``towards`` leaves the box."""
+    dx, dy = towards[0] - c[0], towards[1] - c[1]
+    if dx == 0 and dy == 0:
+        return c
+    sx = half[0] / abs(dx) if dx else float("inf")
+    sy = half[1] / abs(dy) if dy else float("inf")
+    k = min(sx, sy)
+    return (c[0] + k * dx, c[1] + k * dy)
+
+
+# ---------------------------------------------------------------------------- moderation
+def johnson_neyman(
+    b_x: float, b_xw: float, var_x: float, var_xw: float, cov_x_xw: float, df_resid: int,
+    *, alpha: float = 0.05,
+) -> list[float]:
+    """Moderator values where the conditional effect b_x + b_xw·w has p = alpha exactly.
+
+    Solves (b_x + b_xw w)² = t²_crit (var_x + 2 w cov + w² var_xw) for w (Johnson &
+    Neyman, 1936; Hayes 2022, ch. 7). Returns 0, 1 or 2 sorted real roots.
+
+    Examples
+    --------
+    >>> [round(w, 4) for w in johnson_neyman(-1.0, 0.5, 0.04, 0.01, -0.01, 100)]
+    [1.3023, 3.0714]
+    """
+    import math
+
+    from scipy import stats as st
+
+    t2 = float(st.t.ppf(1 - alpha / 2, df_resid)) ** 2
+    a = b_xw**2 - t2 * var_xw
+    b = 2 * (b_x * b_xw - t2 * cov_x_xw)
+    c = b_x**2 - t2 * var_x
+    if abs(a) < 1e-15:
+        return [] if abs(b) < 1e-15 else [-c / b]
+    disc = b * b - 4 * a * c
+    if disc < 0:
+        return []
+    r = math.sqrt(disc)
+    return sorted([(-b - r) / (2 * a), (-b + r) / (2 * a)])
+
+
+def _mod_coefs(
+    estimates: Mapping[str, float] | Any, vcov: Any, x: str, w: str, xw: str | None
+) -> tuple[float, float, float, float, float, float, str]:
+    import pandas as pd
+
+    est = pd.Series(estimates if not hasattr(estimates, "params") else estimates.params)
+    V = vcov if vcov is not None else getattr(estimates, "vcov", None)
+    if callable(V):
+        V = V()
+    V = pd.DataFrame(V)
+    if xw is None:
+        cands = [f"{x}:{w}", f"{w}:{x}", f"{x}*{w}"]
+        xw = next((c for c in cands if c in est.index), None)
+    if xw is None or x not in est.index or w not in est.index:
+        raise ModelSpecError(f"need coefficients {x!r}, {w!r} and their product ({x}:{w}); "
+                             f"have {list(est.index)}")
+    b0 = float(est.get("Intercept", est.get("const", 0.0)))
+    return (b0, float(est[x]), float(est[w]), float(est[xw]), float(V.loc[x, x]),
+            float(V.loc[xw, xw]), xw, float(V.loc[x, xw]))  # type: ignore[return-value]
+
+
+def johnson_neyman_plot(
+    estimates: Mapping[str, float] | Any,
+    vcov: Any = None,
+    *,
+    x: str,
+    w: str,
+    df_resid: int | None = None,
+    w_range: tuple[float, float],
+    xw: str | None = None,
+    alpha: float = 0.05,
+    labels: Mapping[str, str] | None = None,
+    y_name: str = "Y",
+    language: str = "en",
+    ax: Axes | None = None,
+) -> Axes:
+    """Conditional effect of ``x`` across ``w`` with its CI and the Johnson-Neyman region shaded.
+
+    ``estimates`` is a mapping/Series of coefficients (or a result with
+    ``.params``, ``.vcov`` and ``.df_resid``); ``vcov`` their covariance (DataFrame).
+    """
+    import numpy as np
+    from scipy import stats as st
+
+    vals = _mod_coefs(estimates, vcov, x, w, xw)
+    _, b1, _, b3, v11, v33, _xw, v13 = vals  # type: ignore[misc]
+    df = df_resid if df_resid is not None else getattr(estimates, "df_resid", None)
+    if df is None:
+        raise ModelSpecError("johnson_neyman_plot needs df_resid")
+    lab = dict(labels or {})
+    grid = np.linspace(w_range[0], w_range[1], 300)
+    eff = b1 + b3 * grid
+    se = np.sqrt(np.maximum(v11 + 2 * grid * v13 + grid**2 * v33, 0))
+    tc = float(st.t.ppf(1 - alpha / 2, df))
+    lo, hi = eff - tc * se, eff + tc * se
+    ax = _ax(ax, (5.5, 3.6))
+    sig = (lo > 0) | (hi < 0)
+    ax.fill_between(grid, lo, hi, color=OKABE_ITO[1], alpha=0.3, linewidth=0)
+    ax.plot(grid, eff, color=OKABE_ITO[3])
+    ymin, ymax = float(lo.min()), float(hi.max())
+    ax.fill_between(grid, ymin, ymax, where=sig, color=OKABE_ITO[2], alpha=0.12, linewidth=0,
+                    label=text("jn_region", language, alpha=fmt_num(alpha, 2, leading_zero=False)))
+    for root in johnson_neyman(b1, b3, v11, v33, v13, int(df), alpha=alpha):
+        if w_range[0] <= root <= w_range[1]:
+            ax.axvline(root, color=OKABE_ITO[2], linestyle="--", linewidth=1)
+            ax.annotate(f"{root:.2f}", (root, ymax), xytext=(3, -10), textcoords="offset points",
+                        fontsize=8, color=OKABE_ITO[2])
+    ax.axhline(0, color=GREY, linewidth=0.8)
+    ax.set_xlabel(lab.get(w, w))
+    ax.set_ylabel(text("conditional_effect", language, x=lab.get(x, x), y=lab.get(y_name, y_name)))
+    ax.legend(loc="best")
+    return ax
+
+
+def simple_slopes(
+    estimates: Mapping[str, float] | Any,
+    vcov: Any = None,
+    *,
+    x: str,
+    w: str,
+    x_range: tuple[float, float],
+    w_values: Sequence[float],
+    df_resid: int | None = None,
+    xw: str | None = None,
+    alpha: float = 0.05,
+    labels: Mapping[str, str] | None = None,
+    y_name: str = "Y",
+    language: str = "en",
+    ax: Axes | None = None,
+) -> Axes:
+    """Predicted ``y`` against ``x`` at chosen moderator values (e.g. M − 1 SD, M, M + 1 SD).
+
+    Covariates are held at zero (centre them first). The legend gives each slope
+    with its significance; the Johnson-Neyman boundaries appear in the title note.
+    """
+    import numpy as np
+    from scipy import stats as st
+
+    b0, b1, b2, b3, v11, v33, _xw, v13 = _mod_coefs(estimates, vcov, x, w, xw)  # type: ignore[misc]
+    df = df_resid if df_resid is not None else getattr(estimates, "df_resid", None)
+    if df is None:
+        raise ModelSpecError("simple_slopes needs df_resid")
+    lab = dict(labels or {})
+    grid = np.linspace(x_range[0], x_range[1], 50)
+    ax = _ax(ax, (5.0, 3.6))
+    names = [text("low", language), text("mean_level", language), text("high", language)]
+    for k, wv in enumerate(w_values):
+        slope = b1 + b3 * wv
+        se = float(np.sqrt(max(v11 + 2 * wv * v13 + wv**2 * v33, 0)))
+        p = 2 * float(st.t.sf(abs(slope / se), df)) if se > 0 else float("nan")
+        name = names[k] if len(w_values) == 3 else f"{lab.get(w, w)} = {wv:.2f}"
+        ax.plot(grid, b0 + b1 * grid + b2 * wv + b3 * grid * wv,
+                color=OKABE_ITO[(3, 0, 4)[k] if k < 3 else k % 8],
+                linestyle=["-", "--", ":"][k % 3],
+                label=f"{name} ({lab.get(w, w)} = {wv:.2f}): b = {slope:.2f}{stars(p)}")
+    roots = johnson_neyman(b1, b3, v11, v33, v13, int(df), alpha=alpha)
+    if roots:
+        jn = ", ".join(f"{r:.2f}" for r in roots)
+        ax.set_title(f"Johnson-Neyman: {lab.get(w, w)} = {jn}", fontsize=9, fontweight="normal")
+    ax.set_xlabel(lab.get(x, x))
+    ax.set_ylabel(lab.get(y_name, y_name))
+    ax.legend(loc="best", fontsize=7.5)
+    return ax
+
+
+# ---------------------------------------------------------------------------- bootstrap
+def bootstrap_distribution(
+    samples: Any,
+    *,
+    estimate: float | None = None,
+    ci: tuple[float, float] | None = None,
+    level: float = 0.95,
+    label: str | None = None,
+    language: str = "en",
+    ax: Axes | None = None,
+) -> Axes:
+    """Histogram of bootstrap estimates (e.g. an indirect effect) with the estimate, CI and zero.
+
+    ``ci`` defaults to the percentile interval at ``level``.
+    """
+    import numpy as np
+
+    x = np.asarray(samples, dtype=float).ravel()
+    x = x[np.isfinite(x)]
+    if x.size < 10:
+        raise InsufficientDataError(f"bootstrap_distribution needs at least 10 finite samples, "
+                                    f"got {x.size}")
+    if ci is None:
+        a = (1 - level) / 2
+        ci = (float(np.quantile(x, a)), float(np.quantile(x, 1 - a)))
+    ax = _ax(ax, (5.0, 3.2))
+    ax.hist(x, bins=min(60, max(15, int(np.sqrt(x.size)))), color=OKABE_ITO[1],
+            edgecolor="white", linewidth=0.4)
+    ax.axvspan(ci[0], ci[1], color=OKABE_ITO[1], alpha=0.12, linewidth=0)
+    for v in ci:
+        ax.axvline(v, color=OKABE_ITO[3], linestyle="--", linewidth=1.1)
+    ax.axvline(0, color="#333333", linewidth=0.9)
+    if estimate is not None:
+        ax.axvline(estimate, color=OKABE_ITO[4], linewidth=1.6)
+    pct = round(level * 100)
+    est_txt = "" if estimate is None else f"{fmt_num(estimate, 3)}, "
+    ax.set_title(f"{est_txt}{pct}% CI [{fmt_num(ci[0], 3)}, {fmt_num(ci[1], 3)}]", fontsize=9,
+                 fontweight="normal")
+    ax.set_xlabel(label or text("indirect_effect", language))
+    ax.set_ylabel(text("frequency", language))
+    return ax
+
+
+# ---------------------------------------------------------------------------- public indices
+def indicator_trends(
+    data: pd.DataFrame,
+    *,
+    x: str = "year",
+    y: str = "value",
+    group: str = "country",
+    highlight: Sequence[str] = (),
+    label_ends: bool = True,
+    ylabel: str | None = None,
+    language: str = "en",
+    ax: Axes | None = None,
+) -> Axes:
+    """Indicator over time per group (e.g. EGDI by country); highlighted groups in colour.
+
+    Other groups are drawn thin and grey for context.
+    """
+    _cols(data, [x, y, group], "indicator_trends")
+    ax = _ax(ax, (6.0, 3.8))
+    hl = [str(h) for h in highlight]
+    for name, part in data.sort_values(x).groupby(group, sort=True):
+        if str(name) in hl:
+            continue
+        ax.plot(part[x], part[y], color="#C8C8C8", linewidth=0.7, zorder=1)
+    for k, name in enumerate(hl):
+        part = data[data[group].astype(str) == name].sort_values(x)
+        if part.empty:
+            raise ModelSpecError(f"indicator_trends: highlight {name!r} not found in column "
+                                 f"{group!r}")
+        color = OKABE_ITO[(3, 4, 2, 0, 5, 1)[k % 6]]
+        ax.plot(part[x], part[y], color=color, linewidth=2, marker="o", markersize=3.5, zorder=3)
+        if label_ends:
+            ax.annotate(name, (part[x].iloc[-1], part[y].iloc[-1]), xytext=(4, 0),
+                        textcoords="offset points", va="center", fontsize=8, color=color,
+                        fontweight="bold")
+    ax.set_xlabel(text("year", language) if x == "year" else x)
+    ax.set_ylabel(ylabel or (text("value", language) if y == "value" else y))
+    return ax

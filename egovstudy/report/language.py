@@ -1,0 +1,346 @@
+"""Every word a report prints, in English (``"en"``) and Bahasa Indonesia (``"id"``).
+
+One setting, ``language="en" | "id"``, selects the labels, captions, verdicts and
+sentence templates of every table, figure and chapter. Indonesian output may use
+the decimal comma (``decimal=","``).
+
+Examples
+--------
+>>> text("table", "id")
+'Tabel'
+>>> text("supported", "en"), text("supported", "id")
+('Supported', 'Diterima')
+>>> text("sent_hypothesis", "en", hypothesis="H1", path="X -> Y", decision="supported",
+...      stats="b = 0.42, p < .001")
+'Hypothesis H1 (X -> Y) is supported (b = 0.42, p < .001).'
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from egovstudy.errors import OutputError
+
+__all__ = [
+    "LANGUAGES",
+    "STRINGS",
+    "Language",
+    "category_labels",
+    "check_decimal",
+    "check_language",
+    "column_label",
+    "likert_labels",
+    "text",
+]
+
+Language = Literal["en", "id"]
+LANGUAGES: tuple[str, ...] = get_args(Language)
+
+#: key -> {"en": ..., "id": ...}. Templates use ``str.format`` fields.
+STRINGS: dict[str, dict[str, str]] = {
+    # captions and furniture
+    "table": {"en": "Table", "id": "Tabel"},
+    "figure": {"en": "Figure", "id": "Gambar"},
+    "note": {"en": "Note.", "id": "Catatan."},
+    "source": {"en": "Source", "id": "Sumber"},
+    "model": {"en": "Model", "id": "Model"},
+    "variable": {"en": "Variable", "id": "Variabel"},
+    "item": {"en": "Item", "id": "Butir"},
+    "construct": {"en": "Construct", "id": "Konstruk"},
+    "predictor": {"en": "Predictor", "id": "Prediktor"},
+    "intercept": {"en": "Intercept", "id": "Konstanta"},
+    "hypothesis": {"en": "Hypothesis", "id": "Hipotesis"},
+    "path": {"en": "Path", "id": "Jalur"},
+    "decision": {"en": "Decision", "id": "Keputusan"},
+    "test": {"en": "Test", "id": "Uji"},
+    "criterion": {"en": "Criterion", "id": "Kriteria"},
+    "verdict": {"en": "Verdict", "id": "Kesimpulan"},
+    "effect": {"en": "Effect", "id": "Efek"},
+    "category": {"en": "Category", "id": "Kategori"},
+    "range": {"en": "Range", "id": "Rentang"},
+    "skew": {"en": "Skew", "id": "Kemencengan"},
+    "kurtosis": {"en": "Kurtosis", "id": "Keruncingan"},
+    "fitted": {"en": "Fitted values", "id": "Nilai prediksi"},
+    "residuals": {"en": "Residuals", "id": "Residual"},
+    "std_residuals": {"en": "Standardized residuals", "id": "Residual terstandar"},
+    "sqrt_std_residuals": {"en": "√|Standardized residuals|", "id": "√|Residual terstandar|"},
+    "theoretical_quantiles": {"en": "Theoretical quantiles", "id": "Kuantil teoretis"},
+    "leverage": {"en": "Leverage", "id": "Leverage"},
+    "cooks_distance": {"en": "Cook's distance", "id": "Jarak Cook"},
+    "residuals_vs_fitted": {"en": "Residuals vs fitted", "id": "Residual vs nilai prediksi"},
+    "normal_qq": {"en": "Normal Q-Q", "id": "Q-Q normal"},
+    "scale_location": {"en": "Scale-location", "id": "Skala-lokasi"},
+    "residuals_vs_leverage": {"en": "Residuals vs leverage", "id": "Residual vs leverage"},
+    "percent": {"en": "Percent of responses", "id": "Persentase jawaban"},
+    "response": {"en": "Response", "id": "Jawaban"},
+    "coefficient": {"en": "Coefficient", "id": "Koefisien"},
+    "std_coefficient": {"en": "Standardized coefficient (β)", "id": "Koefisien terstandar (β)"},
+    "conditional_effect": {"en": "Conditional effect of {x} on {y}",
+                           "id": "Efek kondisional {x} terhadap {y}"},
+    "jn_region": {"en": "Significant (p < {alpha})", "id": "Signifikan (p < {alpha})"},
+    "bootstrap_estimates": {"en": "Bootstrap estimates", "id": "Estimasi bootstrap"},
+    "indirect_effect": {"en": "Indirect effect", "id": "Efek tidak langsung"},
+    "direct_effect": {"en": "Direct effect", "id": "Efek langsung"},
+    "total_effect": {"en": "Total effect", "id": "Efek total"},
+    "frequency": {"en": "Frequency", "id": "Frekuensi"},
+    "year": {"en": "Year", "id": "Tahun"},
+    "value": {"en": "Value", "id": "Nilai"},
+    "estimate_ci": {"en": "Estimate", "id": "Estimasi"},
+    "low": {"en": "Low", "id": "Rendah"},
+    "mean_level": {"en": "Mean", "id": "Rata-rata"},
+    "high": {"en": "High", "id": "Tinggi"},
+    "fit_r2": {"en": "R²", "id": "R²"},
+    "fit_adj_r2": {"en": "Adjusted R²", "id": "R² disesuaikan"},
+    "fit_f": {"en": "F", "id": "F"},
+    "fit_n": {"en": "n", "id": "n"},
+    # verdicts
+    "supported": {"en": "Supported", "id": "Diterima"},
+    "not_supported": {"en": "Not supported", "id": "Ditolak"},
+    "valid": {"en": "Valid", "id": "Valid"},
+    "invalid": {"en": "Not valid", "id": "Tidak valid"},
+    "reliable": {"en": "Reliable", "id": "Reliabel"},
+    "unreliable": {"en": "Not reliable", "id": "Tidak reliabel"},
+    "met": {"en": "Met", "id": "Terpenuhi"},
+    "violated": {"en": "Violated", "id": "Tidak terpenuhi"},
+    "significant": {"en": "significant", "id": "signifikan"},
+    "not_significant": {"en": "not significant", "id": "tidak signifikan"},
+    "pass": {"en": "Pass", "id": "Lolos"},
+    "fail": {"en": "Fail", "id": "Tidak lolos"},
+    # table captions
+    "cap_descriptives": {"en": "Descriptive Statistics of Items and Constructs",
+                         "id": "Statistik Deskriptif Butir dan Konstruk"},
+    "cap_validity": {"en": "Item Validity and Construct Reliability",
+                     "id": "Uji Validitas Butir dan Reliabilitas Konstruk"},
+    "cap_reliability": {"en": "Construct Reliability and Convergent Validity",
+                        "id": "Reliabilitas Konstruk dan Validitas Konvergen"},
+    "cap_correlations": {"en": "Means, Standard Deviations and Correlations",
+                         "id": "Rata-rata, Simpangan Baku dan Korelasi"},
+    "cap_regression": {"en": "Regression Models", "id": "Model Regresi"},
+    "cap_assumptions": {"en": "Classical Assumption Tests", "id": "Uji Asumsi Klasik"},
+    "cap_mediation": {"en": "Mediation Analysis", "id": "Analisis Mediasi"},
+    "cap_pls": {"en": "PLS-SEM Structural Model", "id": "Model Struktural PLS-SEM"},
+    "cap_hypotheses": {"en": "Hypothesis Tests", "id": "Hasil Uji Hipotesis"},
+    "cap_quality": {"en": "Respondent Screening", "id": "Penyaringan Responden"},
+    # notes
+    "note_stars": {"en": "* p < .05. ** p < .01. *** p < .001.",
+                   "id": "* p < .05. ** p < .01. *** p < .001."},
+    "note_interval": {
+        "en": "Category by the interval rule: class width = (maximum − minimum) / {k} = {width}.",
+        "id": "Kategori menurut rumus interval: panjang kelas = (skor maksimum − skor minimum)"
+              " / {k} = {width}."},
+    "note_regression_se": {
+        "en": "b = unstandardized coefficient; SE = standard error; β = standardized coefficient.",
+        "id": "b = koefisien tidak terstandar; SE = galat baku; β = koefisien terstandar."},
+    "note_regression_t": {
+        "en": "b = unstandardized coefficient; t = t statistic; β = standardized coefficient.",
+        "id": "b = koefisien tidak terstandar; t = statistik t; β = koefisien terstandar."},
+    "note_ci": {"en": "CI = {level}% confidence interval.",
+                "id": "CI = interval kepercayaan {level}%."},
+    "note_boot_ci": {"en": "Bootstrap percentile CI with {n_boot} resamples.",
+                     "id": "CI persentil bootstrap dengan {n_boot} sampel ulang."},
+    "note_skipped": {"en": "Section skipped: {reason}", "id": "Bagian dilewati: {reason}"},
+    # sentence templates
+    "sent_hypothesis": {
+        "en": "Hypothesis {hypothesis} ({path}) is {decision} ({stats}).",
+        "id": "Hipotesis {hypothesis} ({path}) {decision} ({stats})."},
+    "sent_descriptive": {
+        "en": "The mean of {construct} is {mean} (SD = {sd}), in the \"{category}\" category.",
+        "id": "Rata-rata {construct} sebesar {mean} (SD = {sd}), termasuk kategori "
+              "\"{category}\"."},
+    "sent_regression": {
+        "en": "The model explains {r2pct}% of the variance of {y}, F({df1}, {df2}) = {f}, {p}.",
+        "id": "Model menjelaskan {r2pct}% variasi {y}, F({df1}, {df2}) = {f}, {p}."},
+    "sent_coef": {
+        "en": "{x} has a {sig} effect on {y} (b = {b}, β = {beta}, t = {t}, {p}).",
+        "id": "{x} berpengaruh {sig} terhadap {y} (b = {b}, β = {beta}, t = {t}, {p})."},
+    "sent_indirect": {
+        "en": "The indirect effect of {x} on {y} through {m} is {b}, {ci_label} [{lo}, {hi}]; "
+              "the interval {verdict} zero.",
+        "id": "Efek tidak langsung {x} terhadap {y} melalui {m} sebesar {b}, "
+              "{ci_label} [{lo}, {hi}]; interval tersebut {verdict} nol."},
+    "excludes": {"en": "excludes", "id": "tidak memuat"},
+    "includes": {"en": "includes", "id": "memuat"},
+    "sent_reliability": {
+        "en": "Cronbach's alpha of {construct} is {alpha} ({verdict}).",
+        "id": "Nilai Cronbach's alpha {construct} sebesar {alpha} ({verdict})."},
+    "sent_n": {
+        "en": "The analysis uses {n} respondents from {k} agencies ({dropped} responses were "
+              "removed in screening).",
+        "id": "Analisis menggunakan {n} responden dari {k} OPD ({dropped} jawaban dikeluarkan "
+              "pada tahap penyaringan)."},
+    # chapter headings
+    "ch_title": {"en": "Results", "id": "Hasil Penelitian dan Pembahasan"},
+    "ch_respondents": {"en": "Respondents", "id": "Gambaran Responden"},
+    "ch_instrument": {"en": "Instrument Tests", "id": "Uji Instrumen"},
+    "ch_descriptives": {"en": "Descriptive Analysis", "id": "Analisis Deskriptif"},
+    "ch_assumptions": {"en": "Classical Assumption Tests", "id": "Uji Asumsi Klasik"},
+    "ch_hypotheses": {"en": "Hypothesis Tests", "id": "Uji Hipotesis"},
+    "ch_mediation": {"en": "Mediation Analysis", "id": "Analisis Mediasi"},
+    "fig_likert": {"en": "Distribution of Responses per Item",
+                   "id": "Distribusi Jawaban Responden per Butir"},
+    "fig_heatmap": {"en": "Correlations between Constructs", "id": "Korelasi antar Konstruk"},
+    "fig_residuals": {"en": "Residual Diagnostics of the Model of {y}",
+                      "id": "Diagnostik Residual Model {y}"},
+    "fig_coefs": {"en": "Standardized Coefficients across Models",
+                  "id": "Koefisien Terstandar antar Model"},
+    "fig_path": {"en": "Path Diagram of the Mediation Model", "id": "Diagram Jalur Model Mediasi"},
+    "fig_boot": {"en": "Bootstrap Distribution of the Indirect Effect",
+                 "id": "Distribusi Bootstrap Efek Tidak Langsung"},
+}
+
+#: Interpretation categories used in Indonesian theses, from lowest to highest.
+_CATEGORIES: dict[int, dict[str, list[str]]] = {
+    5: {"id": ["sangat buruk", "buruk", "cukup", "baik", "sangat baik"],
+        "en": ["very poor", "poor", "fair", "good", "very good"]},
+    4: {"id": ["sangat buruk", "buruk", "baik", "sangat baik"],
+        "en": ["very poor", "poor", "good", "very good"]},
+    3: {"id": ["buruk", "cukup", "baik"], "en": ["poor", "fair", "good"]},
+}
+
+#: Column headers for tidy / broom names and the statistics of the tables.
+_COLUMNS: dict[str, dict[str, str]] = {
+    "term": {"en": "Term", "id": "Variabel"},
+    "estimate": {"en": "b", "id": "b"},
+    "std_error": {"en": "SE", "id": "SE"},
+    "statistic": {"en": "t", "id": "t"},
+    "p_value": {"en": "p", "id": "p"},
+    "ci_low": {"en": "CI low", "id": "CI bawah"},
+    "ci_high": {"en": "CI high", "id": "CI atas"},
+    "std_estimate": {"en": "β", "id": "β"},
+    "n": {"en": "n", "id": "n"},
+    "mean": {"en": "M", "id": "M"},
+    "sd": {"en": "SD", "id": "SD"},
+    "median": {"en": "Mdn", "id": "Mdn"},
+    "min": {"en": "Min", "id": "Min"},
+    "max": {"en": "Max", "id": "Maks"},
+    "range": {"en": "Range", "id": "Rentang"},
+    "skew": {"en": "Skew", "id": "Skew"},
+    "kurtosis": {"en": "Kurt", "id": "Kurt"},
+    "category": {"en": "Category", "id": "Kategori"},
+    "variable": {"en": "Variable", "id": "Variabel"},
+    "item": {"en": "Item", "id": "Butir"},
+    "construct": {"en": "Construct", "id": "Konstruk"},
+    "alpha": {"en": "α", "id": "α"},
+    "cronbach_alpha": {"en": "α", "id": "α"},
+    "omega": {"en": "ω", "id": "ω"},
+    "rho_a": {"en": "ρA", "id": "ρA"},
+    "cr": {"en": "CR", "id": "CR"},
+    "composite_reliability": {"en": "CR", "id": "CR"},
+    "ave": {"en": "AVE", "id": "AVE"},
+    "loading": {"en": "Loading", "id": "Loading"},
+    "r": {"en": "r", "id": "r"},
+    "r_item_total": {"en": "r item-total", "id": "r hitung"},
+    "r_critical": {"en": "r critical", "id": "r tabel"},
+    "r_crit": {"en": "r critical", "id": "r tabel"},
+    "corrected_item_total": {"en": "Corrected r", "id": "r terkoreksi"},
+    "alpha_if_deleted": {"en": "α if deleted", "id": "α jika dihapus"},
+    "valid": {"en": "Valid", "id": "Valid"},
+    "verdict": {"en": "Verdict", "id": "Kesimpulan"},
+    "test": {"en": "Test", "id": "Uji"},
+    "df": {"en": "df", "id": "df"},
+    "threshold": {"en": "Criterion", "id": "Kriteria"},
+    "hypothesis": {"en": "Hypothesis", "id": "Hipotesis"},
+    "path": {"en": "Path", "id": "Jalur"},
+    "decision": {"en": "Decision", "id": "Keputusan"},
+    "effect": {"en": "Effect", "id": "Efek"},
+    "f2": {"en": "f²", "id": "f²"},
+    "vif": {"en": "VIF", "id": "VIF"},
+    "r2": {"en": "R²", "id": "R²"},
+    "adj_r2": {"en": "Adj. R²", "id": "R² adj."},
+}
+
+
+def check_language(language: str) -> str:
+    """Return ``language`` if it is ``"en"`` or ``"id"``, else raise :class:`OutputError`.
+
+    Examples
+    --------
+    >>> check_language("id")
+    'id'
+    """
+    if language not in LANGUAGES:
+        raise OutputError(
+            f"language={language!r} is not supported; use one of {', '.join(LANGUAGES)}"
+        )
+    return language
+
+
+def check_decimal(decimal: str | None, language: str) -> str:
+    """Resolve the decimal mark: ``None`` means ``"."`` (APA); ``","`` is the Indonesian option.
+
+    Examples
+    --------
+    >>> check_decimal(None, "id"), check_decimal(",", "id")
+    ('.', ',')
+    """
+    check_language(language)
+    if decimal is None:
+        return "."
+    if decimal not in (".", ","):
+        raise OutputError(f"decimal={decimal!r} is not supported; use '.' or ','")
+    return decimal
+
+
+def text(key: str, language: str = "en", /, **fields: object) -> str:
+    """Return the string ``key`` in ``language``, formatted with ``fields``.
+
+    Raises :class:`OutputError` for an unknown key or language.
+    """
+    check_language(language)
+    try:
+        template = STRINGS[key][language]
+    except KeyError:
+        raise OutputError(f"no report string named {key!r}; known keys include "
+                          f"{', '.join(sorted(STRINGS)[:8])}, ...") from None
+    return template.format(**fields) if fields else template
+
+
+def column_label(name: str, language: str = "en") -> str:
+    """Return the printed header of a tidy column (``"p_value"`` -> ``"p"``); unknown names pass.
+
+    Examples
+    --------
+    >>> column_label("std_estimate"), column_label("max", "id"), column_label("foo")
+    ('β', 'Maks', 'foo')
+    """
+    check_language(language)
+    entry = _COLUMNS.get(name)
+    return entry[language] if entry else name
+
+
+def category_labels(n_classes: int = 5, language: str = "id") -> list[str]:
+    """Return the interpretation categories, lowest first ("sangat buruk" .. "sangat baik").
+
+    Examples
+    --------
+    >>> category_labels(5, "id")[-1], category_labels(5, "en")[0]
+    ('sangat baik', 'very poor')
+    """
+    check_language(language)
+    if n_classes not in _CATEGORIES:
+        raise OutputError(f"n_classes={n_classes} has no default category labels; use 3, 4 or 5 "
+                          "or pass labels=[...] explicitly")
+    return list(_CATEGORIES[n_classes][language])
+
+
+_LIKERT: dict[int, dict[str, list[str]]] = {
+    5: {"en": ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"],
+        "id": ["Sangat tidak setuju", "Tidak setuju", "Netral", "Setuju", "Sangat setuju"]},
+    4: {"en": ["Strongly disagree", "Disagree", "Agree", "Strongly agree"],
+        "id": ["Sangat tidak setuju", "Tidak setuju", "Setuju", "Sangat setuju"]},
+}
+
+
+def likert_labels(k: int = 5, language: str = "en") -> list[str]:
+    """Return agreement labels for a ``k``-point scale (numbers for other lengths).
+
+    Examples
+    --------
+    >>> likert_labels(5, "id")[0]
+    'Sangat tidak setuju'
+    >>> likert_labels(7)[:2]
+    ['1', '2']
+    """
+    check_language(language)
+    entry = _LIKERT.get(k)
+    return list(entry[language]) if entry else [str(i + 1) for i in range(k)]

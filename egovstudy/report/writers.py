@@ -1,0 +1,623 @@
+"""One writer for every table format: CSV, XLSX, DOCX, LaTeX, Markdown and HTML.
+
+Every file carries its provenance (data hash, package version, commit, options)
+the way its format allows: DOCX core properties, XLSX document and custom
+properties, a comment in LaTeX / Markdown / HTML, and a sidecar ``.json`` next
+to a CSV (so the CSV itself stays clean for re-reading).
+
+Examples
+--------
+>>> import tempfile, pathlib, pandas as pd
+>>> from egovstudy.report.tables import frame_table
+>>> t = frame_table(pd.DataFrame({"construct": ["A"], "alpha": [0.81]}), title="Reliability")
+>>> out = write_table(t.with_number("4.1"), pathlib.Path(tempfile.mkdtemp()) / "t.md")
+>>> out.read_text(encoding="utf-8").splitlines()[1]
+'**Table 4.1**'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from egovstudy.errors import MissingDependencyError, OutputError
+from egovstudy.report.language import check_language, text
+
+if TYPE_CHECKING:
+    from egovstudy.report.tables import Table
+
+__all__ = ["FORMATS", "add_table_to_docx", "check_writable", "read_docx_provenance", "write_table"]
+
+TableFormat = Literal["csv", "xlsx", "docx", "tex", "md", "html"]
+FORMATS: dict[str, str] = {
+    ".csv": "csv", ".xlsx": "xlsx", ".docx": "docx", ".tex": "tex", ".latex": "tex",
+    ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+}
+#: Fixed document date so that reruns are byte-identical.
+FIXED_DATE = datetime(2000, 1, 1, 0, 0, 0)
+
+
+def _import(module: str, extra: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"writing {extra} needs the optional package {module.split('.')[0]!r}; "
+            f"install it with `pip install {'python-docx' if module == 'docx' else module}`"
+        ) from exc
+
+
+def check_writable(path: str | Path, *, overwrite: bool) -> Path:
+    """Return ``path`` as a Path; raise :class:`OutputError` if it exists unless ``overwrite``.
+
+    Missing parent folders are created.
+    """
+    p = Path(path)
+    if p.exists() and not overwrite:
+        raise OutputError(f"{p} already exists; pass overwrite=True to replace it "
+                          "or choose another path")
+    if p.exists() and p.is_dir():
+        raise OutputError(f"{p} is a folder; give a file path")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def _resolve_format(path: Path, fmt: str | None) -> str:
+    allowed = sorted(set(FORMATS.values()))
+    if fmt is None:
+        fmt = FORMATS.get(path.suffix.lower())
+        if fmt is None:
+            raise OutputError(f"cannot tell the table format of {path.name!r} from its suffix "
+                              f"{path.suffix!r}; use one of {', '.join(allowed)} "
+                              "(or pass format=...)")
+        return fmt
+    key = fmt.lower().lstrip(".")
+    key = {"latex": "tex", "markdown": "md", "htm": "html", "excel": "xlsx", "word": "docx"}.get(
+        key, key)
+    if key not in allowed:
+        raise OutputError(f"format={fmt!r} is not supported; use one of {', '.join(allowed)}")
+    return key
+
+
+def _prov_json(table: Table, options: Mapping[str, Any]) -> str:
+    record = {**dict(table.provenance), "table": table.label(), "title": table.title,
+              "writer_options": dict(options)}
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def write_table(
+    table: Table,
+    path: str | Path,
+    *,
+    format: str | None = None,
+    overwrite: bool = False,
+    language: str | None = None,
+    csv_values: Literal["raw", "formatted"] = "formatted",
+    csv_provenance: Literal["sidecar", "comment", "none"] = "sidecar",
+) -> Path:
+    """Write ``table`` to ``path`` in the format given by the suffix (or ``format``).
+
+    Parameters
+    ----------
+    table : Table
+        A table from :mod:`egovstudy.report.tables`.
+    path : str or Path
+        Output file. Suffixes: .csv, .xlsx, .docx, .tex, .md, .html.
+    format : {"csv", "xlsx", "docx", "tex", "md", "html"}, optional
+        Overrides the suffix.
+    overwrite : bool, default False
+        Replace an existing file; otherwise an existing path raises OutputError.
+    language : {"en", "id"}, optional
+        Language of the words the writer adds ("Table"/"Tabel", "Note."/"Catatan.");
+        defaults to the table's language (its labels are fixed when it is built).
+    csv_values : {"formatted", "raw"}
+        CSV cells as printed (default) or the unrounded values of ``table.data``.
+    csv_provenance : {"sidecar", "comment", "none"}
+        Provenance of a CSV as ``<path>.json`` (default), as a leading ``#`` line,
+        or not at all.
+
+    Returns
+    -------
+    Path
+        The written file.
+
+    Raises
+    ------
+    OutputError
+        Existing path without ``overwrite``; unknown format.
+    MissingDependencyError
+        python-docx or xlsxwriter/openpyxl missing.
+    """
+    import dataclasses
+
+    p = Path(path)
+    fmt = _resolve_format(p, format)
+    if language is not None:
+        check_language(language)
+        table = dataclasses.replace(table, language=language)
+    options = {"format": fmt, "csv_values": csv_values, "csv_provenance": csv_provenance}
+    if fmt == "csv":
+        if csv_values not in ("raw", "formatted"):
+            raise OutputError(f"csv_values={csv_values!r} is not supported; use 'raw' or "
+                              "'formatted'")
+        if csv_provenance not in ("sidecar", "comment", "none"):
+            raise OutputError(f"csv_provenance={csv_provenance!r} is not supported; use "
+                              "'sidecar', 'comment' or 'none'")
+        sidecar = p.with_name(p.name + ".json")
+        check_writable(p, overwrite=overwrite)
+        if csv_provenance == "sidecar":
+            check_writable(sidecar, overwrite=overwrite)
+        _write_csv(table, p, csv_values, csv_provenance, _prov_json(table, options))
+        if csv_provenance == "sidecar":
+            sidecar.write_text(_prov_json(table, options) + "\n", encoding="utf-8")
+        return p
+    check_writable(p, overwrite=overwrite)
+    prov = _prov_json(table, options)
+    if fmt == "md":
+        p.write_text(f"<!-- egovstudy provenance: {prov} -->\n" + table.to_markdown(),
+                     encoding="utf-8")
+    elif fmt == "html":
+        html = table.to_html(standalone=True).replace(
+            "<head>", f'<head>\n<meta name="egovstudy-provenance" content="{_attr(prov)}">', 1)
+        p.write_text(f"<!-- egovstudy provenance: {prov.replace('--', '- -')} -->\n" + html,
+                     encoding="utf-8")
+    elif fmt == "tex":
+        p.write_text(f"% egovstudy provenance: {prov}\n% requires \\usepackage{{booktabs}}\n"
+                     + table.to_latex(), encoding="utf-8")
+    elif fmt == "xlsx":
+        _write_xlsx(table, p, prov)
+    elif fmt == "docx":
+        docx = _import("docx", "DOCX")
+        doc = docx.Document()
+        _apa_document(doc, table.language)
+        wide = needs_landscape(table)
+        _orient(doc, wide, new_section=False)
+        add_table_to_docx(doc, table, available_cm=24.7 if wide else 16.0)
+        _set_core(doc, title=table.caption(), prov=prov, language=table.language)
+        doc.save(str(p))
+    return p
+
+
+def _attr(s: str) -> str:
+    import html
+
+    return html.escape(s, quote=True)
+
+
+def _write_csv(table: Table, p: Path, values: str, prov_mode: str, prov: str) -> None:
+    import pandas as pd
+
+    if values == "raw" and table.data is not None:
+        frame = table.data
+    else:
+        frame = pd.DataFrame(table.cells(pad=""), columns=table.flat_columns())
+    with open(p, "w", encoding="utf-8", newline="") as fh:
+        if prov_mode == "comment":
+            fh.write(f"# egovstudy provenance: {prov}\n")
+        frame.to_csv(fh, index=False, lineterminator="\n")
+
+
+def _write_xlsx(table: Table, p: Path, prov: str) -> None:
+    try:
+        import xlsxwriter
+    except ImportError:
+        xlsxwriter = None
+    if xlsxwriter is None:
+        _import("openpyxl", "XLSX")
+        _write_xlsx_openpyxl(table, p, prov)
+        return
+    record = json.loads(prov)
+    wb = xlsxwriter.Workbook(str(p), {"nan_inf_to_errors": True})
+    wb.set_properties({"title": table.caption(), "subject": table.title, "author": "egovstudy",
+                       "comments": prov, "keywords": f"egovstudy {record.get('version')}",
+                       "created": FIXED_DATE})
+    for key in ("data_sha256", "version", "commit"):
+        value = record.get(key)
+        if value:
+            wb.set_custom_property(f"egovstudy_{key}", str(value))
+    ws = wb.add_worksheet("Table")
+    bold = wb.add_format({"bold": True, "font_name": "Times New Roman", "font_size": 11})
+    ital = wb.add_format({"italic": True, "font_name": "Times New Roman", "font_size": 11})
+    base = {"font_name": "Times New Roman", "font_size": 11}
+    head = wb.add_format({**base, "top": 1, "bottom": 1, "align": "center", "valign": "bottom"})
+    span = wb.add_format({**base, "top": 1, "bottom": 1, "align": "center"})
+    cell_l = wb.add_format({**base})
+    cell_r = wb.add_format({**base, "align": "right"})
+    last_l = wb.add_format({**base, "bottom": 1})
+    last_r = wb.add_format({**base, "bottom": 1, "align": "right"})
+    bold_l = wb.add_format({**base, "bold": True})
+    note = wb.add_format({**base, "font_size": 10, "text_wrap": False})
+    ncol = table.display.shape[1]
+    ws.write(0, 0, table.label(), bold)
+    ws.write(1, 0, table.title, ital)
+    row = 2
+    headers = table.header_rows()
+    if len(headers) == 2:
+        col = 0
+        for txt, width in headers[0]:
+            if width > 1:
+                ws.merge_range(row, col, row, col + width - 1, txt, span)
+            else:
+                ws.write(row, col, txt, span)
+            col += width
+        row += 1
+    for j, (txt, _) in enumerate(headers[-1]):
+        ws.write(row, j, txt, head)
+    row += 1
+    num = set(table.numeric_columns)
+    cells = table.cells(pad="\u2007")
+    for i, r in enumerate(cells):
+        last = i == len(cells) - 1
+        for j, c in enumerate(r):
+            if j in num:
+                fmt = last_r if last else cell_r
+            else:
+                fmt = last_l if last else (bold_l if i in table.bold_rows and j == 0 else cell_l)
+            if j == 0 and i in table.indent_rows:
+                c = "   " + c
+            ws.write_string(row, j, c, fmt)
+        row += 1
+    if table.notes:
+        ws.write(row + 1, 0, text("note", table.language) + " " + " ".join(table.notes), note)
+    widths = [max([len(h) for h in table.flat_columns()[j:j + 1]] +
+                  [len(r[j]) for r in cells]) for j in range(ncol)]
+    for j, w in enumerate(widths):
+        ws.set_column(j, j, min(max(w + 2, 6), 60))
+    if table.data is not None:
+        ds = wb.add_worksheet("Data")
+        data = table.data.reset_index(drop=True)
+        for j, c in enumerate(data.columns):
+            ds.write_string(0, j, str(c))
+        for i, rec in enumerate(data.itertuples(index=False), start=1):
+            for j, v in enumerate(rec):
+                _xl_write(ds, i, j, v)
+    wb.close()
+
+
+def _xl_write(ws: Any, i: int, j: int, v: Any) -> None:
+    from egovstudy.report.numbers import is_missing
+
+    if isinstance(v, bool) or type(v).__name__ == "bool_":
+        ws.write_boolean(i, j, bool(v))
+    elif is_missing(v):
+        ws.write_blank(i, j, None)
+    elif isinstance(v, int | float) or type(v).__module__ == "numpy":
+        try:
+            ws.write_number(i, j, float(v))
+        except (TypeError, ValueError):
+            ws.write_string(i, j, str(v))
+    else:
+        ws.write_string(i, j, str(v))
+
+
+def _write_xlsx_openpyxl(table: Table, p: Path, prov: str) -> None:  # pragma: no cover
+    from openpyxl import Workbook
+    from openpyxl.styles import Border, Font, Side
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Table"
+    wb.properties.title = table.caption()
+    wb.properties.description = prov
+    wb.properties.created = FIXED_DATE
+    thin = Side(style="thin")
+    ws.cell(1, 1, table.label()).font = Font(bold=True)
+    ws.cell(2, 1, table.title).font = Font(italic=True)
+    for j, h in enumerate(table.flat_columns(), start=1):
+        c = ws.cell(3, j, h)
+        c.border = Border(top=thin, bottom=thin)
+    cells = table.cells()
+    for i, r in enumerate(cells, start=4):
+        for j, v in enumerate(r, start=1):
+            c = ws.cell(i, j, v)
+            if i == len(cells) + 3:
+                c.border = Border(bottom=thin)
+    if table.notes:
+        ws.cell(len(cells) + 5, 1, text("note", table.language) + " " + " ".join(table.notes))
+    wb.save(str(p))
+
+
+# ---------------------------------------------------------------------------- DOCX
+def _apa_document(doc: Any, language: str) -> None:
+    """Times New Roman 12, language tag, no extra spacing."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    style = doc.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(12)
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), "Times New Roman")
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = rpr.makeelement(qn("w:lang"), {})
+        rpr.append(lang)
+    lang.set(qn("w:val"), "id-ID" if language == "id" else "en-US")
+    for name in ("Heading 1", "Heading 2", "Heading 3", "Title"):
+        try:
+            st = doc.styles[name]
+        except KeyError:
+            continue
+        st.font.name = "Times New Roman"
+        st.font.color.rgb = None
+        hr = st.element.get_or_add_rPr()
+        f = hr.find(qn("w:rFonts"))
+        if f is None:
+            f = hr.makeelement(qn("w:rFonts"), {})
+            hr.append(f)
+        for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+            f.set(qn(attr), "Times New Roman")
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+            if f.get(qn(attr)) is not None:
+                del f.attrib[qn(attr)]
+
+
+def _set_core(doc: Any, *, title: str, prov: str, language: str) -> None:
+    cp = doc.core_properties
+    cp.title = title
+    cp.author = "egovstudy"
+    cp.last_modified_by = "egovstudy"
+    record = json.loads(prov) if prov.startswith("{") else {}
+    short = (f"egovstudy {record.get('version', '')}; data_sha256={record.get('data_sha256')}; "
+             f"commit={record.get('commit')}")
+    cp.comments = short[:255]
+    cp.keywords = "egovstudy"
+    cp.subject = f"commit={record.get('commit')}"[:255]
+    _custom_properties(doc, {"egovstudy_provenance": prov,
+                             "egovstudy_data_sha256": str(record.get("data_sha256")),
+                             "egovstudy_version": str(record.get("version")),
+                             "egovstudy_commit": str(record.get("commit"))})
+    cp.language = "id-ID" if language == "id" else "en-US"
+    cp.created = FIXED_DATE
+    cp.modified = FIXED_DATE
+    cp.revision = 1
+
+
+_CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+_CUSTOM_RT = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+              "custom-properties")
+
+
+def _custom_properties(doc: Any, props: Mapping[str, str]) -> None:
+    """Add (or replace) docProps/custom.xml with string properties (no length limit)."""
+    from xml.sax.saxutils import escape
+
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    fmtid = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+    body = "".join(
+        f'<property fmtid="{fmtid}" pid="{i}" name="{escape(k)}"><vt:lpwstr>{escape(v)}'
+        f"</vt:lpwstr></property>" for i, (k, v) in enumerate(props.items(), start=2))
+    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+           'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+           f'docPropsVTypes">{body}</Properties>')
+    package = doc.part.package
+    for rel in list(package.rels.values()):
+        if rel.reltype == _CUSTOM_RT:
+            rel.target_part._blob = xml.encode("utf-8")
+            return
+    part = Part(PackURI("/docProps/custom.xml"), _CUSTOM_CT, xml.encode("utf-8"), package)
+    package.relate_to(part, _CUSTOM_RT)
+
+
+def read_docx_provenance(path: str | Path) -> dict[str, Any]:
+    """Return the provenance record embedded in a DOCX written by egovstudy."""
+    import re
+    import zipfile
+    from xml.sax.saxutils import unescape
+
+    with zipfile.ZipFile(path) as zf:
+        if "docProps/custom.xml" not in zf.namelist():
+            raise OutputError(f"{path} carries no egovstudy provenance (docProps/custom.xml)")
+        xml = zf.read("docProps/custom.xml").decode("utf-8")
+    m = re.search(r'name="egovstudy_provenance"><vt:lpwstr>(.*?)</vt:lpwstr>', xml, re.S)
+    if m is None:
+        raise OutputError(f"{path} carries no egovstudy_provenance property")
+    return json.loads(unescape(m.group(1)))
+
+
+def _borders(element: Any, spec: Mapping[str, tuple[str, int]], tag: str) -> None:
+    """Set w:tblBorders / w:tcBorders: spec side -> (val, size in eighths of a point)."""
+    from docx.oxml.ns import qn
+
+    container = element.find(qn(tag))
+    if container is None:
+        container = element.makeelement(qn(tag), {})
+        element.append(container)
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        if side not in spec:
+            continue
+        val, size = spec[side]
+        node = container.find(qn(f"w:{side}"))
+        if node is None:
+            node = container.makeelement(qn(f"w:{side}"), {})
+            container.append(node)
+        node.set(qn("w:val"), val)
+        node.set(qn("w:sz"), str(size))
+        node.set(qn("w:space"), "0")
+        node.set(qn("w:color"), "000000")
+
+
+def _cell_text(cell: Any, value: str, *, align: str, bold: bool = False,
+               italic: bool = False, indent: bool = False, size: float = 11) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    para = cell.paragraphs[0]
+    para.alignment = {"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT,
+                      "center": WD_ALIGN_PARAGRAPH.CENTER}[align]
+    pf = para.paragraph_format
+    pf.space_before = Pt(1)
+    pf.space_after = Pt(1)
+    pf.line_spacing = 1.0
+    if indent:
+        pf.left_indent = Pt(10)
+    run = para.add_run(value)
+    run.bold = bold
+    run.italic = italic
+    run.font.size = Pt(size)
+
+
+def _column_widths(table: Table, cells: list[list[str]], font_size: float, *,
+                   available_cm: float) -> tuple[list[float], float]:
+    """Column widths (cm) from the longest cell; shrink the font for wide tables."""
+    heads = table.header_rows()[-1]
+    ncol = table.display.shape[1]
+
+    def natural(size: float) -> list[float]:
+        per_char = 0.0215 * size  # ~average glyph width of a serif font, cm per pt
+        out = []
+        for j in range(ncol):
+            head = max((len(w) for w in heads[j][0].split()), default=1)  # headers may wrap
+            longest = max([head] + [len(r[j]) + (2 if j in table.indent_rows else 0)
+                                    for r in cells] or [1])
+            if j == 0:
+                longest = min(longest, 40)  # long item labels wrap
+            out.append(longest * per_char + 0.45)
+        return out
+
+    widths = natural(font_size)
+    for size in (10.0, 9.0, 8.0):
+        if sum(widths) <= available_cm:
+            break
+        font_size = min(font_size, size)
+        widths = natural(font_size)
+    total = sum(widths)
+    if total > available_cm:
+        # shrink the text columns first (they wrap gracefully); numbers keep their width
+        num = set(table.numeric_columns)
+        fixed = sum(w for j, w in enumerate(widths) if j in num)
+        flexible = total - fixed
+        if flexible > 0 and available_cm - fixed >= 0.35 * flexible:
+            k = (available_cm - fixed) / flexible
+            widths = [w if j in num else w * k for j, w in enumerate(widths)]
+        else:
+            widths = [w * available_cm / total for w in widths]
+    return widths, font_size
+
+
+def needs_landscape(table: Table, *, available_cm: float = 16.0, font_size: float = 9) -> bool:
+    """True when the table's natural width at ``font_size`` exceeds a portrait page."""
+    per_char = 0.0215 * font_size
+    cells = table.cells()
+    heads = table.header_rows()[-1]
+    total = 0.0
+    for j in range(table.display.shape[1]):
+        head = max((len(w) for w in heads[j][0].split()), default=1)
+        longest = max([head] + [len(r[j]) for r in cells] or [1])
+        cap = 400 if j in table.numeric_columns else 28  # text columns may wrap
+        total += min(longest, cap) * per_char + 0.45
+    return total > available_cm
+
+
+def _orient(doc: Any, landscape: bool, *, new_section: bool = True) -> None:
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Cm
+
+    sec = doc.add_section(WD_SECTION.NEW_PAGE) if new_section else doc.sections[-1]
+    sec.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    long_side, short_side = Cm(29.7), Cm(21.0)
+    sec.page_width, sec.page_height = ((long_side, short_side) if landscape
+                                       else (short_side, long_side))
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(sec, side, Cm(2.5))
+
+
+def add_table_to_docx(doc: Any, table: Table, *, font_size: float = 11,
+                      available_cm: float = 16.0) -> Any:
+    """Append ``table`` to a python-docx Document in APA 7 style and return the Word table.
+
+    Bold "Table 4.1" line, italic title, rules only above and below the header and
+    at the bottom (no vertical rules), numbers right-aligned on a common decimal
+    position (figure-space padding), notes in italic "Note." style below.
+    """
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    label = doc.add_paragraph()
+    label.paragraph_format.keep_with_next = True
+    label.paragraph_format.space_after = Pt(0)
+    r = label.add_run(table.label())
+    r.bold = True
+    title = doc.add_paragraph()
+    title.paragraph_format.keep_with_next = True
+    title.paragraph_format.space_after = Pt(6)
+    title.add_run(table.title).italic = True
+
+    headers = table.header_rows()
+    cells = table.cells()
+    ncol = table.display.shape[1]
+    widths, font_size = _column_widths(table, cells, font_size, available_cm=available_cm)
+    wt = doc.add_table(rows=len(headers) + len(cells), cols=ncol)
+    wt.alignment = WD_TABLE_ALIGNMENT.LEFT
+    wt.autofit = False
+    tblpr = wt._tbl.tblPr
+    style = tblpr.find(qn("w:tblStyle"))
+    if style is not None:
+        tblpr.remove(style)
+    _borders(tblpr, {"top": ("single", 8), "bottom": ("single", 8), "left": ("nil", 0),
+                     "right": ("nil", 0), "insideH": ("nil", 0), "insideV": ("nil", 0)},
+             "w:tblBorders")
+    num = set(table.numeric_columns)
+    # header rows
+    for h, row in enumerate(headers):
+        col = 0
+        for txt, span in row:
+            cell = wt.cell(h, col)
+            if span > 1:
+                cell = cell.merge(wt.cell(h, col + span - 1))
+            _cell_text(cell, txt, align="center" if (span > 1 or col in num) else "left",
+                       size=font_size)
+            tcpr = cell._tc.get_or_add_tcPr()
+            if h == len(headers) - 1 or (txt and span > 1):
+                _borders(tcpr, {"bottom": ("single", 4)}, "w:tcBorders")
+            col += span
+        tr_pr = wt.rows[h]._tr.get_or_add_trPr()
+        hdr = tr_pr.makeelement(qn("w:tblHeader"), {})
+        tr_pr.append(hdr)
+    from docx.table import _Cell
+
+    # direct access to the <w:tc> elements: Table.cell() rescans the whole table
+    trs = wt._tbl.tr_lst
+    for i, cell_row in enumerate(cells):
+        tcs = trs[len(headers) + i].tc_lst
+        for j, value in enumerate(cell_row):
+            _cell_text(_Cell(tcs[j], wt), value,
+                       align="right" if j in num else "left",
+                       bold=(j == 0 and i in table.bold_rows),
+                       indent=(j == 0 and i in table.indent_rows), size=font_size)
+    grid = wt._tbl.tblGrid.gridCol_lst
+    for j, w in enumerate(widths):
+        grid[j].w = Cm(w)
+    for h in range(len(headers), len(trs)):
+        for j, tc in enumerate(trs[h].tc_lst):
+            tc.width = Cm(widths[j])
+    col = 0
+    for h in range(len(headers)):
+        col = 0
+        for tc in trs[h].tc_lst:
+            span = tc.grid_span
+            tc.width = Cm(sum(widths[col:col + span]))
+            col += span
+    if table.notes:
+        para = doc.add_paragraph()
+        para.paragraph_format.space_before = Pt(4)
+        note = para.add_run(text("note", table.language) + " ")
+        note.italic = True
+        note.font.size = Pt(font_size - 1)
+        rest = para.add_run(" ".join(table.notes))
+        rest.font.size = Pt(font_size - 1)
+    return wt

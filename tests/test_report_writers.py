@@ -1,0 +1,125 @@
+"""write_table: every format, provenance, APA-style DOCX, and the bad-input errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from egovstudy.errors import MissingDependencyError, OutputError
+from egovstudy.report.tables import Table, regression_table
+from egovstudy.report.writers import read_docx_provenance, write_table
+
+
+@pytest.fixture()
+def table() -> Table:
+    m1 = pd.DataFrame({"term": ["Intercept", "x"], "estimate": [1.0, 0.5],
+                       "std_error": [0.2, 0.1], "statistic": [5.0, 5.0],
+                       "p_value": [0.001, 0.0001], "std_estimate": [float("nan"), 0.41]})
+    m2 = pd.concat([m1, pd.DataFrame({"term": ["z"], "estimate": [-0.2], "std_error": [0.1],
+                                      "statistic": [-2.0], "p_value": [0.04],
+                                      "std_estimate": [-0.15]})], ignore_index=True)
+    fits = {"Model 1": {"r2": 0.2, "adj_r2": 0.19, "f": 25.0, "f_p_value": 1e-5, "n": 100},
+            "Model 2": {"r2": 0.23, "adj_r2": 0.21, "f": 14.0, "f_p_value": 1e-5, "n": 100}}
+    t = regression_table({"Model 1": m1, "Model 2": m2}, fit_stats=fits, language="id")
+    return t.with_number("4.2").with_provenance(data_sha256="ab" * 32)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".docx", ".tex", ".md", ".html"])
+def test_every_format_carries_caption_and_provenance(table: Table, tmp_path: Path,
+                                                     suffix: str) -> None:
+    out = write_table(table, tmp_path / f"t{suffix}")
+    assert out.exists() and out.stat().st_size > 0
+    if suffix == ".csv":
+        back = pd.read_csv(out, dtype=str, keep_default_na=False)
+        assert back.columns.tolist()[:4] == ["Prediktor", "Model 1 b", "Model 1 SE", "Model 1 β"]
+        assert back.iloc[1, 1] == "0.50***"
+        prov = json.loads((tmp_path / "t.csv.json").read_text(encoding="utf-8"))
+        assert prov["data_sha256"] == "ab" * 32 and prov["table"] == "Tabel 4.2"
+    elif suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(out)
+        ws = wb["Table"]
+        assert ws["A1"].value == "Tabel 4.2"
+        assert "ab" * 32 in (wb.properties.description or "")
+        assert ws["A3"].border.top.style == "thin"  # APA rule above the header
+        assert "Data" in wb.sheetnames
+    elif suffix == ".docx":
+        import docx
+
+        d = docx.Document(str(out))
+        assert d.paragraphs[0].text == "Tabel 4.2" and d.paragraphs[0].runs[0].bold
+        assert d.paragraphs[1].runs[0].italic
+        assert d.paragraphs[-1].text.startswith("Catatan.")
+        assert len(d.tables) == 1
+        xml = d.tables[0]._tbl.xml
+        # APA: top and bottom rules, no vertical rules, no inside horizontal rules
+        assert '<w:top w:val="single"' in xml and '<w:bottom w:val="single"' in xml
+        for side in ("left", "right", "insideV", "insideH"):
+            assert f'<w:{side} w:val="nil"' in xml
+        assert read_docx_provenance(out)["data_sha256"] == "ab" * 32
+        cells = [c.text for c in d.tables[0].rows[3].cells]
+        assert cells[0] == "x" and cells[1].startswith("0.50***")
+    else:
+        txt = out.read_text(encoding="utf-8")
+        assert "ab" * 32 in txt.splitlines()[0]  # provenance comment on the first line
+        assert "Tabel 4.2" in txt
+        if suffix == ".tex":
+            assert r"\toprule" in txt and r"\cmidrule(lr){2-4}" in txt
+
+
+def test_csv_raw_values_and_comment_mode(table: Table, tmp_path: Path) -> None:
+    out = write_table(table, tmp_path / "raw.csv", csv_values="raw", csv_provenance="comment")
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("# egovstudy provenance:")
+    back = pd.read_csv(out, comment="#")
+    assert back.loc[(back["model"] == "Model 1") & (back["term"] == "x"), "estimate"].item() == 0.5
+    assert not (tmp_path / "raw.csv.json").exists()
+
+
+def test_existing_path_needs_overwrite(table: Table, tmp_path: Path) -> None:
+    p = tmp_path / "t.md"
+    write_table(table, p)
+    with pytest.raises(OutputError, match=r"t\.md already exists; pass overwrite=True"):
+        write_table(table, p)
+    write_table(table, p, overwrite=True)
+    # a CSV whose provenance sidecar exists is refused too
+    (tmp_path / "c.csv.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(OutputError, match=r"c\.csv\.json already exists"):
+        write_table(table, tmp_path / "c.csv")
+
+
+def test_unknown_format_names_allowed(table: Table, tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match=r"'\.pptx'.*csv, docx, html, md, tex, xlsx"):
+        write_table(table, tmp_path / "t.pptx")
+    with pytest.raises(OutputError, match=r"format='rtf' is not supported"):
+        write_table(table, tmp_path / "t.txt", format="rtf")
+    out = write_table(table, tmp_path / "t.txt", format="markdown")
+    assert out.read_text(encoding="utf-8").count("|") > 10
+
+
+def test_missing_optional_dependency(table: Table, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "docx", None)  # import docx -> ImportError
+    with pytest.raises(MissingDependencyError, match="python-docx"):
+        write_table(table, tmp_path / "t.docx")
+    assert not (tmp_path / "t.docx").exists()
+
+
+def test_docx_opens_as_zip_with_custom_properties(table: Table, tmp_path: Path) -> None:
+    out = write_table(table, tmp_path / "t.docx", language="en")
+    with zipfile.ZipFile(out) as zf:
+        names = zf.namelist()
+        assert "docProps/custom.xml" in names
+        ct = zf.read("[Content_Types].xml").decode()
+        assert "custom-properties+xml" in ct
+        core = zf.read("docProps/core.xml").decode()
+        assert "2000-01-01" in core  # fixed dates: no wall-clock time in the file
+    import docx
+
+    assert docx.Document(str(out)).paragraphs[0].text == "Table 4.2"
