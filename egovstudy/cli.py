@@ -119,7 +119,7 @@ def _language(args: argparse.Namespace, spec: Any) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    spec, survey = _inputs(args)
+    _spec, survey = _inputs(args)
     print(survey.quality.summary())
     if args.output:
         out = Path(args.output)
@@ -145,7 +145,7 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 def _cmd_reliability(args: argparse.Namespace) -> int:
     from egovstudy.measurement import instrument_report
 
-    spec, survey = _inputs(args)
+    _spec, survey = _inputs(args)
     report = instrument_report(survey)
     print(report.summary())
     _emit(args, "instrument", report.tidy())
@@ -202,7 +202,7 @@ def _cmd_mediate(args: argparse.Namespace) -> int:
     n_boot = args.n_boot or (spec.n_boot if spec is not None else 5000)
     seed = args.seed if args.seed is not None else (spec.seed if spec is not None else 2026)
     _progress(f"PROCESS model 4: {x} -> {m} -> {y}, {n_boot} bootstrap resamples, seed {seed}")
-    result = process(survey.data, model=4, x=x, m=m, y=y, covariates=covariates or None,
+    result = process(survey.data, model=4, x=x, m=m, y=y, covariates=covariates,
                      n_boot=n_boot, seed=seed)
     print(result.summary())
     return 0

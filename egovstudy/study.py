@@ -12,16 +12,20 @@ Schema: see ``data/raw/default_study/study.yaml``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
-from egovstudy.errors import CodebookError, DataFormatError
+from egovstudy._paths import project_root
+from egovstudy.errors import CodebookError, DataFormatError, OutputError
 
-__all__ = ["Hypothesis", "ModelSpec", "StudySpec", "read_study"]
+__all__ = ["Hypothesis", "ModelSpec", "StudyRun", "StudySpec", "export_tables", "read_study",
+           "run_study"]
 
 Direction = Literal["positive", "negative", "two-sided"]
 _DIRECTIONS = ("positive", "negative", "two-sided")
@@ -240,3 +244,142 @@ def read_study(path: str | Path) -> StudySpec:
         figures=figures,
         chapter=bool(outputs.get("chapter", True)),
     )
+
+
+@dataclass(frozen=True)
+class StudyRun:
+    """What :func:`run_study` produced."""
+
+    spec: StudySpec
+    output_dir: Path
+    chapter: Any
+    manifest: Path
+    seconds: float
+
+    def summary(self) -> str:
+        """Return a short account of the run: documents, counts and where they are."""
+        lines = [f"Study {self.spec.name!r} ({self.spec.language}) -> {self.output_dir}",
+                 self.chapter.summary(), f"manifest: {self.manifest}",
+                 f"done in {self.seconds:.1f} s"]
+        return "\n".join(lines)
+
+
+def _as_spec(study: StudySpec | str | Path) -> StudySpec:
+    if isinstance(study, StudySpec):
+        return study
+    path = Path(study)
+    return read_study(path / "study.yaml" if path.is_dir() else path)
+
+
+def _check_output(out: Path) -> Path:
+    out = out.resolve()
+    raw = (project_root() / "data" / "raw").resolve()
+    if out == raw or raw in out.parents:
+        raise OutputError(f"output folder {out} is inside data/raw, which is never written. "
+                          "Fix: choose e.g. reports/<study name>")
+    return out
+
+
+def _sha(path: Path) -> str:
+    from egovstudy.provenance import file_sha256
+
+    return file_sha256(path)
+
+
+def run_study(
+    study: StudySpec | str | Path,
+    output_dir: str | Path | None = None,
+    *,
+    language: Literal["en", "id"] | None = None,
+    n_boot: int | None = None,
+    overwrite: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> StudyRun:
+    """Run a whole study: every table, figure and the results chapter.
+
+    Parameters
+    ----------
+    study : StudySpec or path
+        A study file (or its folder).
+    output_dir : path, optional
+        Where to write; default ``reports/<study name>`` under the current
+        directory. Never inside ``data/raw``.
+    language : {"en", "id"}, optional
+        Override the study's language.
+    n_boot : int, optional
+        Override the study's bootstrap resamples.
+    overwrite : bool, default False
+        Replace existing outputs (a rerun with the same inputs gives
+        byte-identical tables).
+    progress : callable, optional
+        Called with a message at each step (the command line prints them).
+
+    Returns
+    -------
+    StudyRun
+    """
+    from egovstudy.provenance import make_provenance
+    from egovstudy.report import results_chapter
+
+    start = time.perf_counter()
+    spec = _as_spec(study)
+    if language is not None:
+        spec = spec.with_options(language=_choice(language, ("en", "id"), spec.path,
+                                                  "language"))
+    if n_boot is not None:
+        spec = spec.with_options(n_boot=n_boot)
+    out = _check_output(Path(output_dir) if output_dir is not None
+                        else Path("reports") / spec.name)
+    out.mkdir(parents=True, exist_ok=True)
+    say = progress or (lambda message: None)
+    say(f"analysing {spec.data.name} ({spec.language}, {spec.n_boot} bootstrap resamples, "
+        f"seed {spec.seed})")
+    chapter = results_chapter(
+        spec, out / "chapter", language=spec.language,
+        decimal="," if spec.decimal_comma else None,
+        formats=("docx", "md", "html") if spec.chapter else ("md",),
+        table_formats=spec.tables, figure_formats=spec.figures, overwrite=overwrite,
+    )
+    say(f"wrote {len(chapter.table_files)} table files and {len(chapter.figure_files)} "
+        "figure files")
+    written = sorted({*chapter.table_files, *chapter.figure_files,
+                      *chapter.documents.values()})
+    manifest = {
+        "provenance": make_provenance(
+            data_hash=_sha(spec.data),
+            options={"study": spec.name, "language": spec.language, "seed": spec.seed,
+                     "n_boot": spec.n_boot, "decimal_comma": spec.decimal_comma}),
+        "inputs_sha256": {p.name: _sha(p) for p in (spec.path, spec.data, spec.codebook)},
+        "outputs_sha256": {str(p.relative_to(out)): _sha(p) for p in written
+                           if p.is_file() and out in p.resolve().parents},
+        "skipped": list(chapter.skipped),
+    }
+    manifest_path = out / "manifest.json"
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n",
+                             encoding="utf-8")
+    return StudyRun(spec, out, chapter, manifest_path, time.perf_counter() - start)
+
+
+def export_tables(
+    spec: StudySpec | None,
+    survey: Any,
+    output_dir: str | Path,
+    *,
+    formats: Sequence[str] = _TABLE_FORMATS,
+    language: str = "en",
+    overwrite: bool = False,
+) -> list[Path]:
+    """Write every table of the analysis in the given formats; return the files.
+
+    With a study file the model sections are included; with a bare survey only
+    the screening, instrument and descriptive tables.
+    """
+    from egovstudy.report import results_chapter
+
+    out = _check_output(Path(output_dir))
+    out.mkdir(parents=True, exist_ok=True)
+    source = spec if spec is not None else survey
+    chapter = results_chapter(source, out / "tables", language=language, formats=("md",),
+                              table_formats=list(formats), figure_formats=("png",),
+                              overwrite=overwrite)
+    return list(chapter.table_files)
