@@ -73,6 +73,10 @@ _LAZY: dict[str, str] = {
     "save_figure": "egovstudy.report",
     "write_table": "egovstudy.report",
     "results_chapter": "egovstudy.report",
+    # out of core (Dask)
+    "ols_dask": "egovstudy.scale",
+    "descriptives_dask": "egovstudy.scale",
+    "reliability_dask": "egovstudy.scale",
     # the simulated default study
     "simulate_egov_survey": "egovstudy.datasets",
 }

