@@ -1,4 +1,4 @@
-"""Benchmark: ``egovstudy.process`` model 4 against ``pingouin.mediation_analysis``.
+"""Benchmark: ``egovstudy.mediation`` model 4 against ``pingouin.mediation_analysis``.
 
 Model 4 (one mediator) with two covariates, n = 1,000 and 5,000, B = 5,000 resamples,
 bias-corrected intervals on both sides (pingouin's interval for the indirect effect).
@@ -75,7 +75,7 @@ def simulate(n: int, seed: int = 2026) -> pd.DataFrame:
 
 
 def _ours(d: pd.DataFrame, n_boot: int, seed: int, repeats: int) -> dict[str, Any]:
-    from egovstudy.process import process
+    from egovstudy.mediation import process
 
     kw: dict[str, Any] = {"model": 4, "x": "x", "m": "m", "y": "y",
                           "covariates": ["c1", "c2"], "boot_ci": "bc", "progress": False}

@@ -67,7 +67,7 @@ _LAZY: dict[str, str] = {
     "mixed_model": "egovstudy.models",
     "panel_regression": "egovstudy.models",
     # mediation, moderation, PLS-SEM
-    "process": "egovstudy.process",
+    "process": "egovstudy.mediation",
     "pls_sem": "egovstudy.pls",
     # outputs
     "save_figure": "egovstudy.report",

@@ -189,7 +189,7 @@ def _cmd_regress(args: argparse.Namespace) -> int:
 
 
 def _cmd_mediate(args: argparse.Namespace) -> int:
-    from egovstudy.process import process
+    from egovstudy.mediation import process
 
     spec, survey = _inputs(args)
     model = spec.model if spec is not None else None

@@ -38,7 +38,8 @@ def data_mirror() -> Path:
     """Folder of public e-government data (``EGOVSTUDY_DATA_MIRROR``)."""
     path = _env_dir("EGOVSTUDY_DATA_MIRROR")
     if path is None:
-        pytest.skip("public data mirror not found: set EGOVSTUDY_DATA_MIRROR (see egovstudy.public)")
+        pytest.skip("public data mirror not found: set EGOVSTUDY_DATA_MIRROR "
+                    "(see egovstudy.public)")
     return path
 
 

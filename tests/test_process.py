@@ -1,4 +1,4 @@
-"""Tests of PROCESS models (egovstudy.process).
+"""Tests of PROCESS models (egovstudy.mediation).
 
 Published references: Hayes' PROCESS output for the ``pmi`` (Tal-Or et al., 2010) and
 ``protest`` (Garcia et al., 2010) data, as hard-coded in the R psych package's own
@@ -25,7 +25,7 @@ from egovstudy.errors import (
     InsufficientDataError,
     ModelSpecError,
 )
-from egovstudy.process import process
+from egovstudy.mediation import process
 
 
 @pytest.fixture(scope="module")

@@ -257,7 +257,7 @@ def test_bootstrap_joblib_dask_backend(client: Any) -> None:
 def test_process_joblib_dask_backend(client: Any) -> None:
     import joblib
 
-    process_mod = pytest.importorskip("egovstudy.process")
+    process_mod = pytest.importorskip("egovstudy.mediation")
     rng = np.random.default_rng(3)
     d = pd.DataFrame({"x": rng.normal(size=200)})
     d["m"] = 0.5 * d["x"] + rng.normal(size=200)

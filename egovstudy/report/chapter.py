@@ -470,7 +470,7 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         _section(doc, doc.t("ch_hypotheses"), hypotheses)
 
     def mediation() -> None:
-        from egovstudy.process import process
+        from egovstudy.mediation import process
 
         med = [_hyp(h) for h in inp.hypotheses if _hyp(h)["via"]]
         if not med:
