@@ -15,22 +15,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from egovstudy.errors import (
-    CodebookError,
-    ConvergenceError,
-    DataFormatError,
-    DataQualityError,
-    DataQualityWarning,
-    DataSourceError,
-    EgovStudyError,
-    EgovStudyWarning,
-    InsufficientDataError,
-    LabelError,
-    MissingDependencyError,
-    ModelSpecError,
-    OutputError,
-    StatisticalWarning,
-)
+from egovstudy import errors as _errors
+from egovstudy.errors import *  # noqa: F403  (the exceptions are part of the API)
 
 __version__ = "0.1.0"
 
@@ -81,24 +67,7 @@ _LAZY: dict[str, str] = {
     "simulate_egov_survey": "egovstudy.datasets",
 }
 
-__all__ = [
-    "CodebookError",
-    "ConvergenceError",
-    "DataFormatError",
-    "DataQualityError",
-    "DataQualityWarning",
-    "DataSourceError",
-    "EgovStudyError",
-    "EgovStudyWarning",
-    "InsufficientDataError",
-    "LabelError",
-    "MissingDependencyError",
-    "ModelSpecError",
-    "OutputError",
-    "StatisticalWarning",
-    "__version__",
-    *sorted(_LAZY),
-]
+__all__ = [*_errors.__all__, "__version__", *sorted(_LAZY)]
 
 
 def __getattr__(name: str) -> Any:

@@ -56,6 +56,7 @@ from egovstudy.errors import (
     ModelSpecError,
     StatisticalWarning,
 )
+from egovstudy.models.results import LinearFitMixin
 
 __all__ = [
     "DaskOLSResult",
@@ -754,7 +755,7 @@ def _global_levels(ddf: Any, sample: pd.DataFrame, formula: str, used: list[str]
 
 
 @dataclass(frozen=True)
-class DaskOLSResult:
+class DaskOLSResult(LinearFitMixin):
     """An OLS fit computed from partition sums. Build with :func:`ols_dask`.
 
     ``tidy()`` and ``fit_stats()`` have the columns and keys of
@@ -790,115 +791,18 @@ class DaskOLSResult:
         return len(self.terms)
 
     @property
-    def df_resid(self) -> int:
-        """Residual degrees of freedom ``n - k``."""
-        return self.n - self.k
-
-    @property
-    def df_model(self) -> int:
-        """Model degrees of freedom (coefficients other than the intercept)."""
-        return self.k - int(self.has_intercept)
-
-    @property
-    def params(self) -> pd.Series:
-        """Coefficients by term."""
-        return pd.Series(self.coef, index=self.terms, name="estimate")
-
-    @property
-    def bse(self) -> pd.Series:
-        """Standard errors by term."""
-        return pd.Series(np.sqrt(np.diag(self.cov)), index=self.terms, name="std_error")
-
-    @property
-    def vcov(self) -> pd.DataFrame:
-        """Covariance matrix of the coefficients."""
-        return pd.DataFrame(self.cov, index=self.terms, columns=self.terms)
-
-    @property
-    def sigma(self) -> float:
-        """Residual standard error."""
-        return float(np.sqrt(self.ssr / self.df_resid))
-
-    @property
-    def r2(self) -> float:
-        """Coefficient of determination (uncentred without an intercept)."""
-        return 1.0 - self.ssr / self.tss
-
-    @property
     def std_estimate(self) -> np.ndarray:
         """Standardized coefficients ``b_j sd(x_j) / sd(y)``; NaN for the intercept."""
         out = self.coef * self.sd_x / self.sd_y
         out[self.sd_x == 0] = np.nan
         return out
 
-    def wald_test(self, R: np.ndarray, r: np.ndarray | None = None) -> dict[str, float]:
-        """F form of the Wald test of ``R b = r`` with this result's covariance."""
-        from scipy import stats
+    @property
+    def _title_prefix(self) -> str:  # type: ignore[override]
+        return f"OLS (Dask, {self.n_partitions} partitions)"
 
-        R = np.atleast_2d(np.asarray(R, dtype=float))
-        r = np.zeros(R.shape[0]) if r is None else np.asarray(r, dtype=float)
-        diff = R @ self.coef - r
-        q = R.shape[0]
-        f = float(diff @ np.linalg.solve(R @ self.cov @ R.T, diff) / q)
-        return {"f": f, "df1": float(q), "df2": float(self.df_inference),
-                "p_value": float(stats.f.sf(f, q, self.df_inference))}
-
-    def model_f_test(self) -> dict[str, float]:
-        """Overall F test that every slope is zero."""
-        slopes = [j for j, t in enumerate(self.terms) if t != "Intercept"]
-        if not slopes or not self.has_intercept:
-            slopes = list(range(self.k))
-        return self.wald_test(np.eye(self.k)[slopes])
-
-    def tidy(self, conf_level: float | None = None) -> pd.DataFrame:
-        """term, estimate, std_error, statistic, p_value, ci_low, ci_high, std_estimate."""
-        from egovstudy.models.results import tidy_frame
-
-        return tidy_frame(self.terms, self.coef, np.sqrt(np.diag(self.cov)),
-                          df=self.df_inference, conf_level=conf_level or self.conf_level,
-                          std_estimate=self.std_estimate)
-
-    def fit_stats(self) -> dict[str, Any]:
-        """The keys of :meth:`egovstudy.models.OLSResult.fit_stats`, plus ``n_partitions``."""
-        n, k = self.n, self.k
-        llf = -n / 2 * (np.log(2 * np.pi) + np.log(self.ssr / n) + 1)
-        ftest = self.model_f_test()
-        r2 = self.r2
-        adj = 1 - (1 - r2) * (n - int(self.has_intercept)) / self.df_resid
-        return {"r2": r2, "adj_r2": adj, "f": ftest["f"], "f_p_value": ftest["p_value"],
-                "n": n, "df_model": self.df_model, "df_resid": self.df_resid,
-                "sigma": self.sigma, "loglik": float(llf), "aic": float(-2 * llf + 2 * k),
-                "bic": float(-2 * llf + k * np.log(n)), "n_dropped": self.n_dropped,
-                "vcov": self.vcov_type, "n_partitions": self.n_partitions}
-
-    def summary(self) -> str:
-        """Plain-text regression table with fit statistics and notes."""
-        from egovstudy.models.results import _fmt_table
-
-        fs = self.fit_stats()
-        title = f"OLS (Dask, {self.n_partitions} partitions): {self.formula}"
-        lines = [title, "=" * len(title), _fmt_table(self.tidy()), "",
-                 f"n = {fs['n']}  R2 = {fs['r2']:.4f}  adj. R2 = {fs['adj_r2']:.4f}  "
-                 f"F({fs['df_model']}, {self.df_inference}) = {fs['f']:.4f}  "
-                 f"p = {fs['f_p_value']:.4g}",
-                 f"sigma = {fs['sigma']:.4g}  AIC = {fs['aic']:.2f}  BIC = {fs['bic']:.2f}",
-                 f"Standard errors: {self.vcov_note}"]
-        if self.n_dropped:
-            detail = ", ".join(f"{c}: {v}" for c, v in self.dropped_by.items())
-            lines.append(f"Listwise deletion dropped {self.n_dropped} rows ({detail}).")
-        return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        fs = self.fit_stats()
-        table = self.tidy().to_html(index=False, float_format="{:.4f}".format)
-        return (f"<h4>OLS (Dask): {html.escape(self.formula)}</h4>{table}"
-                f"<p>n = {fs['n']}, R² = {fs['r2']:.4f}, adj. R² = {fs['adj_r2']:.4f}, "
-                f"F = {fs['f']:.3f} (p = {fs['f_p_value']:.4g}); "
-                f"{html.escape(self.vcov_note)}</p>")
-
+    def _extra_stats(self) -> dict[str, Any]:
+        return {"n_partitions": self.n_partitions}
 
 def _solve_normal(C: np.ndarray, terms: list[str]) -> np.ndarray:
     """Inverse of a symmetric positive-definite cross-product matrix, equilibrated."""

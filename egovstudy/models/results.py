@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from egovstudy.errors import ModelSpecError
 
-__all__ = ["TIDY_COLUMNS", "OLSResult", "TidyResult", "tidy_frame"]
+__all__ = ["TIDY_COLUMNS", "LinearFitMixin", "OLSResult", "TidyResult", "tidy_frame"]
 
 TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high",
                 "std_estimate"]
@@ -97,46 +97,39 @@ class TidyResult:
             f"<p>{stats}</p>" + notes
 
 
-@dataclass(frozen=True)
-class OLSResult:
-    """An OLS fit. Build with :func:`egovstudy.models.ols`.
+class LinearFitMixin:
+    """What every least-squares result shares: tests, tables, text and HTML.
 
-    Main attributes: ``params``, ``bse`` (Series by term), ``vcov`` (DataFrame), ``resid``,
-    ``fitted``, ``n``, ``k``, ``df_resid``, ``vcov_note``; methods ``tidy()``,
-    ``fit_stats()``, ``summary()``, ``wald_test()``.
+    Used by :class:`OLSResult` (in memory) and ``egovstudy.scale.DaskOLSResult``
+    (out of core). A subclass provides ``terms, coef, cov, ssr, tss, n, k,
+    has_intercept, df_inference, conf_level, std_estimate, formula, vcov_type,
+    vcov_note, n_dropped, dropped_by``.
     """
 
-    formula: str
-    response: str
     terms: list[str]
     coef: np.ndarray
     cov: np.ndarray
+    ssr: float
+    has_intercept: bool
+    df_inference: int
+    conf_level: float
+    formula: str
     vcov_type: str
     vcov_note: str
-    df_inference: int
-    X: np.ndarray
-    y: np.ndarray
-    resid: np.ndarray
-    fitted: np.ndarray
-    ssr: float
-    xtx_inv: np.ndarray
-    has_intercept: bool
-    term_columns: dict[str, list[int]]
-    data: pd.DataFrame
     n_dropped: int
     dropped_by: dict[str, int]
-    conf_level: float = 0.95
 
-    # -- basic quantities ----------------------------------------------------------------
-    @property
-    def n(self) -> int:
-        """Number of complete cases used."""
-        return int(self.X.shape[0])
+    if TYPE_CHECKING:
+        @property
+        def n(self) -> int: ...
+        @property
+        def k(self) -> int: ...
+        @property
+        def tss(self) -> float: ...
+        @property
+        def std_estimate(self) -> np.ndarray: ...
 
-    @property
-    def k(self) -> int:
-        """Number of coefficients."""
-        return int(self.X.shape[1])
+    _title_prefix = "OLS"
 
     @property
     def df_resid(self) -> int:
@@ -169,24 +162,9 @@ class OLSResult:
         return float(np.sqrt(self.ssr / self.df_resid))
 
     @property
-    def tss(self) -> float:
-        """Total sum of squares (centred when the model has an intercept)."""
-        yc = self.y - self.y.mean() if self.has_intercept else self.y
-        return float(yc @ yc)
-
-    @property
     def r2(self) -> float:
         """Coefficient of determination (uncentred without an intercept, as R and Stata)."""
         return 1.0 - self.ssr / self.tss
-
-    @property
-    def std_estimate(self) -> np.ndarray:
-        """Standardized coefficients (SPSS 'Beta'): ``b_j * sd(x_j) / sd(y)``; intercept NaN."""
-        sd_x = self.X.std(axis=0, ddof=1)
-        sd_y = self.y.std(ddof=1)
-        out = self.coef * sd_x / sd_y
-        out[sd_x == 0] = np.nan
-        return out
 
     # -- tests ---------------------------------------------------------------------------
     def wald_test(self, R: np.ndarray, r: np.ndarray | None = None) -> dict[str, float]:
@@ -239,13 +217,16 @@ class OLSResult:
             "n": n, "df_model": self.df_model, "df_resid": dfr, "sigma": self.sigma,
             "loglik": float(llf), "aic": float(-2 * llf + 2 * k),
             "bic": float(-2 * llf + k * np.log(n)), "n_dropped": self.n_dropped,
-            "vcov": self.vcov_type,
+            "vcov": self.vcov_type, **self._extra_stats(),
         }
+
+    def _extra_stats(self) -> dict[str, Any]:
+        return {}
 
     def summary(self) -> str:
         """Plain-text regression table with fit statistics and notes."""
         fs = self.fit_stats()
-        title = f"OLS: {self.formula}"
+        title = f"{self._title_prefix}: {self.formula}"
         lines = [title, "=" * len(title), _fmt_table(self.tidy()), "",
                  f"n = {fs['n']}  R2 = {fs['r2']:.4f}  adj. R2 = {fs['adj_r2']:.4f}  "
                  f"F({fs['df_model']}, {self.df_inference}) = {fs['f']:.4f}  "
@@ -268,4 +249,61 @@ class OLSResult:
                 f"{html.escape(self.vcov_note)}"
                 + (f"; {self.n_dropped} rows dropped (missing values)" if self.n_dropped
                    else "") + "</p>")
-        return f"<h4>OLS: {html.escape(self.formula)}</h4>{table}{foot}"
+        return f"<h4>{self._title_prefix}: {html.escape(self.formula)}</h4>{table}{foot}"
+
+
+@dataclass(frozen=True)
+class OLSResult(LinearFitMixin):
+    """An OLS fit. Build with :func:`egovstudy.models.ols`.
+
+    Main attributes: ``params``, ``bse`` (Series by term), ``vcov`` (DataFrame), ``resid``,
+    ``fitted``, ``n``, ``k``, ``df_resid``, ``vcov_note``; methods ``tidy()``,
+    ``fit_stats()``, ``summary()``, ``wald_test()``.
+    """
+
+    formula: str
+    response: str
+    terms: list[str]
+    coef: np.ndarray
+    cov: np.ndarray
+    vcov_type: str
+    vcov_note: str
+    df_inference: int
+    X: np.ndarray
+    y: np.ndarray
+    resid: np.ndarray
+    fitted: np.ndarray
+    ssr: float
+    xtx_inv: np.ndarray
+    has_intercept: bool
+    term_columns: dict[str, list[int]]
+    data: pd.DataFrame
+    n_dropped: int
+    dropped_by: dict[str, int]
+    conf_level: float = 0.95
+
+    # -- basic quantities ----------------------------------------------------------------
+    @property
+    def n(self) -> int:
+        """Number of complete cases used."""
+        return int(self.X.shape[0])
+
+    @property
+    def k(self) -> int:
+        """Number of coefficients."""
+        return int(self.X.shape[1])
+
+    @property
+    def tss(self) -> float:
+        """Total sum of squares (centred when the model has an intercept)."""
+        yc = self.y - self.y.mean() if self.has_intercept else self.y
+        return float(yc @ yc)
+
+    @property
+    def std_estimate(self) -> np.ndarray:
+        """Standardized coefficients (SPSS 'Beta'): ``b_j * sd(x_j) / sd(y)``; intercept NaN."""
+        sd_x = self.X.std(axis=0, ddof=1)
+        sd_y = self.y.std(ddof=1)
+        out = self.coef * sd_x / sd_y
+        out[sd_x == 0] = np.nan
+        return out
