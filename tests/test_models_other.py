@@ -153,3 +153,27 @@ def test_results_display() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert "<table" in res._repr_html_() and "Logit" in res.summary()
+
+
+def test_mixed_model_rejects_degenerate_fits_on_the_default_study() -> None:
+    """Regression test: L-BFGS once 'converged' to llf = inf with a zero group variance.
+
+    Reference: statsmodels MixedLM with its default optimiser on the same data
+    (REML log-likelihood -647.89, agency variance 0.0208, intercept 1.160).
+    """
+    import warnings
+
+    import egovstudy as eg
+    from egovstudy.datasets import default_study_dir
+    from egovstudy.models import mixed_model
+
+    study = default_study_dir()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        survey = eg.load_survey(study / "survei_asn_opd.csv", study / "codebook.yaml")
+        res = mixed_model("performance ~ digitalisation + hr_quality", survey.data,
+                          group="agency")
+    tidy = res.tidy().set_index("term")
+    assert tidy.loc["Intercept", "estimate"] == pytest.approx(1.1599, abs=1e-3)
+    assert tidy.loc["Intercept", "std_error"] < 1
+    assert np.isfinite(res.fit_stats()["loglik"])

@@ -55,15 +55,19 @@ def mixed_model(formula: str, data: pd.DataFrame, *, group: str,
     fit = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for method in ("lbfgs", "bfgs", "powell", "nm"):
+        # statsmodels' default (BFGS) first; L-BFGS can report convergence at a degenerate
+        # point with an infinite log-likelihood (zero group variance, exploding SEs), so a
+        # fit is accepted only when its log-likelihood is finite.
+        for method in ("bfgs", "lbfgs", "powell", "nm"):
             try:
                 cand = model.fit(reml=reml, method=method, maxiter=5000)
             except (np.linalg.LinAlgError, ValueError):
                 continue
-            if cand.converged and (fit is None or cand.llf > fit.llf + 1e-9):
+            if not (cand.converged and np.isfinite(cand.llf)):
+                continue
+            if fit is None or cand.llf > fit.llf + 1e-9:
                 fit = cand
-            if fit is not None:
-                break
+            break
     if fit is None:
         raise ConvergenceError(f"mixed model {formula!r} (group {group!r}) did not converge")
     fe = fit.fe_params.index.tolist()

