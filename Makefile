@@ -14,7 +14,7 @@ export EGOVSTUDY_REFERENCE_DATA ?= $(if $(wildcard $(SHARED)/reference-data),$(S
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install test-deps reproduce data notebooks test test-fast lint lab bench sync-notebooks clean
+.PHONY: help install test-deps reproduce data notebooks chapter test test-fast lint lab bench sync-notebooks clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -35,7 +35,10 @@ data: $(STAMP) ## Build data/processed/ from data/raw/ (the default study)
 notebooks: $(STAMP) ## Execute every notebook into reports/ (figures, tables, run manifest)
 	$(PY) -m egovstudy.notebooks run
 
-reproduce: data notebooks ## The main job: processed data, every notebook, figures and tables
+chapter: $(STAMP) ## The default study's results chapter (DOCX/MD/HTML) and every table and figure
+	$(PY) -m egovstudy run data/raw/default_study/study.yaml --output reports/default_study --overwrite
+
+reproduce: data notebooks chapter ## The main job: processed data, every notebook, the chapter, figures and tables
 
 test-deps: ## System tools some tests use (LibreOffice, poppler); installed when root, else skipped
 	@if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then \

@@ -52,6 +52,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -124,17 +125,36 @@ def longest_run(codes: np.ndarray) -> np.ndarray:
     [3, 2]
     """
     n, k = codes.shape
-    best = np.zeros(n, dtype=np.int32)
-    run = np.zeros(n, dtype=np.int32)
-    prev = np.full(n, -9, dtype=codes.dtype if codes.dtype.kind == "i" else np.int64)
+    tracker = _RunTracker(n)
     for j in range(k):
-        col = codes[:, j]
+        tracker.add(codes[:, j])
+    return tracker.best.astype(np.int32)
+
+
+class _RunTracker:
+    """Longest run of identical answers, updated one item column at a time.
+
+    In place on three small per-row arrays (no ``np.where`` temporaries per item):
+    on a million respondents this is the difference between a few megabytes and
+    a few hundred megabytes of short-lived arrays over 40 items.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.best = np.zeros(n, dtype=np.int16)
+        self.run = np.zeros(n, dtype=np.int16)
+        self.prev: np.ndarray | None = None
+
+    def add(self, col: np.ndarray) -> None:
         valid = col >= 0
-        same = valid & (col == prev)
-        run = np.where(same, run + 1, np.where(valid, 1, 0)).astype(np.int32)
-        np.maximum(best, run, out=best)
-        prev = col
-    return best
+        if self.prev is None:
+            same = np.zeros(col.shape, dtype=bool)
+        else:
+            same = (col == self.prev) & valid
+        np.add(self.run, 1, out=self.run)
+        np.multiply(self.run, same, out=self.run)   # continued runs keep run + 1, others 0
+        np.add(self.run, valid & ~same, out=self.run, casting="unsafe")  # new runs start at 1
+        np.maximum(self.best, self.run, out=self.best)
+        self.prev = col
 
 
 @dataclass(frozen=True)
@@ -206,6 +226,48 @@ class QualityReport:
         return self.summary()
 
 
+def _may_have_duplicates(ids: pd.Series) -> bool:
+    """False when the ids are certainly all distinct (checked by sorting, not hashing).
+
+    Arrow-backed ids (as the CSV reader returns them) are sorted by Arrow and
+    neighbours compared: about a third of the memory of a hash table over a
+    million ids, and faster; the memory is handed back to the system at once.
+    """
+    arr = ids.array
+    if not isinstance(arr, pd.arrays.ArrowStringArray) or len(arr) < 2:
+        return True
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunked = pa.chunked_array(arr._pa_array)
+    try:
+        ordered = pc.take(chunked, pc.sort_indices(chunked)).combine_chunks()
+        same = pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
+        return bool(pc.any(same).as_py())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # pragma: no cover - defensive
+        return True
+
+
+def release_freed_memory() -> None:
+    """Hand memory that Arrow and the C allocator hold as free back to the system.
+
+    Arrow's allocator keeps freed pages for reuse by Arrow, and glibc keeps
+    freed heap pages for reuse by ``malloc``; numpy's large arrays are mapped
+    afresh. Without this, the parsed text and the temporaries of one step stay
+    resident next to the arrays built in the next and add to the peak (about
+    60 MB on a million respondents). Both calls are no-ops where unavailable.
+    """
+    import sys
+
+    if "pyarrow" in sys.modules:
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):  # not glibc (musl): no-op
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def _id_codes(ids: pd.Series) -> np.ndarray:
     """Integer code per id (-1 for missing), without building Python strings."""
     arr = ids.array
@@ -220,23 +282,66 @@ def _id_codes(ids: pd.Series) -> np.ndarray:
     return pd.factorize(ids)[0]
 
 
-def _codes(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
-    if not cols:
-        return np.zeros((len(frame), 0), dtype=np.int16)
-    small = all(isinstance(frame[c].array, pd.arrays.IntegerArray)
-                and frame[c].dtype.itemsize == 1 for c in cols)
-    out = np.empty((len(frame), len(cols)), dtype=np.int8 if small else np.int16)
-    for j, c in enumerate(cols):
-        arr = frame[c].array
+class _ItemCodes:
+    """Item answers of a frame, one column at a time, as integers with -1 for missing.
+
+    Why not ``frame[items].to_numpy()``: that builds an (n, k) copy (int64 or
+    object for nullable columns: 320 MB for a million respondents and 40 items)
+    and keeps it for the whole report. Every rule here runs column by column, so
+    a column is produced on demand: a nullable ``Int8`` column without blanks is
+    used as it is (its buffer, no copy); only columns with blanks cost a 1-byte
+    temporary while they are visited.
+    """
+
+    def __init__(self, frame: pd.DataFrame, cols: list[str]) -> None:
+        self.frame = frame
+        self.cols = cols
+        self.n = len(frame)
+        arrays = [frame[c].array for c in cols]
+        small = all(isinstance(a, pd.arrays.IntegerArray) and a.dtype.itemsize == 1
+                    for a in arrays)
+        self.dtype = np.dtype(np.int8 if small else np.int16)
+
+    def __len__(self) -> int:
+        return len(self.cols)
+
+    def column(self, j: int) -> np.ndarray:
+        arr = self.frame[self.cols[j]].array
         if isinstance(arr, pd.arrays.IntegerArray):
             values = np.asarray(arr._data)
             mask = np.asarray(arr._mask)
-            out[:, j] = np.where(mask | (values < 0), -1, values if small else
-                                 np.minimum(values.astype(np.int32), 32000))
-        else:
-            num = frame[c].to_numpy(dtype="float64", na_value=np.nan)
-            out[:, j] = np.where(np.isnan(num), -1, np.clip(num, -1, 32000)).astype(np.int16)
-    return out
+            if values.dtype == self.dtype and (values.size == 0 or values.min() >= 0) \
+                    and not mask.any():
+                return values
+            if self.dtype == np.int8:
+                return np.where(mask | (values < 0), np.int8(-1), values)
+            return np.where(mask | (values < 0), -1, np.minimum(values.astype(np.int32),
+                                                                 32000)).astype(np.int16)
+        num = self.frame[self.cols[j]].to_numpy(dtype="float64", na_value=np.nan)
+        return np.where(np.isnan(num), -1, np.clip(num, -1, 32000)).astype(np.int16)
+
+    def rows(self, positions: np.ndarray) -> np.ndarray:
+        """The answers of some rows, shape ``(len(positions), k)``."""
+        out = np.empty((len(positions), len(self.cols)), dtype=self.dtype)
+        for j in range(len(self.cols)):
+            out[:, j] = self.column(j)[positions]
+        return out
+
+
+def out_of_scale(series: pd.Series, values: list[int]) -> np.ndarray:
+    """Boolean mask of answered codes that are not among ``values``.
+
+    On a nullable integer column this reads the codes and the mask directly
+    (``Series.isin`` + ``notna`` would build three boolean Series per item).
+    """
+    arr = series.array
+    if isinstance(arr, pd.arrays.IntegerArray):
+        bad = ~np.isin(np.asarray(arr._data), values)
+        mask = np.asarray(arr._mask)
+        if bad.any() and mask.any():
+            bad &= ~mask
+        return bad
+    return (series.notna() & ~series.isin(values)).to_numpy(dtype=bool)
 
 
 def quality_report(data: pd.DataFrame, codebook: Codebook, *,
@@ -289,19 +394,44 @@ def quality_report(data: pd.DataFrame, codebook: Codebook, *,
     else:
         ids = pd.Series(pd.NA, index=data.index, dtype="string")
     items = [i for i in (item_order or list(codebook.items)) if i in data.columns]
-    codes = _codes(data, items)
-    # per-row and per-item counts, column by column (no full-matrix temporaries)
+    # duplicate ids first, while little else is held: most exports have none, and a
+    # sort proves it with far less memory than hashing every id
+    id_codes = _id_codes(ids) if ids.notna().any() and _may_have_duplicates(ids) else None
+    release_freed_memory()
+    codes = _ItemCodes(data, items)
+    # One pass over the item columns computes everything the rules need per row
+    # (answered count, min/max, a hash of the answer pattern, longest run, answered
+    # items per construct), in place on small per-row arrays: no (n, k) matrix.
     answered = np.zeros(n, dtype=np.int16)
     row_max = np.full(n, -1, dtype=np.int16)
     row_min = np.full(n, 32000, dtype=np.int16)
+    hashed = np.zeros(n, dtype=np.uint64)
+    tracker = _RunTracker(n)
+    construct_cols = {cname: [items.index(i) for i in citems if i in items]
+                      for cname, citems in codebook.construct_items().items()}
+    answered_by = {cname: np.zeros(n, dtype=np.int16) for cname, cols in
+                   construct_cols.items() if cols}
+    member: dict[int, list[str]] = {}
+    for cname, cols in construct_cols.items():
+        for j in cols:
+            member.setdefault(j, []).append(cname)
     item_missing = []
+    top = 127 if codes.dtype == np.int8 else 32000
     for j in range(len(items)):
-        col = codes[:, j]
+        col = codes.column(j)
         ok = col >= 0
         answered += ok
         np.maximum(row_max, col, out=row_max, casting="unsafe")
-        np.minimum(row_min, np.where(ok, col, 127).astype(np.int16), out=row_min)
+        np.minimum(row_min, np.where(ok, col, top), out=row_min, casting="unsafe")
         item_missing.append(int(n - np.count_nonzero(ok)))
+        with np.errstate(over="ignore"):
+            np.multiply(hashed, np.uint64(1_000_003), out=hashed)
+            np.add(hashed, col.view(np.uint8 if col.dtype == np.int8 else np.uint16),
+                   out=hashed)
+        tracker.add(col)
+        for cname in member.get(j, []):
+            answered_by[cname] += ok
+        del ok
     findings: list[dict[str, Any]] = []
     flags = pd.DataFrame({"row": rows, "respondent_id": ids.array}, index=data.index)
     skipped: dict[str, str] = {}
@@ -318,16 +448,16 @@ def quality_report(data: pd.DataFrame, codebook: Codebook, *,
 
     # duplicate ids
     dup = np.zeros(n, dtype=bool)
-    detail = [""] * n
+    detail: dict[int, str] = {}
     keep = thr.get("duplicate_keep", "last")
     if keep not in ("first", "last"):
         raise DataQualityError(f"thresholds['duplicate_keep']={keep!r}. Fix: use 'first' or "
                                "'last'")
-    if ids.notna().any():
+    if id_codes is not None:
         order = np.arange(n)
         if "submitted_at" in data and data["submitted_at"].notna().all():
             order = np.lexsort((np.arange(n), data["submitted_at"].to_numpy()))
-        ordered_ids = pd.Series(_id_codes(ids)[order])
+        ordered_ids = pd.Series(id_codes[order])
         dups_sorted = ordered_ids.duplicated(keep=keep).to_numpy()
         mask_sorted = dups_sorted & (ordered_ids.to_numpy() >= 0)
         dup[order[mask_sorted]] = True
@@ -339,12 +469,14 @@ def quality_report(data: pd.DataFrame, codebook: Codebook, *,
                     kept_pos[ids.iloc[pos]] = pos
             for pos in np.flatnonzero(dup):
                 other = kept_pos[ids.iloc[pos]]
-                differ = int(np.sum(codes[pos] != codes[other])) if items else 0
+                pair = codes.rows(np.array([pos, other]))
+                differ = int(np.sum(pair[0] != pair[1])) if items else 0
                 kind = "resubmission" if differ <= max(1, len(items) // 10) else \
                     "different answers: check the id"
-                detail[pos] = (f"same id as row {rows[other]} (kept, {keep} submission); "
+                detail[int(pos)] = (f"same id as row {rows[other]} (kept, {keep} submission); "
                                f"{differ} of {len(items)} answers differ: {kind}")
     flags["duplicate_id"] = dup
+    del id_codes
     add("duplicate_id", dup, detail.__getitem__, column="respondent_id")
 
     # duplicate submissions (identical answers, different ids)
@@ -352,33 +484,32 @@ def quality_report(data: pd.DataFrame, codebook: Codebook, *,
     if items and n > 1:
         varied = row_max > row_min
         eligible = (answered >= max(2, len(items) // 2)) & varied & ~dup
-        hashed = np.zeros(n, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for j in range(codes.shape[1]):
-                hashed = hashed * np.uint64(1_000_003) + (codes[:, j].astype(np.int64) + 2
-                                                          ).astype(np.uint64)
         dmask = pd.Series(hashed[eligible]).duplicated(keep="first").to_numpy()
         idx = np.flatnonzero(eligible)
         cand = idx[dmask]
         if cand.size:
             first_of: dict[bytes, int] = {}
             in_group = pd.Series(hashed[eligible]).duplicated(keep=False).to_numpy()
-            for pos in idx[in_group]:
-                first_of.setdefault(codes[pos].tobytes(), pos)
-            det = [""] * n
+            group_pos = idx[in_group]
+            group_rows = codes.rows(group_pos)
+            row_of = {int(pos): group_rows[i].tobytes() for i, pos in enumerate(group_pos)}
+            for pos in group_pos:
+                first_of.setdefault(row_of[int(pos)], pos)
+            det: dict[int, str] = {}
             for pos in cand:
-                other = first_of[codes[pos].tobytes()]
+                other = first_of[row_of[int(pos)]]
                 if other == pos:  # hash collision without an exact copy
                     continue
                 if ids.iloc[pos] != ids.iloc[other] or pd.isna(ids.iloc[pos]):
                     dsub[pos] = True
-                    det[pos] = (f"answers identical to row {rows[other]} (id "
+                    det[int(pos)] = (f"answers identical to row {rows[other]} (id "
                                 f"{ids.iloc[other]}) on all {len(items)} items")
             add("duplicate_submission", dsub, det.__getitem__)
     flags["duplicate_submission"] = dsub
 
     # straight-lining
-    runs = longest_run(codes) if items else np.zeros(n, dtype=np.int32)
+    runs = tracker.best.astype(np.int32)
+    del tracker, hashed
     min_run = thr.get("straight_lining_min_run") or max(
         3, math.ceil(float(thr["straight_lining_share"]) * len(items)))
     sl = runs >= min_run if items else np.zeros(n, dtype=bool)
@@ -431,26 +562,26 @@ def quality_report(data: pd.DataFrame, codebook: Codebook, *,
     # missingness
     n_missing = (len(items) - answered).astype(np.int16)
     share = n_missing / max(len(items), 1)
-    short: list[str] = [""] * n
+    short: dict[int, str] = {}
     miss = share > float(thr["missing_share"])
     unscored = np.zeros(n, dtype=np.int32)
-    for cname, citems in codebook.construct_items().items():
-        cols = [items.index(i) for i in citems if i in items]
+    for cname, cols in construct_cols.items():
         if not cols:
             continue
-        answered_c = (codes[:, cols] >= 0).sum(axis=1)
+        answered_c = answered_by.pop(cname)
         low = answered_c < codebook.constructs[cname].min_items
         unscored += low
         for pos in np.flatnonzero(low):
-            short[pos] += (f"{cname}: {answered_c[pos]} of {len(cols)} items answered (min_items "
-                           f"{codebook.constructs[cname].min_items}); ")
+            short[int(pos)] = short.get(int(pos), "") + (
+                f"{cname}: {answered_c[pos]} of {len(cols)} items answered (min_items "
+                f"{codebook.constructs[cname].min_items}); ")
         miss |= answered_c == 0  # a whole block skipped
     flags["n_missing"] = n_missing
     flags["share_missing"] = share
     flags["n_constructs_unscored"] = unscored
     flags["missing"] = miss
     add("missing", miss, lambda p: f"{n_missing[p]} of {len(items)} items blank "
-        f"({share[p]:.0%}); {short[p]}".rstrip("; "))
+        f"({share[p]:.0%}); {short.get(p, '')}".rstrip("; "))
     per_item = pd.DataFrame({"item": items,
                              "n_missing": item_missing,
                              })
@@ -461,7 +592,7 @@ def quality_report(data: pd.DataFrame, codebook: Codebook, *,
     for name in items:
         scale = codebook.items[name].scale
         series = data[name]
-        bad = (series.notna() & ~series.isin(scale.values)).to_numpy(dtype=bool)
+        bad = out_of_scale(series, scale.values)
         if bad.any():
             col = series.to_numpy(dtype="float64", na_value=np.nan)
             add("out_of_range", bad, f"code outside scale {scale.name} "

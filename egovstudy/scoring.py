@@ -64,38 +64,80 @@ def score_constructs(data: pd.DataFrame, codebook: Codebook, *,
         if c not in codebook.constructs:
             raise CodebookError(f"constructs: unknown construct {c!r}. Fix: use one of "
                                 f"{', '.join(codebook.constructs)}")
+    needed: set[str] = set()
+
+    def close(name: str) -> None:
+        needed.add(name)
+        for d in codebook.constructs[name].dimensions if \
+                codebook.constructs[name].second_order else []:
+            close(d)
+
+    for c in wanted:
+        close(c)
+    order = [c for c in codebook.constructs if c in needed]
+    # One Fortran-ordered float64 block: each score is written into its column and
+    # the frame below wraps the block without copying (a dict of arrays would be
+    # copied into a new block by the DataFrame constructor).
+    block = np.empty((len(data), len(order)), dtype="float64", order="F")
     scores: dict[str, np.ndarray] = {}
 
     def compute(name: str) -> np.ndarray:
         if name in scores:
             return scores[name]
         con = codebook.constructs[name]
+        out = block[:, order.index(name)]
+        answered = np.zeros(len(data), dtype=np.int16)
+        out[:] = 0.0
         if con.second_order:
             parts = [compute(d) for d in con.dimensions]
+            k = len(parts)
+            for part in parts:
+                ok = ~np.isnan(part)
+                answered += ok
+                out += np.where(ok, part, 0.0)
         else:
             missing = [i for i in con.items if i not in data.columns]
             if missing:
                 raise CodebookError(f"construct {name!r}: items {missing} are not columns of "
                                     "the data. Fix: pass data with every item of the construct")
-            parts = [data[i].to_numpy(dtype="float64", na_value=np.nan) for i in con.items]
-        k = len(parts)
-        answered = np.zeros(len(data), dtype=np.int16)
-        total = np.zeros(len(data), dtype="float64")
-        for part in parts:  # column by column: no n x k temporary
-            ok = ~np.isnan(part)
-            answered += ok
-            total += np.where(ok, part, 0.0)
+            k = len(con.items)
+            for item in con.items:  # column by column: no n x k temporary
+                _accumulate(data[item], out, answered)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = total / answered
-        value = mean * k if con.score == "sum" else mean
-        value = np.where(answered >= con.min_items, value, np.nan)
-        scores[name] = value
-        return value
+            np.divide(out, answered, out=out)
+        if con.score == "sum":
+            out *= k
+        out[answered < con.min_items] = np.nan
+        scores[name] = out
+        return out
 
     for c in wanted:
         compute(c)
-    order = [c for c in codebook.constructs if c in scores]
-    return pd.DataFrame({c: scores[c] for c in order}, index=data.index)
+    return pd.DataFrame(block, columns=order, index=data.index, copy=False)
+
+
+def _accumulate(series: pd.Series, total: np.ndarray, answered: np.ndarray) -> None:
+    """Add one item's answered values to ``total`` and count them in ``answered``.
+
+    A nullable integer column is read through its codes and mask (no float copy
+    of the column; nothing at all to mask when the item has no blanks).
+    """
+    arr = series.array
+    if isinstance(arr, pd.arrays.IntegerArray):
+        values = np.asarray(arr._data)
+        mask = np.asarray(arr._mask)
+        if mask.any():
+            ok = ~mask
+            np.add(total, np.where(ok, values, 0), out=total, casting="unsafe")
+            answered += ok
+        else:
+            np.add(total, values, out=total, casting="unsafe")
+            answered += 1
+        return
+    part = series.to_numpy(dtype="float64", na_value=np.nan)
+    ok = ~np.isnan(part)
+    answered += ok
+    total += np.where(ok, part, 0.0)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import difflib
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,14 +42,18 @@ from egovstudy.io import RawTable, file_format, read_raw
 from egovstudy.io.csv import to_numeric
 from egovstudy.io.google_forms import parse_timestamp
 from egovstudy.io.kobo import expand_select_multiple, last_segment
-from egovstudy.labels import map_labels, normalise_label
-from egovstudy.quality import QualityReport, quality_report
+from egovstudy.labels import label_lookup, map_labels, normalise_label
+from egovstudy.quality import (
+    QualityReport,
+    out_of_scale,
+    quality_report,
+    release_freed_memory,
+)
 from egovstudy.scoring import score_constructs
 
 __all__ = ["Survey", "load_survey"]
 
 
-@dataclass
 class Survey:
     """A loaded survey.
 
@@ -63,6 +66,7 @@ class Survey:
         ``duration_seconds`` and every construct score by construct name (float).
     raw : DataFrame
         Every parsed row and column of the export, before anything was dropped.
+        Read again from ``path`` on first use (see Notes) and then kept.
     codebook : Codebook
     quality : QualityReport
     path : str
@@ -72,16 +76,49 @@ class Survey:
         and the header matched for each codebook entry.
     kept_rows : ndarray
         Export row numbers (spreadsheet numbering) of the rows in ``data``.
+
+    Notes
+    -----
+    :func:`load_survey` does not keep the parsed export: for a million
+    respondents and 40 text items it is as large as the typed data itself, and
+    few analyses look at it. ``raw`` re-reads the file with the options detected
+    at load time; if the file has changed since (size or modification time), it
+    raises :class:`~egovstudy.errors.DataFormatError` rather than return rows that
+    do not match ``data``.
     """
 
-    data: pd.DataFrame
-    raw: pd.DataFrame
-    codebook: Codebook
-    quality: QualityReport
-    path: str
-    info: dict[str, Any] = field(default_factory=dict)
-    kept_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
-    _hash: str | None = field(default=None, repr=False)
+    def __init__(self, data: pd.DataFrame, raw: pd.DataFrame | None, codebook: Codebook,
+                 quality: QualityReport, path: str, info: dict[str, Any] | None = None,
+                 kept_rows: np.ndarray | None = None, _hash: str | None = None, *,
+                 read_options: Mapping[str, Any] | None = None) -> None:
+        if raw is None and read_options is None:
+            raise TypeError("Survey: pass raw= (the parsed export) or read_options= (how to "
+                            "read it again)")
+        self.data = data
+        self._raw = raw
+        self.codebook = codebook
+        self.quality = quality
+        self.path = path
+        self.info = dict(info or {})
+        self.kept_rows = kept_rows if kept_rows is not None else np.zeros(0, dtype=int)
+        self._hash = _hash
+        self._read_options = dict(read_options or {})
+        self._stamp = _file_stamp(path) if raw is None else None
+
+    @property
+    def raw(self) -> pd.DataFrame:
+        """Every parsed row and column of the export (re-read on first use)."""
+        if self._raw is None:
+            if _file_stamp(self.path) != self._stamp:
+                raise DataFormatError(f"file {self.path}: changed since it was loaded, so its "
+                                      "rows no longer match survey.data. Fix: call "
+                                      "load_survey again")
+            self._raw = read_raw(self.path, **self._read_options).frame
+        return self._raw
+
+    @raw.setter
+    def raw(self, value: pd.DataFrame) -> None:
+        self._raw = value
 
     @property
     def source_hash(self) -> str:
@@ -133,6 +170,14 @@ class Survey:
 
     def __repr__(self) -> str:
         return f"Survey({self.path!r}, respondents={len(self.data)}, items={len(self.items())})"
+
+
+def _file_stamp(path: str | Path) -> tuple[int, int] | None:
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
 
 
 # ---------------------------------------------------------------------------------
@@ -228,9 +273,43 @@ class _Collector:
         self.label_errors: list[str] = []
 
 
+class _ItemBlock:
+    """Item codes of every parsed row: one ``(k, n)`` int8 block and one mask block.
+
+    Why not plain pandas (``series.map(labels).astype("Int8")`` per item): that
+    builds an object or float temporary per column and writes a separate 1-byte
+    mask per column even when nothing is missing, and the frame then holds
+    ``k`` independent arrays next to the parsed text. Here each column's few
+    distinct labels are looked up once and the reader's 1-byte category codes
+    are translated through that small table straight into row ``j`` of one
+    int8 block (``np.take``, no temporary). The mask block is allocated zeroed
+    and only the rows of items that have blanks are ever written, so for a
+    complete export it costs no memory at all (untouched zero pages). pandas
+    sees ordinary nullable ``Int8`` arrays (row views of the two blocks), so
+    ``Survey.data`` keeps its documented dtypes, and writing into one item
+    never changes another.
+    """
+
+    def __init__(self, k: int, n: int) -> None:
+        self.values = np.empty((k, n), dtype=np.int8)
+        self.mask = np.zeros((k, n), dtype=bool)
+
+    def array(self, j: int) -> pd.arrays.IntegerArray:
+        return pd.arrays.IntegerArray(self.values[j], self.mask[j])
+
+
+def _fits_int8(values: list[int]) -> bool:
+    return all(-128 < int(v) <= 127 for v in values)
+
+
 def _codes(series: pd.Series, scale: Scale, *, column: str, name: str, raw: RawTable,
-           missing: tuple[float, ...], sink: _Collector) -> pd.Series:
-    """Export column -> Int16 codes (out-of-scale codes kept for the quality rules)."""
+           missing: tuple[float, ...], sink: _Collector,
+           block: _ItemBlock, j: int) -> pd.Series | pd.arrays.IntegerArray:
+    """Export column -> codes in row ``j`` of ``block`` (or an ``Int16`` Series).
+
+    Out-of-scale codes are kept for the quality rules; a numeric code that does
+    not fit in int8 makes the column an ``Int16`` Series instead.
+    """
     if pd.api.types.is_numeric_dtype(series) and not isinstance(series.dtype,
                                                                pd.CategoricalDtype):
         vals = series.to_numpy(dtype="float64", na_value=np.nan).copy()
@@ -255,20 +334,54 @@ def _codes(series: pd.Series, scale: Scale, *, column: str, name: str, raw: RawT
         vals[frac] = np.nan
         mask = np.isnan(vals)
         clipped = np.clip(np.where(mask, 0, vals), -32000, 32000).astype(np.int16)
-        if clipped.size and clipped.min() >= -128 and clipped.max() <= 127:
-            clipped = clipped.astype(np.int8)
+        if clipped.size == 0 or (clipped.min() >= -128 and clipped.max() <= 127):
+            block.values[j] = clipped
+            if mask.any():
+                block.mask[j] = mask
+            return block.array(j)
         return pd.Series(pd.arrays.IntegerArray(clipped, mask), index=series.index, name=name)
     na_labels: dict[str, None] = {}
     for m in missing:
         na_labels[f"{m:g}"] = None
-    try:
-        mapped = map_labels(series, _scale_lookup(scale), column=column, file=raw.path,
-                            missing=na_labels, codes=scale.values, first_row=raw.first_row,
-                            known=[lab for labs in scale.labels.values() for lab in labs])
-    except LabelError as exc:
-        sink.label_errors.append(str(exc))
-        return pd.Series(pd.NA, index=series.index, dtype="Int8", name=name)
-    return mapped.rename(name)
+    known = [lab for labs in scale.labels.values() for lab in labs]
+    cat = series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype("category")
+    table, na_table, unknown = _label_tables(cat.cat.categories, scale, na_labels)
+    if unknown or not _fits_int8(scale.values):
+        try:  # map_labels lists every unknown label with its rows and nearest label
+            mapped = map_labels(series, _scale_lookup(scale), column=column, file=raw.path,
+                                missing=na_labels, codes=scale.values,
+                                first_row=raw.first_row, known=known)
+        except LabelError as exc:
+            sink.label_errors.append(str(exc))
+            return pd.Series(pd.NA, index=series.index, dtype="Int8", name=name)
+        return mapped.rename(name)
+    cat_codes = np.asarray(cat.array.codes)  # -1 (blank) indexes the last slot with "wrap"
+    np.take(table, cat_codes, out=block.values[j], mode="wrap")
+    if na_table.any() and (cat_codes.size and (cat_codes.min() < 0 or na_table[:-1].any())):
+        np.take(na_table, cat_codes, out=block.mask[j], mode="wrap")
+    return block.array(j)
+
+
+def _label_tables(categories: pd.Index, scale: Scale, na_labels: Mapping[str, None]
+                  ) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Code and blank lookup tables over a column's categories (last slot: blank)."""
+    lookup = label_lookup(_scale_lookup(scale), scale.values)
+    na_keys = {normalise_label(k) for k in na_labels} | {""}
+    table = np.zeros(len(categories) + 1, dtype=np.int8)
+    na_table = np.zeros(len(categories) + 1, dtype=bool)
+    na_table[-1] = True
+    unknown = []
+    fits = _fits_int8(scale.values)
+    for i, value in enumerate(categories):
+        key = normalise_label(value)
+        if key in lookup:
+            if fits:
+                table[i] = lookup[key]
+        elif key in na_keys:
+            na_table[i] = True
+        else:
+            unknown.append(i)
+    return table, na_table, unknown
 
 
 def _harmonise(values: pd.Series, aliases: Mapping[str, str], field_name: str,
@@ -308,7 +421,34 @@ def _harmonise(values: pd.Series, aliases: Mapping[str, str], field_name: str,
     return out.astype("string")
 
 
+def _blank_strings(n: int, index: pd.Index) -> pd.Series:
+    """An all-missing text column: Arrow-backed (a null bitmap) when pyarrow is there."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return pd.Series(pd.NA, index=index, dtype="string")
+    # buffers from np.zeros: pages nobody writes cost no memory (pa.nulls would
+    # fill 8 bytes of offsets per row)
+    offsets = pa.py_buffer(np.zeros(n + 1, dtype=np.int64))
+    validity = pa.py_buffer(np.zeros((n + 7) // 8, dtype=np.uint8))
+    nulls = pa.LargeStringArray.from_buffers(n, offsets, pa.py_buffer(b""), validity, n)
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([nulls])), index=index)
+
+
 def _id_strings(series: pd.Series) -> pd.Series:
+    arr = series.array
+    if isinstance(arr, pd.arrays.ArrowStringArray):
+        # Arrow-backed ids (CSV reader): leave the array as it is unless an id has
+        # surrounding blanks or is empty (pandas' str.strip + mask would copy it twice)
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        chunked = pa.chunked_array(arr._pa_array)
+        space = r"[\s\pZ\x1c-\x1f\x85]"  # what str.strip removes
+        padded = pc.any(pc.match_substring_regex(chunked, f"^{space}|{space}$")).as_py()
+        empty = pc.any(pc.equal(chunked, "")).as_py()
+        if not padded and not empty:
+            return pd.Series(arr, index=series.index, copy=False)
     if pd.api.types.is_float_dtype(series):
         vals = series.to_numpy(dtype="float64", na_value=np.nan)
         whole = ~np.isnan(vals) & (vals == np.round(vals))
@@ -370,12 +510,23 @@ def load_survey(path: str | Path, codebook: str | Path | Codebook, *,
         Answers that match no label of the item's scale (all listed with rows).
     DataQualityError
         A quality rule with policy ``"raise"`` flagged rows.
+
+    Notes
+    -----
+    Memory: a million respondents by 40 text items load in well under half of
+    what ``pandas.read_csv`` alone needs for the file (``benchmarks/bench_loading.py``).
+    Labels are mapped per column through the reader's 1-byte category codes into
+    one int8 block (see ``_ItemBlock``), each export column is dropped once
+    converted, the quality rules and the scores run item by item without an
+    (n, k) matrix, and the parsed export is not kept (``Survey.raw`` reads it
+    again on demand).
     """
     cb = read_codebook(codebook)
     fmt = file_format(path, source)
     convention = source if source in ("google_forms", "kobo") else cb.study.get("source")
     raw = read_raw(path, source=fmt, encoding=encoding, delimiter=delimiter, decimal=decimal,
                    sheet=sheet, header_rows=header_rows)
+    release_freed_memory()  # the reader's freed Arrow buffers: back to the system
     found = _resolve(raw, cb, convention)
     frame = raw.frame
     n = len(frame)
@@ -387,11 +538,25 @@ def load_survey(path: str | Path, codebook: str | Path | Codebook, *,
         header = found.get(f"columns.{key}")
         return None if header is None else frame[header]
 
+    uses: dict[str, int] = {}
+    for header in found.values():
+        uses[header] = uses.get(header, 0) + 1
+
+    def consumed(header: str) -> None:
+        """Drop an export column from the parsed frame once nothing else needs it."""
+        uses[header] -= 1
+        if uses[header] == 0 and header in frame.columns:
+            del frame[header]
+
     ids = col("id")
     cols["respondent_id"] = (_id_strings(ids) if ids is not None else
                              pd.Series([str(i + raw.first_row) for i in range(n)],
                                        dtype="string"))
-    if ids is not None and cols["respondent_id"].isna().any():
+    has_ids = ids is not None
+    del ids
+    if has_ids:
+        consumed(found["columns.id"])
+    if has_ids and cols["respondent_id"].isna().any():
         rows = np.flatnonzero(cols["respondent_id"].isna().to_numpy()) + raw.first_row
         warnings.warn(f"file {raw.path}: column '{found['columns.id']}' (respondent id) is blank "
                       f"in rows {', '.join(map(str, rows[:8]))}; these cannot be checked for "
@@ -406,7 +571,7 @@ def load_survey(path: str | Path, codebook: str | Path | Codebook, *,
     for key in ("agency", "region"):
         s = col(key)
         cols[key] = (_harmonise(s, cb.aliases.get(key, {}), key, raw) if s is not None
-                     else pd.Series(pd.NA, index=frame.index, dtype="string"))
+                     else _blank_strings(n, frame.index))
     duration = None
     dcol = col("duration")
     if dcol is not None:
@@ -422,14 +587,22 @@ def load_survey(path: str | Path, codebook: str | Path | Codebook, *,
     if duration is not None:
         cols["duration_seconds"] = duration.astype("float64")
 
-    for name, item in cb.items.items():
-        header = found[f"items[{list(cb.items).index(name)}] '{name}'"]
-        cols[name] = _codes(frame[header], item.scale, column=header, name=name, raw=raw,
-                            missing=item.missing, sink=sink)
-    for i, check in enumerate(cb.attention_checks):
-        header = found[f"attention_checks[{i}]"]
-        cols[check.name] = _codes(frame[header], check.scale, column=header, name=check.name,
-                                  raw=raw, missing=(), sink=sink)
+    # questionnaire order for straight-lining
+    position = {h: j for j, h in enumerate(frame.columns)}
+    item_headers = {nm: found[f"items[{i}] '{nm}'"] for i, nm in enumerate(cb.items)}
+    order = sorted(cb.items, key=lambda nm: position[item_headers[nm]])
+    # Items and attention checks go into one int8 block; each export column is
+    # dropped from the parsed frame once converted (the parsed text is not kept:
+    # Survey.raw re-reads the file on demand).
+    targets = [(nm, item_headers[nm], item.scale, item.missing)
+               for nm, item in cb.items.items()]
+    targets += [(check.name, found[f"attention_checks[{i}]"], check.scale, ())
+                for i, check in enumerate(cb.attention_checks)]
+    block = _ItemBlock(len(targets), n)
+    for j, (name, header, scale, missing) in enumerate(targets):
+        cols[name] = _codes(frame[header], scale, column=header, name=name, raw=raw,
+                            missing=missing, sink=sink, block=block, j=j)
+        consumed(header)
     if sink.label_errors:
         more = f" (and {len(sink.label_errors) - 3} more columns)" if len(
             sink.label_errors) > 3 else ""
@@ -490,24 +663,24 @@ def load_survey(path: str | Path, codebook: str | Path | Codebook, *,
     for k, v in extra.items():
         typed[k] = v.to_numpy()
     for name in cb.items:
-        if typed[name].isna().all():
+        arr = typed[name].array
+        blank = (np.asarray(arr._mask).all() if isinstance(arr, pd.arrays.IntegerArray)
+                 else typed[name].isna().all())
+        if blank:
             warnings.warn(f"file {raw.path}: item '{name}' (column "
                           f"'{cb.items[name].column}') is blank in every row; its construct is "
                           "scored from the other items. Fix: check the column in the export",
                           DataQualityWarning, stacklevel=2)
 
-    # questionnaire order for straight-lining
-    position = {h: j for j, h in enumerate(frame.columns)}
-    order = sorted(cb.items, key=lambda nm: position[found[
-        f"items[{list(cb.items).index(nm)}] '{nm}'"]])
     invalid = pd.DataFrame(sink.invalid, columns=["position", "column", "value", "detail"])
+    release_freed_memory()  # the parsed item text, now converted
     report = quality_report(typed, cb, policies=policies, thresholds=thresholds,
                             item_order=order, first_row=raw.first_row, invalid=invalid)
 
     # out-of-range values -> missing (reported), then keep rows and score
     oor = report.table[report.table["rule"] == "out_of_range"]
     for name, item in cb.items.items():
-        bad = typed[name].notna() & ~typed[name].isin(item.scale.values)
+        bad = out_of_scale(typed[name], item.scale.values)
         if bad.any():
             typed.loc[bad, name] = pd.NA
     for name, var in cb.variables.items():
@@ -524,23 +697,31 @@ def load_survey(path: str | Path, codebook: str | Path | Codebook, *,
         warnings.warn(f"file {raw.path}: {len(kept_oor)} out-of-range value(s) set to missing "
                       f"({shown}). Fix: correct them in the export or declare them as missing "
                       "codes; details in survey.quality.table", DataQualityWarning, stacklevel=2)
-    typed = typed.drop(columns=[check.name for check in cb.attention_checks])
+    for check in cb.attention_checks:
+        del typed[check.name]  # in place: the other columns are not copied
     data = typed if keep.all() else typed.loc[keep].reset_index(drop=True)
-    del typed
-    for name, item in cb.items.items():  # reverse keying, column by column (no frame copy)
-        values = data[name]
-        if str(values.dtype) != "Int8":
-            values = values.astype("Int8")
+    del typed, block
+    for name, item in cb.items.items():  # reverse keying in place, item by item
+        arr = data[name].array
+        if str(arr.dtype) != "Int8":
+            data[name] = data[name].astype("Int8")
+            arr = data[name].array
         if item.reverse:
-            values = (item.scale.min + item.scale.max - values).astype("Int8")
-        data[name] = values
+            values = np.asarray(arr._data)
+            np.subtract(np.int8(item.scale.min + item.scale.max), values, out=values)
+    release_freed_memory()  # the quality rules' temporaries
     scores = score_constructs(data, cb)
-    for cname in scores.columns:
-        data[cname] = scores[cname].to_numpy()
+    # concat without copy: the float scores stay one block, the items their arrays
+    data = pd.concat([data, scores], axis=1, copy=False)
+    del scores
     info = {**raw.options(), "notes": raw.notes, "convention": convention,
             "columns": dict(found)}
-    return Survey(data=data, raw=frame, codebook=cb, quality=report, path=str(path), info=info,
-                  kept_rows=(np.flatnonzero(keep) + raw.first_row))
+    kept_rows = np.flatnonzero(keep)
+    kept_rows += raw.first_row  # in place: no second array
+    read_options = {"source": fmt, "encoding": encoding, "delimiter": delimiter,
+                    "decimal": decimal, "sheet": sheet, "header_rows": header_rows}
+    return Survey(data=data, raw=None, codebook=cb, quality=report, path=str(path), info=info,
+                  kept_rows=kept_rows, read_options=read_options)
 
 
 def _categorical(series: pd.Series, var: Any, raw: RawTable, name: str) -> pd.Series:

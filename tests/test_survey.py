@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from egovstudy.errors import DataQualityWarning
+from egovstudy.errors import DataFormatError, DataQualityWarning
 from egovstudy.survey import Survey, load_survey
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,3 +121,120 @@ def test_policies_drop(truth: dict) -> None:
     assert rules[["duplicate_id", "straight_lining", "speeders", "attention"]].tolist() == [
         1, 1, 1, 1]
     assert len(s.data) == truth["n_export_rows"] - 4
+
+
+# ---------------------------------------------------------------------------------
+# the memory-lean load path (issue 3, item 8) against plain pandas
+# ---------------------------------------------------------------------------------
+_AGREE = ["Sangat Tidak Setuju", "Tidak Setuju", "Netral", "Setuju", "Sangat Setuju"]
+
+
+def _random_export(tmp_path: Path, n: int = 400, k: int = 6, seed: int = 7) -> tuple[Path, Path]:
+    """A CSV with text labels, spelling variants, blanks and a declared missing code 9."""
+    rng = np.random.default_rng(seed)
+    codes = rng.integers(1, 6, size=(n, k))
+    text = np.array(_AGREE, dtype=object)[codes - 1]
+    text[rng.random((n, k)) < 0.05] = ""                # blanks
+    text[rng.random((n, k)) < 0.02] = "  sangat SETUJU "  # a spelling variant of code 5
+    text[rng.random((n, k)) < 0.02] = "9"                # declared missing code
+    frame = pd.DataFrame(text, columns=[f"Q{j}" for j in range(1, k + 1)])
+    frame.insert(0, "NIP", [f"{19700101 + i:018d}" for i in range(n)])
+    csv = tmp_path / "export.csv"
+    frame.to_csv(csv, index=False)
+    spec = {"columns": {"id": "NIP"},
+            "items": [{"name": f"q{j}", "column": f"Q{j}", "construct": "a" if j <= 3 else "b",
+                       "reverse": j in (2, 5), "missing": [9]}
+                      for j in range(1, k + 1)],
+            "constructs": [{"name": "a", "min_items": 2}, {"name": "b", "min_items": 2}]}
+    book = tmp_path / "codebook.yaml"
+    book.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return csv, book
+
+
+def test_item_codes_match_plain_pandas(tmp_path: Path) -> None:
+    # Independent check: the same mapping done with pandas.read_csv and a dict.
+    csv, book = _random_export(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        s = load_survey(csv, book)
+    plain = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    lookup = {lab.casefold(): i + 1 for i, lab in enumerate(_AGREE)}
+    for j in range(1, 7):
+        raw = plain[f"Q{j}"].str.strip().str.casefold().map(lookup)  # blanks and 9 -> NaN
+        expected = (6 - raw) if j in (2, 5) else raw
+        got = s.data[f"q{j}"]
+        assert str(got.dtype) == "Int8"
+        np.testing.assert_array_equal(got.isna().to_numpy(), expected.isna().to_numpy())
+        np.testing.assert_array_equal(got.dropna().to_numpy(dtype=float),
+                                      expected.dropna().to_numpy(dtype=float))
+    # construct scores: pandas row means with min_items, computed on the expected codes
+    items = s.data[["q1", "q2", "q3"]].astype("float64")
+    mean = items.mean(axis=1).where(items.notna().sum(axis=1) >= 2)
+    np.testing.assert_allclose(s.data["a"].to_numpy(), mean.to_numpy(), equal_nan=True)
+    assert s.data["a"].dtype == np.float64
+
+
+def test_item_columns_are_independent(tmp_path: Path) -> None:
+    # items share one int8 block internally: writing one column must not touch another
+    csv, book = _random_export(tmp_path, n=50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        s = load_survey(csv, book)
+    before = s.data["q2"].copy()
+    s.data.loc[0:9, "q1"] = pd.NA
+    s.data.loc[10:19, "q1"] = 3
+    pd.testing.assert_series_equal(s.data["q2"], before)
+    assert s.data["q1"].iloc[:10].isna().all() and (s.data["q1"].iloc[10:20] == 3).all()
+
+
+def test_raw_is_read_again_on_demand(tmp_path: Path) -> None:
+    csv, book = _random_export(tmp_path, n=30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        s = load_survey(csv, book)
+        assert s._raw is None  # not kept by load_survey
+        plain = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        assert list(s.raw.columns) == list(plain.columns)
+        assert len(s.raw) == len(plain) == s.quality.n_in
+        got = s.raw["Q1"].astype("string").fillna("").tolist()
+        assert got == plain["Q1"].tolist()
+    s2 = load_survey(csv, book)
+    with open(csv, "a", encoding="utf-8") as fh:
+        fh.write("19999999," + ",".join(["Setuju"] * 6) + "\n")
+    with pytest.raises(DataFormatError, match=r"export\.csv: changed since it was loaded"):
+        _ = s2.raw
+    assert len(s.raw) == 30  # already read: kept
+
+
+def test_quality_rules_match_a_row_by_row_count(tmp_path: Path) -> None:
+    # longest run, blanks per row and duplicate answer patterns counted with plain
+    # Python loops over the same codes (an independent implementation)
+    csv, book = _random_export(tmp_path, n=300, seed=11)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        s = load_survey(csv, book, thresholds={"straight_lining_share": 0.5})
+    plain = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    lookup = {lab.casefold(): i + 1 for i, lab in enumerate(_AGREE)}
+    rows = [[lookup.get(plain.at[r, f"Q{j}"].strip().casefold(), -1) for j in range(1, 7)]
+            for r in range(len(plain))]
+
+    def run(row: list[int]) -> int:
+        best = cur = 0
+        for i, v in enumerate(row):
+            cur = (cur + 1 if i and v >= 0 and v == row[i - 1] else (1 if v >= 0 else 0))
+            best = max(best, cur)
+        return best
+
+    flags = s.quality.flags
+    assert flags["longest_run"].tolist() == [run(r) for r in rows]
+    assert flags["n_missing"].tolist() == [sum(v < 0 for v in r) for r in rows]
+    seen: dict[tuple[int, ...], int] = {}
+    expected_dup = []
+    for r in rows:
+        key = tuple(r)
+        ok = sum(v >= 0 for v in r) >= 3 and max(r) > min(v for v in r if v >= 0) if any(
+            v >= 0 for v in r) else False
+        expected_dup.append(bool(ok and key in seen))
+        if ok:
+            seen.setdefault(key, 1)
+    assert flags["duplicate_submission"].tolist() == expected_dup

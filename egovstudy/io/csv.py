@@ -127,47 +127,78 @@ def _sniff_decimal(sample: str, delimiter: str) -> str:
 
 
 class _Column:
-    """Accumulate one column batch by batch: categorical codes, or plain text."""
+    """Accumulate one column batch by batch: categorical codes, or plain text.
 
-    def __init__(self) -> None:
+    Codes go into one growing buffer per column, sized from the first batch's
+    rows per byte (pages past the last row are never touched, so the slack
+    costs no memory). Keeping a list of small per-batch arrays and
+    concatenating them at the end, as pandas' own chunked reading does, would
+    hold every value twice at the end and leave the heap fragmented by
+    thousands of small blocks.
+    """
+
+    def __init__(self, expected_rows: int = 0) -> None:
         self.categories: dict[str, int] = {}
-        self.codes: list[np.ndarray] = []
+        self.buf: np.ndarray | None = None
+        self.n = 0
+        self.expected = expected_rows
         self.plain: list[Any] | None = None
+
+    def _append(self, codes: np.ndarray) -> None:
+        m = len(codes)
+        if self.buf is None:
+            self.buf = np.empty(max(self.expected, m, 1024), dtype=codes.dtype)
+        elif codes.dtype.itemsize > self.buf.dtype.itemsize:  # more categories: widen
+            self.buf = self.buf.astype(codes.dtype)
+        if self.n + m > len(self.buf):
+            grown = np.empty(max(int(len(self.buf) * 1.5), self.n + m), dtype=self.buf.dtype)
+            grown[:self.n] = self.buf[:self.n]
+            self.buf = grown
+        self.buf[self.n:self.n + m] = codes
+        self.n += m
 
     def add(self, arr: Any) -> None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        if self.plain is None and not self.codes:
+        if self.plain is None and self.buf is None:
             n_unique = len(arr.dictionary)
             if n_unique > 64 and n_unique > 0.2 * max(len(arr), 1):
                 self.plain = []  # ids, free text: keep as Arrow strings
         if self.plain is not None:
-            self.plain.append(arr.cast(pa.string()))
+            # straight to large_string, the type pandas' Arrow strings use: a
+            # string chunk would be copied again when the Series is built
+            self.plain.append(arr.cast(pa.large_string()))
             return
         local = arr.dictionary.to_pylist()
-        lut = np.empty(len(local) + 1, dtype=np.int32)
-        for j, value in enumerate(local):
-            lut[j] = self.categories.setdefault(value, len(self.categories))
-        lut[-1] = -1
-        idx = pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False)
+        for value in local:
+            self.categories.setdefault(value, len(self.categories))
         width = (np.int8 if len(self.categories) < 127 else
                  np.int16 if len(self.categories) < 32000 else np.int32)
-        self.codes.append(lut[idx].astype(width))
+        lut = np.empty(len(local) + 1, dtype=width)
+        for j, value in enumerate(local):
+            lut[j] = self.categories[value]
+        lut[-1] = -1
+        if arr.null_count == 0:  # the indices buffer as it is, no copy
+            idx = arr.indices.to_numpy(zero_copy_only=False)
+        else:
+            idx = pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False)
+        self._append(lut[idx])
         if len(self.categories) > 32000:  # too many distinct values: switch to text
             cats = np.array(list(self.categories), dtype=object)
-            self.plain = [pa.array(np.where(c >= 0, cats[np.maximum(c, 0)], None))
-                          for c in self.codes]
-            self.codes = []
+            c = self.buf[:self.n] if self.buf is not None else np.zeros(0, dtype=np.int32)
+            self.plain = [pa.array(np.where(c >= 0, cats[np.maximum(c, 0)], None),
+                                   type=pa.large_string())]
+            self.buf, self.n = None, 0
 
     def finish(self) -> pd.Series:
         import pyarrow as pa
 
         if self.plain is not None:
-            chunked = pa.chunked_array(self.plain, type=pa.string())
+            chunked = pa.chunked_array(self.plain, type=pa.large_string())
             return pd.Series(pd.arrays.ArrowStringArray(chunked))
-        codes = np.concatenate(self.codes) if self.codes else np.zeros(0, dtype=np.int8)
-        self.codes = []
+        codes = self.buf[:self.n] if self.buf is not None else np.zeros(0, dtype=np.int8)
+        self.buf = None
         return pd.Series(pd.Categorical.from_codes(codes, categories=list(self.categories)))
 
 
@@ -310,10 +341,13 @@ def _read_csv(p: Path, enc: str | None, delimiter: str | None, decimal: str | No
             try:
                 reader = pacsv.open_csv(source, **options(size < _BIG, block=block),
                                         )
+                expected = 0
                 for batch in reader:
+                    if not expected:  # rows in the file, from the first block's density
+                        expected = int(batch.num_rows * size / block * 1.05) + 1024
                     n_rows += batch.num_rows
                     for j, name in enumerate(batch.schema.names):
-                        acc.setdefault(name, _Column()).add(batch.column(j))
+                        acc.setdefault(name, _Column(expected)).add(batch.column(j))
                 break
             except pa.ArrowInvalid as exc:
                 if "straddl" not in str(exc) or block != _BLOCK:

@@ -282,7 +282,7 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         doc.heading(doc.t("ch_respondents"))
         n = len(data)
         k = data["agency"].nunique() if "agency" in data.columns else 0
-        dropped = len(survey.raw) - n if hasattr(survey, "raw") else 0
+        dropped = survey.quality.n_in - n if hasattr(survey, "quality") else 0
         doc.para(doc.t("sent_n", n=n, k=k, dropped=dropped))
         rules = survey.quality.rules()
         cols = [c for c in ("rule", "policy", "n_flagged", "n_removed") if c in rules.columns]
