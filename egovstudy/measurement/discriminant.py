@@ -7,7 +7,7 @@ bootstrap engine :func:`egovstudy.bootstrap.resample_counts`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,108 @@ def _htmt_from_cor(r: np.ndarray, idx: dict[str, list[int]]) -> np.ndarray:
             het = float(a[np.ix_(idx[names[i]], idx[names[j]])].mean())
             out[i, j] = out[j, i] = het / np.sqrt(mono[i] * mono[j])
     return out
+
+
+def _htmt_from_cor_stack(r: np.ndarray, idx: dict[str, list[int]]
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_htmt_from_cor` for a stack of correlation matrices ``(b, p, p)``.
+
+    Block sums of ``|R|`` come from one product ``G' |R| G`` with the ``(p, m)``
+    item-to-construct indicator ``G``; the monotrait mean drops the block's diagonal.
+    Returns the ratios ``(b, m, m)``, ``NaN`` on the diagonal and for one-item
+    constructs, and the monotrait means ``(b, m)``.
+    """
+    names = list(idx)
+    m = len(names)
+    g = np.zeros((r.shape[1], m))
+    for k, nm in enumerate(names):
+        g[idx[nm], k] = 1.0
+    a = np.abs(r)
+    sums = g.T @ a @ g                                           # (b, m, m)
+    size = g.sum(axis=0)
+    diag = np.einsum("bii->bi", a) @ g                           # (b, m): sum of |r_ii|
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mono = (np.einsum("bkk->bk", sums) - diag) / (size * (size - 1))
+        mono = np.where(size >= 2, mono, np.nan)
+        het = sums / np.outer(size, size)
+        out = het / np.sqrt(mono[:, :, None] * mono[:, None, :])
+    out[:, np.arange(m), np.arange(m)] = np.nan
+    return np.asarray(out), np.asarray(mono)
+
+
+#: Upper bound (bytes) on the cross-product block of one step of :func:`_weighted_cov`.
+_BLOCK_BYTES = 1 << 26
+#: A resample whose variance of an item falls below this share of the full-sample
+#: variance is recomputed with ``np.cov`` (the reference path) so that a constant
+#: item fails that resample exactly as before.
+_SMALL_VAR = 1e-8
+#: Likewise for a monotrait mean below this value: the ratio divides by it, so the
+#: rounding of the fast path (~1e-16 in a correlation) would no longer be negligible.
+_SMALL_MONO = 1e-4
+
+
+def _weighted_cov(xc: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Frequency-weighted covariance matrices (divisor ``sum(w) - 1``) of a batch.
+
+    ``xc`` is ``(n, p)`` (already centred by the full-sample means, which leaves
+    covariances unchanged and keeps the cross-products small), ``w`` is ``(b, n)``.
+    ``S_b = (X' diag(w_b) X - N_b m_b m_b') / (N_b - 1)`` with ``m_b`` the weighted
+    means: one matrix product ``w @ P`` over the upper-triangular cross-products
+    ``P[:, (j, k)] = x_j * x_k``, in row blocks of at most ``_BLOCK_BYTES``.
+    """
+    n, p = xc.shape
+    ju, ku = np.triu_indices(p)
+    rows = max(1, _BLOCK_BYTES // (8 * len(ju)))
+    m2 = np.zeros((w.shape[0], len(ju)))
+    for s in range(0, n, rows):
+        blk = xc[s:s + rows]
+        m2 += w[:, s:s + rows] @ (blk[:, ju] * blk[:, ku])
+    tot = w.sum(axis=1)
+    mean = (w @ xc) / tot[:, None]
+    cov = np.empty((w.shape[0], p, p))
+    cov[:, ju, ku] = (m2 - tot[:, None] * mean[:, ju] * mean[:, ku]) / (tot - 1)[:, None]
+    cov[:, ku, ju] = cov[:, ju, ku]
+    return cov
+
+
+def _htmt_boot(x: np.ndarray, idx: dict[str, list[int]], batches: Iterable[np.ndarray],
+               chunk: int | None = None) -> np.ndarray:
+    """Bootstrap HTMT values ``(n_boot, n_pairs)`` from batches of resample counts.
+
+    Vectorized over resamples. Degenerate resamples, in which an item is (nearly)
+    constant or a construct's items are (nearly) uncorrelated, go through the
+    reference ``np.cov`` path: ``NaN`` when a variance is zero, as before.
+    """
+    from egovstudy.bootstrap import _single_thread_blas
+
+    m = len(idx)
+    iu = np.triu_indices(m, 1)
+    xc = x - x.mean(axis=0)
+    full_var = xc.var(axis=0, ddof=1)
+    if chunk is None:              # resamples per step: (chunk, p, p) arrays of <= _BLOCK_BYTES
+        chunk = int(min(500, max(1, _BLOCK_BYTES // (8 * x.shape[1] ** 2))))
+    out: list[np.ndarray] = []
+    with _single_thread_blas():    # many small products: threads cost more than they gain
+        for counts in batches:
+            for s in range(0, counts.shape[0], chunk):
+                w = np.asarray(counts[s:s + chunk], dtype=float)
+                cov = _weighted_cov(xc, w)
+                var = np.einsum("bii->bi", cov)
+                res = np.full((w.shape[0], len(iu[0])), np.nan)
+                ok = (var > _SMALL_VAR * full_var).all(axis=1)
+                d = 1.0 / np.sqrt(var[ok])
+                ratio, mono = _htmt_from_cor_stack(cov[ok] * d[:, :, None] * d[:, None, :],
+                                                   idx)
+                res[ok] = ratio[:, iu[0], iu[1]]
+                ok[ok] = ~(mono < _SMALL_MONO).any(axis=1)
+                for b in np.flatnonzero(~ok):          # degenerate resample: reference path
+                    cb = np.cov(x, rowvar=False, fweights=counts[s + b])
+                    res[b] = np.nan
+                    if np.all(np.diag(cb) > 0):
+                        with np.errstate(divide="ignore", invalid="ignore"):
+                            res[b] = _htmt_from_cor(cov2cor(cb), idx)[iu]
+                out.append(res)
+    return np.concatenate(out, axis=0)
 
 
 @dataclass(frozen=True)
@@ -84,6 +186,21 @@ def htmt(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]], *, n_boot:
         Passed to :func:`egovstudy.bootstrap.resample_counts` (cluster bootstrap by
         agency when ``clusters`` is given).
 
+    Returns
+    -------
+    HTMTResult
+
+    Notes
+    -----
+    Cases with a missing answer on any listed item are dropped (complete cases)
+    before the estimate and the bootstrap. The bootstrap is vectorized: the
+    frequency-weighted covariance matrices of a block of resamples come from one
+    matrix product of the resample counts with the item cross-products, and the
+    ratios from block sums of the absolute correlations. Degenerate resamples (an
+    item constant in the resample, or a construct whose items are uncorrelated in
+    it) are recomputed with ``numpy.cov`` and fail (``NaN``) when a variance is zero.
+    1,000 resamples of the 41-item default study take well under a second.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -109,18 +226,14 @@ def htmt(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]], *, n_boot:
     pairs = pd.DataFrame({"term": [f"{names[i]} - {names[j]}" for i, j in zip(*iu)],
                           "estimate": est[iu]})
     if n_boot:
-        from egovstudy.bootstrap import percentile_ci, resample_counts
+        from egovstudy.bootstrap import iter_count_batches, percentile_ci
 
         if n_boot < 100:
             raise ModelSpecError(f"n_boot={n_boot}: use 0 (no interval) or at least 100")
         cl = None if clusters is None else np.asarray(clusters)[frame.index.map(
             data.index.get_loc)]
-        counts = resample_counts(x.shape[0], n_boot, seed=seed, clusters=cl)
-        boot = np.full((n_boot, len(pairs)), np.nan)
-        for b in range(n_boot):
-            cov = np.cov(x, rowvar=False, fweights=counts[b])
-            if np.all(np.diag(cov) > 0):
-                boot[b] = _htmt_from_cor(cov2cor(cov), idx)[iu]
+        boot = _htmt_boot(x, idx, iter_count_batches(x.shape[0], n_boot, seed=seed,
+                                                     clusters=cl))
         lo, hi = percentile_ci(boot, level)
         pairs["ci_low"], pairs["ci_high"] = lo, hi
         pairs["below_threshold"] = pairs["ci_high"] < threshold

@@ -65,24 +65,43 @@ def _loadings_from_psi(r: np.ndarray, psi: np.ndarray, k: int, method: str) -> n
     return np.asarray(vecs[:, order] * np.sqrt(np.maximum(vals[order], 0.0)))
 
 
-def _objective(psi: np.ndarray, r: np.ndarray, k: int, method: str) -> float:
-    if method == "ml":
-        sc = 1.0 / np.sqrt(psi)
-        vals = np.sort(np.linalg.eigvalsh(r * sc[:, None] * sc[None, :]))[::-1][k:]
-        return float(-(np.sum(np.log(vals) - vals) - k + r.shape[0]))
-    lam = _loadings_from_psi(r, psi, k, method)
+def _ml_objective(psi: np.ndarray, r: np.ndarray, k: int) -> float:
+    sc = 1.0 / np.sqrt(psi)
+    vals = np.sort(np.linalg.eigvalsh(r * sc[:, None] * sc[None, :]))[::-1][k:]
+    return float(-(np.sum(np.log(vals) - vals) - k + r.shape[0]))
+
+
+def _minres_objective(lam: np.ndarray, r: np.ndarray) -> float:
     resid = r - lam @ lam.T
     np.fill_diagonal(resid, 0.0)
     return float(np.sum(resid**2))
 
 
-def _gradient(psi: np.ndarray, r: np.ndarray, k: int, method: str) -> np.ndarray:
-    lam = _loadings_from_psi(r, psi, k, method)
+def _gradient_from(lam: np.ndarray, psi: np.ndarray, r: np.ndarray, method: str) -> np.ndarray:
     g = lam @ lam.T + np.diag(psi) - r
     if method == "ml":
         return np.asarray(np.diag(g) / psi**2)
     # minres (psych's FAgr.minres): derivative of the residual sum of squares
     return np.asarray(np.diag(g))
+
+
+def _objective(psi: np.ndarray, r: np.ndarray, k: int, method: str) -> float:
+    if method == "ml":
+        return _ml_objective(psi, r, k)
+    return _minres_objective(_loadings_from_psi(r, psi, k, method), r)
+
+
+def _gradient(psi: np.ndarray, r: np.ndarray, k: int, method: str) -> np.ndarray:
+    return _gradient_from(_loadings_from_psi(r, psi, k, method), psi, r, method)
+
+
+def _objective_and_gradient(psi: np.ndarray, r: np.ndarray, k: int,
+                            method: str) -> tuple[float, np.ndarray]:
+    """:func:`_objective` and :func:`_gradient` with one eigendecomposition for both
+    (the same arithmetic, so the optimiser takes exactly the same path)."""
+    lam = _loadings_from_psi(r, psi, k, method)
+    f = _ml_objective(psi, r, k) if method == "ml" else _minres_objective(lam, r)
+    return f, _gradient_from(lam, psi, r, method)
 
 
 def extract_factors(r: np.ndarray, k: int, method: str = "minres") -> tuple[np.ndarray, float]:
@@ -95,7 +114,8 @@ def extract_factors(r: np.ndarray, k: int, method: str = "minres") -> tuple[np.n
     start = 1.0 - _smc(r)
     start = np.clip(start, 0.005, 0.995)
     lower = 0.005
-    res = minimize(_objective, start, args=(r, k, method), jac=_gradient, method="L-BFGS-B",
+    res = minimize(_objective_and_gradient, start, args=(r, k, method), jac=True,
+                   method="L-BFGS-B",
                    bounds=[(lower, 1.0)] * p,
                    options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-10})
     if not np.all(np.isfinite(res.x)):
@@ -418,6 +438,10 @@ def _reduced_eigen(r: np.ndarray) -> np.ndarray:
     return np.sort(np.linalg.eigvalsh(red))[::-1]
 
 
+#: Bound (bytes) on one block of simulated data in :func:`parallel_analysis`.
+_SIM_BLOCK_BYTES = 1 << 26
+
+
 def parallel_analysis(r: np.ndarray, n: int, *, n_iter: int = 20, quantile: float = 0.95,
                       seed: int | np.random.SeedSequence | None = 0) -> tuple[pd.DataFrame,
                                                                              dict[str, int]]:
@@ -427,18 +451,26 @@ def parallel_analysis(r: np.ndarray, n: int, *, n_iter: int = 20, quantile: floa
     and the suggested numbers of factors and components: the count of leading
     observed eigenvalues above the ``quantile`` of the simulated ones.
     """
+    from egovstudy.bootstrap import _single_thread_blas
+
     p = r.shape[0]
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     rng = np.random.default_rng(ss)
-    obs_pc = np.sort(np.linalg.eigvalsh(r))[::-1]
-    obs_fa = _reduced_eigen(r)
-    sim_pc = np.empty((n_iter, p))
-    sim_fa = np.empty((n_iter, p))
-    for i in range(n_iter):
-        x = rng.standard_normal((n, p))
-        rs = np.asarray(np.corrcoef(x, rowvar=False), dtype=float)
-        sim_pc[i] = np.sort(np.linalg.eigvalsh(rs))[::-1]
-        sim_fa[i] = _reduced_eigen(rs)
+    # Simulated data sets are drawn a block at a time (the same stream as one draw per
+    # data set); their correlation matrices are stacked so that the eigenvalues come
+    # from one stacked eigvalsh call. BLAS runs single-threaded: the products are
+    # small and threads only add overhead (10x on a busy 2-core machine).
+    per_block = max(1, _SIM_BLOCK_BYTES // (8 * n * p))
+    rs = np.empty((n_iter, p, p))
+    with _single_thread_blas():
+        obs_pc = np.sort(np.linalg.eigvalsh(r))[::-1]
+        obs_fa = _reduced_eigen(r)
+        for s in range(0, n_iter, per_block):
+            x = rng.standard_normal((min(per_block, n_iter - s), n, p))
+            for i in range(x.shape[0]):
+                rs[s + i] = np.corrcoef(x[i], rowvar=False)
+        sim_pc = np.sort(np.linalg.eigvalsh(rs), axis=1)[:, ::-1]
+        sim_fa = np.array([_reduced_eigen(ri) for ri in rs]).reshape(n_iter, p)
     q_pc = np.quantile(sim_pc, quantile, axis=0)
     q_fa = np.quantile(sim_fa, quantile, axis=0)
 
@@ -499,6 +531,8 @@ def efa(data: pd.DataFrame, items: Sequence[str] | None = None,
     >>> res.n_factors
     2
     """
+    from egovstudy.bootstrap import _single_thread_blas
+
     check_choice("method", method, _METHODS)
     check_choice("rotation", rotation, _ROTATIONS)
     r, names, n, _ = _cor(data, items, "EFA")
@@ -519,9 +553,10 @@ def efa(data: pd.DataFrame, items: Sequence[str] | None = None,
     if method == "ml" and dof < 0:
         raise ModelSpecError(f"n_factors={k} is too many for {p} items (negative degrees of "
                              "freedom); use fewer factors")
-    lam0, _ = extract_factors(r, k, method)
-    lam, phi = rotate(lam0, rotation)
-    lam, phi = _sort_and_sign(lam, phi)
+    with _single_thread_blas():    # small matrices: BLAS threads only add overhead
+        lam0, _ = extract_factors(r, k, method)
+        lam, phi = rotate(lam0, rotation)
+        lam, phi = _sort_and_sign(lam, phi)
     cols = [f"{'ML' if method == 'ml' else 'MR'}{i + 1}" for i in range(k)]
     loadings = pd.DataFrame(lam, index=names, columns=cols)
     h2 = pd.Series(np.diag(lam @ phi @ lam.T), index=names, name="communality")
