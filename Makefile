@@ -12,6 +12,9 @@ SHARED := $(abspath ../shared)
 export EGOVSTUDY_DATA_MIRROR ?= $(if $(wildcard $(SHARED)/data),$(SHARED)/data,)
 export EGOVSTUDY_REFERENCE_DATA ?= $(if $(wildcard $(SHARED)/reference-data),$(SHARED)/reference-data,)
 export MPLBACKEND := Agg
+# semopy orders model parameters through Python sets: a fixed hash seed makes CFA fits, and so
+# every table, byte-identical from run to run
+export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: help install test-deps reproduce data notebooks chapter test test-fast lint lab bench sync-notebooks clean

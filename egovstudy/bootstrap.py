@@ -26,6 +26,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from egovstudy._blas import single_thread_blas
 from egovstudy.errors import InsufficientDataError, ModelSpecError, StatisticalWarning
 
 __all__ = [
@@ -384,7 +385,7 @@ def _run_batch(statistic: Callable[[np.ndarray], np.ndarray], n: int, size: int,
                ss: np.random.SeedSequence, codes: np.ndarray | None, g: int
                ) -> tuple[np.ndarray, np.ndarray]:
     counts = _batch_counts(n, size, ss, codes, g)
-    with _single_thread_blas():      # same arithmetic in every worker as in serial runs
+    with single_thread_blas():      # same arithmetic in every worker as in serial runs
         out = np.asarray(statistic(counts), dtype=float)
     if out.ndim == 1:
         out = out[:, None]
@@ -457,7 +458,7 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
     results: list[tuple[np.ndarray, np.ndarray]] = []
     bar = None
     if n_jobs == 1:
-        with _single_thread_blas():
+        with single_thread_blas():
             for i, (_, size, child) in enumerate(batches):
                 results.append(_run_batch(statistic, n, size, child, codes, g))
                 if i == 0 and bar is None and len(batches) > 1:
@@ -470,7 +471,7 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
     else:
         if progress:
             bar = _progress_bar(len(batches))
-        with _single_thread_blas():
+        with single_thread_blas():
             gen = Parallel(n_jobs=n_jobs, return_as="generator")(
                 delayed(_run_batch)(statistic, n, size, child, codes, g)
                 for _, size, child in batches)
@@ -505,24 +506,6 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
     return BootstrapResult(estimate=est, samples=samples, names=labels, n_failed=n_failed,
                            n_duplicates=n_dup, seed_entropy=ss.entropy,
                            clustered=codes is not None, elapsed=time.perf_counter() - t0)
-
-
-_CONTROLLER: Any = None
-
-
-def _single_thread_blas() -> Any:
-    """Limit BLAS to one thread: the per-batch products are small, and threading them
-    costs more than it gains (about 2x slower on a busy 2-core machine)."""
-    global _CONTROLLER
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - threadpoolctl ships with the pinned env
-        from contextlib import nullcontext
-
-        return nullcontext()
-    if _CONTROLLER is None:
-        _CONTROLLER = ThreadpoolController()
-    return _CONTROLLER.limit(limits=1, user_api="blas")
 
 
 def _progress_bar(total: int) -> Any:

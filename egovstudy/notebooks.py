@@ -178,6 +178,9 @@ def run_notebooks(
     """
     out = Path(output_dir).resolve()
     runs = []
+    # kernels inherit this: semopy orders CFA parameters through Python sets, so a fixed
+    # hash seed is what makes reruns byte-identical
+    os.environ.setdefault("PYTHONHASHSEED", "0")
     mirror = data_mirror()
     base = dict(parameters or {})
     if mirror is not None:

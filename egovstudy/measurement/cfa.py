@@ -117,6 +117,13 @@ def cfa(model: str, data: pd.DataFrame) -> CFAResult:
     >>> int(res.fit["df"])
     2
     """
+    from egovstudy._blas import single_thread_blas
+
+    with single_thread_blas():  # same arithmetic on every run: byte-identical tables
+        return _fit_cfa(model, data)
+
+
+def _fit_cfa(model: str, data: pd.DataFrame) -> CFAResult:
     try:
         import semopy
     except ImportError as exc:  # pragma: no cover - semopy is a dependency

@@ -110,7 +110,7 @@ def _htmt_boot(x: np.ndarray, idx: dict[str, list[int]], batches: Iterable[np.nd
     constant or a construct's items are (nearly) uncorrelated, go through the
     reference ``np.cov`` path: ``NaN`` when a variance is zero, as before.
     """
-    from egovstudy.bootstrap import _single_thread_blas
+    from egovstudy._blas import single_thread_blas
 
     m = len(idx)
     iu = np.triu_indices(m, 1)
@@ -119,7 +119,7 @@ def _htmt_boot(x: np.ndarray, idx: dict[str, list[int]], batches: Iterable[np.nd
     if chunk is None:              # resamples per step: (chunk, p, p) arrays of <= _BLOCK_BYTES
         chunk = int(min(500, max(1, _BLOCK_BYTES // (8 * x.shape[1] ** 2))))
     out: list[np.ndarray] = []
-    with _single_thread_blas():    # many small products: threads cost more than they gain
+    with single_thread_blas():    # many small products: threads cost more than they gain
         for counts in batches:
             for s in range(0, counts.shape[0], chunk):
                 w = np.asarray(counts[s:s + chunk], dtype=float)

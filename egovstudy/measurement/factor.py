@@ -451,7 +451,7 @@ def parallel_analysis(r: np.ndarray, n: int, *, n_iter: int = 20, quantile: floa
     and the suggested numbers of factors and components: the count of leading
     observed eigenvalues above the ``quantile`` of the simulated ones.
     """
-    from egovstudy.bootstrap import _single_thread_blas
+    from egovstudy._blas import single_thread_blas
 
     p = r.shape[0]
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
@@ -462,7 +462,7 @@ def parallel_analysis(r: np.ndarray, n: int, *, n_iter: int = 20, quantile: floa
     # small and threads only add overhead (10x on a busy 2-core machine).
     per_block = max(1, _SIM_BLOCK_BYTES // (8 * n * p))
     rs = np.empty((n_iter, p, p))
-    with _single_thread_blas():
+    with single_thread_blas():
         obs_pc = np.sort(np.linalg.eigvalsh(r))[::-1]
         obs_fa = _reduced_eigen(r)
         for s in range(0, n_iter, per_block):
@@ -531,7 +531,7 @@ def efa(data: pd.DataFrame, items: Sequence[str] | None = None,
     >>> res.n_factors
     2
     """
-    from egovstudy.bootstrap import _single_thread_blas
+    from egovstudy._blas import single_thread_blas
 
     check_choice("method", method, _METHODS)
     check_choice("rotation", rotation, _ROTATIONS)
@@ -553,7 +553,7 @@ def efa(data: pd.DataFrame, items: Sequence[str] | None = None,
     if method == "ml" and dof < 0:
         raise ModelSpecError(f"n_factors={k} is too many for {p} items (negative degrees of "
                              "freedom); use fewer factors")
-    with _single_thread_blas():    # small matrices: BLAS threads only add overhead
+    with single_thread_blas():    # small matrices: BLAS threads only add overhead
         lam0, _ = extract_factors(r, k, method)
         lam, phi = rotate(lam0, rotation)
         lam, phi = _sort_and_sign(lam, phi)

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from egovstudy._blas import single_thread_blas
 from egovstudy.errors import ModelSpecError
 from egovstudy.planning._result import (
     PlanningResult,
@@ -81,14 +81,6 @@ def _sums(x: np.ndarray, m: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.stack(cols, axis=-1)
 
 
-def _single_thread_blas() -> AbstractContextManager[Any]:
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl ships with scipy/joblib stacks
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 def _boot_significant(x: np.ndarray, m: np.ndarray, y: np.ndarray, n_boot: int,
                       seeds: list[np.random.SeedSequence], alpha: float,
                       tests: Sequence[str]) -> dict[str, np.ndarray]:
@@ -98,7 +90,7 @@ def _boot_significant(x: np.ndarray, m: np.ndarray, y: np.ndarray, n_boot: int,
     n_rep, n = x.shape
     ab_star = np.empty((n_boot, n_rep))
     # thousands of small matrix products: a multi-threaded BLAS only adds overhead
-    with _single_thread_blas():
+    with single_thread_blas():
         for r in range(n_rep):
             counts = resample_counts(n, n_boot, seed=seeds[r]).astype(float)
             p = _paths(counts @ _moments(x[r], m[r], y[r]))
