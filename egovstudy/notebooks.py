@@ -29,8 +29,8 @@ from egovstudy._paths import data_mirror, project_root
 from egovstudy.errors import EgovStudyError
 from egovstudy.provenance import file_sha256, make_provenance
 
-__all__ = ["NotebookError", "NotebookRun", "discover_notebooks", "execute_notebook",
-           "run_notebooks", "sync_notebooks"]
+__all__ = ["NotebookError", "NotebookOutputs", "NotebookRun", "discover_notebooks",
+           "execute_notebook", "notebook_outputs", "run_notebooks", "sync_notebooks"]
 
 
 class NotebookError(EgovStudyError, RuntimeError):
@@ -47,6 +47,64 @@ class NotebookRun:
     html: Path | None
     seconds: float
     parameters: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NotebookOutputs:
+    """Where a notebook writes: ``<root>/tables`` and ``<root>/figures``, with provenance.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = NotebookOutputs(Path(tempfile.mkdtemp()), {"data_sha256": "abc"})
+    >>> out.tables.name, out.figures.name
+    ('tables', 'figures')
+    """
+
+    root: Path
+    provenance: dict[str, Any]
+    table_formats: tuple[str, ...] = ("csv", "xlsx")
+    figure_formats: tuple[str, ...] = ("png", "svg", "pdf")
+
+    @property
+    def tables(self) -> Path:
+        """Folder of the tables."""
+        return self.root / "tables"
+
+    @property
+    def figures(self) -> Path:
+        """Folder of the figures."""
+        return self.root / "figures"
+
+    def table(self, table: Any, name: str) -> Any:
+        """Write a finished table in every table format (reruns overwrite); return it."""
+        from egovstudy.report import write_table
+
+        for ext in self.table_formats:
+            write_table(table, self.tables / f"{name}.{ext}", overwrite=True)
+        return table
+
+    def figure(self, fig: Any, name: str, *, show: bool = True) -> Any:
+        """Write a figure as PNG, SVG and PDF with the provenance embedded; show it."""
+        from egovstudy.report import save_figure
+
+        save_figure(fig, self.figures / name, formats=self.figure_formats,
+                    provenance=self.provenance, overwrite=True)
+        if show:
+            import matplotlib.pyplot as plt
+
+            plt.show()
+        return fig
+
+
+def notebook_outputs(output_dir: str | Path, *, data_hash: str | None = None,
+                     options: Mapping[str, Any] | None = None) -> NotebookOutputs:
+    """Return the :class:`NotebookOutputs` of a notebook run (folders created)."""
+    out = NotebookOutputs(Path(output_dir), make_provenance(data_hash=data_hash,
+                                                            options=options))
+    out.tables.mkdir(parents=True, exist_ok=True)
+    out.figures.mkdir(parents=True, exist_ok=True)
+    return out
 
 
 def notebooks_dir() -> Path:

@@ -49,18 +49,10 @@ from IPython.display import display
 
 import egovstudy as eg
 from egovstudy.datasets import load_truth
-from egovstudy.report import write_table
+from egovstudy.notebooks import notebook_outputs
 from egovstudy.report.tables import frame_table
 
 tables = Path(output_dir) / "tables"
-
-
-def save_table(table, name):
-    """Write a finished table as CSV and XLSX under tables/ (reruns overwrite)."""
-    for ext in ("csv", "xlsx"):
-        write_table(table, tables / f"{name}.{ext}", overwrite=True)
-    return table
-
 
 # %% [markdown]
 # ## 1. Load the export with its codebook
@@ -75,6 +67,7 @@ with warnings.catch_warnings(record=True) as caught:
     survey = eg.load_survey(data_path, codebook_path)
 for w in caught:
     print("warning:", w.message)
+save_table = notebook_outputs(output_dir, data_hash=survey.source_hash).table
 print(survey.summary())
 print("reader detected:", {k: v for k, v in survey.info.items() if k != "columns"})
 print("sha256 of the raw file:", survey.source_hash)

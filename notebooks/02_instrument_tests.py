@@ -47,8 +47,8 @@ from IPython.display import display
 
 import egovstudy as eg
 from egovstudy import measurement as ms
-from egovstudy.provenance import make_provenance
-from egovstudy.report import save_figure, write_table
+from egovstudy.notebooks import notebook_outputs
+from egovstudy.report import save_figure
 from egovstudy.report import tables as T
 from egovstudy.report.style import house_style
 
@@ -60,14 +60,10 @@ survey = eg.load_survey(data_path, codebook_path)
 data, constructs = survey.data, survey.construct_items()
 items = [i for its in constructs.values() for i in its]
 labels = {k: c.label.get(language, k) for k, c in survey.codebook.constructs.items()}
-prov = make_provenance(data_hash=survey.source_hash, options={"seed": seed, "pa_iter": pa_iter})
+out = notebook_outputs(output_dir, data_hash=survey.source_hash,
+                       options={"seed": seed, "pa_iter": pa_iter})
+save_table, save_fig, prov = out.table, out.figure, out.provenance
 
-
-def save_table(table, name):
-    """Write a finished table as CSV and XLSX under tables/ (reruns overwrite)."""
-    for ext in ("csv", "xlsx"):
-        write_table(table, tables / f"{name}.{ext}", overwrite=True)
-    return table
 
 
 # %% [markdown]

@@ -52,9 +52,8 @@ from IPython.display import display
 import egovstudy as eg
 from egovstudy import models
 from egovstudy.datasets import load_truth
-from egovstudy.provenance import make_provenance
+from egovstudy.notebooks import notebook_outputs
 from egovstudy.report import figures as F
-from egovstudy.report import save_figure, write_table
 from egovstudy.report import tables as T
 from egovstudy.report.style import house_style
 
@@ -66,20 +65,11 @@ survey = eg.load_survey(data_path, codebook_path)
 data, cb = survey.data, survey.codebook
 labels = {k: c.label.get(language, k) for k, c in cb.constructs.items()}
 inputs = ["hr_quality", "hr_quantity", "budget", "internet", "computers"]
-prov = make_provenance(data_hash=survey.source_hash, options={"vcov": "cluster(agency)"})
+out = notebook_outputs(output_dir, data_hash=survey.source_hash,
+                       options={"vcov": "cluster(agency)"})
+save_table, save_fig, prov = out.table, out.figure, out.provenance
 
 
-def save_table(table, name):
-    """Write a finished table as CSV and XLSX under tables/ (reruns overwrite)."""
-    for ext in ("csv", "xlsx"):
-        write_table(table, tables / f"{name}.{ext}", overwrite=True)
-    return table
-
-
-def save_fig(fig, name):
-    """Write a figure as PNG, SVG and PDF under figures/ and show it."""
-    save_figure(fig, figures / name, provenance=prov, overwrite=True)
-    plt.show()
 
 
 # %% [markdown]

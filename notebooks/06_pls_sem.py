@@ -47,9 +47,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 import egovstudy as eg
-from egovstudy.provenance import make_provenance
+from egovstudy.notebooks import notebook_outputs
 from egovstudy.report import figures as F
-from egovstudy.report import save_figure, write_table
+from egovstudy.report import save_figure
 from egovstudy.report import tables as T
 from egovstudy.report.style import house_style
 
@@ -61,14 +61,10 @@ survey = eg.load_survey(data_path, codebook_path)
 data, cb, items = survey.data, survey.codebook, survey.construct_items()
 labels = {k: c.label.get(language, k) for k, c in cb.constructs.items()}
 inputs = ["hr_quality", "hr_quantity", "budget", "internet", "computers"]
-prov = make_provenance(data_hash=survey.source_hash, options={"seed": seed, "n_boot": n_boot})
+out = notebook_outputs(output_dir, data_hash=survey.source_hash,
+                       options={"seed": seed, "n_boot": n_boot})
+save_table, save_fig, prov = out.table, out.figure, out.provenance
 
-
-def save_table(table, name):
-    """Write a finished table as CSV and XLSX under tables/ (reruns overwrite)."""
-    for ext in ("csv", "xlsx"):
-        write_table(table, tables / f"{name}.{ext}", overwrite=True)
-    return table
 
 
 # %% [markdown]
