@@ -167,8 +167,14 @@ class QualityReport:
         One row per finding: ``rule, row, respondent_id, column, value, detail,
         policy, action`` (``row``: spreadsheet row number of the export).
     flags : DataFrame
-        One row per parsed respondent: a boolean column per rule, ``longest_run``,
-        ``duration_seconds``, ``n_missing``, ``share_missing``, ``removed_by``.
+        One row per parsed respondent: ``row`` (spreadsheet row number, int32),
+        ``respondent_id``, a boolean column per rule, ``longest_run``,
+        ``duration_seconds`` (only when the data has completion times),
+        ``n_missing``, ``share_missing``, ``n_constructs_unscored`` and
+        ``removed_by`` (categorical over :data:`RULES`: the rule that removed the
+        row, missing for kept rows). Stored compactly (numpy bool flags, small
+        integer counts): on a million respondents about 25 MB besides the
+        ids, which it shares with ``Survey.data``.
     missing_by_item : DataFrame
         ``item, n_missing, share_missing`` over the parsed rows.
     policies : dict
@@ -386,7 +392,7 @@ def quality_report(data: pd.DataFrame, codebook: Codebook, *,
     thr = dict(DEFAULT_THRESHOLDS)
     thr.update(thresholds or {})
     n = len(data)
-    rows = np.arange(n) + first_row
+    rows = np.arange(first_row, first_row + n, dtype=np.int32)  # 4 bytes per row, not 8
     if "respondent_id" in data:
         ids = data["respondent_id"]
         if not isinstance(ids.dtype, pd.StringDtype):
@@ -433,7 +439,9 @@ def quality_report(data: pd.DataFrame, codebook: Codebook, *,
             answered_by[cname] += ok
         del ok
     findings: list[dict[str, Any]] = []
-    flags = pd.DataFrame({"row": rows, "respondent_id": ids.array}, index=data.index)
+    # columns of the flags table, made into a DataFrame once at the end without
+    # copying each (setting columns one by one copies every array)
+    flags: dict[str, Any] = {"row": rows, "respondent_id": ids.array}
     skipped: dict[str, str] = {}
 
     def add(rule: str, mask: np.ndarray, detail: Any, column: Any = None,
@@ -508,7 +516,7 @@ def quality_report(data: pd.DataFrame, codebook: Codebook, *,
     flags["duplicate_submission"] = dsub
 
     # straight-lining
-    runs = tracker.best.astype(np.int32)
+    runs = tracker.best  # int16: a run is at most the number of items
     del tracker, hashed
     min_run = thr.get("straight_lining_min_run") or max(
         3, math.ceil(float(thr["straight_lining_share"]) * len(items)))
@@ -525,12 +533,12 @@ def quality_report(data: pd.DataFrame, codebook: Codebook, *,
         med = float(np.nanmedian(dur))
         cut = float(thr["speeder_ratio"]) * med
         sp = ~np.isnan(dur) & (dur < cut)
-        flags["duration_seconds"] = dur
+        flags["duration_seconds"] = dur.copy()  # may be a view of data's column
         add("speeders", sp, lambda p: f"completed in {dur[p]:.0f} s; median {med:.0f} s, "
             f"threshold {thr['speeder_ratio']:g} x median = {cut:.0f} s",
             column="duration_seconds", value=lambda p: float(dur[p]))
     else:
-        flags["duration_seconds"] = np.nan
+        # no all-missing duration_seconds column: it would carry no information
         skipped["speeders"] = "no completion time: set columns.duration or columns.start_time"
     flags["speeders"] = sp
 
@@ -564,7 +572,7 @@ def quality_report(data: pd.DataFrame, codebook: Codebook, *,
     share = n_missing / max(len(items), 1)
     short: dict[int, str] = {}
     miss = share > float(thr["missing_share"])
-    unscored = np.zeros(n, dtype=np.int32)
+    unscored = np.zeros(n, dtype=np.int16)
     for cname, cols in construct_cols.items():
         if not cols:
             continue
@@ -619,9 +627,9 @@ def quality_report(data: pd.DataFrame, codebook: Codebook, *,
     flags["out_of_range"] = oor
 
     # policies
-    removed = np.full(n, None, dtype=object)
-    for rule in RULES:
-        mask = flags[rule].to_numpy(dtype=bool)
+    removed = np.full(n, -1, dtype=np.int8)  # code into RULES; -1: kept
+    for code, rule in enumerate(RULES):
+        mask = np.asarray(flags[rule], dtype=bool)
         if pol[rule] == "raise" and mask.any():
             listed = [f for f in findings if f["rule"] == rule][:10]
             text = "; ".join(f"row {f['row']} (id {f['respondent_id']}): {f['detail']}"
@@ -629,18 +637,18 @@ def quality_report(data: pd.DataFrame, codebook: Codebook, *,
             raise DataQualityError(f"rule {rule!r} flagged {int(mask.sum())} row(s): {text}. "
                                    f"Fix: {_FIX[rule]}")
         if pol[rule] == "drop":
-            take = mask & (removed == None)  # noqa: E711 - elementwise comparison
-            removed[take] = rule
-    flags["removed_by"] = pd.Series(removed, index=data.index, dtype="object")
+            removed[mask & (removed < 0)] = code
+    flags["removed_by"] = pd.Categorical.from_codes(removed, categories=list(RULES))
     table = pd.DataFrame(findings, columns=_COLUMNS[:6])
     table["policy"] = table["rule"].map(pol)
-    removed_rows = {int(rows[i]): removed[i] for i in np.flatnonzero(removed != None)}  # noqa: E711
+    removed_rows = {int(rows[i]): RULES[removed[i]] for i in np.flatnonzero(removed >= 0)}
     table["action"] = [
         ("removed" if removed_rows.get(r) is not None else
          ("value set to missing" if rule == "out_of_range" else "kept"))
         for rule, r in zip(table["rule"], table["row"])]
     table["value"] = table["value"].astype(object)
     table = table.sort_values(["row", "rule"], kind="stable").reset_index(drop=True)
-    return QualityReport(table=table, flags=flags, missing_by_item=per_item, policies=pol,
+    return QualityReport(table=table, flags=pd.DataFrame(flags, index=data.index, copy=False),
+                         missing_by_item=per_item, policies=pol,
                          thresholds={**thr, "straight_lining_min_run": min_run},
                          skipped=skipped)

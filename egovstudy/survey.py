@@ -75,7 +75,8 @@ class Survey:
         What the reader detected (format, encoding, delimiter, decimal, header rows)
         and the header matched for each codebook entry.
     kept_rows : ndarray
-        Export row numbers (spreadsheet numbering) of the rows in ``data``.
+        Export row numbers (spreadsheet numbering, int32) of the rows in ``data``
+        (read-only).
 
     Notes
     -----
@@ -716,8 +717,14 @@ def load_survey(path: str | Path, codebook: str | Path | Codebook, *,
     del scores
     info = {**raw.options(), "notes": raw.notes, "convention": convention,
             "columns": dict(found)}
-    kept_rows = np.flatnonzero(keep)
-    kept_rows += raw.first_row  # in place: no second array
+    # int32 spreadsheet row numbers, taken from the report's; when every row is kept,
+    # a read-only view of them rather than a second copy
+    row_numbers = report.flags["row"].to_numpy()
+    if keep.all():
+        kept_rows = row_numbers.view()
+        kept_rows.flags.writeable = False
+    else:
+        kept_rows = row_numbers[keep]
     read_options = {"source": fmt, "encoding": encoding, "delimiter": delimiter,
                     "decimal": decimal, "sheet": sheet, "header_rows": header_rows}
     return Survey(data=data, raw=None, codebook=cb, quality=report, path=str(path), info=info,

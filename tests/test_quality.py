@@ -8,7 +8,7 @@ import pytest
 
 from egovstudy.codebook import Codebook
 from egovstudy.errors import DataQualityError
-from egovstudy.quality import longest_run, quality_report, resolve_policies
+from egovstudy.quality import RULES, longest_run, quality_report, resolve_policies
 
 CB = Codebook.from_dict({
     "columns": {"id": "id"},
@@ -49,7 +49,9 @@ def test_each_rule_flags_the_planted_row() -> None:
                        "missing": [5],
                        "out_of_range": [6, 7]}        # code 9; mbps 5000
     assert rep.flags.loc[2, "longest_run"] == 10
-    assert rep.flags["removed_by"].tolist() == ["duplicate_id"] + [None] * 7
+    removed_by = rep.flags["removed_by"]  # categorical over RULES, missing when kept
+    assert removed_by.iloc[0] == "duplicate_id" and removed_by.iloc[1:].isna().all()
+    assert list(removed_by.cat.categories) == list(RULES)
     assert rep.n_in == 8 and rep.n_out == 7
     rules = rep.rules().set_index("rule")
     assert rules.loc["duplicate_id", "n_removed"] == 1
@@ -95,3 +97,16 @@ def test_missing_by_item() -> None:
     by_item = rep.missing_by_item.set_index("item")
     assert by_item.loc["q6", "n_missing"] == 1 and by_item.loc["q1", "n_missing"] == 0
     assert by_item.loc["q6", "share_missing"] == pytest.approx(1 / 8)
+
+
+def test_flags_are_stored_compactly() -> None:
+    # memory budget of issue 3 item 8: numpy bool flags, int32 rows, no all-missing column
+    df = _frame().drop(columns="duration_seconds")
+    rep = quality_report(df, CB)
+    flags = rep.flags
+    assert flags["row"].dtype == np.int32 and flags["row"].tolist() == list(range(2, 10))
+    assert all(flags[r].dtype == np.bool_ for r in RULES)
+    assert "duration_seconds" not in flags  # no completion times: nothing to show
+    assert "speeders" in rep.skipped and not flags["speeders"].any()
+    assert flags["longest_run"].tolist()[2] == 10 and flags["n_missing"].tolist()[5] == 5
+    assert flags["share_missing"].tolist()[5] == 0.5  # 5 of 10 items: unchanged float64
