@@ -139,3 +139,13 @@ def test_fast_diagnostics_agrees_with_statsmodels(rng: np.random.Generator) -> N
 def test_assumption_tests_bad_input() -> None:
     with pytest.raises(ModelSpecError, match="OLSResult"):
         assumption_tests("not a model")  # type: ignore[arg-type]
+
+
+def test_fast_diagnostics_rejects_bad_shapes() -> None:
+    from egovstudy.errors import ModelSpecError
+
+    y = np.arange(10.0)
+    with pytest.raises(ModelSpecError, match="shape"):
+        fast_diagnostics(y, np.ones((9, 3)))
+    with pytest.raises(ModelSpecError, match="at least one predictor"):
+        fast_diagnostics(y, np.ones((10, 1)))
