@@ -3,7 +3,8 @@
 Resamples are represented as **counts**: row ``r`` of the ``(n_boot, n)`` array says
 how often each case is drawn in resample ``r``. A statistic that is a function of
 weighted sums (cross-products, covariance matrices) is then computed for all
-resamples at once with one matrix product ``counts @ data``.
+resamples at once with one matrix product ``counts @ data``; with ``moments=data``
+the engine forms that product itself, chunk by chunk while the counts are in cache.
 
 Seeding goes through :class:`numpy.random.SeedSequence`: the resamples are cut into
 fixed-size batches and every batch draws from its own spawned child stream, so the
@@ -20,6 +21,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -82,30 +84,60 @@ def _cluster_codes(clusters: Any, n: int) -> tuple[np.ndarray, int]:
     return codes.astype(np.intp), len(uniques)
 
 
-def _batch_counts(n: int, size: int, ss: np.random.SeedSequence,
-                  cluster_codes: np.ndarray | None, n_clusters: int) -> np.ndarray:
-    """Counts of one batch as float64 (whole numbers), shape ``(size, n)``.
+#: Draws per counting chunk (the chunk stays in cache; offsets of 16-bit draws fit).
+_CHUNK_DRAWS = 65536
 
-    ``bincount`` of 16-bit draws (32-bit beyond 65,535 units) over chunks of rows
-    (offset so each row has its own bins) of about 64k draws: the chunk stays in
-    cache, which is several times faster than one ``bincount`` over the whole batch
-    or one call per row.
+
+def _draw_batch(units: int, size: int, ss: np.random.SeedSequence
+                ) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+    """Draws of one batch and the chunking used to count them.
+
+    All draws of a batch come from one ``integers`` call on the batch's own stream
+    (16-bit draws, 32-bit beyond 65,535 units). They are counted by ``bincount`` in
+    chunks of up to 65,536 draws, which stay in cache (several times faster than one
+    ``bincount`` over the whole batch or one call per row): within a chunk, row ``r``
+    is offset by ``r * units`` in place so each row has its own bins (the offsets stay
+    below 65,536 and fit the draws' dtype), and weights of one make ``bincount``
+    count straight into float64. Returns ``(draws, rows per chunk, offsets, ones)``.
     """
     rng = np.random.default_rng(ss)
+    dtype = np.uint16 if units <= np.iinfo(np.uint16).max else np.int32
+    idx = rng.integers(0, units, size=(size, units), dtype=dtype)
+    ch = max(1, _CHUNK_DRAWS // units)
+    off = (np.arange(ch) * units).astype(dtype)[:, None]
+    return idx, ch, off, np.ones(ch * units)
+
+
+def _batch_counts(n: int, size: int, ss: np.random.SeedSequence,
+                  cluster_codes: np.ndarray | None, n_clusters: int) -> np.ndarray:
+    """Counts of one batch as float64 (whole numbers), shape ``(size, n)``."""
     units = n if cluster_codes is None else n_clusters
-    small = units <= np.iinfo(np.uint16).max
-    idx = rng.integers(0, units, size=(size, units), dtype=np.uint16 if small else np.int32)
+    idx, ch, off, ones = _draw_batch(units, size, ss)
     counts = np.empty((size, units))
-    ch = max(1, 65536 // units)
-    off = (np.arange(ch, dtype=np.intp) * units)[:, None]
     for s in range(0, size, ch):
         blk = idx[s:s + ch]
         k = blk.shape[0]
-        counts[s:s + k] = np.bincount((blk + off[:k]).ravel(),
+        blk += off[:k]
+        counts[s:s + k] = np.bincount(blk.ravel(), weights=ones[:k * units],
                                       minlength=k * units).reshape(k, units)
     if cluster_codes is not None:
         counts = counts[:, cluster_codes]
     return counts
+
+
+def _batch_moments(units: int, size: int, ss: np.random.SeedSequence,
+                   moments: np.ndarray) -> np.ndarray:
+    """``counts @ moments`` of one batch, chunk by chunk (the counts never leave cache)."""
+    idx, ch, off, ones = _draw_batch(units, size, ss)
+    out = np.empty((size, moments.shape[1]))
+    for s in range(0, size, ch):
+        blk = idx[s:s + ch]
+        k = blk.shape[0]
+        blk += off[:k]
+        c = np.bincount(blk.ravel(), weights=ones[:k * units],
+                        minlength=k * units).reshape(k, units)
+        np.matmul(c, moments, out=out[s:s + k])
+    return out
 
 
 def _check_units(n: int, n_boot: int, cluster_codes: np.ndarray | None, n_clusters: int) -> None:
@@ -178,17 +210,26 @@ def resample_counts(n: int, n_boot: int, *, seed: SeedLike, clusters: Any = None
                                                   batch_size=batch_size)), axis=0)
 
 
-_FP_COLS = 256
+_FP_DIM = 3
+_FP_CACHE: dict[int, np.ndarray] = {}
+
+
+def _fp_matrix(units: int) -> np.ndarray:
+    """Fixed random projection ``(units, 3)`` used to fingerprint count rows."""
+    v = _FP_CACHE.get(units)
+    if v is None:
+        v = np.random.default_rng(918273645).standard_normal((units, _FP_DIM))
+        if len(_FP_CACHE) > 16:
+            _FP_CACHE.clear()
+        _FP_CACHE[units] = v
+    return v
 
 
 def _fingerprint(counts: np.ndarray) -> np.ndarray:
-    """Two fixed random projections of each row (of its first 256 entries and its sum
-    of squares): identical rows give identical fingerprints; distinct rows practically
-    never do (candidates are re-checked exactly by :func:`count_duplicates`)."""
-    k = min(counts.shape[1], _FP_COLS)
-    v = np.random.default_rng(918273645).standard_normal((k, 2))
-    fp = np.asarray(counts[:, :k], dtype=float) @ v
-    return np.column_stack([fp, np.einsum("ij,ij->i", counts, counts, dtype=float)])
+    """Three fixed random projections of each row: identical rows give identical
+    fingerprints; distinct rows practically never do (candidates are re-checked
+    exactly by :func:`count_duplicates`)."""
+    return np.asarray(counts, dtype=float) @ _fp_matrix(counts.shape[1])
 
 
 def count_duplicates(counts: np.ndarray) -> int:
@@ -212,8 +253,8 @@ def _duplicates_from_fingerprints(fp: np.ndarray) -> int:
     if fp.shape[0] < 2:
         return 0
     rounded = np.round(fp, 8)
-    _, cnt = np.unique(rounded, axis=0, return_counts=True)
-    return int((cnt - 1).sum())
+    srt = rounded[np.lexsort(rounded.T[::-1])]
+    return int((srt[1:] == srt[:-1]).all(axis=1).sum())
 
 
 def _expected_duplicates(n_units: int, n_boot: int) -> float:
@@ -288,10 +329,9 @@ def bc_ci(samples: Any, estimate: Any, level: float = 0.95) -> tuple[Any, Any]:
     z = ndtri(1 - (1 - level) / 2)
     lo_q = ndtr(2 * z0 - z)
     hi_q = ndtr(2 * z0 + z)
-    lows = np.array([np.nanquantile(arr[:, j], lo_q[j]) if n_valid[j] else np.nan
-                     for j in range(arr.shape[1])])
-    highs = np.array([np.nanquantile(arr[:, j], hi_q[j]) if n_valid[j] else np.nan
-                      for j in range(arr.shape[1])])
+    ends = np.array([np.nanquantile(arr[:, j], [lo_q[j], hi_q[j]]) if n_valid[j]
+                     else [np.nan, np.nan] for j in range(arr.shape[1])]).reshape(-1, 2)
+    lows, highs = ends[:, 0], ends[:, 1]
     if one_d:
         return float(lows[0]), float(highs[0])
     return lows, highs
@@ -382,20 +422,30 @@ def _check_method(method: str) -> None:
 
 
 def _run_batch(statistic: Callable[[np.ndarray], np.ndarray], n: int, size: int,
-               ss: np.random.SeedSequence, codes: np.ndarray | None, g: int
+               ss: np.random.SeedSequence, codes: np.ndarray | None, g: int,
+               moments: np.ndarray | None = None, limit_blas: bool = True
                ) -> tuple[np.ndarray, np.ndarray]:
-    counts = _batch_counts(n, size, ss, codes, g)
-    with single_thread_blas():      # same arithmetic in every worker as in serial runs
-        out = np.asarray(statistic(counts), dtype=float)
+    # same arithmetic in every worker as in serial runs (the serial loop limits BLAS once)
+    with single_thread_blas() if limit_blas else nullcontext():
+        if moments is None:
+            counts = _batch_counts(n, size, ss, codes, g)
+            out = np.asarray(statistic(counts), dtype=float)
+            fp = _fingerprint(counts)
+        else:
+            # moments carries the fingerprint projection in its last columns; the
+            # statistic is applied to the sums of all batches at once afterwards
+            flat = _batch_moments(n if codes is None else g, size, ss, moments)
+            return flat[:, :-_FP_DIM], flat[:, -_FP_DIM:]
     if out.ndim == 1:
         out = out[:, None]
-    return out, _fingerprint(counts)
+    return out, fp
 
 
 def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: int = 5000,
               seed: SeedLike, clusters: Any = None, estimate: Any = None,
               names: Sequence[str] | None = None, n_jobs: int = 1,
-              progress: bool | None = None, batch_size: int = BATCH_SIZE) -> BootstrapResult:
+              progress: bool | None = None, batch_size: int = BATCH_SIZE,
+              moments: Any = None) -> BootstrapResult:
     """Run a vectorized bootstrap of ``statistic``.
 
     Parameters
@@ -426,6 +476,12 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
         more than two seconds.
     batch_size : int
         Resamples per batch and random stream.
+    moments : array-like, optional
+        A ``(n, k)`` matrix of per-case terms (e.g. pairwise products of the design
+        columns) for a statistic that depends on the resample only through weighted
+        sums. ``statistic`` is then called with ``counts @ moments`` (shape ``(b, k)``),
+        computed chunk by chunk while the counts are in cache; the ``(b, n)`` count
+        matrix is never formed. Same draws, same seeding contract.
 
     Returns
     -------
@@ -441,6 +497,10 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
     >>> lo, hi = res.ci()
     >>> bool(lo[0] < 9.5 < hi[0])
     True
+    >>> sums = bootstrap(lambda s: s[:, 0] / s[:, 1], 20, n_boot=1000, seed=7,
+    ...                  moments=np.column_stack([x, np.ones(20)]))
+    >>> bool(np.allclose(sums.samples, res.samples))
+    True
     """
     from joblib import Parallel, delayed
 
@@ -450,17 +510,32 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0:
         raise ModelSpecError(f"n_jobs={n_jobs!r}: pass a positive int or -1 (all cores)")
     t0 = time.perf_counter()
+    mom: np.ndarray | None = None
+    if moments is not None:
+        mom = np.asarray(moments, dtype=float)
+        if mom.ndim != 2 or mom.shape[0] != n:
+            raise ModelSpecError(f"moments has shape {mom.shape}; pass an (n, k) array with "
+                                 f"one row per case (n = {n})")
     if estimate is None:
-        est = np.asarray(statistic(np.ones((1, n), dtype=np.int32)), dtype=float).reshape(-1)
+        ones = np.ones((1, n))
+        est = np.asarray(statistic(ones if mom is None else ones @ mom),
+                         dtype=float).reshape(-1)
     else:
         est = np.asarray(estimate, dtype=float).reshape(-1)
     batches = _batches(int(n_boot), int(batch_size), ss)
+    if mom is not None:
+        if codes is not None:       # sums of the terms within each cluster
+            agg = np.zeros((g, mom.shape[1]))
+            np.add.at(agg, codes, mom)
+            mom = agg
+        mom = np.ascontiguousarray(np.column_stack([mom, _fp_matrix(mom.shape[0])]))
     results: list[tuple[np.ndarray, np.ndarray]] = []
     bar = None
     if n_jobs == 1:
         with single_thread_blas():
             for i, (_, size, child) in enumerate(batches):
-                results.append(_run_batch(statistic, n, size, child, codes, g))
+                results.append(_run_batch(statistic, n, size, child, codes, g, mom,
+                                          limit_blas=False))
                 if i == 0 and bar is None and len(batches) > 1:
                     projected = (time.perf_counter() - t0) * len(batches)
                     if progress or (progress is None and projected > 2.0):
@@ -473,7 +548,7 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
             bar = _progress_bar(len(batches))
         with single_thread_blas():
             gen = Parallel(n_jobs=n_jobs, return_as="generator")(
-                delayed(_run_batch)(statistic, n, size, child, codes, g)
+                delayed(_run_batch)(statistic, n, size, child, codes, g, mom)
                 for _, size, child in batches)
             for res in gen:
                 results.append(res)
@@ -483,6 +558,11 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
         bar.close()
     samples = np.concatenate([r[0] for r in results], axis=0)
     fps = np.concatenate([r[1] for r in results], axis=0)
+    if mom is not None:
+        with single_thread_blas():
+            samples = np.asarray(statistic(samples), dtype=float)
+        if samples.ndim == 1:
+            samples = samples[:, None]
     failed_rows = ~np.isfinite(samples).all(axis=1)
     samples[failed_rows] = np.nan
     n_failed = int(failed_rows.sum())

@@ -6,8 +6,9 @@ Models 1 (simple moderation), 4 (simple and parallel mediation), 6 (serial media
 
 All bootstrap fits are vectorized: for a batch of resamples given as counts ``C``
 (see :mod:`egovstudy.bootstrap`), every cross-product matrix ``D' diag(c) D`` comes from
-one product ``C @ P`` where ``P`` holds the pairwise products of the design columns, and
-the regressions of every resample are solved at once with a batched solver.
+one product ``C @ P`` where ``P`` holds the pairwise products of the design columns
+(computed by the engine chunk by chunk, ``moments=P``), and the regressions of every
+resample are solved at once by a Cholesky factorization vectorized over resamples.
 """
 
 from __future__ import annotations
@@ -107,9 +108,9 @@ def _build_spec(model: int, x: str, y: str, m: list[str], w: str | None,
 class _Engine:
     """Design matrix, pair products and the batched solver for one specification."""
 
-    def __init__(self, spec: _Spec, design: pd.DataFrame) -> None:
+    def __init__(self, spec: _Spec, design: dict[str, np.ndarray]) -> None:
         self.spec = spec
-        self.D = design[spec.columns].to_numpy(dtype=float)
+        self.D = np.column_stack([design[c] for c in spec.columns]).astype(float)
         q = self.D.shape[1]
         self.q = q
         iu, ju = np.triu_indices(q)
@@ -119,45 +120,79 @@ class _Engine:
         orig = self.D.var(axis=0)
         self.var_floor = np.where(orig > 0, orig * 1e-10, np.inf)
         self.var_floor[self.pos["const"]] = -np.inf
+        tri = np.empty((q, q), dtype=np.intp)
+        tri[iu, ju] = np.arange(len(iu))
+        tri[ju, iu] = np.arange(len(iu))
+        self.tri = tri
+        # the total-effect model enters no bootstrapped effect (its predictors are a
+        # subset of Y's, so it is singular only when Y's equation is): not solved here
+        self.eqs = [(label, [self.pos[c] for c in preds],
+                     self.pos[spec.outcome_col[label]])
+                    for label, preds in spec.equations.items()
+                    if not label.endswith("(total effect model)")]
 
     def cross_products(self, counts: np.ndarray) -> np.ndarray:
-        flat = np.asarray(counts, dtype=float) @ self.P
-        b = flat.shape[0]
-        A = np.empty((b, self.q, self.q))
-        A[:, self.iu, self.ju] = flat
-        A[:, self.ju, self.iu] = flat
-        return A
+        """Upper-triangle cross-products ``D' diag(c) D`` of each resample, ``(b, q(q+1)/2)``."""
+        return np.asarray(counts, dtype=float) @ self.P
 
-    def solve(self, A: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray],
-                                             np.ndarray]:
-        """Coefficients of every equation and moments (mean, sd) of every column."""
-        N = A[:, 0, 0]
-        mean = A[:, 0, :] / N[:, None]
-        diag = np.einsum("bii->bi", A)
-        var = (diag - N[:, None] * mean**2) / (N[:, None] - 1)
-        bad = (var <= self.var_floor).any(axis=1)
+    def solve(self, flat: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray],
+                                                np.ndarray]:
+        """Coefficients of the equations the bootstrapped effects use, and the moments
+        (mean, sd) of every column.
+
+        ``flat`` holds the cross-products of ``b`` resamples (:meth:`cross_products`).
+        The normal equations of all resamples are solved at once by a Cholesky
+        factorization vectorized over the resamples; a resample with a constant
+        column or a (numerically) singular system is failed (``NaN``).
+        """
+        F = np.ascontiguousarray(np.asarray(flat, dtype=float).T)      # (T, b)
+        tri = self.tri
+        N = F[tri[0, 0]]
+        mean = F[tri[0]] / N
+        diag = F[np.diag(tri)]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            var = (diag - N * mean**2) / (N - 1)
+        bad = (var <= self.var_floor[:, None]).any(axis=0)
         coefs: dict[str, np.ndarray] = {}
-        for label, preds in self.spec.equations.items():
-            idx = [self.pos[c] for c in preds]
-            out = self.pos[self.spec.outcome_col[label]]
-            G = A[:, idx][:, :, idx]
-            h = A[:, idx, out]
-            G = G.copy()
-            G[bad] = np.eye(len(idx))
-            try:
-                beta = np.linalg.solve(G, h[:, :, None])[:, :, 0]
-            except np.linalg.LinAlgError:
-                beta = np.full(h.shape, np.nan)
-                for r in range(G.shape[0]):
-                    try:
-                        beta[r] = np.linalg.solve(G[r], h[r])
-                    except np.linalg.LinAlgError:
-                        bad[r] = True
-            coefs[label] = beta
+        for label, idx, out in self.eqs:
+            G = F[tri[np.ix_(idx, idx)]]                                 # (p, p, b)
+            h = F[tri[idx, out]]                                         # (p, b)
+            beta, singular = _chol_solve(G, h)
+            bad |= singular
+            coefs[label] = beta.T
         for label in coefs:
             coefs[label][bad] = np.nan
-        sd = {c: np.sqrt(np.maximum(var[:, i], 0)) for c, i in self.pos.items()}
+        sd = {c: np.sqrt(np.maximum(var[i], 0)) for c, i in self.pos.items()}
         return coefs, sd, bad
+
+
+def _chol_solve(G: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Solve ``G[:, :, r] beta = h[:, r]`` for every ``r`` (symmetric positive definite).
+
+    Cholesky factorization written over the last (resample) axis, so every step is one
+    vector operation across all resamples. Returns ``(beta (p, b), singular (b,))``;
+    a pivot below ``1e-12`` of its diagonal entry (a predictor collinear with the
+    earlier ones in that resample) marks the resample singular.
+    """
+    p, b = h.shape
+    L = np.zeros((p, p, b))
+    singular = np.zeros(b, dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for j in range(p):
+            d = G[j, j] - np.einsum("kb,kb->b", L[j, :j], L[j, :j])
+            singular |= ~(d > 1e-12 * G[j, j])
+            ljj = np.sqrt(np.where(d > 0, d, np.nan))
+            L[j, j] = ljj
+            if j + 1 < p:
+                L[j + 1:, j] = (G[j + 1:, j] - np.einsum("ikb,kb->ib", L[j + 1:, :j],
+                                                          L[j, :j])) / ljj
+        z = np.empty((p, b))
+        for i in range(p):
+            z[i] = (h[i] - np.einsum("kb,kb->b", L[i, :i], z[:i])) / L[i, i]
+        beta = np.empty((p, b))
+        for i in range(p - 1, -1, -1):
+            beta[i] = (z[i] - np.einsum("kb,kb->b", L[i + 1:, i], beta[i + 1:])) / L[i, i]
+    return beta, singular
 
 
 # --------------------------------------------------------------------------- effects
@@ -244,7 +279,7 @@ class _Fit:
 
 
 def _ols(X: np.ndarray, yv: np.ndarray, vcov: str) -> _Fit:
-    from scipy import stats
+    from scipy import special
 
     n, p = X.shape
     XtX_inv = np.linalg.inv(X.T @ X)
@@ -267,7 +302,7 @@ def _ols(X: np.ndarray, yv: np.ndarray, vcov: str) -> _Fit:
     if vcov != "classical" and k > 0:
         b = beta[1:]
         f = float(b @ np.linalg.solve(cov[1:, 1:], b)) / k
-    f_p = float(stats.f.sf(f, k, df)) if k > 0 else np.nan
+    f_p = float(special.fdtrc(k, df, f)) if k > 0 else np.nan     # = stats.f.sf
     return _Fit(beta, cov, df, r2, mse, float(f), f_p)
 
 
@@ -519,8 +554,9 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
             raise ModelSpecError(f"clusters={clusters!r} is not a column of data")
         cluster_col = clusters
     frame = data[used + ([cluster_col] if cluster_col else [])]
+    dtypes = frame.dtypes
     for c in used:
-        if not pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c]):
+        if not pd.api.types.is_numeric_dtype(dtypes[c]) or pd.api.types.is_bool_dtype(dtypes[c]):
             try:
                 frame = frame.assign(**{c: pd.to_numeric(frame[c])})
             except (ValueError, TypeError) as exc:
@@ -536,17 +572,20 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
         warnings.warn(msg + "; they are dropped (listwise deletion)", DataQualityWarning,
                       stacklevel=2)
         frame = frame.loc[~incomplete]
-    df = frame[used].astype(float).reset_index(drop=True)
+    df = pd.DataFrame((frame if cluster_col is None else frame[used]).to_numpy(dtype=float),
+                      columns=used)
     n = len(df)
+    arr = {c: df[c].to_numpy() for c in used}
+    sd_all = {c: float(arr[c].std(ddof=1)) if n > 1 else np.nan for c in used}
     for c in used:
-        if n and df[c].std() == 0:
+        if n and sd_all[c] == 0:
             raise ModelSpecError(f"column {c!r} has zero variance (every value is "
-                                 f"{df[c].iloc[0]:g}); it cannot enter a regression")
+                                 f"{arr[c][0]:g}); it cannot enter a regression")
     for mj in ms:
-        if np.allclose(df[mj].to_numpy(), df[x].to_numpy()):
+        if np.allclose(arr[mj], arr[x]):
             raise ModelSpecError(f"mediator {mj!r} is identical to x={x!r}; a variable cannot "
                                  "mediate its own effect")
-        if np.allclose(df[mj].to_numpy(), df[y].to_numpy()):
+        if np.allclose(arr[mj], arr[y]):
             raise ModelSpecError(f"mediator {mj!r} is identical to y={y!r}")
 
     spec = _build_spec(model, x, y, ms, w, covs)
@@ -565,10 +604,10 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
         for c in prod_vars:
             if center == "all" or not _is_dichotomous(df[c]):
                 shift[c] = float(df[c].mean())
-    design = df.copy()
+    design = dict(arr)
     for c in prod_vars:
-        design[c] = df[c] - shift[c]
-    design["const"] = 1.0
+        design[c] = arr[c] - shift[c]
+    design["const"] = np.ones(n)
     for c in spec.columns:
         if ":" in c:
             a, b = c.split(":")
@@ -590,15 +629,15 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
     wmap = dict(wvals)
 
     # point estimates with OLS inference
-    from scipy import stats
+    from scipy import special
 
     tcrit_level = ci
     coef_rows: list[dict[str, Any]] = []
     fit_rows: list[dict[str, Any]] = []
     fits: dict[str, _Fit] = {}
     for label, preds in spec.equations.items():
-        X = design[preds].to_numpy(dtype=float)
-        yv = design[spec.outcome_col[label]].to_numpy(dtype=float)
+        X = np.column_stack([design[c] for c in preds])
+        yv = design[spec.outcome_col[label]]
         if np.linalg.matrix_rank(X) < X.shape[1]:
             raise ModelSpecError(f"the equation for {label!r} has collinear predictors "
                                  f"({', '.join(preds[1:])}); drop a redundant covariate")
@@ -606,8 +645,8 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
         fits[label] = fit
         se = np.sqrt(np.diag(fit.cov))
         t = fit.beta / se
-        p = 2 * stats.t.sf(np.abs(t), fit.df_resid)
-        q = stats.t.ppf(0.5 + tcrit_level / 2, fit.df_resid)
+        p = 2 * special.stdtr(fit.df_resid, -np.abs(t))              # = stats.t.sf
+        q = special.stdtrit(fit.df_resid, 0.5 + tcrit_level / 2)     # = stats.t.ppf
         for j, term in enumerate(preds):
             coef_rows.append({"outcome": label, "term": "constant" if term == "const" else term,
                               "estimate": fit.beta[j], "std_error": se[j], "statistic": t[j],
@@ -615,8 +654,10 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
                               "ci_high": fit.beta[j] + q * se[j]})
         fit_rows.append({"outcome": label, "r2": fit.r2, "mse": fit.mse, "f": fit.f,
                          "df1": len(preds) - 1, "df2": fit.df_resid, "p_value": fit.f_p})
-    coefficients = pd.DataFrame(coef_rows)
-    model_fit = pd.DataFrame(fit_rows)
+    coefficients = _frame(coef_rows)
+    model_fit = _frame(fit_rows)
+
+    tcrit: dict[int, float] = {}
 
     def lin_effect(eq: str, main: str, inter: str | None, wv: float | None
                    ) -> tuple[float, float, float, float, float, float]:
@@ -629,8 +670,10 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
         est = float(g @ fit.beta)
         se = float(np.sqrt(g @ fit.cov @ g))
         t = est / se
-        p = float(2 * stats.t.sf(abs(t), fit.df_resid))
-        q = float(stats.t.ppf(0.5 + ci / 2, fit.df_resid))
+        p = float(2 * special.stdtr(fit.df_resid, -abs(t)))
+        if fit.df_resid not in tcrit:
+            tcrit[fit.df_resid] = float(special.stdtrit(fit.df_resid, 0.5 + ci / 2))
+        q = tcrit[fit.df_resid]
         return est, se, t, p, est - q * se, est + q * se
 
     rows: list[dict[str, Any]] = []
@@ -644,7 +687,6 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
 
     jn: JohnsonNeyman | None = None
     xw = _prod(x, w) if w else None
-    sd_all = {c: float(df[c].std()) for c in used}
     if model == 1:
         for label, wv in wvals:
             add("conditional_effect", f"{x} | {w} {label}", lin_effect(y, x, xw, wv), wv)
@@ -674,9 +716,8 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
     if model in _MED_MODELS:
         engine = _Engine(spec, design)
 
-        def statistic(counts: np.ndarray) -> np.ndarray:
-            A = engine.cross_products(counts)
-            coefs, sd, _ = engine.solve(A)
+        def statistic(flat: np.ndarray) -> np.ndarray:
+            coefs, sd, _ = engine.solve(flat)
             eff = _effects(spec, coefs, sd, wvals, wshift)
             return np.column_stack(list(eff.values()))
 
@@ -687,7 +728,8 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
         est0 = np.array([v[0] for v in eff0.values()])
         clus = frame[cluster_col].to_numpy() if cluster_col else None
         boot = bootstrap(statistic, n, n_boot=n_boot, seed=seed_sequence(seed), clusters=clus,
-                         estimate=est0, names=names, n_jobs=n_jobs, progress=progress)
+                         estimate=est0, names=names, n_jobs=n_jobs, progress=progress,
+                         moments=engine.P)
         lo, hi = boot.ci(ci, boot_ci)
         bse = boot.std_error()
         method = f"boot {boot_ci}"
@@ -709,23 +751,21 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
                          "std_error": bse[j], "statistic": np.nan, "p_value": np.nan,
                          "ci_low": lo[j], "ci_high": hi[j], "ci_method": method})
         if model == 4:
-            from scipy.stats import norm
+            from scipy.special import ndtr, ndtri  # normal cdf and quantile
 
             for mj in ms:
-                a_row = coefficients[(coefficients.outcome == mj) & (coefficients.term == x)]
-                b_row = coefficients[(coefficients.outcome == y) & (coefficients.term == mj)]
-                pa, sa = float(a_row.estimate.iloc[0]), float(a_row.std_error.iloc[0])
-                pb, sb = float(b_row.estimate.iloc[0]), float(b_row.std_error.iloc[0])
+                ja, jb = spec.equations[mj].index(x), spec.equations[y].index(mj)
+                pa, sa = float(fits[mj].beta[ja]), float(np.sqrt(fits[mj].cov[ja, ja]))
+                pb, sb = float(fits[y].beta[jb]), float(np.sqrt(fits[y].cov[jb, jb]))
                 se_ab = float(np.sqrt(pa**2 * sb**2 + pb**2 * sa**2))
                 ab = pa * pb
                 zval = ab / se_ab
-                q = float(norm.ppf(0.5 + ci / 2))
+                q = float(ndtri(0.5 + ci / 2))
                 add("sobel", f"{x} -> {mj} -> {y}",
-                    (ab, se_ab, zval, float(2 * norm.sf(abs(zval))), ab - q * se_ab,
+                    (ab, se_ab, zval, float(2 * ndtr(-abs(zval))), ab - q * se_ab,
                      ab + q * se_ab), method="normal")
-    effects = pd.DataFrame(rows, columns=["part", "term", "w_value", "estimate", "std_error",
-                                          "statistic", "p_value", "ci_low", "ci_high",
-                                          "ci_method"])
+    effects = _frame(rows, ["part", "term", "w_value", "estimate", "std_error", "statistic",
+                            "p_value", "ci_low", "ci_high", "ci_method"])
     variables = {"x": x, "y": y, "m": ms, "w": w, "covariates": covs}
     options = {"n_boot": n_boot if model != 1 else 0, "ci": ci, "boot_ci": boot_ci,
                "center": center, "vcov": vcov, "clusters": clusters,
@@ -733,6 +773,12 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
     return ProcessResult(model=model, n=n, variables=variables, coefficients=coefficients,
                          model_fit=model_fit, effects=effects, johnson_neyman=jn, boot=boot,
                          options=options)
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str] | None = None) -> pd.DataFrame:
+    """DataFrame from row dicts, built column by column (cheaper than from records)."""
+    cols = columns if columns is not None else (list(rows[0]) if rows else [])
+    return pd.DataFrame({c: [r[c] for r in rows] for c in cols}, columns=cols)
 
 
 def _johnson_neyman(fit: _Fit, preds: list[str], x: str, xw: str, wdata: np.ndarray,
