@@ -16,6 +16,7 @@ Command line::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -140,7 +141,12 @@ def discover_notebooks(folder: str | Path | None = None,
 def _to_notebook(source: Path) -> Any:
     import jupytext
 
-    return jupytext.read(source, fmt="py:percent")
+    nb = jupytext.read(source, fmt="py:percent")
+    # a source without a jupytext header still runs: papermill needs a kernel and language
+    nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3",
+                                          "language": "python"})
+    nb.metadata.setdefault("language_info", {"name": "python"})
+    return nb
 
 
 def sync_notebooks(folder: str | Path | None = None) -> list[Path]:
@@ -150,6 +156,8 @@ def sync_notebooks(folder: str | Path | None = None) -> list[Path]:
     written = []
     for source in discover_notebooks(folder):
         nb = _to_notebook(source)
+        for i, cell in enumerate(nb.cells):  # stable ids: a re-sync changes nothing
+            cell["id"] = hashlib.sha1(f"{i}:{cell.source}".encode()).hexdigest()[:8]
         target = source.with_suffix(".ipynb")
         jupytext.write(nb, target, fmt="ipynb")
         written.append(target)

@@ -109,3 +109,14 @@ def test_notebook_03_tables_byte_identical_on_rerun(tmp_path: Path) -> None:
         a = (first / "tables" / name).read_bytes()
         b = (second / "tables" / name).read_bytes()
         assert a == b, f"{name} differs between two runs"
+
+
+@pytest.mark.notebooks
+def test_failing_notebook_names_the_notebook_and_cell(tmp_path: Path) -> None:
+    from egovstudy.notebooks import NotebookError
+
+    source = tmp_path / "99_broken.py"
+    source.write_text('# %% tags=["parameters"]\noutput_dir = "."\n\n# %%\nx = 1\n\n'
+                      '# %%\nraise ValueError("planted failure")\n', encoding="utf-8")
+    with pytest.raises(NotebookError, match=r"99_broken failed in cell .*planted failure"):
+        execute_notebook(source, tmp_path / "out", html=False)
