@@ -41,14 +41,12 @@ seed = 2026
 output_dir = "../reports"
 
 # %%
-import os
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from egovstudy.public import data_available
+from egovstudy.public import prepare_notebook
 from egovstudy.public.analysis import (
     country_panel,
     egdi_headlines,
@@ -57,16 +55,8 @@ from egovstudy.public.analysis import (
     transition_matrix,
 )
 
-if data_mirror:
-    os.environ["EGOVSTUDY_DATA_MIRROR"] = str(data_mirror)
-figures = Path(output_dir) / "figures"
-tables = Path(output_dir) / "tables"
-DATA_OK = data_available("un_egdi_2005_2024", "wb_wdi_gdp", "wb_wgi_1996_2019")
-if DATA_OK:
-    figures.mkdir(parents=True, exist_ok=True)
-    tables.mkdir(parents=True, exist_ok=True)
-else:
-    print("\nThe analysis is skipped: put the files above in place and run again.")
+SOURCES = ["un_egdi_2005_2024", "wb_wdi_gdp", "wb_wgi_1996_2019"]
+DATA_OK, figures, tables = prepare_notebook(output_dir, *SOURCES, data_mirror=data_mirror)
 
 # %% [markdown]
 # ## The panel and the published headline figures

@@ -35,26 +35,16 @@ seed = 2026
 output_dir = "../reports"
 
 # %%
-import os
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from egovstudy.public import ISORA_INDICATORS, data_available
+from egovstudy.public import ISORA_INDICATORS, prepare_notebook
 from egovstudy.public.analysis import fe_regression, tax_admin_panel
 
-if data_mirror:
-    os.environ["EGOVSTUDY_DATA_MIRROR"] = str(data_mirror)
-figures = Path(output_dir) / "figures"
-tables = Path(output_dir) / "tables"
-DATA_OK = data_available("bipa2024_public_admin", "ookla_speed_2019_2024")
-if DATA_OK:
-    figures.mkdir(parents=True, exist_ok=True)
-    tables.mkdir(parents=True, exist_ok=True)
-else:
-    print("\nThe analysis is skipped: put the files above in place and run again.")
+SOURCES = ["bipa2024_public_admin", "ookla_speed_2019_2024"]
+DATA_OK, figures, tables = prepare_notebook(output_dir, *SOURCES, data_mirror=data_mirror)
 
 # %% [markdown]
 # ## The panel

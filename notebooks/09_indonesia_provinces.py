@@ -35,27 +35,17 @@ seed = 2026
 output_dir = "../reports"
 
 # %%
-import os
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from egovstudy.public import data_available, load_id_apbn_spending, load_id_hdi
+from egovstudy.public import load_id_apbn_spending, load_id_hdi, prepare_notebook
 from egovstudy.public.analysis import fe_regression, indonesia_province_table
 
-if data_mirror:
-    os.environ["EGOVSTUDY_DATA_MIRROR"] = str(data_mirror)
-figures = Path(output_dir) / "figures"
-tables = Path(output_dir) / "tables"
-DATA_OK = data_available("indonesia_province_2022", "indonesia_apbn_province_2010_2021")
-if DATA_OK:
-    figures.mkdir(parents=True, exist_ok=True)
-    tables.mkdir(parents=True, exist_ok=True)
-else:
-    print("\nThe analysis is skipped: put the files above in place and run again.")
+SOURCES = ["indonesia_province_2022", "indonesia_apbn_province_2010_2021"]
+DATA_OK, figures, tables = prepare_notebook(output_dir, *SOURCES, data_mirror=data_mirror)
 
 # %% [markdown]
 # ## The province table (spending and HDI of 2021, literacy and access of 2022)

@@ -31,6 +31,7 @@ from egovstudy.public.sources import (
     fetch,
     find_file,
     find_glob,
+    prepare_notebook,
     require_sources,
     source_status,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "load_wdi",
     "load_wdi_metadata",
     "load_wgi",
+    "prepare_notebook",
     "province_key",
     "require_sources",
     "source_status",

@@ -21,7 +21,6 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -32,6 +31,7 @@ import pandas as pd
 
 from egovstudy._paths import DATA_MIRROR_ENV, data_mirror, project_root
 from egovstudy.errors import DataSourceError
+from egovstudy.provenance import file_sha256
 
 __all__ = [
     "SOURCES",
@@ -40,6 +40,7 @@ __all__ = [
     "fetch",
     "find_file",
     "find_glob",
+    "prepare_notebook",
     "require_sources",
     "source_status",
 ]
@@ -283,6 +284,36 @@ def require_sources(*names: str, mirror: str | Path | None = None) -> None:
         raise DataSourceError("public data files are missing:\n" + "\n".join(parts))
 
 
+def prepare_notebook(output_dir: str | Path, *names: str,
+                     data_mirror: str | Path | None = None) -> tuple[bool, Path, Path]:
+    """Set up a public-data notebook: mirror, data check, output folders.
+
+    Returns ``(data_ok, figures_dir, tables_dir)``. When a source is missing it prints
+    where to get each file (see :func:`data_available`) and that the analysis is
+    skipped, so the notebook ends without error.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> ok, figures, tables = prepare_notebook(tempfile.mkdtemp(), "ookla_sgi_aug2024",
+    ...                                        data_mirror="/nonexistent")  # doctest: +ELLIPSIS
+    public data files are missing:
+    ...
+    >>> ok, figures.name, tables.name
+    (False, 'figures', 'tables')
+    """
+    if data_mirror:
+        os.environ[DATA_MIRROR_ENV] = str(data_mirror)
+    figures, tables = Path(output_dir) / "figures", Path(output_dir) / "tables"
+    ok = data_available(*names)
+    if ok:
+        figures.mkdir(parents=True, exist_ok=True)
+        tables.mkdir(parents=True, exist_ok=True)
+    else:
+        print("\nThe analysis is skipped: put the files above in place and run again.")
+    return ok, figures, tables
+
+
 def data_available(*names: str, mirror: str | Path | None = None) -> bool:
     """True when every file of the named sources is found; else print where to get them.
 
@@ -302,14 +333,6 @@ def data_available(*names: str, mirror: str | Path | None = None) -> bool:
         print(err)
         return False
     return True
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def fetch(source: str, filename: str, url: str, *, sha256: str,
@@ -341,7 +364,7 @@ def fetch(source: str, filename: str, url: str, *, sha256: str,
     root = Path(cache_dir) if cache_dir is not None else (
         _cache_dir() or Path.home() / ".cache" / "egovstudy")
     target = root / source / filename
-    if target.is_file() and _sha256(target) == sha256.lower():
+    if target.is_file() and file_sha256(target) == sha256.lower():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -354,7 +377,7 @@ def fetch(source: str, filename: str, url: str, *, sha256: str,
             f"could not download {url} for {source}/{filename}: {err}.\n"
             + _where_to_get(source, [filename])
         ) from err
-    got = _sha256(tmp_path)
+    got = file_sha256(tmp_path)
     if got != sha256.lower():
         tmp_path.unlink(missing_ok=True)
         raise DataSourceError(
