@@ -63,7 +63,7 @@ def test_run_writes_the_whole_report_in_indonesian_and_reruns_identically(
     chapter = (out / "chapter.md").read_text(encoding="utf-8")
     assert "Tabel 4.1" in chapter and "Hasil Penelitian" in chapter
     first = json.loads((out / "manifest.json").read_text())["outputs_sha256"]
-    tables = {k: v for k, v in first.items() if k.endswith((".csv", ".tex", ".md"))}
+    tables = {k: v for k, v in first.items() if k.endswith((".csv", ".tex", ".md", ".docx"))}
     assert len(tables) >= 10
     assert any(k.endswith(".png") for k in first) and any(k.endswith(".pdf") for k in first)
     # a rerun without --overwrite refuses; with it, every table is byte-identical

@@ -34,7 +34,7 @@ from egovstudy.report.tables import (
     pls_table,
     regression_table,
 )
-from egovstudy.report.writers import check_writable, write_table
+from egovstudy.report.writers import check_writable, save_docx, write_table
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -679,7 +679,7 @@ def _render_docx(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) 
             d.add_picture(str(fig_png[payload.number]), width=Cm(width))
             d.add_paragraph().add_run().add_break(WD_BREAK.LINE)
     _set_core(d, title=doc.t("ch_title"), prov=prov, language=doc.language)
-    d.save(str(path))
+    save_docx(d, path)
 
 
 def _render_md(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) -> None:

@@ -179,8 +179,31 @@ def write_table(
         _orient(doc, wide, new_section=False)
         add_table_to_docx(doc, table, available_cm=24.7 if wide else 16.0)
         _set_core(doc, title=table.caption(), prov=prov, language=table.language)
-        doc.save(str(p))
+        save_docx(doc, p)
     return p
+
+
+def save_docx(doc: Any, path: str | Path) -> Path:
+    """Save a python-docx document so that the same content gives the same bytes.
+
+    python-docx stamps every zip member with the current time; the members are
+    rewritten here with one fixed timestamp (the core properties already carry
+    fixed dates), so reruns of a study give byte-identical DOCX files.
+    """
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    buffer.seek(0)
+    target = Path(path)
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(target, "w") as dst:
+        for info in src.infolist():
+            stable = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            stable.compress_type = zipfile.ZIP_DEFLATED
+            stable.external_attr = info.external_attr
+            dst.writestr(stable, src.read(info.filename))
+    return target
 
 
 def _attr(s: str) -> str:
