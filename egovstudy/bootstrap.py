@@ -108,18 +108,25 @@ def _draw_batch(units: int, size: int, ss: np.random.SeedSequence
     return idx, ch, off, np.ones(ch * units)
 
 
-def _batch_counts(n: int, size: int, ss: np.random.SeedSequence,
-                  cluster_codes: np.ndarray | None, n_clusters: int) -> np.ndarray:
-    """Counts of one batch as float64 (whole numbers), shape ``(size, n)``."""
-    units = n if cluster_codes is None else n_clusters
+def _count_chunks(units: int, size: int, ss: np.random.SeedSequence
+                  ) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield ``(first row, counts of the rows of one chunk)`` of one batch (float64)."""
     idx, ch, off, ones = _draw_batch(units, size, ss)
-    counts = np.empty((size, units))
     for s in range(0, size, ch):
         blk = idx[s:s + ch]
         k = blk.shape[0]
         blk += off[:k]
-        counts[s:s + k] = np.bincount(blk.ravel(), weights=ones[:k * units],
-                                      minlength=k * units).reshape(k, units)
+        yield s, np.bincount(blk.ravel(), weights=ones[:k * units],
+                             minlength=k * units).reshape(k, units)
+
+
+def _batch_counts(n: int, size: int, ss: np.random.SeedSequence,
+                  cluster_codes: np.ndarray | None, n_clusters: int) -> np.ndarray:
+    """Counts of one batch as float64 (whole numbers), shape ``(size, n)``."""
+    units = n if cluster_codes is None else n_clusters
+    counts = np.empty((size, units))
+    for s, c in _count_chunks(units, size, ss):
+        counts[s:s + c.shape[0]] = c
     if cluster_codes is not None:
         counts = counts[:, cluster_codes]
     return counts
@@ -128,15 +135,9 @@ def _batch_counts(n: int, size: int, ss: np.random.SeedSequence,
 def _batch_moments(units: int, size: int, ss: np.random.SeedSequence,
                    moments: np.ndarray) -> np.ndarray:
     """``counts @ moments`` of one batch, chunk by chunk (the counts never leave cache)."""
-    idx, ch, off, ones = _draw_batch(units, size, ss)
     out = np.empty((size, moments.shape[1]))
-    for s in range(0, size, ch):
-        blk = idx[s:s + ch]
-        k = blk.shape[0]
-        blk += off[:k]
-        c = np.bincount(blk.ravel(), weights=ones[:k * units],
-                        minlength=k * units).reshape(k, units)
-        np.matmul(c, moments, out=out[s:s + k])
+    for s, c in _count_chunks(units, size, ss):
+        np.matmul(c, moments, out=out[s:s + c.shape[0]])
     return out
 
 

@@ -280,12 +280,6 @@ def _check_output(out: Path) -> Path:
     return out
 
 
-def _sha(path: Path) -> str:
-    from egovstudy.provenance import file_sha256
-
-    return file_sha256(path)
-
-
 def run_study(
     study: StudySpec | str | Path,
     output_dir: str | Path | None = None,
@@ -318,6 +312,7 @@ def run_study(
     -------
     StudyRun
     """
+    from egovstudy.provenance import file_sha256 as _sha
     from egovstudy.provenance import make_provenance
     from egovstudy.report import results_chapter
 

@@ -424,20 +424,28 @@ def _label_extremes(ax: Axes, x: np.ndarray, y: np.ndarray, score: np.ndarray, n
                     fontsize=7, color="#333333")
 
 
+def _diag_panel(ax: Axes | None, x: Any, y: Any, keys: tuple[str, str, str],
+                language: str) -> Axes:
+    """One residual-diagnostics panel: the scatter and its x label, y label and title."""
+    ax = _ax(ax, (4, 3.2))
+    ax.scatter(x, y, s=9, alpha=0.55, color=OKABE_ITO[3], edgecolor="none")
+    xlabel, ylabel, title = keys
+    ax.set_xlabel(text(xlabel, language))
+    ax.set_ylabel(text(ylabel, language))
+    ax.set_title(text(title, language))
+    return ax
+
+
 def residuals_vs_fitted(
     result: Any = None, *, fitted: Any = None, residuals: Any = None,
     language: str = "en", ax: Axes | None = None,
 ) -> Axes:
     """Residuals against fitted values with a lowess smoother (linearity, variance)."""
     f, e, _, _ = _diag_arrays(result, fitted, residuals, None, None)
-    ax = _ax(ax, (4, 3.2))
-    ax.scatter(f, e, s=9, alpha=0.55, color=OKABE_ITO[3], edgecolor="none")
+    ax = _diag_panel(ax, f, e, ("fitted", "residuals", "residuals_vs_fitted"), language)
     ax.axhline(0, color=GREY, linestyle="--", linewidth=0.8)
     _lowess(ax, f, e)
     _label_extremes(ax, f, e, e)
-    ax.set_xlabel(text("fitted", language))
-    ax.set_ylabel(text("residuals", language))
-    ax.set_title(text("residuals_vs_fitted", language))
     return ax
 
 
@@ -455,13 +463,10 @@ def qq_plot(
     order = np.argsort(r)
     a = 0.375 if n <= 10 else 0.5  # R's ppoints(), as used by qqnorm() in plot.lm
     q = st.norm.ppf((np.arange(1, n + 1) - a) / (n + 1 - 2 * a))
-    ax = _ax(ax, (4, 3.2))
-    ax.scatter(q, r[order], s=9, alpha=0.55, color=OKABE_ITO[3], edgecolor="none")
+    ax = _diag_panel(ax, q, r[order], ("theoretical_quantiles", "std_residuals", "normal_qq"),
+                     language)
     lo, hi = float(q.min()), float(q.max())
     ax.plot([lo, hi], [lo, hi], color=OKABE_ITO[4], linewidth=1.2)
-    ax.set_xlabel(text("theoretical_quantiles", language))
-    ax.set_ylabel(text("std_residuals", language))
-    ax.set_title(text("normal_qq", language))
     return ax
 
 
@@ -474,12 +479,8 @@ def scale_location(
 
     f, e, h, p = _diag_arrays(result, fitted, residuals, leverage, None)
     y = np.sqrt(np.abs(_std_resid(e, h, p)))
-    ax = _ax(ax, (4, 3.2))
-    ax.scatter(f, y, s=9, alpha=0.55, color=OKABE_ITO[3], edgecolor="none")
+    ax = _diag_panel(ax, f, y, ("fitted", "sqrt_std_residuals", "scale_location"), language)
     _lowess(ax, f, y)
-    ax.set_xlabel(text("fitted", language))
-    ax.set_ylabel(text("sqrt_std_residuals", language))
-    ax.set_title(text("scale_location", language))
     return ax
 
 
@@ -500,8 +501,8 @@ def residuals_vs_leverage(
         raise ModelSpecError("residuals_vs_leverage needs leverage (array) or a result with X")
     r = _std_resid(e, h, p)
     cooks = r**2 * h / (p * (1 - h))
-    ax = _ax(ax, (4, 3.2))
-    ax.scatter(h, r, s=9, alpha=0.55, color=OKABE_ITO[3], edgecolor="none")
+    ax = _diag_panel(ax, h, r, ("leverage", "std_residuals", "residuals_vs_leverage"),
+                     language)
     ax.axhline(0, color=GREY, linestyle="--", linewidth=0.8)
     _lowess(ax, h, r)
     hmax = float(h.max()) * 1.08
@@ -516,9 +517,6 @@ def residuals_vs_leverage(
     _label_extremes(ax, h, r, cooks)
     ax.set_xlim(0, hmax)
     ax.set_ylim(-ylim_hi, ylim_hi)
-    ax.set_xlabel(text("leverage", language))
-    ax.set_ylabel(text("std_residuals", language))
-    ax.set_title(text("residuals_vs_leverage", language))
     ax.legend(loc="lower left", fontsize=7)
     return ax
 
