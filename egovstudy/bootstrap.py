@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from egovstudy._blas import single_thread_blas
+from egovstudy._draws import count_chunks
 from egovstudy.errors import InsufficientDataError, ModelSpecError, StatisticalWarning
 
 __all__ = [
@@ -84,48 +85,12 @@ def _cluster_codes(clusters: Any, n: int) -> tuple[np.ndarray, int]:
     return codes.astype(np.intp), len(uniques)
 
 
-#: Draws per counting chunk (the chunk stays in cache; offsets of 16-bit draws fit).
-_CHUNK_DRAWS = 65536
-
-
-def _draw_batch(units: int, size: int, ss: np.random.SeedSequence
-                ) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
-    """Draws of one batch and the chunking used to count them.
-
-    All draws of a batch come from one ``integers`` call on the batch's own stream
-    (16-bit draws, 32-bit beyond 65,535 units). They are counted by ``bincount`` in
-    chunks of up to 65,536 draws, which stay in cache (several times faster than one
-    ``bincount`` over the whole batch or one call per row): within a chunk, row ``r``
-    is offset by ``r * units`` in place so each row has its own bins (the offsets stay
-    below 65,536 and fit the draws' dtype), and weights of one make ``bincount``
-    count straight into float64. Returns ``(draws, rows per chunk, offsets, ones)``.
-    """
-    rng = np.random.default_rng(ss)
-    dtype = np.uint16 if units <= np.iinfo(np.uint16).max else np.int32
-    idx = rng.integers(0, units, size=(size, units), dtype=dtype)
-    ch = max(1, _CHUNK_DRAWS // units)
-    off = (np.arange(ch) * units).astype(dtype)[:, None]
-    return idx, ch, off, np.ones(ch * units)
-
-
-def _count_chunks(units: int, size: int, ss: np.random.SeedSequence
-                  ) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield ``(first row, counts of the rows of one chunk)`` of one batch (float64)."""
-    idx, ch, off, ones = _draw_batch(units, size, ss)
-    for s in range(0, size, ch):
-        blk = idx[s:s + ch]
-        k = blk.shape[0]
-        blk += off[:k]
-        yield s, np.bincount(blk.ravel(), weights=ones[:k * units],
-                             minlength=k * units).reshape(k, units)
-
-
 def _batch_counts(n: int, size: int, ss: np.random.SeedSequence,
                   cluster_codes: np.ndarray | None, n_clusters: int) -> np.ndarray:
     """Counts of one batch as float64 (whole numbers), shape ``(size, n)``."""
     units = n if cluster_codes is None else n_clusters
     counts = np.empty((size, units))
-    for s, c in _count_chunks(units, size, ss):
+    for s, c in count_chunks(units, size, ss):
         counts[s:s + c.shape[0]] = c
     if cluster_codes is not None:
         counts = counts[:, cluster_codes]
@@ -136,7 +101,7 @@ def _batch_moments(units: int, size: int, ss: np.random.SeedSequence,
                    moments: np.ndarray) -> np.ndarray:
     """``counts @ moments`` of one batch, chunk by chunk (the counts never leave cache)."""
     out = np.empty((size, moments.shape[1]))
-    for s, c in _count_chunks(units, size, ss):
+    for s, c in count_chunks(units, size, ss):
         np.matmul(c, moments, out=out[s:s + c.shape[0]])
     return out
 
@@ -444,7 +409,7 @@ def _run_batch(statistic: Callable[[np.ndarray], np.ndarray], n: int, size: int,
 
 def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: int = 5000,
               seed: SeedLike, clusters: Any = None, estimate: Any = None,
-              names: Sequence[str] | None = None, n_jobs: int = 1,
+              names: Sequence[str] | None = None, n_jobs: int | None = None,
               progress: bool | None = None, batch_size: int = BATCH_SIZE,
               moments: Any = None) -> BootstrapResult:
     """Run a vectorized bootstrap of ``statistic``.
@@ -469,9 +434,15 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
         Statistic on the original sample.
     names : sequence of str, optional
         Names of the statistics.
-    n_jobs : int
-        Parallel workers through :class:`joblib.Parallel` (``1``: in process). Inside
-        ``with joblib.parallel_backend("dask"):`` the batches run on a Dask cluster.
+    n_jobs : int, optional
+        ``None`` (default): the batches run on threads in this process, one per
+        available core (the heavy steps -- drawing, counting, matrix products --
+        release the GIL, so threads scale without copying data to workers).
+        ``1``: one thread. Any other value: workers through :class:`joblib.Parallel`
+        (``-1``: all cores); inside ``with joblib.parallel_backend("dask"):`` the
+        batches then run on a Dask cluster. The numbers are the same for every
+        choice, because each batch draws from its own stream; ``statistic`` must
+        therefore not modify shared state.
     progress : bool, optional
         Show a tqdm progress bar; by default only when the run is expected to last
         more than two seconds.
@@ -508,8 +479,10 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
     ss = seed_sequence(seed)
     codes, g = (None, 0) if clusters is None else _cluster_codes(clusters, n)
     _check_units(n, n_boot, codes, g)
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0:
-        raise ModelSpecError(f"n_jobs={n_jobs!r}: pass a positive int or -1 (all cores)")
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int)
+                               or n_jobs == 0):
+        raise ModelSpecError(f"n_jobs={n_jobs!r}: pass None (threads on every core), a "
+                             "positive int or -1 (all cores)")
     t0 = time.perf_counter()
     mom: np.ndarray | None = None
     if moments is not None:
@@ -532,13 +505,16 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
         mom = np.ascontiguousarray(np.column_stack([mom, _fp_matrix(mom.shape[0])]))
     results: list[tuple[np.ndarray, np.ndarray]] = []
     bar = None
-    if n_jobs == 1:
-        with single_thread_blas():
-            for i, (_, size, child) in enumerate(batches):
-                results.append(_run_batch(statistic, n, size, child, codes, g, mom,
-                                          limit_blas=False))
+    threads = min(_usable_cores(), len(batches)) if n_jobs is None else 1
+    if n_jobs is None or n_jobs == 1:
+        # BLAS is limited once for the whole run: threadpoolctl's limit is process-wide
+        with single_thread_blas(), _thread_pool(threads) as pool:
+            outs = pool.map(lambda b: _run_batch(statistic, n, b[1], b[2], codes, g, mom,
+                                                 limit_blas=False), batches)
+            for i, res in enumerate(outs):
+                results.append(res)
                 if i == 0 and bar is None and len(batches) > 1:
-                    projected = (time.perf_counter() - t0) * len(batches)
+                    projected = (time.perf_counter() - t0) * len(batches) / threads
                     if progress or (progress is None and projected > 2.0):
                         bar = _progress_bar(len(batches))
                         bar.update(1)
@@ -587,6 +563,38 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
     return BootstrapResult(estimate=est, samples=samples, names=labels, n_failed=n_failed,
                            n_duplicates=n_dup, seed_entropy=ss.entropy,
                            clustered=codes is not None, elapsed=time.perf_counter() - t0)
+
+
+def _usable_cores() -> int:
+    """Cores this process may run on (the affinity mask where the OS has one)."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS and Windows
+        return max(1, os.cpu_count() or 1)
+
+
+class _SerialPool:
+    """The ``map`` of an executor, run lazily in the calling thread."""
+
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
+        return (fn(item) for item in items)
+
+    def __enter__(self) -> _SerialPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _thread_pool(threads: int) -> Any:
+    """A thread pool for ``threads > 1``, else the calling thread (no pool overhead)."""
+    if threads <= 1:
+        return _SerialPool()
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="egovstudy-boot")
 
 
 def _progress_bar(total: int) -> Any:

@@ -442,7 +442,8 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
             seed: int | np.random.SeedSequence | None = None, ci: float = 0.95,
             boot_ci: BootCI = "percentile", center: Center = "none",
             w_values: Sequence[float] | None = None, vcov: Vcov = "classical",
-            clusters: str | None = None, missing: Missing = "listwise", n_jobs: int = 1,
+            clusters: str | None = None, missing: Missing = "listwise",
+            n_jobs: int | None = None,
             progress: bool | None = None) -> ProcessResult:
     """Estimate a PROCESS model (Hayes) with a vectorized bootstrap.
 
@@ -485,8 +486,10 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
         Column of cluster labels (e.g. ``"agency"``) for a cluster bootstrap.
     missing : {"listwise", "raise"}
         Drop incomplete cases with a warning, or raise.
-    n_jobs : int
-        Parallel bootstrap workers (joblib); see :func:`egovstudy.bootstrap.bootstrap`.
+    n_jobs : int, optional
+        Bootstrap workers: ``None`` (default) threads on every core, ``1`` one
+        thread, other values joblib workers (see :func:`egovstudy.bootstrap.bootstrap`).
+        The numbers do not depend on it.
     progress : bool, optional
         Progress bar (default: only for runs longer than ~2 s).
 

@@ -400,7 +400,7 @@ def pls_sem(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
             seed: int | np.random.SeedSequence | None = None, ci: float = 0.95,
             boot_ci: BootCI = "percentile", missing: Missing = "mean",
             na_values: Sequence[float] = (), max_iter: int = 300, tol: float = 1e-7,
-            q2_folds: int = 10, clusters: str | None = None, n_jobs: int = 1,
+            q2_folds: int = 10, clusters: str | None = None, n_jobs: int | None = None,
             progress: bool | None = None) -> PLSResult:
     """Estimate a PLS path model with the path weighting scheme and bootstrap it.
 
@@ -436,8 +436,10 @@ def pls_sem(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
         Folds of PLSpredict for Q²_predict (0 to skip).
     clusters : str, optional
         Column of cluster labels for a cluster bootstrap.
-    n_jobs : int
-        Parallel bootstrap workers (joblib).
+    n_jobs : int, optional
+        Bootstrap workers: ``None`` (default) threads on every core, ``1`` one
+        thread, other values joblib workers (see :func:`egovstudy.bootstrap.bootstrap`).
+        The numbers do not depend on it.
     progress : bool, optional
         Progress bar (default: only for long runs).
 

@@ -168,6 +168,49 @@ def test_parallel_batches_equal_serial() -> None:
     assert np.array_equal(serial.samples, parallel.samples)
 
 
+def test_default_threads_equal_one_thread_and_processes() -> None:
+    # n_jobs=None runs the batches on threads; the moments path (PROCESS) as well
+    x = np.linspace(0, 1, 600) ** 2
+    mom = np.column_stack([x, np.ones(600)])
+    stat = _Mean(x)
+    runs = [bootstrap(stat, 600, n_boot=2100, seed=4, n_jobs=j) for j in (None, 1, 2)]
+    for other in runs[1:]:
+        assert np.array_equal(runs[0].samples, other.samples)
+    sums = [bootstrap(lambda s: s[:, 0] / s[:, 1], 600, n_boot=2100, seed=4, n_jobs=j,
+                      moments=mom) for j in (None, 1)]
+    assert np.array_equal(sums[0].samples, sums[1].samples)
+    assert np.allclose(sums[0].samples, runs[0].samples, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("units", "size"), [(5, 3), (40, 300), (999, 500), (1000, 500),
+                                             (4096, 60), (65535, 4), (65536, 4), (70001, 3)])
+def test_compiled_counts_reproduce_numpy_integers(units: int, size: int,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # Reference: NumPy's own Generator.integers (PCG64, Lemire's rejection method) on the
+    # same SeedSequence; the compiled kernel must give exactly its draws, counted.
+    from egovstudy import _draws
+
+    ss = np.random.SeedSequence([units, size])
+    dtype = np.uint16 if units <= 65535 else np.int32
+    idx = np.random.default_rng(ss).integers(0, units, size=(size, units), dtype=dtype)
+    expected = np.stack([np.bincount(row, minlength=units) for row in idx]).astype(float)
+    monkeypatch.setattr(_draws, "JIT_MIN_DRAWS", 0)         # the kernel even for small ones
+    paths = {"default": _draws.count_chunks, "numpy": _draws._count_chunks_numpy}
+    for name, fn in paths.items():
+        got = np.concatenate([c.copy() for _, c in fn(units, size, ss)])
+        assert np.array_equal(got, expected), name
+    assert _draws.jit_available()                            # numba is a declared dependency
+
+
+def test_jit_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    from egovstudy import _draws
+
+    with_jit = resample_counts(1000, 600, seed=12)
+    monkeypatch.setenv("EGOVSTUDY_JIT", "0")
+    assert not _draws.jit_available()
+    assert np.array_equal(resample_counts(1000, 600, seed=12), with_jit)
+
+
 class _Mean:
     def __init__(self, x: np.ndarray) -> None:
         self.x = x

@@ -13,7 +13,8 @@ import egovstudy
 from egovstudy import _LAZY
 from egovstudy.errors import EgovStudyError
 
-HEAVY = ["scipy", "statsmodels", "matplotlib", "seaborn", "semopy", "dask", "sklearn", "pandas"]
+HEAVY = ["scipy", "statsmodels", "matplotlib", "seaborn", "semopy", "dask", "sklearn", "pandas",
+         "numba"]
 
 
 def test_import_egovstudy_loads_no_heavy_library() -> None:
