@@ -219,10 +219,13 @@ def _adapt_process(r: dict[str, Any]) -> list[dict[str, Any]]:
         row["met"] = bool(target and row["speed_ratio"] and row["speed_ratio"] >= target)
         ours = entry.get("ours", {})
         if ours.get("seconds_one_thread") and p:
-            row["note"] += (f"; default run on {ours.get('threads', '?')} threads; one thread: "
+            kernel = "compiled" if ours.get("compiled_kernel") else "NumPy"
+            row["note"] += (f"; default run on {ours.get('threads', '?')} threads, {kernel} "
+                            "counting kernel; one thread: "
                             f"{ours['seconds_one_thread'] * 1e3:.1f} ms "
-                            f"({p / ours['seconds_one_thread']:.0f}x); first call in a fresh "
-                            f"process {ours.get('first_call_seconds', float('nan')):.2f} s")
+                            f"({p / ours['seconds_one_thread']:.0f}x); first full-size call in the "
+                            f"process (with lazy imports) "
+                            f"{ours.get('first_call_seconds', float('nan')):.2f} s")
         if how == "best" or peer_how == "best":
             row["note"] += "; a single or best-of time on " + (
                 "both sides" if how == peer_how else ("egovstudy's" if how == "best"

@@ -1,119 +1,78 @@
 """Drawing bootstrap resamples and counting them, chunk by chunk.
 
 This is the hot loop of every bootstrap in egovstudy (5,000 resamples of 1,000 cases
-are five million draws). Two implementations give **identical** counts:
+are five million draws). The draws of a batch are those of
+``default_rng(ss).integers(0, units, (size, units))`` on the batch's own stream
+(16-bit draws, 32-bit beyond 65,535 units); they are counted per resample into
+float64 rows, ready for a matrix product. Two implementations give the same counts:
 
-* a compiled kernel (numba), used when numba is installed and the batch is large;
-* plain NumPy (``Generator.integers`` + ``bincount``), used otherwise.
+* **compiled** (``egovstudy._countcore``, built from ``_countcore.c`` when the package
+  is installed with a C compiler): it reads the generator's raw output
+  (``PCG64.random_raw``) as a stream of 16-bit (32-bit) words and applies to it the
+  rule ``Generator.integers`` itself applies -- Lemire's multiply-shift with rejection:
+  ``m = word * units``, the word is rejected when ``m mod 2**16 < 2**16 mod units``,
+  else the draw is ``m >> 16`` -- counting each draw as it is made, in one pass with
+  no temporary arrays and the GIL released. Raw words can be fetched in pieces without
+  changing the stream, so the counts are exactly NumPy's (tested for many sizes).
+* **NumPy** (always available): one ``integers`` call per batch, counted by
+  ``bincount`` in chunks of up to 65,536 draws that stay in cache (row ``r`` of a
+  chunk is offset by ``r * units`` so each row has its own bins; weights of one make
+  ``bincount`` count straight into float64).
 
-Why a kernel of our own: NumPy needs three passes and two temporary arrays per chunk
-(draw the indices, offset them per row, ``bincount`` them), each a fresh allocation
-whose pages are faulted in again and again. The kernel reads the generator's raw bits
-once and increments the counts in a buffer that stays in cache; measured on the
-project's 2-core machine it draws and counts a batch about 1.7 times faster
-(``python -m benchmarks.run --only process``).
-
-How the two agree: ``Generator.integers(0, units, dtype=uint16)`` (PCG64) turns the
-raw 64-bit outputs, read as a little-endian stream of 16-bit words, into indices by
-Lemire's multiply-shift with rejection: ``m = word * units``; the word is rejected when
-``m mod 2**16 < 2**16 mod units``, else the index is ``m >> 16``. Beyond 65,535 units
-the same holds for 32-bit words. The kernel applies that rule to the same raw words
-(``PCG64.random_raw``), so it reproduces NumPy's indices exactly (tested against
-``Generator.integers`` for many sizes), and raw words can be fetched in pieces without
-changing the stream.
+Why a kernel of our own: measured on the project's 2-core machine, drawing, counting
+and multiplying the batches of a 5,000-resample PROCESS run takes about two thirds of
+the NumPy path's time (``python -m benchmarks.run --only process`` reports both). Also
+measured and kept out: ``np.add.at`` into a reused buffer (about 10 % faster on one
+thread, but it holds the GIL, so batches on threads stop scaling) and numba (as fast
+as the C kernel, but loading it costs about 0.65 s and 125 MB in every new Python
+process, which made a one-off study run slower, not faster). Set ``EGOVSTUDY_NO_EXTENSION=1``
+to use the NumPy path.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-__all__ = ["JIT_MIN_DRAWS", "count_chunks", "jit_available"]
+__all__ = ["compiled_kernel_available", "count_chunks"]
 
-#: Batches with fewer draws than this are counted with NumPy (compiling or loading
-#: the kernel costs more than it saves on small runs; the counts are the same).
-JIT_MIN_DRAWS = 200_000
-
-#: Draws per counting chunk: the chunk's counts stay in cache.
+#: Draws per counting chunk (the chunk stays in cache).
 _CHUNK_DRAWS = 65536
-_MIN_CHUNK_ROWS = 16
-
-_KERNEL: Any = None
 
 
-def _fill_counts(stream: np.ndarray, pos: int, units: int, threshold: int, bits: int,
-                 out: np.ndarray, row: int, col: int) -> tuple[int, int, int]:
-    """Turn raw words ``stream[pos:]`` into draws and count them into ``out``.
-
-    Continues at draw ``col`` of row ``row``; returns ``(pos, row, col)`` where it
-    stopped: ``row == out.shape[0]`` when ``out`` is full, else the stream ran out.
-    Compiled with numba (``nogil``: threads run batches in parallel).
-    """
-    rows, n = out.shape
-    length = stream.shape[0]
-    nu = np.uint64(units)
-    th = np.uint64(threshold)
-    shift = np.uint64(bits)
-    mask = (np.uint64(1) << shift) - np.uint64(1)
-    while row < rows:
-        while col < n:
-            if pos >= length:
-                return pos, row, col
-            m = np.uint64(stream[pos]) * nu
-            pos += 1
-            if (m & mask) >= th:
-                out[row, np.intp(m >> shift)] += 1.0
-                col += 1
-        col = 0
-        row += 1
-    return pos, row, col
-
-
-def _kernel() -> Callable[..., tuple[int, int, int]] | None:
-    """The compiled kernel, or ``None`` without numba or with ``EGOVSTUDY_JIT=0``."""
-    global _KERNEL
-    if os.environ.get("EGOVSTUDY_JIT", "1").strip().lower() in ("0", "false", "no", "off"):
+def _extension() -> Any:
+    """The compiled kernel module, or ``None`` (not built, or switched off)."""
+    if os.environ.get("EGOVSTUDY_NO_EXTENSION", "").strip().lower() in ("1", "true", "yes"):
         return None
-    if _KERNEL is None:
-        try:
-            import numba
-        except ImportError:
-            _KERNEL = False
-        else:
-            _KERNEL = numba.njit(cache=True, nogil=True, boundscheck=False)(_fill_counts)
-    return _KERNEL or None
+    try:
+        from egovstudy import _countcore
+    except ImportError:
+        return None
+    return _countcore
 
 
-def jit_available() -> bool:
-    """Whether the compiled counting kernel is used for large batches.
+def compiled_kernel_available() -> bool:
+    """Whether bootstrap draws are counted by the compiled kernel (else by NumPy).
 
     Examples
     --------
-    >>> isinstance(jit_available(), bool)
+    >>> isinstance(compiled_kernel_available(), bool)
     True
     """
-    return _kernel() is not None
-
-
-def _word_dtype(units: int) -> tuple[type[np.unsignedinteger[Any]], int]:
-    return (np.uint16, 16) if units <= np.iinfo(np.uint16).max else (np.uint32, 32)
-
-
-def _chunk_rows(units: int) -> int:
-    return max(_MIN_CHUNK_ROWS, _CHUNK_DRAWS // units)
+    return _extension() is not None
 
 
 def count_chunks(units: int, size: int, ss: np.random.SeedSequence
                  ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield ``(first row, counts of the chunk's rows)`` for one batch of resamples.
 
-    The counts (float64 holding whole numbers, shape ``(rows, units)``) are the same
-    as ``bincount`` of ``default_rng(ss).integers(0, units, (size, units))`` row by
-    row. The yielded array is a buffer reused for the next chunk: use or copy it
-    before advancing the iterator.
+    The counts (float64 holding whole numbers, shape ``(rows, units)``) are those of
+    ``default_rng(ss).integers(0, units, (size, units))``, row by row. The yielded
+    array may be a buffer reused for the next chunk: use or copy it before advancing
+    the iterator.
 
     Examples
     --------
@@ -122,18 +81,18 @@ def count_chunks(units: int, size: int, ss: np.random.SeedSequence
     >>> [s for s, _ in chunks], chunks[0][1].sum(axis=1).tolist()
     ([0], [10.0, 10.0, 10.0, 10.0])
     """
-    kernel = _kernel() if size * units >= JIT_MIN_DRAWS else None
-    if kernel is None:
+    ext = _extension()
+    if ext is None:
         yield from _count_chunks_numpy(units, size, ss)
         return
-    dtype, bits = _word_dtype(units)
-    per_word = 64 // bits
+    bits = 16 if units <= np.iinfo(np.uint16).max else 32
+    dtype = np.uint16 if bits == 16 else np.uint32
     threshold = (1 << bits) % units
     accept = 1.0 - threshold / float(1 << bits)
-    bit_gen = np.random.PCG64(ss)          # what default_rng(ss) would use
-    ch = _chunk_rows(units)
-    buf = np.zeros((min(ch, size), units))
-    stream = np.empty(0, dtype=dtype)
+    bit_gen = np.random.PCG64(ss)                    # the bit generator of default_rng(ss)
+    ch = max(1, _CHUNK_DRAWS // units)
+    buf = np.empty((min(ch, size), units))
+    words = np.empty(0, dtype=dtype)
     pos = 0
     for s in range(0, size, ch):
         k = min(ch, size - s)
@@ -141,26 +100,19 @@ def count_chunks(units: int, size: int, ss: np.random.SeedSequence
         out.fill(0.0)
         row = col = 0
         while row < k:
-            if pos >= stream.shape[0]:
-                # enough raw words for the rest of the chunk, with a margin for rejections
+            if pos >= words.shape[0]:
+                # raw words for the rest of the chunk, with a margin for rejections
                 need = ((k - row) * units - col) / accept
-                n_words = int(need / per_word) + 64
-                stream = bit_gen.random_raw(n_words).view(dtype)
+                words = bit_gen.random_raw(int(need * bits / 64) + 64).view(dtype)
                 pos = 0
-            pos, row, col = kernel(stream, pos, units, threshold, bits, out, row, col)
+            pos, row, col = ext.fill_counts(words, pos, units, threshold, bits, out, k, row,
+                                            col)
         yield s, out
 
 
 def _count_chunks_numpy(units: int, size: int, ss: np.random.SeedSequence
                         ) -> Iterator[tuple[int, np.ndarray]]:
-    """NumPy path of :func:`count_chunks`.
-
-    All draws of a batch come from one ``integers`` call. They are counted by
-    ``bincount`` in chunks that stay in cache (several times faster than one
-    ``bincount`` over the whole batch or one call per row): within a chunk, row ``r``
-    is offset by ``r * units`` in place so each row has its own bins, and weights of
-    one make ``bincount`` count straight into float64.
-    """
+    """NumPy path of :func:`count_chunks` (one ``integers`` call, chunked ``bincount``)."""
     rng = np.random.default_rng(ss)
     dtype = np.uint16 if units <= np.iinfo(np.uint16).max else np.int32
     idx = rng.integers(0, units, size=(size, units), dtype=dtype)

@@ -13,8 +13,7 @@ import egovstudy
 from egovstudy import _LAZY
 from egovstudy.errors import EgovStudyError
 
-HEAVY = ["scipy", "statsmodels", "matplotlib", "seaborn", "semopy", "dask", "sklearn", "pandas",
-         "numba"]
+HEAVY = ["scipy", "statsmodels", "matplotlib", "seaborn", "semopy", "dask", "sklearn", "pandas"]
 
 
 def test_import_egovstudy_loads_no_heavy_library() -> None:
