@@ -30,11 +30,13 @@ from egovstudy.errors import (
     DataQualityWarning,
     InsufficientDataError,
     ModelSpecError,
+    StatisticalWarning,
 )
 
 __all__ = ["PLSResult", "pls_sem"]
 
 Mode = Literal["A", "B"]
+Scheme = Literal["path", "factorial", "centroid"]
 Missing = Literal["mean", "listwise", "raise"]
 BootCI = Literal["percentile", "bc"]
 
@@ -133,12 +135,15 @@ def _parse_model(measurement: Mapping[str, Sequence[str]], structural: Any,
 
 
 # --------------------------------------------------------------------------- algorithm
-def _pls_core(S: np.ndarray, model: _Model, max_iter: int, tol: float
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _pls_core(S: np.ndarray, model: _Model, max_iter: int, tol: float,
+              scheme: str = "path") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run PLS on a batch of correlation matrices ``S`` (b, p, p).
 
-    Returns outer weights (b, p, K) scaled to unit-variance scores, the number of
-    iterations used and a boolean convergence flag per resample.
+    ``scheme`` is the inner weighting (Lohmöller 1989): ``"path"`` (successors weighted
+    by correlations, predecessors by multiple-regression weights), ``"factorial"``
+    (every adjacent construct by its correlation) or ``"centroid"`` (by the sign of
+    the correlation). Returns outer weights (b, p, K) scaled to unit-variance scores,
+    the number of iterations used and a boolean convergence flag per resample.
     """
     b, p, _ = S.shape
     K = len(model.constructs)
@@ -156,14 +161,19 @@ def _pls_core(S: np.ndarray, model: _Model, max_iter: int, tol: float
                   for c in model.constructs if model.modes[c] == "B" and len(rows[c]) > 1}
     adj = model.adj
     succ = adj  # i -> j
+    neighbours = ((adj + adj.T) > 0).astype(float)
     converged = np.zeros(b, dtype=bool)
     iters = np.full(b, max_iter)
     for it in range(1, max_iter + 1):
         SW = S @ W
         C = W.transpose(0, 2, 1) @ SW
         E = np.zeros((b, K, K))    # E[:, j, i]: weight of construct i in proxy of j
-        # successors of j get correlation weights, predecessors get regression weights
-        for j, c in enumerate(model.constructs):
+        if scheme == "factorial":
+            E = C * neighbours
+        elif scheme == "centroid":
+            E = np.sign(C) * neighbours
+        # path: successors of j get correlation weights, predecessors regression weights
+        for j, c in enumerate(model.constructs if scheme == "path" else ()):
             sj = np.flatnonzero(succ[j])
             if sj.size:
                 E[:, j, sj] = C[:, j, sj]
@@ -198,12 +208,54 @@ class _Estimates:
     r2: np.ndarray         # (K,)
 
 
-def _estimates(S: np.ndarray, W: np.ndarray, model: _Model) -> tuple[np.ndarray, ...]:
-    """Batched construct correlations, cross-loadings, paths and R2."""
+def _consistent_blocks(model: _Model) -> list[tuple[int, np.ndarray]]:
+    """(construct index, indicator rows) of the blocks PLSc corrects: Mode A, >= 2 items."""
+    return [(j, np.flatnonzero(model.mask[:, j])) for j, c in enumerate(model.constructs)
+            if model.modes[c] == "A" and model.mask[:, j].sum() > 1]
+
+
+def _rho_a(S: np.ndarray, W: np.ndarray, model: _Model) -> np.ndarray:
+    """Dijkstra-Henseler rho_A of every construct for a batch, (b, K); 1 where PLSc
+    leaves a construct as it is (Mode B or a single indicator).
+
+    With weights ``w`` scaled to unit-variance scores, ``rho_A = (w'w)^2 *
+    w'(S - diag S)w / w'(ww' - diag ww')w`` (Dijkstra & Henseler 2015, eq. 17).
+    """
+    b = S.shape[0]
+    rho = np.ones((b, len(model.constructs)))
+    for j, r in _consistent_blocks(model):
+        w = W[:, r, j]
+        blk = S[:, r][:, :, r]
+        ww = (w * w).sum(axis=1)
+        num = np.einsum("bi,bij,bj->b", w, blk, w) - np.einsum("bi,bi,bii->b", w, w, blk)
+        den = ww**2 - (w**4).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rho[:, j] = ww**2 * num / den
+    return rho
+
+
+def _estimates(S: np.ndarray, W: np.ndarray, model: _Model, consistent: bool = False
+               ) -> tuple[np.ndarray, ...]:
+    """Batched construct correlations, cross-loadings, paths and R2.
+
+    With ``consistent`` (PLSc, Dijkstra & Henseler 2015) the correlations between
+    constructs are divided by ``sqrt(rho_A_i rho_A_j)`` and the loadings of the
+    corrected blocks are ``sqrt(rho_A) / (w'w) * w``; paths and R2 then come from the
+    corrected correlations. A resample with ``rho_A <= 0`` gets ``NaN``.
+    """
     K = len(model.constructs)
     cidx = {c: j for j, c in enumerate(model.constructs)}
     L = S @ W
     C = W.transpose(0, 2, 1) @ L
+    if consistent:
+        rho = _rho_a(S, W, model)
+        q = np.sqrt(np.where(rho > 0, rho, np.nan))
+        C = C / (q[:, :, None] * q[:, None, :])
+        C[:, np.arange(K), np.arange(K)] = 1.0
+        L = L.copy()
+        for j, r in _consistent_blocks(model):
+            w = W[:, r, j]
+            L[:, r, j] = (q[:, j] / (w * w).sum(axis=1))[:, None] * w
     b = S.shape[0]
     B = np.zeros((b, K, K))
     r2 = np.full((b, K), np.nan)
@@ -325,8 +377,9 @@ class PLSResult:
     def summary(self) -> str:
         """Text report: paths, R², reliability and validity, bootstrap bookkeeping."""
         f = "%.3f"
-        out = [f"PLS-SEM (path weighting), n = {self.n}, converged in {self.iterations} "
-               "iterations", "", "Structural paths",
+        method = "PLSc" if self.options.get("consistent") else "PLS"
+        out = [f"PLS-SEM ({method}, {self.options.get('scheme', 'path')} weighting), n = "
+               f"{self.n}, converged in {self.iterations} iterations", "", "Structural paths",
                self.paths.to_string(index=False, float_format=f), "", "R²",
                self.r2.to_string(index=False, float_format=f), "", "Reliability and validity",
                self.reliability.to_string(index=False, float_format=f), "", "HTMT",
@@ -384,14 +437,33 @@ def _prepare(data: pd.DataFrame, indicators: list[str], missing: str,
     return X
 
 
-def _fit_point(Xv: np.ndarray, model: _Model, max_iter: int, tol: float
-               ) -> tuple[np.ndarray, int, bool, np.ndarray]:
+def _fit_point(Xv: np.ndarray, model: _Model, max_iter: int, tol: float,
+               scheme: str = "path") -> tuple[np.ndarray, int, bool, np.ndarray]:
     mu = Xv.mean(axis=0)
     sd = Xv.std(axis=0, ddof=1)
     Z = (Xv - mu) / sd
     S = np.corrcoef(Z, rowvar=False)[None]
-    W, it, conv = _pls_core(S, model, max_iter, tol)
+    W, it, conv = _pls_core(S, model, max_iter, tol, scheme)
     return W[0], int(it[0]), bool(conv[0]), S[0]
+
+
+def _check_consistent(S: np.ndarray, W: np.ndarray, model: _Model) -> None:
+    """PLSc needs rho_A > 0 in every corrected block; corrected correlations above 1
+    (a Heywood case) are inadmissible and reported."""
+    rho = _rho_a(S[None], W[None], model)[0]
+    bad = [model.constructs[j] for j, _ in _consistent_blocks(model) if not rho[j] > 0]
+    if bad:
+        raise ModelSpecError(f"rho_A of {', '.join(bad)} is not positive, so PLSc cannot "
+                             "correct it; check the indicators' signs and loadings, or fit "
+                             "PLS (consistent=False) or declare the block Mode B")
+    C = _estimates(S[None], W[None], model, consistent=True)[0][0]
+    K = len(model.constructs)
+    off = np.abs(C[~np.eye(K, dtype=bool)])
+    if (off > 1).any():
+        warnings.warn("PLSc gives a construct correlation above 1 in absolute value (a "
+                      "Heywood case): the corrected estimates are inadmissible; check "
+                      "low-rho_A constructs or use PLS (consistent=False)",
+                      StatisticalWarning, stacklevel=3)
 
 
 def pls_sem(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
@@ -401,8 +473,9 @@ def pls_sem(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
             boot_ci: BootCI = "percentile", missing: Missing = "mean",
             na_values: Sequence[float] = (), max_iter: int = 300, tol: float = 1e-7,
             q2_folds: int = 10, clusters: str | None = None, n_jobs: int | None = None,
-            progress: bool | None = None) -> PLSResult:
-    """Estimate a PLS path model with the path weighting scheme and bootstrap it.
+            progress: bool | None = None, scheme: Scheme = "path",
+            consistent: bool = False) -> PLSResult:
+    """Estimate a PLS path model (PLS or consistent PLSc) and bootstrap it.
 
     Parameters
     ----------
@@ -442,6 +515,16 @@ def pls_sem(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
         The numbers do not depend on it.
     progress : bool, optional
         Progress bar (default: only for long runs).
+    scheme : {"path", "factorial", "centroid"}
+        Inner weighting scheme (``"path"``: the SmartPLS and seminr default).
+    consistent : bool
+        Consistent PLS (PLSc; Dijkstra & Henseler 2015): the Mode A blocks with two or
+        more indicators are treated as common factors -- construct correlations are
+        corrected for attenuation with ``rho_A``, loadings become
+        ``sqrt(rho_A) / (w'w) * w`` -- and paths, R², f², inner VIF, total and
+        indirect effects, rho_c and AVE follow from the corrected estimates (as in
+        SmartPLS's PLSc and seminr's ``reflective()`` constructs). Weights, HTMT,
+        cross-loadings and Q²_predict stay those of PLS.
 
     Returns
     -------
@@ -470,6 +553,9 @@ def pls_sem(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
         raise ModelSpecError(f"boot_ci={boot_ci!r}: choose one of 'percentile', 'bc'")
     if not 0 < ci < 1:
         raise ModelSpecError(f"ci={ci!r}: pass a confidence level between 0 and 1")
+    if scheme not in ("path", "factorial", "centroid"):
+        raise ModelSpecError(f"scheme={scheme!r}: choose one of 'path', 'factorial', "
+                             "'centroid'")
     model = _parse_model(measurement, structural, mode)
     X = _prepare(data, model.indicators, missing, na_values)
     n = len(X)
@@ -478,12 +564,14 @@ def pls_sem(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
         raise InsufficientDataError(f"only {n} complete cases for {p} indicators; PLS-SEM "
                                     "needs more cases")
     Xv = X.to_numpy()
-    W, iters, conv, S = _fit_point(Xv, model, max_iter, tol)
+    W, iters, conv, S = _fit_point(Xv, model, max_iter, tol, scheme)
     if not conv:
         raise ConvergenceError(f"the PLS algorithm did not converge within max_iter={max_iter} "
                                f"iterations (tol={tol:g}); raise max_iter or check the "
                                "measurement model (e.g. near-collinear Mode B indicators)")
-    C, L, B, r2 = (a[0] for a in _estimates(S[None], W[None], model))
+    if consistent:
+        _check_consistent(S, W, model)
+    C, L, B, r2 = (a[0] for a in _estimates(S[None], W[None], model, consistent))
     cons = model.constructs
     K = len(cons)
     cidx = {c: j for j, c in enumerate(cons)}
@@ -499,8 +587,8 @@ def pls_sem(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
     ind_rows = np.array([int(np.flatnonzero(model.mask[r])[0]) for r in range(p)])
 
     def stat_from_S(Sb: np.ndarray) -> np.ndarray:
-        Wb, _, cv = _pls_core(Sb, model, max_iter, tol)
-        _, Lb, Bb, r2b = _estimates(Sb, Wb, model)
+        Wb, _, cv = _pls_core(Sb, model, max_iter, tol, scheme)
+        _, Lb, Bb, r2b = _estimates(Sb, Wb, model, consistent)
         bsz = Sb.shape[0]
         eye = np.broadcast_to(np.eye(K), (bsz, K, K))
         Tb = np.linalg.inv(eye - Bb) - eye
@@ -630,7 +718,7 @@ def pls_sem(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
     H = _htmt(S[None], model)[0]
     htmt = pd.DataFrame(H, index=cons, columns=cons).where(np.tril(np.ones((K, K)), -1) > 0)
     scores = pd.DataFrame(Z @ W, index=X.index, columns=cons)
-    q2 = _plspredict(Xv, model, B, q2_folds, seed, max_iter, tol) if q2_folds else \
+    q2 = _plspredict(Xv, model, B, q2_folds, seed, max_iter, tol, scheme) if q2_folds else \
         pd.DataFrame(columns=["construct", "indicator", "q2_predict", "rmse", "mae"])
     return PLSResult(
         n=n, iterations=iters, paths=paths, outer_loadings=loadings, outer_weights=weights,
@@ -640,11 +728,12 @@ def pls_sem(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
         indirect_effects=indirect, scores=scores, boot=boot,
         options={"n_boot": n_boot, "ci": ci, "boot_ci": boot_ci, "missing": missing,
                  "max_iter": max_iter, "tol": tol, "q2_folds": q2_folds,
+                 "scheme": scheme, "consistent": consistent,
                  "seed_entropy": boot.seed_entropy if boot is not None else None})
 
 
 def _plspredict(Xv: np.ndarray, model: _Model, B_full: np.ndarray, folds: int, seed: Any,
-                max_iter: int, tol: float) -> pd.DataFrame:
+                max_iter: int, tol: float, scheme: str = "path") -> pd.DataFrame:
     """PLSpredict (Shmueli et al. 2016), earliest-antecedent predictions, k folds.
 
     Q²_predict = 1 - SSE / SS around the training-fold mean, per endogenous indicator
@@ -667,7 +756,7 @@ def _plspredict(Xv: np.ndarray, model: _Model, B_full: np.ndarray, folds: int, s
     sc_true = np.zeros((n, K))
     for f in range(folds):
         tr, te = fold_of != f, fold_of == f
-        W, _, conv, S = _fit_point(Xv[tr], model, max_iter, tol)
+        W, _, conv, S = _fit_point(Xv[tr], model, max_iter, tol, scheme)
         if not conv:
             raise ConvergenceError(f"PLSpredict fold {f + 1} did not converge within "
                                    f"max_iter={max_iter}")

@@ -128,6 +128,29 @@ save_figure(fig, figures / "06_path_diagram", provenance=prov, overwrite=True)
 plt.show()
 
 # %% [markdown]
+# ## 5. Consistent PLS (PLSc)
+#
+# The constructs of this study are reflective: their items are meant to share one common
+# factor. PLS builds each construct as a weighted sum of its items, measurement error
+# included, which attenuates the paths between constructs. PLSc (Dijkstra & Henseler 2015;
+# SmartPLS's "consistent PLS") corrects the construct correlations with each construct's
+# reliability rho_A. Expect PLSc paths somewhat larger in absolute value; check rho_A in
+# the reliability table first, since the correction is only as good as rho_A.
+
+# %%
+plsc = eg.pls_sem(data, measurement=measurement, structural=structural, n_boot=n_boot,
+                  seed=seed, clusters="agency", progress=False, consistent=True, q2_folds=0)
+compare = pls.paths[["from", "to", "estimate"]].merge(
+    plsc.paths[["from", "to", "estimate", "ci_low", "ci_high"]], on=["from", "to"],
+    suffixes=("_pls", "_plsc"))
+compare.insert(0, "term", [f"{labels[a]} → {labels[b]}"
+                           for a, b in zip(compare["from"], compare["to"])])
+compare = compare.drop(columns=["from", "to"])
+save_table(T.frame_table(compare, title="PLS and PLSc path coefficients", language=language,
+                         digits=3), "06_plsc_paths")
+compare
+
+# %% [markdown]
 # **Reading.** Compare with notebook 04: PLS paths are standardized (β), regression
 # coefficients on scores are not; both should agree on which paths matter. HR quantity
 # should have no effect; budget, internet and computers act on performance only through

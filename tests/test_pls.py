@@ -197,6 +197,97 @@ def test_mode_b_weights_are_regression_weights(mobi: pd.DataFrame) -> None:
     assert res.reliability.set_index("construct").loc["Image", "mode"] == "B"
 
 
+def test_mobi_plsc_factorial_matches_seminr(mobi: pd.DataFrame) -> None:
+    # seminr tests/testthat/test-consistent.R: the same mobi model with reflective()
+    # constructs (estimated with PLSc) and inner_weights = path_factorial. Fixtures
+    # tests/fixtures/V_3_6_0/path_coef1.csv, loadings1.csv, rsquaredplsc.csv (rows Rsq,
+    # AdjRsq) and rho1.csv (rhoA).
+    res = pls_sem(mobi, measurement=MOBI_MM, structural=MOBI_SM, scheme="factorial",
+                  consistent=True, n_boot=300, seed=7, q2_folds=0)
+    paths = res.paths.set_index("from")["estimate"]
+    for k, v in {"Image": 0.537704707482867, "Expectation": 0.240967661696417,
+                 "Value": 0.25827986805094}.items():
+        assert paths[k] == pytest.approx(v, abs=1e-5)
+    ref_load = {"IMAG1": 0.681330024716575, "IMAG2": 0.521278271799338,
+                "IMAG3": 0.410112763312163, "IMAG4": 0.680389608942476,
+                "IMAG5": 0.638496321953613, "CUEX1": 0.494277870827744,
+                "CUEX2": 0.487740006832332, "CUEX3": 0.426779732808667,
+                "PERV1": 0.741892556089151, "PERV2": 0.943732643413645,
+                "CUSA1": 0.719458946793877, "CUSA2": 0.687819429423528,
+                "CUSA3": 0.794919272741098}
+    lo = res.outer_loadings.set_index("indicator")["estimate"]
+    for k, v in ref_load.items():
+        assert lo[k] == pytest.approx(v, abs=1e-5)
+    r2 = res.r2.set_index("construct").loc["Satisfaction"]
+    assert r2["r2"] == pytest.approx(0.885707115746682, abs=1e-5)
+    assert r2["adj_r2"] == pytest.approx(0.884313300085056, abs=1e-5)
+    rho = res.reliability.set_index("construct")["rho_a"]
+    for k, v in {"Image": 0.745259028158099, "Expectation": 0.461548791591939,
+                 "Value": 0.857578544960532, "Satisfaction": 0.782558691647281}.items():
+        assert rho[k] == pytest.approx(v, abs=1e-5)
+    # the bootstrap runs the same corrected estimator: its estimate row is the point fit
+    names = res.boot.names
+    assert res.boot.estimate[names.index("path:Image -> Satisfaction")] == pytest.approx(
+        0.537704707482867, abs=1e-5)
+    assert res.boot.n_failed == 0 and np.isfinite(res.paths["std_error"]).all()
+    assert "PLSc, factorial weighting" in res.summary()
+    # PLSc leaves the weights of PLS unchanged
+    plain = pls_sem(mobi, measurement=MOBI_MM, structural=MOBI_SM, scheme="factorial",
+                    n_boot=0, q2_folds=0)
+    assert np.allclose(plain.outer_weights["estimate"], res.outer_weights["estimate"])
+
+
+def test_weighting_schemes_coincide_on_one_path() -> None:
+    # Identity (no published value needed): with a single path X -> Y each construct has
+    # one neighbour, so path, factorial and centroid weighting give the same inner
+    # proxies up to scale, hence the same weights and estimates.
+    rng = np.random.default_rng(11)
+    f = rng.normal(size=(400, 1))
+    g = 0.5 * f + 0.9 * rng.normal(size=(400, 1))
+    d = pd.DataFrame(np.hstack([f + 0.7 * rng.normal(size=(400, 3)),
+                                g + 0.7 * rng.normal(size=(400, 3))]),
+                     columns=["x1", "x2", "x3", "y1", "y2", "y3"])
+    kw = {"measurement": {"X": ["x1", "x2", "x3"], "Y": ["y1", "y2", "y3"]},
+          "structural": [("X", "Y")], "n_boot": 0, "q2_folds": 0}
+    fits = [pls_sem(d, scheme=sc, **kw) for sc in ("path", "factorial", "centroid")]
+    for other in fits[1:]:
+        assert np.allclose(other.outer_weights["estimate"], fits[0].outer_weights["estimate"],
+                           atol=1e-6)
+    # PLSc removes the attenuation: with rho_A close to the true reliabilities the
+    # corrected path is larger than the PLS path and near the latent correlation
+    true_r = 0.5 / np.sqrt(0.25 + 0.81)
+    plsc = pls_sem(d, consistent=True, **kw).paths.loc[0, "estimate"]
+    pls = fits[0].paths.loc[0, "estimate"]
+    assert pls < plsc and abs(plsc - true_r) < 0.06
+
+
+def test_plsc_bad_input() -> None:
+    # a block whose indicators relate to the inner proxy with opposite signs while
+    # correlating positively with each other has rho_A < 0: PLSc cannot correct it
+    rng = np.random.default_rng(5)
+    a, gg = rng.normal(size=400), rng.normal(size=400)
+    y = gg + 0.5 * rng.normal(size=(3, 400))
+    d = pd.DataFrame({"x1": 2 * a + gg, "x2": 2 * a - gg, "y1": y[0], "y2": y[1], "y3": y[2]})
+    kw = {"measurement": {"X": ["x1", "x2"], "Y": ["y1", "y2", "y3"]},
+          "structural": [("X", "Y")], "n_boot": 0, "q2_folds": 0}
+    with pytest.raises(ModelSpecError, match="rho_A of X is not positive"):
+        pls_sem(d, consistent=True, **kw)
+    with pytest.raises(ModelSpecError, match="scheme='cent'"):
+        pls_sem(d, scheme="cent", **kw)  # type: ignore[arg-type]
+    # latent correlation 1 and an unreliable two-item block: the corrected correlation
+    # exceeds 1 in this sample (a Heywood case), which is reported, not hidden
+    rng = np.random.default_rng(1)
+    f = rng.normal(size=200)
+    e = rng.normal(size=(5, 200))
+    d = pd.DataFrame({"x1": f + 1.5 * e[0], "x2": f + 1.5 * e[1], "y1": f + 0.8 * e[2],
+                      "y2": f + 0.8 * e[3], "y3": f + 0.8 * e[4]})
+    from egovstudy.errors import StatisticalWarning
+
+    with pytest.warns(StatisticalWarning, match="Heywood"):
+        res = pls_sem(d, consistent=True, **kw)
+    assert res.paths.loc[0, "estimate"] > 1
+
+
 def test_seeding_parallel_and_cluster(mobi: pd.DataFrame) -> None:
     import joblib
 
