@@ -7,9 +7,14 @@ bootstrap therefore computes the correlation matrices of all resamples at once f
 ``counts @ P`` (``P``: pairwise products of the indicators; see
 :mod:`egovstudy.bootstrap`) and iterates the algorithm for all resamples together.
 
+Inner weighting: path (default), factorial or centroid. Consistent PLS (PLSc,
+Dijkstra & Henseler 2015) corrects the Mode A blocks for attenuation with rho_A.
+
 Checked against seminr (Ray, Danks & Calero Valdez) on the ``mobi`` and corporate
 reputation data of Hair et al. (2021), *Partial Least Squares Structural Equation
-Modeling (PLS-SEM) Using R* (open access); see ``tests/test_pls.py``.
+Modeling (PLS-SEM) Using R* (open access), including its PLSc fixtures, and against
+SmartPLS 2.0 results for the full ECSI model under all three weighting schemes; see
+``tests/test_pls.py``.
 """
 
 from __future__ import annotations

@@ -7,8 +7,11 @@ Satisfaction, Mode A, path weighting), and for the corporate reputation "simple
 model" of Hair et al. (2021), *PLS-SEM Using R*, ch. 3-6 (COMP, LIKE -> CUSA -> CUSL;
 -99 = missing, mean replacement): tests/fixtures/V_3_6_0/corp_rep_simple_paths.csv,
 whose values are the path coefficients printed in the primer (0.162, 0.009, 0.424,
-0.342, 0.504). Where no published value exists the test says so and uses an identity
-or a simulation with known truth.
+0.342, 0.504). Consistent PLS (PLSc) with the factorial scheme: seminr's
+tests/testthat/test-consistent.R fixtures. The three inner weighting schemes on the
+full ECSI model: SmartPLS 2.0 results shipped with the R package semPLS. Where no
+published value exists the test says so and uses an identity or a simulation with
+known truth.
 """
 
 from __future__ import annotations
@@ -235,6 +238,42 @@ def test_mobi_plsc_factorial_matches_seminr(mobi: pd.DataFrame) -> None:
     plain = pls_sem(mobi, measurement=MOBI_MM, structural=MOBI_SM, scheme="factorial",
                     n_boot=0, q2_folds=0)
     assert np.allclose(plain.outer_weights["estimate"], res.outer_weights["estimate"])
+
+
+ECSI_MM = {"Image": [f"IMAG{i}" for i in range(1, 6)], "Expectation": ["CUEX1", "CUEX2", "CUEX3"],
+           "Quality": [f"PERQ{i}" for i in range(1, 8)], "Value": ["PERV1", "PERV2"],
+           "Satisfaction": ["CUSA1", "CUSA2", "CUSA3"], "Complaints": ["CUSCO"],
+           "Loyalty": ["CUSL1", "CUSL2", "CUSL3"]}
+ECSI_SM = [("Image", "Expectation"), ("Image", "Satisfaction"), ("Image", "Loyalty"),
+           ("Expectation", "Quality"), ("Expectation", "Value"), ("Expectation", "Satisfaction"),
+           ("Quality", "Value"), ("Quality", "Satisfaction"), ("Value", "Satisfaction"),
+           ("Satisfaction", "Complaints"), ("Satisfaction", "Loyalty"), ("Complaints", "Loyalty")]
+# SmartPLS 2.0.M3 on the full ECSI model and mobi (250 cases), as shipped with the R
+# package semPLS: tests/SmartPLS/results/ecsi/{centroid,factorial,pathWeighting}/
+# pathCoefficients.txt and outerWeights.txt (abort criterion 1e-7). Paths in ECSI_SM order.
+SMARTPLS_ECSI = {
+    "centroid": ([0.50470564, 0.17883348, 0.19535971, 0.55724786, 0.05078755, 0.06442534,
+                  0.55721686, 0.51254524, 0.19181566, 0.52609731, 0.48347472, 0.07123241],
+                 {"CUEX1": 0.52282271, "CUSL2": 0.13133992, "PERQ1": 0.21364542,
+                  "PERV2": 0.59776530, "IMAG4": 0.32782296}),
+    "factorial": ([0.50494314, 0.17859267, 0.19581962, 0.55675903, 0.05017810, 0.06494365,
+                   0.55776245, 0.51297470, 0.19144526, 0.52585655, 0.48305917, 0.07031057],
+                  {}),
+    "path": ([0.50491393, 0.17873950, 0.19575534, 0.55674896, 0.04998839, 0.06252287,
+              0.55830438, 0.51202394, 0.19476510, 0.52806625, 0.48547762, 0.06692607], {}),
+}
+
+
+@pytest.mark.parametrize("scheme", ["centroid", "factorial", "path"])
+def test_ecsi_weighting_schemes_match_smartpls(mobi: pd.DataFrame, scheme: str) -> None:
+    res = pls_sem(mobi, measurement=ECSI_MM, structural=ECSI_SM, scheme=scheme,  # type: ignore[arg-type]
+                  n_boot=0, q2_folds=0)
+    ref_paths, ref_weights = SMARTPLS_ECSI[scheme]
+    got = res.paths.set_index(["from", "to"])["estimate"]
+    assert np.allclose([got[pr] for pr in ECSI_SM], ref_paths, atol=2e-6)
+    w = res.outer_weights.set_index("indicator")["estimate"]
+    for k, v in ref_weights.items():
+        assert w[k] == pytest.approx(v, abs=2e-6)
 
 
 def test_weighting_schemes_coincide_on_one_path() -> None:
