@@ -215,3 +215,40 @@ def test_save_figure_metadata_and_determinism(tmp_path: Path) -> None:
     only = save_figure(fig, tmp_path / "single.svg", provenance=prov)
     assert [p.suffix for p in only] == [".svg"]
     assert json.loads(json.dumps(prov)) == prov
+
+
+def test_decimal_comma_in_saved_figures(tmp_path: Path) -> None:
+    # Indonesian reports write 0,52: tick labels, annotations, titles and legends of the
+    # saved file carry the decimal comma; the figure on screen is left as it was.
+    import matplotlib as mpl
+
+    from egovstudy.report.decimal_mark import decimal_mark, swap_decimal_mark
+
+    paths = pd.DataFrame({"source": ["X", "M", "X"], "target": ["M", "Y", "Y"],
+                          "estimate": [0.52, 0.41, 0.05], "p_value": [1e-5, 0.002, 0.4]})
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(8, 3))
+    F.path_diagram(paths, r2={"M": 0.27}, ax=a1)
+    a2.plot([0, 1], [0.25, 0.75], label="slope 0.5")
+    a2.legend()
+    a2.set_title("p < .05, item q1.2")
+    with decimal_mark(fig, ","):
+        fig.canvas.draw()
+        labels = {t.get_text() for t in a1.texts}
+        assert {"0,52***", "0,41**", "0,05", "R² = ,27"} <= labels
+        assert a2.get_title() == "p < ,05, item q1.2"
+        ticks = [t.get_text() for t in a2.get_yticklabels()]
+        assert any("," in t for t in ticks) and not any("." in t for t in ticks)
+        assert a2.get_legend().get_texts()[0].get_text() == "slope 0,5"
+    fig.canvas.draw()
+    assert "0.52***" in {t.get_text() for t in a1.texts}          # restored
+    assert all("," not in t.get_text() for t in a2.get_yticklabels())
+    with mpl.rc_context({"svg.fonttype": "none"}):                # keep text as text
+        out = save_figure(fig, tmp_path / "comma.svg", decimal=",")
+        dot = save_figure(fig, tmp_path / "dot.svg")
+    svg, svg_dot = out[0].read_text(encoding="utf-8"), dot[0].read_text(encoding="utf-8")
+    assert "0,52***" in svg and "0.52***" not in svg
+    assert "0.52***" in svg_dot
+    with pytest.raises(OutputError, match="decimal=';'"):
+        save_figure(fig, tmp_path / "bad.svg", decimal=";")
+    assert swap_decimal_mark("12.5% of 1,000.25", ".") == "12.5% of 1,000.25"
+    plt.close(fig)

@@ -16,6 +16,7 @@ _LAZY: dict[str, str] = {
     "read_docx_provenance": "egovstudy.report.writers",
     "save_figure": "egovstudy.report.save",
     "read_png_provenance": "egovstudy.report.save",
+    "decimal_mark": "egovstudy.report.decimal_mark",
     "results_chapter": "egovstudy.report.chapter",
     "ChapterResult": "egovstudy.report.chapter",
     "Table": "egovstudy.report.tables",

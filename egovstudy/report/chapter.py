@@ -835,7 +835,7 @@ def results_chapter(
         for fg in doc.figures:
             fname = files_dir / f"figure_{fg.number.replace('.', '_')}"
             written = save_figure(fg.fig, fname, formats=figure_formats, provenance=prov_rec,
-                                  dpi=dpi,
+                                  dpi=dpi, decimal=dec,
                                   overwrite=overwrite, title=f"{text('figure', lang)} "
                                                             f"{fg.number}. {fg.title}")
             fg.files = {p.suffix.lstrip("."): p for p in written}

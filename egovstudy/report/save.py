@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from egovstudy.errors import OutputError
+from egovstudy.report.decimal_mark import decimal_mark
 from egovstudy.report.writers import check_writable
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ def save_figure(
     provenance: Mapping[str, Any] | None = None,
     overwrite: bool = False,
     title: str | None = None,
+    decimal: str = ".",
 ) -> list[Path]:
     """Write ``fig`` as PNG, SVG and/or PDF with metadata, deterministically.
 
@@ -79,6 +81,10 @@ def save_figure(
         writing anything.
     title : str, optional
         Document title stored in the metadata.
+    decimal : {".", ","}, default "."
+        Decimal mark of the numbers in the saved files (tick labels, titles, legends,
+        annotations); ``","`` for Indonesian reports. The figure itself is left as it
+        was (see :func:`egovstudy.report.decimal_mark.decimal_mark`).
 
     Returns
     -------
@@ -108,7 +114,10 @@ def save_figure(
     version = f"egovstudy {record.get('version', '')}".strip()
     title = title or stem.name
     out = []
-    with mpl.rc_context({"svg.hashsalt": "egovstudy", "pdf.compression": 6}):
+    if decimal not in (".", ","):
+        raise OutputError(f"decimal={decimal!r} is not supported; use '.' or ','")
+    with mpl.rc_context({"svg.hashsalt": "egovstudy", "pdf.compression": 6}), \
+            decimal_mark(fig, decimal):
         for fmt, target in zip(fmts, targets):
             if fmt == "png":
                 meta: dict[str, Any] = {"Title": title, "Software": version,
