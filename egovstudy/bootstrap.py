@@ -9,7 +9,9 @@ the engine forms that product itself, chunk by chunk while the counts are in cac
 Seeding goes through :class:`numpy.random.SeedSequence`: the resamples are cut into
 fixed-size batches and every batch draws from its own spawned child stream, so the
 numbers do not depend on how many workers run the batches (serial and parallel runs
-give identical results). Batches run through :mod:`joblib`; a user with a Dask cluster
+give identical results). By default the batches run on threads, one per core (drawing,
+counting and the matrix products release the GIL; see :mod:`egovstudy._draws`); with
+an explicit ``n_jobs`` they run through :mod:`joblib`, and a user with a Dask cluster
 runs them there with ``joblib.parallel_backend("dask")``.
 
 Failed resamples (a singular system, a non-converging fit) are kept as ``NaN``,

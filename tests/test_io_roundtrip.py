@@ -97,6 +97,34 @@ def test_stata(tmp_path: Path) -> None:
     _check(load_survey(path, write_codebook(tmp_path)))  # 9 declared missing in the codebook
 
 
+def test_stata_extended_missing_kept(tmp_path: Path) -> None:
+    # Stata marks "refused" / "don't know" as extended missing values (.a, .b, ...):
+    # they are missing for the analysis, and which letter each row had is not lost.
+    from egovstudy.io.spss import read_stata
+
+    df = code_frame()
+    letters = iter("abab" * 10)
+    for k in HEAD:
+        df[k] = [next(letters) if v == 9 else v for v in df[k]]
+    path = tmp_path / "ext.dta"
+    pyreadstat.write_dta(df, str(path), column_labels=sav_labels(),
+                         missing_user_values={k: ["a", "b"] for k in HEAD})
+    raw = read_stata(path)
+    nines = {k: [i for i, v in enumerate(code_frame()[k]) if v == 9] for k in HEAD}
+    coded = {k: v for k, v in nines.items() if v}
+    assert set(raw.extended_missing) == set(coded)
+    for k, rows in coded.items():
+        assert raw.extended_missing[k].index.tolist() == rows
+        assert set(raw.extended_missing[k]) <= {"a", "b"}
+        assert raw.frame[k].dtype == "float64" and raw.frame[k].iloc[rows].isna().all()
+        assert any(note.startswith(f"{k}: {len(rows)} Stata extended missing") for note in
+                   raw.notes)
+    cb = dict(CODEBOOK, items=[dict(i, missing=None) for i in CODEBOOK["items"]])
+    survey = load_survey(path, write_codebook(tmp_path, cb))
+    _check(survey)                          # the same numbers as with code 9 declared missing
+    assert any("extended missing" in note for note in survey.info["notes"])
+
+
 def test_kobo_value_export(tmp_path: Path) -> None:
     df = label_frame()
     out = pd.DataFrame({"start": [(t - pd.Timedelta(minutes=10)).isoformat() + "+07:00"

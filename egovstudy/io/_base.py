@@ -36,6 +36,10 @@ class RawTable:
         ``column -> [(low, high), ...]`` user-missing ranges (SPSS).
     column_labels : dict
         ``column -> variable label`` (SPSS/Stata).
+    extended_missing : dict
+        ``column -> letters`` (Stata): for each numeric variable with extended missing
+        values (``.a``-``.z``), a string Series of the letters at the rows that had
+        them; the values themselves are read as missing.
     duplicated_columns : dict
         ``header -> [positions]`` for headers that occur more than once.
     notes : list of str
@@ -52,6 +56,7 @@ class RawTable:
     value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)
     user_missing: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     column_labels: dict[str, str] = field(default_factory=dict)
+    extended_missing: dict[str, Any] = field(default_factory=dict)
     duplicated_columns: dict[str, list[int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 

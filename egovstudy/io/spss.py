@@ -59,7 +59,9 @@ def _read(path: str | Path, kind: str, columns: list[str] | None) -> RawTable:
         raise DataFormatError(f"file {p}: the file is empty (0 bytes). Fix: save it again")
     reader = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
     try:
-        frame, meta = reader(str(p), apply_value_formats=False, user_missing=kind == "spss",
+        # user_missing: SPSS user-missing codes and Stata's extended missing values
+        # (.a-.z) come back as themselves, so their distinction is not lost
+        frame, meta = reader(str(p), apply_value_formats=False, user_missing=True,
                              usecols=columns)
     except Exception as exc:  # pyreadstat raises ReadstatError/PyreadstatError for bad files
         raise DataFormatError(f"file {p}: cannot read as {kind.upper()} ({type(exc).__name__}: "
@@ -70,10 +72,46 @@ def _read(path: str | Path, kind: str, columns: list[str] | None) -> RawTable:
                               "again with the responses")
     labels = {k: dict(v) for k, v in (meta.variable_value_labels or {}).items()}
     col_labels = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
+    notes = [f"{kind} file, {frame.shape[1]} variables"]
+    extended: dict[str, Any] = {}
+    if kind == "stata":
+        extended, more = _extended_missing(frame, meta)
+        notes += more
     return RawTable(frame=frame, path=str(p), format=kind, encoding=meta.file_encoding,
-                    first_row=1, value_labels=labels, user_missing=_ranges(meta),
-                    column_labels=col_labels,
-                    notes=[f"{kind} file, {frame.shape[1]} variables"])
+                    first_row=1, value_labels=labels,
+                    user_missing={} if kind == "stata" else _ranges(meta),
+                    column_labels=col_labels, extended_missing=extended, notes=notes)
+
+
+_LETTERS = [chr(c) for c in range(ord("a"), ord("z") + 1)]
+
+
+def _extended_missing(frame: Any, meta: Any) -> tuple[dict[str, Any], list[str]]:
+    """Turn Stata's extended missing values (.a-.z) of numeric variables into NaN, in place.
+
+    Returns ``column -> letters at the rows that had them`` (a string Series indexed
+    like the frame) and one note per column with the counts of each letter.
+    """
+    import pandas as pd
+
+    types = getattr(meta, "readstat_variable_types", None) or {}
+    out: dict[str, Any] = {}
+    notes: list[str] = []
+    for col in frame.columns:
+        series = frame[col]
+        if series.dtype != object or types.get(col, "string") == "string":
+            continue
+        coded = series.isin(_LETTERS)
+        if not coded.any():
+            continue
+        letters = series[coded].astype("string")
+        frame[col] = pd.to_numeric(series.where(~coded), errors="coerce").astype("float64")
+        out[col] = letters
+        counts = letters.value_counts().sort_index()
+        notes.append(f"{col}: {int(coded.sum())} Stata extended missing value(s) read as "
+                     f"missing ({', '.join(f'.{k} x{v}' for k, v in counts.items())}); the "
+                     "codes are kept in RawTable.extended_missing")
+    return out, notes
 
 
 def read_spss(path: str | Path, *, columns: list[str] | None = None) -> RawTable:
@@ -85,5 +123,10 @@ def read_spss(path: str | Path, *, columns: list[str] | None = None) -> RawTable
 
 
 def read_stata(path: str | Path, *, columns: list[str] | None = None) -> RawTable:
-    """Read a Stata ``.dta`` file: codes and value labels (extended missing -> missing)."""
+    """Read a Stata ``.dta`` file: codes and value labels.
+
+    Extended missing values (``.a``-``.z``) of numeric variables are read as missing;
+    which letter each row had is kept in ``RawTable.extended_missing`` and counted in
+    ``RawTable.notes``.
+    """
     return _read(path, "stata", columns)
