@@ -168,7 +168,8 @@ hier.tidy()[["step", "added", "r2", "r2_change", "f_change", "p_change"]].round(
 # agency its own intercept, drawn from a normal distribution. The **ICC** (intraclass
 # correlation) of the empty model is the share of the outcome's variance that lies
 # *between* agencies; above about .05 the nesting matters. The fixed effects are read like
-# OLS coefficients.
+# OLS coefficients; their t tests use Satterthwaite degrees of freedom (column `df`), as
+# `lmerTest` in R and SAS `PROC MIXED` report them.
 
 # %%
 null = eg.mixed_model("performance ~ 1", data, group="agency")

@@ -123,6 +123,22 @@ def test_mixed_model_sleepstudy_lme4(reference_data: Path) -> None:
     re = res.raw["random_effects"]
     np.testing.assert_allclose(re["sd"], [24.741, 5.922, 25.592], atol=2e-3)
     assert res.fit_stats()["reml_criterion"] == pytest.approx(1743.6, abs=0.05)
+    # lmerTest (Kuznetsova, Brockhoff & Christensen 2017, JSS 82(13)) summary() of the same
+    # model: Satterthwaite df 17.000 for both fixed effects (the balanced design makes them
+    # exactly groups - 1), t 36.838 and 6.771, p 3.26e-06 for Days
+    np.testing.assert_allclose(t["df"], [17.0, 17.0], atol=2e-3)
+    np.testing.assert_allclose(t["statistic"], [36.838, 6.771], atol=2e-3)
+    assert t.loc[1, "p_value"] == pytest.approx(3.26e-06, abs=5e-9)
+    # lmerTest on the random-intercept model Reaction ~ Days + (1 | Subject): intercept
+    # SE 9.7467 on 22.8102 df, Days SE 0.8042 on 161.0000 df (= 180 - 18 - 1, exact)
+    ri = models.mixed_model("Reaction ~ Days", sleep, group="Subject").tidy()
+    np.testing.assert_allclose(ri["std_error"], [9.7467, 0.8042], atol=1e-3)
+    np.testing.assert_allclose(ri["df"], [22.8102, 161.0], atol=2e-3)
+    z = models.mixed_model("Reaction ~ Days", sleep, group="Subject", df_method="z").tidy()
+    assert z["df"].isna().all() and z.loc[1, "p_value"] < ri.loc[1, "p_value"]
+    with pytest.raises(ModelSpecError, match="df_method='kr'"):
+        models.mixed_model("Reaction ~ Days", sleep, group="Subject",
+                           df_method="kr")  # type: ignore[arg-type]
     with pytest.raises(InsufficientDataError, match="'one'"):
         models.mixed_model("Reaction ~ Days", sleep.assign(one=1), group="one")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -12,20 +12,25 @@ import pandas as pd
 from egovstudy.errors import ConvergenceError, InsufficientDataError, ModelSpecError
 from egovstudy.models.design import build_design
 from egovstudy.models.results import TidyResult, tidy_frame
+from egovstudy.models.satterthwaite import satterthwaite_df
 
 __all__ = ["mixed_model"]
 
 
 def mixed_model(formula: str, data: pd.DataFrame, *, group: str,
                 random_slopes: Sequence[str] = (), reml: bool = True,
-                conf_level: float = 0.95) -> TidyResult:
+                conf_level: float = 0.95,
+                df_method: Literal["satterthwaite", "z"] = "satterthwaite") -> TidyResult:
     """Linear mixed model ``y ~ fixed + (1 + slopes | group)`` fitted by REML.
 
     Equivalent to ``lme4::lmer(y ~ fixed + (1 + slopes | group))`` (unstructured covariance of
-    the random effects). ``tidy()`` lists the fixed effects (Wald z inference, as statsmodels;
-    lme4 prints t values without df); ``raw["random_effects"]`` and the notes give the random
-    effect SDs and correlations, ``fit_stats()`` the REML criterion (``-2 logLik_REML``), the
-    number of groups and, for a random-intercept model, the ICC.
+    the random effects). ``tidy()`` lists the fixed effects with t tests on Satterthwaite
+    degrees of freedom (column ``df``), as ``lmerTest`` and SAS ``PROC MIXED`` report them
+    (``df_method="z"``: Wald z tests, as statsmodels; when a variance estimate lies on the
+    boundary the df are undefined and z tests are reported, with a note);
+    ``raw["random_effects"]`` and the notes give the random effect SDs and correlations,
+    ``fit_stats()`` the REML criterion (``-2 logLik_REML``), the number of groups and, for a
+    random-intercept model, the ICC.
 
     Examples
     --------
@@ -40,6 +45,8 @@ def mixed_model(formula: str, data: pd.DataFrame, *, group: str,
     """
     import statsmodels.formula.api as smf
 
+    if df_method not in ("satterthwaite", "z"):
+        raise ModelSpecError(f"df_method={df_method!r}: choose 'satterthwaite' or 'z'")
     d = build_design(formula, data, extra=[group, *random_slopes], eval_env=1)
     n_groups = d.data[group].nunique()
     if n_groups < 2:
@@ -71,9 +78,17 @@ def mixed_model(formula: str, data: pd.DataFrame, *, group: str,
     if fit is None:
         raise ConvergenceError(f"mixed model {formula!r} (group {group!r}) did not converge")
     fe = fit.fe_params.index.tolist()
-    table = tidy_frame(fe, np.asarray(fit.fe_params), np.asarray(fit.bse_fe), df=None,
-                       conf_level=conf_level)
     cov_re = np.asarray(fit.cov_re)
+    ddf: Any = None
+    if df_method == "satterthwaite":
+        ddf = satterthwaite_df(fit.model.exog, fit.model.endog, fit.model.exog_re,
+                               np.asarray(fit.model.groups), cov_re, float(fit.scale),
+                               reml=reml)
+        if not np.isfinite(ddf).all():      # a variance on the boundary: no curvature
+            ddf = None
+    table = tidy_frame(fe, np.asarray(fit.fe_params), np.asarray(fit.bse_fe), df=ddf,
+                       conf_level=conf_level)
+    table.insert(3, "df", np.nan if ddf is None else ddf)
     names_re = ["(Intercept)", *random_slopes]
     sd = np.sqrt(np.diag(cov_re))
     re_rows: list[dict[str, Any]] = [
@@ -94,6 +109,12 @@ def mixed_model(formula: str, data: pd.DataFrame, *, group: str,
         stats["icc"] = float(cov_re[0, 0] / (cov_re[0, 0] + fit.scale))
     notes = ["random effects: " + ", ".join(f"SD({t}) = {s:.4g}" for t, s in zip(names_re, sd))
              + f", residual SD = {sigma:.4g}"]
+    if df_method == "satterthwaite" and ddf is None:
+        notes.append("Satterthwaite df could not be computed (a variance estimate on the "
+                     "boundary); Wald z tests are reported")
+    else:
+        notes.append("t tests with Satterthwaite df (as lmerTest)" if ddf is not None
+                     else "Wald z tests")
     if len(names_re) > 1:
         notes.append("random-effect correlations: " + ", ".join(
             f"corr({names_re[i]}, {names_re[j]}) = {corr[i, j]:.3f}"
