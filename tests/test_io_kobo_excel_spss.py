@@ -27,6 +27,22 @@ def test_select_multiple_both_layouts_agree() -> None:
     assert last_segment("grp_a/grp_b/q1") == "q1"
 
 
+def test_select_multiple_label_export_joined_by_spaces() -> None:
+    # Kobo's label export joins the chosen labels with spaces, and labels contain spaces:
+    # "SP4N Lapor E-mail" is split into known labels, whole labels first
+    from egovstudy.errors import LabelError
+
+    opts = {**OPTIONS, "srikandi_mobile": "Srikandi Mobile"}
+    one = pd.DataFrame({"g/apps": ["SP4N Lapor E-mail", "Srikandi Mobile",
+                                   "Srikandi Srikandi Mobile", "email srikandi_mobile"]})
+    got = expand_select_multiple(one, "g/apps", opts, name="apps").astype(int)
+    assert got.to_dict("list") == {"apps__email": [1, 0, 0, 1], "apps__srikandi": [0, 0, 1, 0],
+                                   "apps__lapor": [1, 0, 0, 0],
+                                   "apps__srikandi_mobile": [0, 1, 1, 1]}
+    with pytest.raises(LabelError, match="'Koran'"):
+        expand_select_multiple(pd.DataFrame({"g/apps": ["E-mail Koran"]}), "g/apps", opts)
+
+
 def test_excel_likert_rows_are_not_taken_for_a_header(tmp_path: Path) -> None:
     path = tmp_path / "x.xlsx"
     pd.DataFrame({"NIP": ["1", "2", "3"], "Q1": ["Setuju", "Setuju", "Netral"],

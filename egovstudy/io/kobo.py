@@ -82,7 +82,10 @@ def expand_select_multiple(frame: pd.DataFrame, column: str, options: dict[str, 
         elif normalise_label(text) in lookup:
             tokens = [text]
         else:
-            tokens = text.split()
+            # choice names are joined by spaces; labels may contain spaces themselves
+            # (Kobo's label export joins them with spaces too): split into known
+            # choices, whole labels first
+            tokens = _segment(text.split(), lookup) or text.split()
         for t in tokens:
             key = normalise_label(t)
             if key in lookup:
@@ -93,3 +96,34 @@ def expand_select_multiple(frame: pd.DataFrame, column: str, options: dict[str, 
         raise LabelError(unknown_label_message(unknown, list(options), column=column, file=file,
                                                what="option"))
     return pd.DataFrame({f"{name}__{k}": v for k, v in result.items()}, index=frame.index)
+
+
+def _segment(words: list[str], lookup: dict[str, str]) -> list[str] | None:
+    """Split ``words`` into consecutive runs that are each a known choice name or label.
+
+    Dynamic programming over the word positions, preferring fewer (longer) pieces;
+    ``None`` when no split exists.
+
+    Examples
+    --------
+    >>> lk = {normalise_label(x): x for x in ["Surat elektronik", "Aplikasi Srikandi", "Surat"]}
+    >>> _segment("Surat elektronik Aplikasi Srikandi".split(), lk)
+    ['Surat elektronik', 'Aplikasi Srikandi']
+    >>> _segment(["Surat", "kabar"], lk) is None
+    True
+    """
+    n = len(words)
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(1, n + 1):
+        for j in range(i):
+            prev = best[j]
+            if prev is None:
+                continue
+            piece = " ".join(words[j:i])
+            if normalise_label(piece) in lookup:
+                cand = [*prev, piece]
+                current = best[i]
+                if current is None or len(cand) < len(current):
+                    best[i] = cand
+    return best[n]
