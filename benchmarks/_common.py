@@ -95,10 +95,14 @@ def bench_python(packages: tuple[str, ...] = ("pingouin",)) -> Path | None:
 
 def versions(python: str | Path | None, modules: tuple[str, ...]) -> dict[str, str]:
     """Versions of ``modules`` in the interpreter ``python`` (current one by default)."""
-    code = ("import importlib, json\nout = {}\n"
+    # the distribution's metadata first: some packages (plspm) have no __version__
+    code = ("import importlib, importlib.metadata as md, json\nout = {}\n"
             f"for m in {list(modules)!r}:\n"
-            "    try:\n        out[m] = importlib.import_module(m).__version__\n"
-            "    except Exception:\n        out[m] = 'absent'\nprint(json.dumps(out))")
+            "    try:\n        out[m] = md.version(m)\n"
+            "    except Exception:\n"
+            "        try:\n            out[m] = importlib.import_module(m).__version__\n"
+            "        except Exception:\n            out[m] = 'absent'\n"
+            "print(json.dumps(out))")
     proc = subprocess.run([str(python or sys.executable), "-c", code], capture_output=True,
                           text=True, check=False)
     try:
