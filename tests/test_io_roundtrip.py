@@ -51,6 +51,27 @@ def test_google_forms_xlsx(tmp_path: Path) -> None:
     _check(load_survey(path, write_codebook(tmp_path)))
 
 
+def test_google_forms_legacy_xls(tmp_path: Path) -> None:
+    # the old Excel 97-2003 format (.xls), still produced by some office installations;
+    # written here with xlwt, read by calamine
+    import xlwt
+
+    df = label_frame()
+    path = tmp_path / "gf.xls"
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("Form Responses 1")
+    date_style = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm:ss")
+    for j, col in enumerate(df.columns):
+        ws.write(0, j, col)
+        for i, v in enumerate(df[col].tolist(), start=1):
+            if col == "Timestamp":
+                ws.write(i, j, TIMES[i - 1].to_pydatetime(), date_style)
+            elif v is not None and not (isinstance(v, float) and v != v):
+                ws.write(i, j, v)
+    wb.save(str(path))
+    _check(load_survey(path, write_codebook(tmp_path)))
+
+
 def test_indonesian_excel_csv(tmp_path: Path) -> None:
     """Semicolons, decimal comma, cp1252 bytes (an accented agency alias)."""
     df = label_frame()
