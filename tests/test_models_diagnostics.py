@@ -106,6 +106,48 @@ def test_vif_longley_matches_car(reference_data: Path) -> None:
     assert (at.tidy().query("test == 'VIF: x2'")["verdict"] == "multicollinearity").all()
 
 
+def test_gvif_of_a_factor(rng: np.random.Generator) -> None:
+    # Generalized VIF (Fox & Monette 1992, JASA 87, 178-183; what car::vif prints for terms
+    # with several df). No printed car output on data available here, so three independent
+    # checks: (1) GVIF = prod 1 / (1 - rho_i^2) over the canonical correlations between the
+    # factor's dummies and the other predictors (computed here by SVD of orthonormal bases);
+    # (2) it does not depend on the coding of the factor (reference level, sum contrasts);
+    # (3) a 1-df term's GVIF is its VIF and GVIF^(1/(2 df)) its square root.
+    n = 400
+    region = rng.choice(["A", "B", "C", "D"], size=n)
+    shift = pd.Series(region).map({"A": 0.0, "B": 1.0, "C": 2.0, "D": 0.5}).to_numpy()
+    x = shift + rng.normal(size=n)
+    z = 0.5 * x + rng.normal(size=n)
+    df = pd.DataFrame({"x": x, "z": z, "region": region,
+                       "y": x + z + shift + rng.normal(size=n)})
+    fits = [ols("y ~ x + z + C(region)", df),
+            ols("y ~ x + z + C(region, Treatment('D'))", df),
+            ols("y ~ x + z + C(region, Sum)", df)]
+    tabs = [assumption_tests(f).vif.set_index("term") for f in fits]
+    g = [float(t["vif"].iloc[0]) for t in tabs]     # patsy puts the factor first
+    assert tabs[0].index.tolist() == ["C(region)", "x", "z"]
+    assert tabs[0].loc["C(region)", "df"] == 3
+    np.testing.assert_allclose(g, g[0], rtol=1e-10)
+    D = pd.get_dummies(df["region"], drop_first=True).to_numpy(float)
+    rest = df[["x", "z"]].to_numpy()
+
+    def basis(M: np.ndarray) -> np.ndarray:
+        return np.linalg.qr(M - M.mean(axis=0))[0]
+
+    rho = np.linalg.svd(basis(D).T @ basis(rest), compute_uv=False)
+    assert g[0] == pytest.approx(float(np.prod(1 / (1 - rho**2))), rel=1e-10)
+    assert tabs[0].loc["C(region)", "gvif_adj"] == pytest.approx(g[0] ** (1 / 6), rel=1e-12)
+    # 1-df terms: GVIF is the VIF 1 / (1 - R^2) of the column on all the others
+    others = np.column_stack([np.ones(n), D, df["z"]])
+    resid = x - others @ np.linalg.lstsq(others, x, rcond=None)[0]
+    r2 = 1 - resid @ resid / ((x - x.mean()) @ (x - x.mean()))
+    assert tabs[0].loc["x", "vif"] == pytest.approx(1 / (1 - r2), rel=1e-10)
+    assert tabs[0].loc["x", "gvif_adj"] == pytest.approx(np.sqrt(1 / (1 - r2)), rel=1e-10)
+    tidy = assumption_tests(fits[0]).tidy()
+    row = tidy.query("test == 'GVIF: C(region)'").iloc[0]
+    assert row["df"] == "3" and "GVIF^(1/(2df))" in row["sentence_en"]
+
+
 def test_dw_verdict_zones(rng: np.random.Generator) -> None:
     n = 100
     x = rng.normal(size=n)

@@ -6,7 +6,8 @@ Definitions (all checked in ``tests/test_models_diagnostics.py``):
 * Shapiro-Wilk (scipy); Kolmogorov-Smirnov as SPSS ``NPAR TESTS /K-S(NORMAL)`` reports it
   (mean and SD estimated from the residuals, asymptotic Kolmogorov p-value) and with the
   Lilliefors correction (as SPSS ``EXAMINE`` and R ``nortest::lillie.test``); Jarque-Bera.
-* VIF and tolerance per predictor (``1 / (1 - R_j^2)``, as R ``car::vif`` for 1-df terms).
+* VIF and tolerance per predictor (``1 / (1 - R_j^2)``, as R ``car::vif`` for 1-df terms);
+  a factor coded by several columns gets one generalized VIF (Fox & Monette 1992).
 * Breusch-Pagan in Koenker's studentized form (``n R^2`` of ``e^2`` on X; R
   ``lmtest::bptest`` default) and the original form (``ESS / 2`` of ``e^2 / (SSR/n)`` on X);
   White (``n R^2`` of ``e^2`` on X, squares and cross-products); Glejser (F test of ``|e|``
@@ -154,8 +155,16 @@ def white_test(resid: np.ndarray, X: np.ndarray, names: list[str] | None = None
     return float(lm), df, float(stats.chi2.sf(lm, df))
 
 
-def vif_table(X: np.ndarray, names: list[str]) -> pd.DataFrame:
+def vif_table(X: np.ndarray, names: list[str],
+              term_columns: dict[str, list[int]] | None = None) -> pd.DataFrame:
     """VIF and tolerance of every non-constant column of X (centred, i.e. with intercept).
+
+    With ``term_columns`` (formula term -> its columns), a term coded by several columns
+    (a factor such as ``C(region)``) gets one generalized VIF (Fox & Monette 1992, as
+    ``car::vif``): ``GVIF = det(R_tt) det(R_oo) / det(R)`` from the correlation matrix
+    ``R`` of the predictors, with ``df`` its number of columns and
+    ``gvif_adj = GVIF^(1 / (2 df))``, comparable to the square root of a VIF. A 1-df
+    term's GVIF is its VIF. Columns: term, vif (the GVIF), tolerance, df, gvif_adj.
 
     Examples
     --------
@@ -167,13 +176,36 @@ def vif_table(X: np.ndarray, names: list[str]) -> pd.DataFrame:
     """
     const = np.all(X[0:1] == X, axis=0)
     idx = [j for j in range(X.shape[1]) if not const[j]]
+    groups: list[tuple[str, list[int]]] = []
+    if term_columns:
+        for term, cols in term_columns.items():
+            keep = [idx.index(c) for c in cols if c in idx]
+            if keep:
+                groups.append((term, keep))
+    else:
+        groups = [(names[j], [i]) for i, j in enumerate(idx)]
     if len(idx) < 2:
-        return pd.DataFrame({"term": [names[j] for j in idx], "vif": [1.0] * len(idx),
-                             "tolerance": [1.0] * len(idx)})
+        return pd.DataFrame({"term": [t for t, _ in groups], "vif": [1.0] * len(groups),
+                             "tolerance": [1.0] * len(groups),
+                             "df": [len(c) for _, c in groups],
+                             "gvif_adj": [1.0] * len(groups)})
     Xc = X[:, idx] - X[:, idx].mean(axis=0)
-    corr = np.corrcoef(Xc, rowvar=False)
-    vif = np.diag(np.linalg.inv(corr))
-    return pd.DataFrame({"term": [names[j] for j in idx], "vif": vif, "tolerance": 1 / vif})
+    R = np.corrcoef(Xc, rowvar=False)
+    inv_diag = np.diag(np.linalg.inv(R))
+    _, logdet_all = np.linalg.slogdet(R)
+    gvif = []
+    for _, cols in groups:
+        if len(cols) == 1:
+            gvif.append(float(inv_diag[cols[0]]))
+            continue
+        rest = [i for i in range(len(idx)) if i not in cols]
+        _, ld_t = np.linalg.slogdet(R[np.ix_(cols, cols)])
+        ld_o = np.linalg.slogdet(R[np.ix_(rest, rest)])[1] if rest else 0.0
+        gvif.append(float(np.exp(ld_t + ld_o - logdet_all)))
+    g = np.asarray(gvif)
+    dfs = np.array([len(c) for _, c in groups])
+    return pd.DataFrame({"term": [t for t, _ in groups], "vif": g, "tolerance": 1 / g,
+                         "df": dfs, "gvif_adj": g ** (1 / (2 * dfs))})
 
 
 # --------------------------------------------------------------------------------------------
@@ -324,8 +356,21 @@ def assumption_tests(result: OLSResult, *, alpha: float = 0.05, bg_lags: int = 1
     rows.append(_row("Jarque-Bera", jb, "2", p_jb, f"p > {a}", v, en, idn))
 
     # -- multicollinearity -----------------------------------------------------------------
-    vt = vif_table(X, names)
-    for term, vif, tol in vt.itertuples(index=False):
+    vt = vif_table(X, names, getattr(result, "term_columns", None))
+    for term, vif, tol, dfv, adj in vt.itertuples(index=False):
+        if dfv > 1:   # a factor: GVIF^(1/(2 df)) against the square root of the threshold
+            ok = adj ** 2 < vif_threshold
+            verdict = "no multicollinearity" if ok else "multicollinearity"
+            en = (f"GVIF of {term} = {vif:.3f} ({dfv} df; GVIF^(1/(2df)) = {adj:.3f}, "
+                  f"squared {adj ** 2:.3f}) is {'below' if ok else 'above'} "
+                  f"{vif_threshold:g}: {verdict}.")
+            idn = (f"GVIF {term} = {_num(vif, 'id')} ({dfv} df; GVIF^(1/(2df)) = "
+                   f"{_num(adj, 'id')}, kuadratnya {_num(adj ** 2, 'id')}) "
+                   f"{'di bawah' if ok else 'di atas'} {vif_threshold:g}: "
+                   f"{'tidak terjadi multikolinearitas' if ok else 'terjadi multikolinearitas'}.")
+            rows.append(_row(f"GVIF: {term}", vif, str(dfv), math.nan,
+                             f"GVIF^(1/df) < {vif_threshold:g}", verdict, en, idn))
+            continue
         ok = vif < vif_threshold
         verdict = "no multicollinearity" if ok else "multicollinearity"
         en = (f"VIF of {term} = {vif:.3f} (tolerance {tol:.3f}) is "
