@@ -9,8 +9,8 @@ log-likelihood). This is what ``lmerTest`` (Kuznetsova, Brockhoff & Christensen 
 reports for ``lme4::lmer`` fits and SAS ``PROC MIXED`` with ``ddfm=satterthwaite``.
 The value does not depend on how ``theta`` is parameterised, so the variances and
 covariances are used directly; the derivatives are central finite differences (the
-REML likelihood is evaluated group by group with Cholesky factors, so this costs a
-few dozen likelihood evaluations).
+REML likelihood is evaluated from per-group sums in q x q algebra, so a few dozen
+evaluations cost little even on large data).
 
 statsmodels' ``MixedLM`` reports Wald z tests only; this module is why egovstudy's
 mixed models give t tests with the degrees of freedom readers of lmerTest output expect.
@@ -25,37 +25,59 @@ import numpy as np
 __all__ = ["satterthwaite_df"]
 
 
-def _group_blocks(X: np.ndarray, y: np.ndarray, Z: np.ndarray, groups: np.ndarray
-                  ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    order = np.argsort(groups, kind="stable")
-    g_sorted = groups[order]
-    cuts = np.flatnonzero(g_sorted[1:] != g_sorted[:-1]) + 1
-    return [(X[i], y[i], Z[i]) for i in np.split(order, cuts)]
+class _Sums:
+    """Per-group sufficient statistics: the likelihood needs nothing else."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, Z: np.ndarray, groups: np.ndarray
+                 ) -> None:
+        _, codes = np.unique(groups, return_inverse=True)
+        n_groups = int(codes.max()) + 1
+
+        def per_group(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            prod = np.einsum("ni,nj->nij", a, b).reshape(len(a), -1)
+            out = np.zeros((n_groups, prod.shape[1]))
+            np.add.at(out, codes, prod)
+            return out.reshape(n_groups, a.shape[1], b.shape[1])
+
+        y2 = y[:, None]
+        self.zz = per_group(Z, Z)
+        self.zx = per_group(Z, X)
+        self.zy = per_group(Z, y2)[:, :, 0]
+        self.xx = X.T @ X
+        self.xy = X.T @ y
+        self.yy = float(y @ y)
+        self.n = len(y)
+        self.q = Z.shape[1]
 
 
-def _reml_and_cov(blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]], q: int,
-                  theta: np.ndarray, reml: bool = True) -> tuple[float, np.ndarray]:
-    """REML (or ML) log-likelihood, up to a constant, and ``(X'V^-1X)^-1`` at ``theta``."""
+def _loglik_and_cov(sums: _Sums, theta: np.ndarray, reml: bool = True
+                    ) -> tuple[float, np.ndarray]:
+    """REML (or ML) log-likelihood, up to a constant, and ``(X'V^-1X)^-1`` at ``theta``.
+
+    With ``V_g = s2 I + Z_g G Z_g'`` the push-through identity gives
+    ``V_g^-1 = (I - Z_g K_g Z_g') / s2`` with ``K_g = (s2 I + G Z_g'Z_g)^-1 G`` and
+    ``log|V_g| = n_g log s2 + log|I + G Z_g'Z_g / s2|``: q x q work per group, no
+    ``n_g x n_g`` matrix, and no inverse of ``G`` (which may be singular).
+    """
+    q = sums.q
     iu = np.triu_indices(q)
     G = np.zeros((q, q))
     G[iu] = theta[:-1]
     G = G + G.T - np.diag(np.diag(G))
-    s2 = theta[-1]
-    p = blocks[0][0].shape[1]
-    xvx = np.zeros((p, p))
-    xvy = np.zeros(p)
-    yvy = 0.0
-    logdet = 0.0
-    for Xg, yg, Zg in blocks:
-        V = Zg @ G @ Zg.T
-        V[np.diag_indices_from(V)] += s2
-        L = np.linalg.cholesky(V)
-        a = np.linalg.solve(L, np.column_stack([Xg, yg]))
-        ax, ay = a[:, :-1], a[:, -1]
-        xvx += ax.T @ ax
-        xvy += ax.T @ ay
-        yvy += float(ay @ ay)
-        logdet += 2.0 * float(np.log(np.diag(L)).sum())
+    s2 = float(theta[-1])
+    if not s2 > 0:
+        raise np.linalg.LinAlgError("residual variance not positive")
+    GS = G @ sums.zz                                        # (groups, q, q)
+    K = np.linalg.solve(s2 * np.eye(q) + GS, np.broadcast_to(G, GS.shape))
+    sign, logdet_q = np.linalg.slogdet(np.eye(q) + GS / s2)
+    if (sign <= 0).any():
+        raise np.linalg.LinAlgError("random-effect covariance not positive semi-definite")
+    KZx = K @ sums.zx                                       # (groups, q, p)
+    KZy = np.einsum("gij,gj->gi", K, sums.zy)
+    xvx = (sums.xx - np.einsum("gqi,gqj->ij", sums.zx, KZx)) / s2
+    xvy = (sums.xy - np.einsum("gqi,gq->i", sums.zx, KZy)) / s2
+    yvy = (sums.yy - float(np.einsum("gq,gq->", sums.zy, KZy))) / s2
+    logdet = sums.n * np.log(s2) + float(logdet_q.sum())
     C = np.linalg.inv(xvx)
     beta = C @ xvy
     _, logdet_x = np.linalg.slogdet(xvx)
@@ -64,12 +86,14 @@ def _reml_and_cov(blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]], q: in
 
 
 def _steps(theta: np.ndarray, q: int) -> np.ndarray:
-    """Finite-difference steps: 1e-4 of each parameter's natural scale."""
+    """Finite-difference steps: 1e-3 of each parameter's natural scale (small enough for
+    the truncation error, large enough that rounding in the likelihood does not swamp
+    second differences)."""
     iu, ju = np.triu_indices(q)
     var = np.empty(q)
     var[:] = [theta[k] for k in range(len(iu)) if iu[k] == ju[k]]
     scale = np.array([np.sqrt(abs(var[i] * var[j])) for i, j in zip(iu, ju)] + [theta[-1]])
-    return 1e-4 * np.maximum(scale, 1e-8 * max(abs(theta[-1]), 1.0))
+    return 1e-3 * np.maximum(scale, 1e-8 * max(abs(theta[-1]), 1.0))
 
 
 def _hessian(f: Callable[[np.ndarray], float], x: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -133,19 +157,23 @@ def satterthwaite_df(X: np.ndarray, y: np.ndarray, Z: np.ndarray, groups: np.nda
     y = np.asarray(y, dtype=float)
     Z = np.asarray(Z, dtype=float)
     q = Z.shape[1]
-    blocks = _group_blocks(X, y, Z, np.asarray(groups))
+    if np.all(X[0:1] == X, axis=0).any():
+        # with a constant column the residuals, hence the likelihood, do not change when
+        # y is shifted; centring y keeps the sums of squares small (less cancellation)
+        y = y - y.mean()
+    sums = _Sums(X, y, Z, np.asarray(groups))
     theta = np.append(np.asarray(cov_re, dtype=float)[np.triu_indices(q)], float(sigma2))
     h = _steps(theta, q)
     try:
-        _, C = _reml_and_cov(blocks, q, theta, reml)
-        H = _hessian(lambda t: _reml_and_cov(blocks, q, t, reml)[0], theta, h)
+        _, C = _loglik_and_cov(sums, theta, reml)
+        H = _hessian(lambda t: _loglik_and_cov(sums, t, reml)[0], theta, h)
         A = np.linalg.inv(-H)
         grads = np.empty((len(theta), C.shape[0]))
         for i in range(len(theta)):
             e = np.zeros(len(theta))
             e[i] = h[i]
-            up = np.diag(_reml_and_cov(blocks, q, theta + e, reml)[1])
-            down = np.diag(_reml_and_cov(blocks, q, theta - e, reml)[1])
+            up = np.diag(_loglik_and_cov(sums, theta + e, reml)[1])
+            down = np.diag(_loglik_and_cov(sums, theta - e, reml)[1])
             grads[i] = (up - down) / (2 * h[i])
     except np.linalg.LinAlgError:
         return np.full(X.shape[1], np.nan)
