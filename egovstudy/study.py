@@ -7,7 +7,9 @@ estimators and the outputs. :func:`read_study` validates it;
 ``egovstudy.pipeline_study.run_study`` (``egovstudy run study.yaml``) produces
 the tables, figures and results chapter.
 
-Schema: see ``data/raw/default_study/study.yaml``.
+Schema: see ``data/raw/default_study/study.yaml``. Optional PLS-SEM settings go in a
+``pls:`` mapping: ``consistent`` (``true``: PLSc for reflective constructs) and
+``scheme`` (``path``, ``factorial`` or ``centroid``).
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ class StudySpec:
     quality: dict[str, str] = field(default_factory=dict)
     constructs: list[str] | None = None
     estimators: dict[str, bool] = field(default_factory=dict)
+    pls: dict[str, Any] = field(default_factory=dict)
     n_boot: int = 5000
     ci: float = 0.95
     tables: list[str] = field(default_factory=lambda: list(_TABLE_FORMATS))
@@ -218,6 +221,23 @@ def read_study(path: str | Path) -> StudySpec:
     ci = boot.get("ci", 0.95)
     if not isinstance(ci, float) or not 0.5 < ci < 1:
         raise _fail(file, "bootstrap.ci", f"{ci!r} is not a level in (0.5, 1)", "use 0.95")
+    pls_raw = raw.get("pls") or {}
+    if not isinstance(pls_raw, dict):
+        raise _fail(file, "pls", f"expected a mapping, got {pls_raw!r}",
+                    "write e.g. 'pls: {consistent: true, scheme: path}'")
+    unknown = sorted(set(map(str, pls_raw)) - {"consistent", "scheme"})
+    if unknown:
+        raise _fail(file, f"pls.{unknown[0]}", "unknown option",
+                    "use 'consistent' (true/false) and 'scheme' (path, factorial, centroid)")
+    pls_opts: dict[str, Any] = {}
+    if "consistent" in pls_raw:
+        if not isinstance(pls_raw["consistent"], bool):
+            raise _fail(file, "pls.consistent", f"{pls_raw['consistent']!r} is not true/false",
+                        "write true (PLSc for reflective constructs) or false")
+        pls_opts["consistent"] = pls_raw["consistent"]
+    if "scheme" in pls_raw:
+        pls_opts["scheme"] = _choice(pls_raw["scheme"], ("path", "factorial", "centroid"), file,
+                                     "pls.scheme")
     seed = raw.get("seed", 2026)
     if not isinstance(seed, int) or seed < 0:
         raise _fail(file, "seed", f"{seed!r} is not a non-negative integer", "use e.g. 2026")
@@ -238,6 +258,7 @@ def read_study(path: str | Path) -> StudySpec:
         quality=quality,
         constructs=_names(raw.get("constructs"), file, "constructs") or None,
         estimators={str(k): bool(v) for k, v in (raw.get("estimators") or {}).items()},
+        pls=pls_opts,
         n_boot=n_boot,
         ci=ci,
         tables=tables,
@@ -343,7 +364,8 @@ def run_study(
         "provenance": make_provenance(
             data_hash=_sha(spec.data),
             options={"study": spec.name, "language": spec.language, "seed": spec.seed,
-                     "n_boot": spec.n_boot, "decimal_comma": spec.decimal_comma}),
+                     "n_boot": spec.n_boot, "decimal_comma": spec.decimal_comma,
+                     "pls": spec.pls}),
         "inputs_sha256": {p.name: _sha(p) for p in (spec.path, spec.data, spec.codebook)},
         "outputs_sha256": {str(p.relative_to(out)): _sha(p) for p in written
                            if p.is_file() and out in p.resolve().parents},

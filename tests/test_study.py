@@ -47,6 +47,25 @@ def test_bad_study_entries_are_named(study_copy: Path, old: str, new: str, entry
         read_study(study_copy)
 
 
+def test_pls_settings_of_the_study_file(study_copy: Path) -> None:
+    text = study_copy.read_text(encoding="utf-8")
+    study_copy.write_text(text + "\npls: {consistent: true, scheme: factorial}\n",
+                          encoding="utf-8")
+    assert read_study(study_copy).pls == {"consistent": True, "scheme": "factorial"}
+    for bad, entry in (("{scheme: mode_a}", "pls.scheme"), ("{consistent: yes please}",
+                                                             "pls.consistent"),
+                       ("{weights: path}", "pls.weights"), ("[path]", "pls")):
+        study_copy.write_text(text + f"\npls: {bad}\n", encoding="utf-8")
+        with pytest.raises(StudyFileError, match=entry.replace(".", r"\.")):
+            read_study(study_copy)
+    # the chapter's PLS-SEM section receives them
+    from egovstudy.report.chapter import _resolve
+
+    study_copy.write_text(text + "\npls: {consistent: true}\n", encoding="utf-8")
+    inp = _resolve(study_copy, model=None, hypotheses=None, n_boot=None, seed=None, pls=None)
+    assert inp.pls_options == {"consistent": True}
+
+
 def test_output_inside_data_raw_is_refused(study_copy: Path) -> None:
     with pytest.raises(OutputError, match="data/raw"):
         run_study(study_copy, default_study_dir() / "out")

@@ -191,6 +191,7 @@ class _Inputs:
     seed: int
     pls: bool
     process: bool
+    pls_options: dict[str, Any] = field(default_factory=dict)
 
 
 def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
@@ -216,7 +217,7 @@ def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
                        m.cluster, hyps, dict(spec.title), n_boot or spec.n_boot, spec.ci,
                        spec.seed if seed is None else seed,
                        est.get("pls_sem", True) if pls is None else pls,
-                       est.get("process", True))
+                       est.get("process", True), dict(spec.pls))
     if not hasattr(source, "data") or not hasattr(source, "codebook"):
         raise OutputError("results_chapter needs a Survey, a StudySpec or the path of a study "
                           f"file, got {type(source).__name__}")
@@ -580,8 +581,9 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             structural.append((inp.mediator, inp.outcome))
         res = memo("pls", lambda: pls_sem(data, measurement=meas, structural=structural,
                                           n_boot=min(inp.n_boot, 1000), seed=inp.seed,
-                                          progress=False))
-        doc.heading(doc.t("cap_pls"))
+                                          progress=False, **inp.pls_options))
+        doc.heading(doc.t("cap_pls") + (" (PLSc)" if inp.pls_options.get("consistent")
+                                        else ""))
         paths = res.paths.copy()
         paths["term"] = [f"{labels.get(a, a)} → {labels.get(b, b)}"
                          for a, b in zip(paths["from"], paths["to"])]
