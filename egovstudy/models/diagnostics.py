@@ -358,30 +358,24 @@ def assumption_tests(result: OLSResult, *, alpha: float = 0.05, bg_lags: int = 1
     # -- multicollinearity -----------------------------------------------------------------
     vt = vif_table(X, names, getattr(result, "term_columns", None))
     for term, vif, tol, dfv, adj in vt.itertuples(index=False):
-        if dfv > 1:   # a factor: GVIF^(1/(2 df)) against the square root of the threshold
-            ok = adj ** 2 < vif_threshold
-            verdict = "no multicollinearity" if ok else "multicollinearity"
-            en = (f"GVIF of {term} = {vif:.3f} ({dfv} df; GVIF^(1/(2df)) = {adj:.3f}, "
-                  f"squared {adj ** 2:.3f}) is {'below' if ok else 'above'} "
-                  f"{vif_threshold:g}: {verdict}.")
-            idn = (f"GVIF {term} = {_num(vif, 'id')} ({dfv} df; GVIF^(1/(2df)) = "
-                   f"{_num(adj, 'id')}, kuadratnya {_num(adj ** 2, 'id')}) "
-                   f"{'di bawah' if ok else 'di atas'} {vif_threshold:g}: "
-                   f"{'tidak terjadi multikolinearitas' if ok else 'terjadi multikolinearitas'}.")
-            rows.append(_row(f"GVIF: {term}", vif, str(dfv), math.nan,
-                             f"GVIF^(1/df) < {vif_threshold:g}", verdict, en, idn))
-            continue
-        ok = vif < vif_threshold
+        factor = dfv > 1          # a factor: GVIF^(1/(2 df)), squared, against the threshold
+        ok = (adj ** 2 if factor else vif) < vif_threshold
         verdict = "no multicollinearity" if ok else "multicollinearity"
-        en = (f"VIF of {term} = {vif:.3f} (tolerance {tol:.3f}) is "
-              f"{'below' if ok else 'above'} {vif_threshold:g}: "
-              f"{'no multicollinearity' if ok else 'multicollinearity'}.")
-        idn = (f"VIF {term} = {_num(vif, 'id')} (tolerance {_num(tol, 'id')}) "
-               f"{'di bawah' if ok else 'di atas'} {vif_threshold:g}: "
+        if factor:
+            what_en = (f"GVIF of {term} = {vif:.3f} ({dfv} df; GVIF^(1/(2df)) = {adj:.3f}, "
+                       f"squared {adj ** 2:.3f})")
+            what_id = (f"GVIF {term} = {_num(vif, 'id')} ({dfv} df; GVIF^(1/(2df)) = "
+                       f"{_num(adj, 'id')}, kuadratnya {_num(adj ** 2, 'id')})")
+            label, df_txt, rule = f"GVIF: {term}", str(dfv), f"GVIF^(1/df) < {vif_threshold:g}"
+        else:
+            what_en = f"VIF of {term} = {vif:.3f} (tolerance {tol:.3f})"
+            what_id = f"VIF {term} = {_num(vif, 'id')} (tolerance {_num(tol, 'id')})"
+            label, df_txt = f"VIF: {term}", ""
+            rule = f"VIF < {vif_threshold:g} (tolerance > {1 / vif_threshold:g})"
+        en = f"{what_en} is {'below' if ok else 'above'} {vif_threshold:g}: {verdict}."
+        idn = (f"{what_id} {'di bawah' if ok else 'di atas'} {vif_threshold:g}: "
                f"{'tidak terjadi multikolinearitas' if ok else 'terjadi multikolinearitas'}.")
-        rows.append(_row(f"VIF: {term}", vif, "", math.nan,
-                         f"VIF < {vif_threshold:g} (tolerance > {1 / vif_threshold:g})",
-                         verdict, en, idn))
+        rows.append(_row(label, vif, df_txt, math.nan, rule, verdict, en, idn))
 
     # -- heteroskedasticity ----------------------------------------------------------------
     het = ("homoskedastic", "heteroskedastic", "tidak terjadi heteroskedastisitas",
