@@ -213,22 +213,25 @@ class _Estimates:
     r2: np.ndarray         # (K,)
 
 
-def _consistent_blocks(model: _Model) -> list[tuple[int, np.ndarray]]:
-    """(construct index, indicator rows) of the blocks PLSc corrects: Mode A, >= 2 items."""
+def _multi_item_blocks(model: _Model, mode_a_only: bool = False
+                       ) -> list[tuple[int, np.ndarray]]:
+    """(construct index, indicator rows) of the blocks with two or more indicators (only
+    the Mode A ones -- those PLSc corrects -- with ``mode_a_only``)."""
     return [(j, np.flatnonzero(model.mask[:, j])) for j, c in enumerate(model.constructs)
-            if model.modes[c] == "A" and model.mask[:, j].sum() > 1]
+            if model.mask[:, j].sum() > 1 and (model.modes[c] == "A" or not mode_a_only)]
 
 
-def _rho_a(S: np.ndarray, W: np.ndarray, model: _Model) -> np.ndarray:
-    """Dijkstra-Henseler rho_A of every construct for a batch, (b, K); 1 where PLSc
-    leaves a construct as it is (Mode B or a single indicator).
+def _rho_a(S: np.ndarray, W: np.ndarray, model: _Model, mode_a_only: bool = False
+           ) -> np.ndarray:
+    """Dijkstra-Henseler rho_A of every construct for a batch, (b, K); 1 for a single
+    indicator (and, with ``mode_a_only``, for Mode B blocks, which PLSc leaves as they are).
 
     With weights ``w`` scaled to unit-variance scores, ``rho_A = (w'w)^2 *
     w'(S - diag S)w / w'(ww' - diag ww')w`` (Dijkstra & Henseler 2015, eq. 17).
     """
     b = S.shape[0]
     rho = np.ones((b, len(model.constructs)))
-    for j, r in _consistent_blocks(model):
+    for j, r in _multi_item_blocks(model, mode_a_only):
         w = W[:, r, j]
         blk = S[:, r][:, :, r]
         ww = (w * w).sum(axis=1)
@@ -253,12 +256,12 @@ def _estimates(S: np.ndarray, W: np.ndarray, model: _Model, consistent: bool = F
     L = S @ W
     C = W.transpose(0, 2, 1) @ L
     if consistent:
-        rho = _rho_a(S, W, model)
+        rho = _rho_a(S, W, model, mode_a_only=True)
         q = np.sqrt(np.where(rho > 0, rho, np.nan))
         C = C / (q[:, :, None] * q[:, None, :])
         C[:, np.arange(K), np.arange(K)] = 1.0
         L = L.copy()
-        for j, r in _consistent_blocks(model):
+        for j, r in _multi_item_blocks(model, mode_a_only=True):
             w = W[:, r, j]
             L[:, r, j] = (q[:, j] / (w * w).sum(axis=1))[:, None] * w
     b = S.shape[0]
@@ -455,8 +458,9 @@ def _fit_point(Xv: np.ndarray, model: _Model, max_iter: int, tol: float,
 def _check_consistent(S: np.ndarray, W: np.ndarray, model: _Model) -> None:
     """PLSc needs rho_A > 0 in every corrected block; corrected correlations above 1
     (a Heywood case) are inadmissible and reported."""
-    rho = _rho_a(S[None], W[None], model)[0]
-    bad = [model.constructs[j] for j, _ in _consistent_blocks(model) if not rho[j] > 0]
+    rho = _rho_a(S[None], W[None], model, mode_a_only=True)[0]
+    bad = [model.constructs[j] for j, _ in _multi_item_blocks(model, mode_a_only=True)
+           if not rho[j] > 0]
     if bad:
         raise ModelSpecError(f"rho_A of {', '.join(bad)} is not positive, so PLSc cannot "
                              "correct it; check the indicators' signs and loadings, or fit "
@@ -678,7 +682,9 @@ def pls_sem(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
     indirect = pd.DataFrame({"term": [k.split(":", 1)[1] for k in ind_keys],
                              **cols_for(ind_keys)}) if ind_keys else pd.DataFrame(
         columns=["term", "estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high"])
-    cross = pd.DataFrame(L, index=model.indicators, columns=cons)
+    # cross-loadings are those of the PLS composites (PLSc changes only own loadings)
+    L_pls = _estimates(S[None], W[None], model)[1][0] if consistent else L
+    cross = pd.DataFrame(L_pls, index=model.indicators, columns=cons)
     ccor = pd.DataFrame(C, index=cons, columns=cons)
 
     # R2, adjusted R2, f2, VIF
@@ -702,24 +708,21 @@ def pls_sem(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
             vif_rows.append({"from": q, "to": c, "vif": float(Cinv[a, a])})
     # reliability
     rel_rows = []
+    rho_all = _rho_a(S[None], W[None], model)[0]
     for c in cons:
         r = rows[c]
         lam = L[r, cidx[c]]
-        w = W[r, cidx[c]]
         Sb = S[np.ix_(r, r)]
         kk = len(r)
         if kk > 1:
             rbar = (Sb.sum() - kk) / (kk * (kk - 1))
             alpha = kk * rbar / (1 + (kk - 1) * rbar)
-            num = w @ (Sb - np.diag(np.diag(Sb))) @ w
-            ww = np.outer(w, w)
-            den = w @ (ww - np.diag(np.diag(ww))) @ w
-            rho_a = (w @ w) ** 2 * num / den
         else:
-            alpha = rho_a = 1.0
+            alpha = 1.0
         rho_c = lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam**2).sum())
         rel_rows.append({"construct": c, "mode": model.modes[c], "alpha": alpha,
-                         "rho_c": rho_c, "rho_a": rho_a, "ave": float((lam**2).mean())})
+                         "rho_c": rho_c, "rho_a": float(rho_all[cidx[c]]),
+                         "ave": float((lam**2).mean())})
     H = _htmt(S[None], model)[0]
     htmt = pd.DataFrame(H, index=cons, columns=cons).where(np.tril(np.ones((K, K)), -1) > 0)
     scores = pd.DataFrame(Z @ W, index=X.index, columns=cons)

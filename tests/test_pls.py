@@ -238,6 +238,8 @@ def test_mobi_plsc_factorial_matches_seminr(mobi: pd.DataFrame) -> None:
     plain = pls_sem(mobi, measurement=MOBI_MM, structural=MOBI_SM, scheme="factorial",
                     n_boot=0, q2_folds=0)
     assert np.allclose(plain.outer_weights["estimate"], res.outer_weights["estimate"])
+    assert np.allclose(plain.cross_loadings, res.cross_loadings)      # documented: PLS's
+    assert np.allclose(plain.reliability["rho_a"], res.reliability["rho_a"])
 
 
 ECSI_MM = {"Image": [f"IMAG{i}" for i in range(1, 6)], "Expectation": ["CUEX1", "CUEX2", "CUEX3"],
