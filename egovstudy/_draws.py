@@ -20,8 +20,9 @@ float64 rows, ready for a matrix product. Two implementations give the same coun
   ``bincount`` count straight into float64).
 
 Why a kernel of our own: measured on the project's 2-core machine, drawing, counting
-and multiplying the batches of a 5,000-resample PROCESS run takes about two thirds of
-the NumPy path's time (``python -m benchmarks.run --only process`` reports both). Also
+and multiplying the batches of a 5,000-resample PROCESS run, and the whole run, take
+about 0.7 of the NumPy path's time (``python -m benchmarks.run --only process``, with
+and without ``EGOVSTUDY_NO_EXTENSION=1``). Also
 measured and kept out: ``np.add.at`` into a reused buffer (about 10 % faster on one
 thread, but it holds the GIL, so batches on threads stop scaling) and numba (as fast
 as the C kernel, but loading it costs about 0.65 s and 125 MB in every new Python
