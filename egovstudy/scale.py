@@ -983,6 +983,8 @@ def ols_dask(formula: str, data: Any, *, vcov: str | dict[str, Any] = "classical
 
 def _cluster_cov(sums: list[pd.DataFrame], names: list[str], xtx_inv: np.ndarray, n: int,
                  k: int) -> tuple[np.ndarray, str, int, tuple[int, ...]]:
+    from egovstudy.models.covariance import combine_cluster_pieces
+
     df_resid = n - k
     sizes = [len(s) for s in sums]
     for g, name in zip(sizes, names):
@@ -996,28 +998,7 @@ def _cluster_cov(sums: list[pd.DataFrame], names: list[str], xtx_inv: np.ndarray
         S = s.to_numpy(dtype=np.float64)
         return g / (g - 1) * (n - 1) / df_resid * (xtx_inv @ (S.T @ S) @ xtx_inv)
 
-    if len(names) == 1:
-        V = piece(sums[0])
-        note = (f"cluster-robust by {names[0]} ({sizes[0]} clusters), Stata small-sample "
-                "correction G/(G-1)*(n-1)/(n-k); t with G-1 df")
-        df_inf = sizes[0] - 1
-        out_sizes: tuple[int, ...] = (sizes[0],)
-    else:
-        V = piece(sums[0]) + piece(sums[1]) - piece(sums[2])
-        evals, evecs = np.linalg.eigh(V)
-        if evals.min() < 0:
-            warnings.warn("two-way cluster covariance was not positive semidefinite; negative "
-                          "eigenvalues were set to zero (Cameron, Gelbach & Miller 2011)",
-                          StatisticalWarning, stacklevel=3)
-            V = (evecs * np.clip(evals, 0, None)) @ evecs.T
-        note = (f"two-way cluster-robust by {names[0]} ({sizes[0]}) and {names[1]} "
-                f"({sizes[1]}) (Cameron-Gelbach-Miller), each piece with the Stata correction "
-                "G/(G-1)*(n-1)/(n-k); t with min(G)-1 df")
-        df_inf = min(sizes[:2]) - 1
-        out_sizes = (sizes[0], sizes[1])
-    for g, name in zip(out_sizes, names):
-        if g < 20:
-            warnings.warn(f"only {g} clusters in {name!r}: cluster-robust standard errors are "
-                          "unreliable with few clusters (consider a wild cluster bootstrap)",
-                          StatisticalWarning, stacklevel=3)
+    out_sizes = tuple(sizes[:len(names)])
+    pieces = [piece(s) for s in sums[:1 if len(names) == 1 else 3]]
+    V, note, df_inf = combine_cluster_pieces(pieces, names, list(out_sizes))
     return V, note, df_inf, out_sizes

@@ -149,29 +149,46 @@ def compute_vcov(
 
     names = [str(s.name) for s in clusters]
     if len(clusters) == 1:
-        V = piece(codes_list[0], sizes[0])
+        pieces = [piece(codes_list[0], sizes[0])]
+    else:
+        inter, ug = pd.factorize(pd.Series(list(zip(codes_list[0], codes_list[1]))))
+        pieces = [piece(codes_list[0], sizes[0]), piece(codes_list[1], sizes[1]),
+                  piece(np.asarray(inter), len(ug))]
+    V, note, df_inf = combine_cluster_pieces(pieces, names, sizes)
+    return VcovResult(V, "cluster", note, df_inf, tuple(sizes))
+
+
+def combine_cluster_pieces(pieces: list[np.ndarray], names: list[str], sizes: list[int]
+                           ) -> tuple[np.ndarray, str, int]:
+    """One- or two-way cluster-robust covariance from its Stata-corrected pieces.
+
+    ``pieces`` is ``[V_1]`` or ``[V_1, V_2, V_12]`` (Cameron, Gelbach & Miller 2011:
+    ``V_1 + V_2 - V_12``, with negative eigenvalues set to zero and a warning). Warns
+    when a clustering has fewer than 20 clusters. Returns ``(V, note, inference df)``;
+    shared by the in-memory and the Dask OLS.
+    """
+    if len(pieces) == 1:
+        V = pieces[0]
         note = (f"cluster-robust by {names[0]} ({sizes[0]} clusters), Stata small-sample "
                 "correction G/(G-1)*(n-1)/(n-k); t with G-1 df")
         df_inf = sizes[0] - 1
     else:
-        inter, ug = pd.factorize(pd.Series(list(zip(codes_list[0], codes_list[1]))))
-        V = (piece(codes_list[0], sizes[0]) + piece(codes_list[1], sizes[1])
-             - piece(np.asarray(inter), len(ug)))
+        V = pieces[0] + pieces[1] - pieces[2]
         evals, evecs = np.linalg.eigh(V)
         if evals.min() < 0:
             warnings.warn(
                 "two-way cluster covariance was not positive semidefinite; negative "
                 "eigenvalues were set to zero (Cameron, Gelbach & Miller 2011)",
-                StatisticalWarning, stacklevel=3)
+                StatisticalWarning, stacklevel=4)
             V = (evecs * np.clip(evals, 0, None)) @ evecs.T
         note = (f"two-way cluster-robust by {names[0]} ({sizes[0]}) and {names[1]} "
                 f"({sizes[1]}) (Cameron-Gelbach-Miller), each piece with the Stata correction "
                 "G/(G-1)*(n-1)/(n-k); t with min(G)-1 df")
-        df_inf = min(sizes) - 1
-    for g, name in zip(sizes, names):
+        df_inf = min(sizes[:2]) - 1
+    for g, name in zip(sizes[:len(names)], names):
         if g < 20:
             warnings.warn(
                 f"only {g} clusters in {name!r}: cluster-robust standard errors are "
                 "unreliable with few clusters (consider a wild cluster bootstrap)",
-                StatisticalWarning, stacklevel=3)
-    return VcovResult(V, "cluster", note, df_inf, tuple(sizes))
+                StatisticalWarning, stacklevel=4)
+    return V, note, df_inf
