@@ -49,6 +49,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from egovstudy._moments import skew_kurt
 from egovstudy.errors import (
     DataFormatError,
     DataQualityWarning,
@@ -352,7 +353,7 @@ def descriptives_dask(data: Any, columns: Sequence[str], *, values: Sequence[int
         if n == 0:
             raise InsufficientDataError(f"descriptives_dask: column {c!r} has no values")
         m2, m3, m4 = u.m2[j] / n, u.m3[j] / n, u.m4[j] / n
-        sk, ku = _skew_kurt(n, m2, m3, m4, skew_type)
+        sk, ku = skew_kurt(n, m2, m3, m4, skew_type)
         dist = u.dist[j]
         row: dict[str, Any] = {
             "variable": c, "n": n, "mean": float(u.mean[j]),
@@ -369,19 +370,6 @@ def descriptives_dask(data: Any, columns: Sequence[str], *, values: Sequence[int
                                 for k, v in sorted(dist.items())} if dist is not None else None)
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _skew_kurt(n: int, m2: float, m3: float, m4: float, type_: int) -> tuple[float, float]:
-    if n < 4 or m2 <= 0:
-        return float("nan"), float("nan")
-    g1 = m3 / m2**1.5
-    g2 = m4 / m2**2 - 3
-    if type_ == 1:
-        return float(g1), float(g2)
-    if type_ == 2:
-        return (float(g1 * np.sqrt(n * (n - 1)) / (n - 2)),
-                float(((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3))))
-    return float(g1 * ((n - 1) / n) ** 1.5), float((g2 + 3) * (1 - 1 / n) ** 2 - 3)
 
 
 def _median_from_counts(dist: dict[float, int], n: int) -> float:

@@ -407,23 +407,14 @@ def interpretation_category(
 def _skew_kurt(x: Any, type_: int) -> tuple[float, float]:
     import numpy as np
 
+    from egovstudy._moments import skew_kurt
+
     x = np.asarray(x, dtype=float)
-    n = x.size
-    if n < 4:
+    if x.size < 4:
         return float("nan"), float("nan")
     d = x - x.mean()
-    m2, m3, m4 = (d**2).mean(), (d**3).mean(), (d**4).mean()
-    if m2 == 0:
-        return float("nan"), float("nan")
-    g1 = m3 / m2**1.5
-    g2 = m4 / m2**2 - 3
-    if type_ == 1:
-        return float(g1), float(g2)
-    if type_ == 2:
-        skew = g1 * np.sqrt(n * (n - 1)) / (n - 2)
-        kurt = ((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3))
-        return float(skew), float(kurt)
-    return float(g1 * ((n - 1) / n) ** 1.5), float((g2 + 3) * (1 - 1 / n) ** 2 - 3)
+    return skew_kurt(x.size, float((d**2).mean()), float((d**3).mean()),
+                     float((d**4).mean()), type_)
 
 
 def describe(
