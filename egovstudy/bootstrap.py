@@ -20,6 +20,7 @@ counted and reported; interval functions ignore them explicitly.
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -261,6 +262,7 @@ def percentile_ci(samples: Any, level: float = 0.95) -> tuple[Any, Any]:
     """
     _check_level(level)
     arr = np.asarray(samples, dtype=float)
+    _check_enough(arr, level)
     alpha = (1 - level) / 2
     q = np.nanquantile(arr, [alpha, 1 - alpha], axis=0)
     return _unpack(q[0]), _unpack(q[1])
@@ -283,6 +285,7 @@ def bc_ci(samples: Any, estimate: Any, level: float = 0.95) -> tuple[Any, Any]:
 
     _check_level(level)
     arr = np.asarray(samples, dtype=float)
+    _check_enough(arr, level)
     one_d = arr.ndim == 1
     if one_d:
         arr = arr[:, None]
@@ -309,6 +312,36 @@ def _check_level(level: float) -> None:
     if not 0 < float(level) < 1:
         raise ModelSpecError(f"level={level!r}: pass a confidence level between 0 and 1, "
                              "e.g. 0.95")
+
+
+def min_resamples(level: float) -> int:
+    """Fewest successful resamples for which a ``level`` interval has a resample in each tail.
+
+    A percentile interval takes the ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles; with
+    fewer than ``2 / (1 - level)`` resamples each tail holds less than one resample and the
+    "interval" is only the range of the draws (with ``n_boot=1`` it need not even contain the
+    estimate).
+
+    Examples
+    --------
+    >>> min_resamples(0.95), min_resamples(0.99)
+    (40, 200)
+    """
+    _check_level(level)
+    return int(math.ceil(round(2 / (1 - float(level)), 9)))
+
+
+def _check_enough(arr: np.ndarray, level: float) -> None:
+    need = min_resamples(level)
+    if arr.size == 0:
+        have = 0
+    else:
+        have = int(np.isfinite(arr).sum(axis=0).min())
+    if have < need:
+        raise InsufficientDataError(
+            f"a {level:.0%} bootstrap interval needs at least {need} successful resamples (one "
+            f"in each {(1 - level) / 2:.1%} tail); only {have} are available. Fix: pass "
+            f"n_boot=5000 (Hayes' recommendation) or at least n_boot={need}")
 
 
 def _unpack(x: np.ndarray) -> Any:

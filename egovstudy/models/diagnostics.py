@@ -5,7 +5,8 @@ Definitions (all checked in ``tests/test_models_diagnostics.py``):
 
 * Shapiro-Wilk (scipy); Kolmogorov-Smirnov as SPSS ``NPAR TESTS /K-S(NORMAL)`` reports it
   (mean and SD estimated from the residuals, asymptotic Kolmogorov p-value) and with the
-  Lilliefors correction (as SPSS ``EXAMINE`` and R ``nortest::lillie.test``); Jarque-Bera.
+  Lilliefors correction (statistic and p value as R ``nortest::lillie.test``; see
+  :func:`lilliefors_test`); Jarque-Bera.
 * VIF and tolerance per predictor (``1 / (1 - R_j^2)``, as R ``car::vif`` for 1-df terms);
   a factor coded by several columns gets one generalized VIF (Fox & Monette 1992).
 * Breusch-Pagan in Koenker's studentized form (``n R^2`` of ``e^2`` on X; R
@@ -30,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from egovstudy.errors import ModelSpecError
+from egovstudy.errors import DataQualityError, InsufficientDataError, ModelSpecError
 from egovstudy.models.covariance import leverage
 from egovstudy.models.results import OLSResult
 
@@ -38,6 +39,7 @@ __all__ = [
     "AssumptionTests",
     "assumption_tests",
     "breusch_pagan",
+    "lilliefors_test",
     "vif_table",
     "white_test",
 ]
@@ -268,6 +270,86 @@ def _dw_verdict(d: float, dl: float, du: float) -> tuple[str, str, str]:
             "terdapat autokorelasi negatif")
 
 
+def _check_not_exact(result: OLSResult) -> None:
+    """Refuse residual diagnostics of an exact fit: its residuals are rounding noise."""
+    tss = float(np.sum((result.y - result.y.mean()) ** 2)) if result.has_intercept else float(
+        np.sum(result.y ** 2))
+    # R² equal to 1 to double precision: every residual verdict would judge noise
+    if tss > 0 and result.ssr <= 1e-24 * tss:
+        raise ModelSpecError(
+            f"{result.formula!r} fits the data exactly (residual sum of squares "
+            f"{result.ssr:.3g} against a total of {tss:.3g}): residual-based assumption tests "
+            "would judge rounding noise. Fix: check that the outcome is not computed from the "
+            "predictors (e.g. a total score regressed on its own items)")
+
+
+def lilliefors_test(x: Any) -> tuple[float, float]:
+    """Kolmogorov-Smirnov test of normality with Lilliefors' correction, as ``nortest``.
+
+    The statistic is ``D = max(D+, D-)`` of the standardised sample (mean and ``sd`` with
+    ``n - 1``) against the standard normal. The p value is the one R's
+    ``nortest::lillie.test`` prints: Dallal & Wilkinson's (1986) analytic approximation,
+    and, where it exceeds 0.1, Stephens' (1974) polynomials in the modified statistic
+    ``(sqrt(n) - 0.01 + 0.85 / sqrt(n)) D``. statsmodels' default interpolates a table and
+    can put the same sample on the other side of .05. SPSS ``EXAMINE`` prints a table value
+    bounded at ".200" instead.
+
+    Parameters
+    ----------
+    x : array-like
+        The sample (residuals); missing values are dropped. At least 5 values.
+
+    Returns
+    -------
+    tuple of float
+        ``(D, p_value)``.
+
+    References
+    ----------
+    Dallal, G. E. & Wilkinson, L. (1986). An analytic approximation to the distribution of
+    Lilliefors's test statistic for normality. *The American Statistician*, 40, 294-296.
+
+    Examples
+    --------
+    >>> d, p = lilliefors_test([2.1, 3.4, 1.9, 5.6, 4.4, 3.8, 2.9, 4.1, 3.3, 2.7])
+    >>> round(d, 4), round(p, 4)
+    (0.1072, 0.9863)
+    """
+    from scipy.special import ndtr
+
+    values = np.asarray(x, dtype=float)
+    values = np.sort(values[np.isfinite(values)])
+    n = values.size
+    if n < 5:
+        raise InsufficientDataError(
+            f"the Lilliefors test needs at least 5 values, got {n}")
+    sd = float(values.std(ddof=1))
+    if sd == 0:
+        raise DataQualityError("the Lilliefors test needs values that vary; all are equal")
+    p = ndtr((values - values.mean()) / sd)
+    i = np.arange(1, n + 1)
+    d = float(max(np.max(i / n - p), np.max(p - (i - 1) / n)))
+    kd, nd = (d, float(n)) if n <= 100 else (d * (n / 100) ** 0.49, 100.0)
+    pvalue = math.exp(-7.01256 * kd ** 2 * (nd + 2.78019) + 2.99587 * kd * math.sqrt(nd + 2.78019)
+                      - 0.122119 + 0.974598 / math.sqrt(nd) + 1.67997 / nd)
+    if pvalue > 0.1:
+        kk = (math.sqrt(n) - 0.01 + 0.85 / math.sqrt(n)) * d
+        if kk <= 0.302:
+            pvalue = 1.0
+        elif kk <= 0.5:
+            pvalue = 2.76773 - 19.828315 * kk + 80.709644 * kk ** 2 - 138.55152 * kk ** 3 \
+                + 81.218052 * kk ** 4
+        elif kk <= 0.9:
+            pvalue = -4.901232 + 40.662806 * kk - 97.490286 * kk ** 2 + 94.029866 * kk ** 3 \
+                - 32.355711 * kk ** 4
+        elif kk <= 1.31:
+            pvalue = 6.198765 - 19.558097 * kk + 23.186922 * kk ** 2 - 12.234627 * kk ** 3 \
+                + 2.423045 * kk ** 4
+        else:
+            pvalue = 0.0
+    return d, float(pvalue)
+
+
 def assumption_tests(result: OLSResult, *, alpha: float = 0.05, bg_lags: int = 1,
                      vif_threshold: float = 10.0) -> AssumptionTests:
     """Run the classical assumption tests on an OLS result.
@@ -299,7 +381,6 @@ def assumption_tests(result: OLSResult, *, alpha: float = 0.05, bg_lags: int = 1
     ['Shapiro-Wilk', 'normal']
     """
     from scipy import stats
-    from statsmodels.stats.diagnostic import lilliefors
 
     if not isinstance(result, OLSResult):
         raise ModelSpecError(
@@ -310,6 +391,7 @@ def assumption_tests(result: OLSResult, *, alpha: float = 0.05, bg_lags: int = 1
     e = result.resid
     X = result.X
     n, k = X.shape
+    _check_not_exact(result)
     names = result.terms
     rows: list[dict[str, Any]] = []
     a = _num(alpha)
@@ -339,7 +421,7 @@ def assumption_tests(result: OLSResult, *, alpha: float = 0.05, bg_lags: int = 1
                           "Kolmogorov-Smirnov (SPSS asymptotic)", f"D = {d_ks:.4f}")
     rows.append(_row("Kolmogorov-Smirnov (SPSS asymptotic)", d_ks, "", p_ks, f"p > {a}",
                      v, en, idn))
-    d_l, p_l = lilliefors(e, dist="norm", pvalmethod="table")
+    d_l, p_l = lilliefors_test(e)
     v, en, idn = decision(p_l, "normal", "not normal", "residual berdistribusi normal",
                           "residual tidak berdistribusi normal",
                           "Kolmogorov-Smirnov (Lilliefors)", f"D = {d_l:.4f}")

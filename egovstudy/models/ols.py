@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from egovstudy.errors import DataQualityError
 from egovstudy.models._lstsq import lstsq
 from egovstudy.models.covariance import compute_vcov, parse_vcov
 from egovstudy.models.design import build_design
@@ -57,6 +58,7 @@ def ols(formula: str, data: pd.DataFrame, *, vcov: str | dict[str, Any] = "class
     """
     kind, cluster_cols = parse_vcov(vcov)
     design = build_design(formula, data, extra=cluster_cols, eval_env=1)
+    _check_outcome_varies(design.y, design.response)
     fit = lstsq(design.X, design.y, design.terms)
     clusters = [design.data[c] for c in cluster_cols]
     vc = compute_vcov(kind, design.X, fit.resid, fit.xtx_inv, fit.ssr, clusters=clusters)
@@ -70,3 +72,15 @@ def ols(formula: str, data: pd.DataFrame, *, vcov: str | dict[str, Any] = "class
         data=design.data, n_dropped=design.n_dropped, dropped_by=design.dropped_by,
         conf_level=conf_level,
     )
+
+
+def _check_outcome_varies(y: Any, name: str) -> None:
+    """Refuse a constant outcome: its t and p values would be rounding noise."""
+    import numpy as np
+
+    values = np.asarray(y, dtype=float)
+    if values.size and float(np.ptp(values)) == 0.0:
+        raise DataQualityError(
+            f"the outcome {name!r} is constant: all {values.size} complete cases equal "
+            f"{values[0]:g}, so there is no variance to explain (R², t and p would be rounding "
+            "noise). Fix: check the column and its codebook scale, or the respondent filter")

@@ -1,8 +1,16 @@
-"""Panel regression with entity and time fixed effects and clustered errors (linearmodels)."""
+"""Panel regression with entity and time fixed effects and clustered errors.
+
+Point estimates and fit statistics come from ``linearmodels.PanelOLS``. Clustered standard
+errors are computed here from the within-transformed data (``pyhdfe``), because the
+small-sample correction must not count fixed effects nested within the clusters: an entity
+effect under entity clustering uses up no cluster-level information (Cameron & Miller 2015,
+sec. IV.C). ``linearmodels`` counts them, which inflated the SE of a 30-firm x 4-year panel
+with time effects from Stata's .1457 to .1692.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -14,9 +22,13 @@ from egovstudy.models.results import TidyResult, tidy_frame
 __all__ = ["panel_regression"]
 
 
+SmallSample = Literal["stata", "plm"]
+
+
 def panel_regression(formula: str, data: pd.DataFrame, *, entity: str, time: str,
                      entity_effects: bool = True, time_effects: bool = False,
                      cluster: str | list[str] | None = "entity",
+                     small_sample: SmallSample = "stata",
                      conf_level: float = 0.95) -> TidyResult:
     """Fixed-effects panel regression via ``linearmodels.PanelOLS``.
 
@@ -29,8 +41,15 @@ def panel_regression(formula: str, data: pd.DataFrame, *, entity: str, time: str
     entity_effects, time_effects : bool
         Which fixed effects to absorb.
     cluster : "entity", "time", ["entity", "time"] or None
-        Clustered standard errors (linearmodels' ``debiased`` small-sample correction); None
-        gives the classical covariance.
+        Clustered standard errors; None gives the classical covariance (residual df
+        ``n - k`` minus every absorbed effect, as the dummy-variable regression).
+    small_sample : {"stata", "plm"}
+        Small-sample factor of clustered errors. ``"stata"`` (default): ``G/(G-1) *
+        (n-1)/(n-K)`` where ``K`` counts the slopes, the constant and the absorbed effects
+        that are not nested within a cluster variable, as Stata's ``xtreg, fe vce(cluster
+        id)`` (with ``i.year`` for time effects) and ``reghdfe`` print. ``"plm"``: ``G/(G-1) *
+        n/(n-k)`` with ``k`` the slopes only, as R's
+        ``plm::vcovHC(fit, type = "HC1", cluster = "group")``.
 
     Examples
     --------
@@ -44,6 +63,9 @@ def panel_regression(formula: str, data: pd.DataFrame, *, entity: str, time: str
     2
     """
     from linearmodels.panel import PanelOLS
+
+    if small_sample not in ("stata", "plm"):
+        raise ModelSpecError(f"small_sample={small_sample!r}: choose 'stata' or 'plm'")
 
     d = build_design(formula, data, extra=[entity, time], eval_env=1)
     keep = [j for j, t in enumerate(d.terms) if t != "Intercept"]
@@ -68,21 +90,68 @@ def panel_regression(formula: str, data: pd.DataFrame, *, entity: str, time: str
         if d.data[col].nunique() < 2:
             raise InsufficientDataError(
                 f"cluster variable {col!r} has a single cluster; clustering needs at least 2")
-    kwargs: dict[str, Any] = {}
-    if clusters:
-        kwargs = {"cov_type": "clustered", "cluster_entity": "entity" in clusters,
-                  "cluster_time": "time" in clusters}
-    fit = mod.fit(debiased=True, **kwargs)
+    fit = mod.fit(debiased=True)
     terms = exog.columns.tolist()
     df_inf = int(fit.df_resid)
-    table = tidy_frame(terms, np.asarray(fit.params), np.asarray(fit.std_errors),
-                       df=df_inf, conf_level=conf_level)
+    se = np.asarray(fit.std_errors)
+    cluster_note = ""
+    if clusters:
+        cols = [entity if c == "entity" else time for c in clusters]
+        effect_cols = ([entity] if entity_effects else []) + ([time] if time_effects else [])
+        V, df_inf, cluster_note = _clustered(
+            d.data, exog.to_numpy(), y.to_numpy(), np.asarray(fit.params), effect_cols, cols,
+            small_sample)
+        se = np.sqrt(np.diag(V))
+    table = tidy_frame(terms, np.asarray(fit.params), se, df=df_inf, conf_level=conf_level)
     stats = {"n": int(fit.nobs), "n_entities": int(fit.entity_info["total"]),
              "r2_within": float(fit.rsquared_within), "r2": float(fit.rsquared),
              "f": float(fit.f_statistic.stat), "f_p_value": float(fit.f_statistic.pval),
              "df_resid": df_inf, "n_dropped": d.n_dropped}
     note = (f"entity effects: {entity_effects}, time effects: {time_effects}; covariance: "
-            + ("clustered by " + " and ".join(clusters) + " (linearmodels, debiased)"
-               if clusters else "classical"))
+            + (cluster_note if clusters else "classical"))
     return TidyResult(model=f"Panel OLS: {formula}", table=table, stats=stats, notes=[note],
                       raw=fit)
+
+
+def _clustered(frame: pd.DataFrame, X: np.ndarray, y: np.ndarray, coef: np.ndarray,
+               effect_cols: list[str], cluster_cols: list[str], small_sample: str
+               ) -> tuple[np.ndarray, int, str]:
+    """One- or two-way clustered covariance of the within estimator, and its inference df."""
+    import pyhdfe
+
+    from egovstudy.models.covariance import _cluster_meat, combine_cluster_pieces
+
+    n, k = X.shape
+    codes = [pd.factorize(frame[c], sort=True)[0] for c in cluster_cols]
+    sizes = [int(c.max()) + 1 for c in codes]
+    if effect_cols:
+        ids = np.column_stack([pd.factorize(frame[c], sort=True)[0] for c in effect_cols])
+        absorb = pyhdfe.create(ids, cluster_ids=np.column_stack(codes), drop_singletons=False)
+        Xt = absorb.residualize(X)
+        resid = absorb.residualize(y[:, None])[:, 0] - Xt @ coef
+        # absorbed parameters not nested within a cluster variable, the constant included
+        k_absorbed = int(absorb.degrees)
+    else:
+        Xt, resid = X - X.mean(axis=0), (y - y.mean()) - (X - X.mean(axis=0)) @ coef
+        k_absorbed = 1
+    bread = np.linalg.inv(Xt.T @ Xt)
+    scores = Xt * resid[:, None]
+    if small_sample == "stata":
+        factor, rule = (n - 1) / (n - k - k_absorbed), "(n-1)/(n-K)"
+    else:
+        factor, rule = n / (n - k), "n/(n-k)"
+
+    def piece(c: np.ndarray, g: int) -> np.ndarray:
+        return g / (g - 1) * factor * (bread @ _cluster_meat(scores, c, g) @ bread)
+
+    pieces = [piece(c, g) for c, g in zip(codes, sizes)]
+    if len(codes) == 2:
+        inter = pd.factorize(pd.Series(list(zip(codes[0], codes[1]))))[0]
+        pieces.append(piece(inter, int(inter.max()) + 1))
+    V, _, df_inf = combine_cluster_pieces(pieces, cluster_cols, sizes)
+    note = (f"clustered by {' and '.join(cluster_cols)} ({', '.join(map(str, sizes))} clusters), "
+            f"small-sample factor G/(G-1)*{rule} "
+            + ("as Stata xtreg/reghdfe (effects nested in a cluster not counted)"
+               if small_sample == "stata" else "as R plm vcovHC(type='HC1')")
+            + f"; t with {df_inf} df")
+    return V, df_inf, note
