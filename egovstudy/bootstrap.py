@@ -328,7 +328,7 @@ def min_resamples(level: float) -> int:
     (40, 200)
     """
     _check_level(level)
-    return int(math.ceil(round(2 / (1 - float(level)), 9)))
+    return math.ceil(round(2 / (1 - float(level)), 9))
 
 
 def _check_enough(arr: np.ndarray, level: float) -> None:
