@@ -24,10 +24,22 @@ def test_hypothesis_decisions_and_partial_f(rng: np.random.Generator) -> None:
         ("b", "negative", 0.01), ("c", "two-sided")])
     t = hr.tidy()
     assert t["decision"].tolist()[:3] == ["supported", "not supported", "supported"]
-    # one-sided p is half the two-sided p when the sign agrees (identity)
+    # two-sided by default: the p of the coefficient table
     two = res.tidy().set_index("term").loc["a", "p_value"]
-    assert t.loc[0, "p_value"] == pytest.approx(two / 2, rel=1e-10)
+    assert t.loc[0, "p_value"] == pytest.approx(two, rel=1e-10)
+    assert set(t["tail"]) == {"two-sided"}
+    # one-sided on request is half the two-sided p when the sign agrees (identity)
+    one = models.test_hypotheses(res, [{"term": "a", "direction": "positive",
+                                        "tail": "one-sided"}]).tidy()
+    assert one.loc[0, "p_value"] == pytest.approx(two / 2, rel=1e-10)
+    assert "one-sided" in one.loc[0, "sentence_en"] and "satu arah" in one.loc[0, "sentence_id"]
     assert "diterima" in t.loc[0, "sentence_id"]
+    with pytest.raises(ModelSpecError, match=r"term 'd' is not in the model"):
+        models.test_hypotheses(res, [("d", "positive")])
+    with pytest.raises(ModelSpecError, match=r"unknown key 'tial' \(did you mean 'tail'\?\)"):
+        models.test_hypotheses(res, [{"term": "a", "tial": "one-sided"}])
+    with pytest.raises(ModelSpecError, match=r"one-sided test needs an expected sign"):
+        models.test_hypotheses(res, [{"term": "a", "tail": "one-sided"}])
     with pytest.raises(ModelSpecError, match=r"term 'd' is not in the model"):
         models.test_hypotheses(res, [("d", "positive")])
     with pytest.raises(ModelSpecError, match=r"direction 'up'"):

@@ -124,3 +124,38 @@ def test_chapter_bad_input(tmp_path: Path) -> None:
         results_chapter(STUDY, tmp_path / "c.docx", formats=("docx",))
     with pytest.raises(OutputError, match="needs a Survey, a StudySpec"):
         results_chapter(42, tmp_path / "d")
+
+
+def test_f_sentences_carry_the_df_of_their_covariance(chapter: tuple[Path, object]) -> None:
+    # the reviewer's case: "F(5, 579) = 29.48" printed the cluster-robust Wald F with the
+    # residual df; its p belongs to F(5, G - 1). Every F in the text must match a refit.
+    from egovstudy import load_survey, ols
+    from egovstudy.study import read_study
+
+    out, _ = chapter
+    spec = read_study(STUDY)
+    md = (out / "bab4_en.md").read_text(encoding="utf-8")
+    found = re.findall(r"explains [\d.]+% of the variance of [^,]+, F\((\d+), (\d+)\) = "
+                       r"([\d.]+)", md)
+    assert found, "no regression sentence found"
+    assert spec.model.cluster
+    m = spec.model
+    rhs = m.predictors + m.covariates
+    formulas = [f"{m.outcome} ~ {' + '.join(rhs)}"]
+    if m.mediator:
+        formulas = [f"{m.mediator} ~ {' + '.join(rhs)}",
+                    f"{m.outcome} ~ {' + '.join([*m.predictors, m.mediator, *m.covariates])}"]
+    assert len(found) == len(formulas)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        survey = load_survey(spec.data, spec.codebook, policies=spec.quality or None)
+        fits = [ols(f, survey.data, vcov={"cluster": m.cluster}) for f in formulas]
+    for (df1, df2, f), fit in zip(found, fits):
+        fs = fit.fit_stats()
+        g = fit.df_inference + 1
+        assert (int(df1), int(df2)) == (fs["f_df1"], g - 1)
+        assert fs["f_df2"] == g - 1 < fs["df_resid"]
+        assert float(f) == pytest.approx(fs["f"], abs=0.006)
+        assert f"({g} clusters of {m.cluster}), so its denominator df are G - 1" in md
+    # hypotheses are tested two-sided, and the sentence and the table note say so
+    assert "(two-sided)" in md and "(two-sided p)" in md

@@ -31,14 +31,14 @@ class HypothesisResult:
     model_f: dict[str, float]
 
     def tidy(self) -> pd.DataFrame:
-        """hypothesis, term, direction, estimate, std_error, statistic, df, p_value, alpha,
-        decision, sentence_en, sentence_id."""
+        """hypothesis, term, direction, tail, estimate, std_error, statistic, df, p_value,
+        alpha, decision, sentence_en, sentence_id."""
         return self.table.copy()
 
     def summary(self) -> str:
         """Plain-text table and the model F test."""
         f = self.model_f
-        cols = ["hypothesis", "term", "direction", "estimate", "statistic", "p_value",
+        cols = ["hypothesis", "term", "direction", "tail", "estimate", "statistic", "p_value",
                 "decision"]
         return (self.table[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}")
                 + f"\nModel F({f['df1']:.0f}, {f['df2']:.0f}) = {f['f']:.4f}, "
@@ -53,6 +53,9 @@ class HypothesisResult:
             index=False, float_format="{:.4f}".format) + f"<p>{last}</p>"
 
 
+_TAILS = ("two-sided", "one-sided")
+
+
 def _normalise(h: Any, i: int, alpha: float) -> dict[str, Any]:
     if isinstance(h, Mapping):
         spec = dict(h)
@@ -63,25 +66,70 @@ def _normalise(h: Any, i: int, alpha: float) -> dict[str, Any]:
     else:
         raise ModelSpecError(
             f"hypothesis #{i + 1} ({h!r}) must be a dict like {{'id': 'H1', 'term': 'hrq', "
-            "'direction': 'positive', 'alpha': 0.05}} or a tuple (term, direction[, alpha])")
+            "'direction': 'positive', 'tail': 'two-sided', 'alpha': 0.05}} or a tuple "
+            "(term, direction[, alpha])")
+    unknown = sorted(set(spec) - {"id", "term", "direction", "tail", "alpha"})
+    if unknown:
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0], ["id", "term", "direction", "tail",
+                                                       "alpha"], n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ModelSpecError(f"hypothesis #{i + 1}: unknown key {unknown[0]!r}{hint}; keys are "
+                             "id, term, direction, tail, alpha")
     spec.setdefault("id", f"H{i + 1}")
     spec.setdefault("direction", "two-sided")
+    spec.setdefault("tail", "two-sided")
     spec.setdefault("alpha", alpha)
     if spec["direction"] not in _DIRECTIONS:
         raise ModelSpecError(
             f"hypothesis {spec['id']}: direction {spec['direction']!r} is not one of "
             f"{list(_DIRECTIONS)}")
+    if spec["tail"] not in _TAILS:
+        raise ModelSpecError(
+            f"hypothesis {spec['id']}: tail {spec['tail']!r} is not one of {list(_TAILS)}")
+    if spec["tail"] == "one-sided" and spec["direction"] == "two-sided":
+        raise ModelSpecError(
+            f"hypothesis {spec['id']}: a one-sided test needs an expected sign; set direction "
+            "to 'positive' or 'negative', or keep tail 'two-sided'")
     if not 0 < float(spec["alpha"]) < 1:
         raise ModelSpecError(f"hypothesis {spec['id']}: alpha must lie in (0, 1)")
     return spec
+
+
+def _fmt(v: float, digits: int, lang: str) -> str:
+    out = f"{v:.{digits}f}"
+    return out.replace(".", ",") if lang == "id" else out
+
+
+def _p_text(p: float, lang: str) -> str:
+    if p < 0.001:
+        return "p < ,001" if lang == "id" else "p < .001"
+    return "p = " + _fmt(p, 3, lang).replace("0,", ",", 1).replace("0.", ".", 1)
 
 
 def test_hypotheses(result: OLSResult, hypotheses: Sequence[Any], *,
                     alpha: float = 0.05) -> HypothesisResult:
     """Decide each hypothesis about a coefficient from the user's list.
 
-    A directional hypothesis ("positive"/"negative") uses the one-sided t test and is
-    supported only when the estimate has the stated sign and ``p_one_sided < alpha``.
+    Every test is **two-sided** unless a hypothesis asks for ``tail="one-sided"``. A
+    directional hypothesis (``direction`` ``"positive"`` or ``"negative"``) is supported
+    when the estimate has the expected sign and ``p < alpha``; with the default two-sided
+    test that is exactly when the ``1 - alpha`` confidence interval of ``tidy()`` lies on the
+    expected side of zero, so the decision and the interval beside it never disagree. The
+    ``tail`` column and both sentences say which p value was used, and every t uses the
+    df of the fit's variance (``G - 1`` under cluster-robust errors).
+
+    Parameters
+    ----------
+    result : OLSResult
+        The fitted model.
+    hypotheses : sequence
+        Dicts ``{"id", "term", "direction", "tail", "alpha"}`` (only ``term`` required;
+        ``direction`` defaults to ``"two-sided"``, ``tail`` to ``"two-sided"``) or tuples
+        ``(term, direction[, alpha])``.
+    alpha : float
+        Default significance level.
 
     Examples
     --------
@@ -91,46 +139,58 @@ def test_hypotheses(result: OLSResult, hypotheses: Sequence[Any], *,
     >>> df = pd.DataFrame({"x": rng.normal(size=80), "z": rng.normal(size=80)})
     >>> df["y"] = 0.6 * df.x + rng.normal(size=80)
     >>> hr = test_hypotheses(ols("y ~ x + z", df), [("x", "positive"), ("z", "negative")])
-    >>> hr.tidy()["decision"].tolist()
-    ['supported', 'not supported']
+    >>> hr.tidy()[["decision", "tail"]].values.tolist()
+    [['supported', 'two-sided'], ['not supported', 'two-sided']]
     """
     from scipy import stats
 
     if not isinstance(result, OLSResult):
         raise ModelSpecError("test_hypotheses needs an OLSResult from egovstudy.models.ols")
     tidy = result.tidy().set_index("term")
+    outcome = result.response
     rows = []
     for i, h in enumerate(hypotheses):
         spec = _normalise(h, i, alpha)
         term = spec["term"]
         if term not in tidy.index:
+            import difflib
+
+            close = difflib.get_close_matches(str(term), [str(t) for t in tidy.index], n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ModelSpecError(
-                f"hypothesis {spec['id']}: term {term!r} is not in the model; terms are "
+                f"hypothesis {spec['id']}: term {term!r} is not in the model{hint}; terms are "
                 f"{list(tidy.index)}")
         est, se, t = (float(tidy.loc[term, c]) for c in ("estimate", "std_error", "statistic"))
         df = result.df_inference
         a = float(spec["alpha"])
-        if spec["direction"] == "two-sided":
+        direction, tail = spec["direction"], spec["tail"]
+        if tail == "two-sided":
             p = float(2 * stats.t.sf(abs(t), df))
-            ok = p < a
-        elif spec["direction"] == "positive":
+        elif direction == "positive":
             p = float(stats.t.sf(t, df))
-            ok = p < a
         else:
             p = float(stats.t.cdf(t, df))
-            ok = p < a
+        sign_ok = {"positive": est > 0, "negative": est < 0}.get(direction, True)
+        ok = bool(sign_ok and p < a)
         dec = "supported" if ok else "not supported"
-        tail = "two-sided" if spec["direction"] == "two-sided" else "one-sided"
-        p_txt = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-        en = (f"{spec['id']} ({term}, {spec['direction']}): b = {est:.3f}, t({df}) = {t:.3f}, "
-              f"{tail} {p_txt}; {dec} at alpha = {a:g}.")
-        dir_id = {"positive": "positif", "negative": "negatif", "two-sided": "dua arah"}
+        why_en = why_id = ""
+        if not sign_ok:
+            why_en = f" (the estimate is {'negative' if est < 0 else 'zero or positive'}, " \
+                     f"against the expected {direction} sign)"
+            why_id = " (arah koefisien berlawanan dengan dugaan)"
+        en = (f"{spec['id']} ({term} -> {outcome}, expected {direction}): b = {est:.3f}, "
+              f"t({df}) = {t:.3f}, {tail} {_p_text(p, 'en')}; {dec} at alpha = {a:g}{why_en}.")
+        sig_id = "signifikan" if p < a else "tidak signifikan"
+        dir_id = {"positive": "positif", "negative": "negatif"}.get(
+            direction if sign_ok else ("negative" if est < 0 else "positive"), "")
+        effect_id = (f"{term} berpengaruh {dir_id} dan {sig_id} terhadap {outcome}"
+                     if dir_id else f"pengaruh {term} terhadap {outcome} {sig_id}")
         tail_id = "dua arah" if tail == "two-sided" else "satu arah"
-        idn = (f"{spec['id']} ({term}, {dir_id[spec['direction']]}): b = {est:.3f}, "
-               f"t({df}) = {t:.3f}, {p_txt} ({tail_id}); hipotesis "
-               f"{'diterima' if ok else 'ditolak'} pada alpha = {a:g}.")
-        rows.append({"hypothesis": spec["id"], "term": term, "direction": spec["direction"],
-                     "estimate": est, "std_error": se, "statistic": t, "df": df,
+        idn = (f"{spec['id']}: {effect_id} (b = {_fmt(est, 3, 'id')}; "
+               f"t({df}) = {_fmt(t, 3, 'id')}; {_p_text(p, 'id')}, uji {tail_id}); hipotesis "
+               f"{'diterima' if ok else 'ditolak'} pada α = {_fmt(a, 2, 'id')}{why_id}.")
+        rows.append({"hypothesis": spec["id"], "term": term, "direction": direction,
+                     "tail": tail, "estimate": est, "std_error": se, "statistic": t, "df": df,
                      "p_value": p, "alpha": a, "decision": dec, "sentence_en": en,
                      "sentence_id": idn})
     mf = result.model_f_test()

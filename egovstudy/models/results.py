@@ -201,10 +201,14 @@ class LinearFitMixin:
                           std_estimate=self.std_estimate)
 
     def fit_stats(self) -> dict[str, Any]:
-        """r2, adj_r2, f, f_p_value, n, df_model, df_resid, sigma, loglik, aic, bic, n_dropped.
+        """r2, adj_r2, f, f_df1, f_df2, f_p_value, n, df_model, df_resid, sigma, loglik, aic,
+        bic, n_dropped, vcov.
 
         AIC/BIC count the ``k`` coefficients as statsmodels does (R's ``AIC(lm)`` adds 2 for
-        sigma). Under a robust covariance ``f`` is the Wald F with that covariance.
+        sigma). Under a robust covariance ``f`` is the Wald F with that covariance, and its
+        p value belongs to ``F(f_df1, f_df2)``: ``f_df2`` is the df of that covariance
+        (``G - 1`` under cluster-robust errors), which differs from ``df_resid``. Report
+        ``F(f_df1, f_df2)``, never ``F(df_model, df_resid)`` beside a robust F.
         """
         n, k = self.n, self.k
         llf = -n / 2 * (np.log(2 * np.pi) + np.log(self.ssr / n) + 1)
@@ -213,7 +217,8 @@ class LinearFitMixin:
         dfr = self.df_resid
         adj = 1 - (1 - r2) * (n - int(self.has_intercept)) / dfr
         return {
-            "r2": r2, "adj_r2": adj, "f": ftest["f"], "f_p_value": ftest["p_value"],
+            "r2": r2, "adj_r2": adj, "f": ftest["f"], "f_df1": int(ftest["df1"]),
+            "f_df2": int(ftest["df2"]), "f_p_value": ftest["p_value"],
             "n": n, "df_model": self.df_model, "df_resid": dfr, "sigma": self.sigma,
             "loglik": float(llf), "aic": float(-2 * llf + 2 * k),
             "bic": float(-2 * llf + k * np.log(n)), "n_dropped": self.n_dropped,

@@ -234,9 +234,10 @@ def _hyp(h: Any) -> dict[str, Any]:
     if isinstance(h, Mapping):
         return {"id": h.get("id"), "source": h.get("source", h.get("from")),
                 "target": h.get("target", h.get("to")), "via": h.get("via"),
-                "direction": h.get("direction", "positive")}
+                "direction": h.get("direction", "positive"),
+                "tail": h.get("tail", "two-sided")}
     return {"id": h.id, "source": h.source, "target": h.target, "via": h.via,
-            "direction": h.direction}
+            "direction": h.direction, "tail": getattr(h, "tail", "two-sided")}
 
 
 # ---------------------------------------------------------------------------- the chapter
@@ -424,9 +425,14 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         doc.table(reg)
         for y, res in models.items():
             fs = res.fit_stats()
-            doc.para(doc.t("sent_regression", r2pct=doc.num(100 * fs["r2"], 1), y=labels.get(y, y),
-                           df1=int(fs["df_model"]), df2=int(fs["df_resid"]),
-                           f=doc.num(fs["f"]), p=doc.p(fs["f_p_value"])))
+            sentence = doc.t("sent_regression", r2pct=doc.num(100 * fs["r2"], 1),
+                             y=labels.get(y, y), df1=int(fs["f_df1"]), df2=int(fs["f_df2"]),
+                             f=doc.num(fs["f"]), p=doc.p(fs["f_p_value"]))
+            if inp.cluster:
+                # the robust Wald F and its df come from the same covariance as the t tests
+                sentence += " " + doc.t("sent_wald_f", cluster=inp.cluster,
+                                        g=int(fs["f_df2"]) + 1, df2=int(fs["f_df2"]))
+            doc.para(sentence)
         with house_style():
             fig, ax = plt.subplots(figsize=(6.5, 4.2))
             F.coefficient_plot(named, labels=labels, language=language, ax=ax)
@@ -450,13 +456,15 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                 doc.skip(f"{h['id']}", f"no model of {h['target']} was estimated")
                 continue
             hr = test_hypotheses(res, [{"id": h["id"], "term": h["source"],
-                                        "direction": h["direction"]}]).tidy().iloc[0]
+                                        "direction": h["direction"],
+                                        "tail": h["tail"]}]).tidy().iloc[0]
             std = res.tidy().set_index("term").loc[h["source"], "std_estimate"]
             rows.append({"hypothesis": h["id"],
                          "path": f"{labels.get(h['source'], h['source'])} → "
                                  f"{labels.get(h['target'], h['target'])}",
                          "estimate": hr["estimate"], "std_estimate": std,
                          "statistic": hr["statistic"], "p_value": hr["p_value"],
+                         "tail": hr["tail"],
                          "supported": hr["decision"] == "supported"})
             doc.para(doc.t("sent_hypothesis", hypothesis=h["id"],
                            path=f"{labels.get(h['source'], h['source'])} → "
@@ -465,7 +473,8 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                                           else "not_supported").lower(),
                            stats=f"b = {doc.num(hr['estimate'], 3)}, "
                                  f"t({int(hr['df'])}) = {doc.num(hr['statistic'])}, "
-                                 f"{doc.p(hr['p_value'])}"))
+                                 f"{doc.p(hr['p_value'])} "
+                                 f"({doc.t('tail_' + hr['tail'].replace('-', '_'))})"))
 
     if models:
         _section(doc, doc.t("ch_hypotheses"), hypotheses)

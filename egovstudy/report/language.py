@@ -140,6 +140,13 @@ STRINGS: dict[str, dict[str, str]] = {
                      "id": "CI persentil bootstrap dengan {n_boot} sampel ulang."},
     "note_skipped": {"en": "Section skipped: {reason}", "id": "Bagian dilewati: {reason}"},
     # sentence templates
+    "sent_wald_f": {
+        "en": "The F test is the Wald test with the cluster-robust covariance ({g} clusters "
+              "of {cluster}), so its denominator df are G - 1 = {df2}.",
+        "id": "Uji F adalah uji Wald dengan kovarians robust klaster ({g} klaster {cluster}), "
+              "sehingga df penyebutnya G - 1 = {df2}."},
+    "tail_two_sided": {"en": "two-sided", "id": "dua arah"},
+    "tail_one_sided": {"en": "one-sided", "id": "satu arah"},
     "sent_hypothesis": {
         "en": "Hypothesis {hypothesis} ({path}) is {decision} ({stats}).",
         "id": "Hipotesis {hypothesis} ({path}) {decision} ({stats})."},

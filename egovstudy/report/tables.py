@@ -1090,10 +1090,22 @@ def hypothesis_table(
             bool(sup), language, true_key="supported", false_key="not_supported")
         rows.append(row)
     display = pd.DataFrame(rows)
+    tails = set(t["tail"].dropna()) if "tail" in t.columns else set()
+    if tails == {"one-sided"}:
+        tail_en, tail_id = " (one-sided p)", " (p satu arah)"
+    elif tails == {"two-sided"}:
+        tail_en, tail_id = " (two-sided p)", " (p dua arah)"
+    elif tails:
+        ones = ", ".join(str(h) for h, tl in zip(t["hypothesis"], t["tail"])
+                         if tl == "one-sided")
+        tail_en = f"; p is two-sided except for {ones} (one-sided)"
+        tail_id = f"; p dua arah kecuali {ones} (satu arah)"
+    else:
+        tail_en = tail_id = ""
     note = {"en": f"A hypothesis is supported when the effect has the expected direction and "
-                  f"p < {fmt_num(alpha, 2, leading_zero=False)}.",
+                  f"p < {fmt_num(alpha, 2, leading_zero=False)}{tail_en}.",
             "id": f"Hipotesis diterima bila arah pengaruh sesuai dugaan dan "
-                  f"p < {fmt_num(alpha, 2, leading_zero=False, decimal=dec)}."}[language]
+                  f"p < {fmt_num(alpha, 2, leading_zero=False, decimal=dec)}{tail_id}."}[language]
     return Table(display=display, title=text("cap_hypotheses", language),
                  data=t.reset_index(drop=True), notes=(note,), language=language, decimal=dec,
                  numeric_columns=tuple(range(2, display.shape[1] - 1)), kind="hypotheses",
