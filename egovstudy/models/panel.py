@@ -45,11 +45,11 @@ def panel_regression(formula: str, data: pd.DataFrame, *, entity: str, time: str
         ``n - k`` minus every absorbed effect, as the dummy-variable regression).
     small_sample : {"stata", "plm"}
         Small-sample factor of clustered errors. ``"stata"`` (default): ``G/(G-1) *
-        (n-1)/(n-K)`` where ``K`` counts the slopes, the constant and the absorbed effects
-        that are not nested within a cluster variable, as Stata's ``xtreg, fe vce(cluster
-        id)`` (with ``i.year`` for time effects) and ``reghdfe`` print. ``"plm"``: ``G/(G-1) *
-        n/(n-k)`` with ``k`` the slopes only, as R's
-        ``plm::vcovHC(fit, type = "HC1", cluster = "group")``.
+        (n-1)/(n-K)`` where ``K`` counts the slopes, the constant and the dummies of every
+        absorbed effect that is not nested within a cluster variable, as Stata's ``xtreg, fe
+        vce(cluster id)`` (with ``i.year`` for time effects) prints. ``"plm"``: ``n/(n-k)``
+        with ``k`` the slopes only and no ``G/(G-1)``, as R's
+        ``plm::vcovHC(fit, method = "arellano", type = "HC1", cluster = "group")``.
 
     Examples
     --------
@@ -126,23 +126,24 @@ def _clustered(frame: pd.DataFrame, X: np.ndarray, y: np.ndarray, coef: np.ndarr
     sizes = [int(c.max()) + 1 for c in codes]
     if effect_cols:
         ids = np.column_stack([pd.factorize(frame[c], sort=True)[0] for c in effect_cols])
-        absorb = pyhdfe.create(ids, cluster_ids=np.column_stack(codes), drop_singletons=False)
+        absorb = pyhdfe.create(ids, drop_singletons=False)
         Xt = absorb.residualize(X)
         resid = absorb.residualize(y[:, None])[:, 0] - Xt @ coef
-        # absorbed parameters not nested within a cluster variable, the constant included
-        k_absorbed = int(absorb.degrees)
     else:
         Xt, resid = X - X.mean(axis=0), (y - y.mean()) - (X - X.mean(axis=0)) @ coef
-        k_absorbed = 1
+    # the constant and the dummies of each effect that is not nested within a cluster
+    # variable (an effect is nested when it is itself a cluster variable)
+    k_absorbed = 1 + sum(int(frame[c].nunique()) - 1 for c in effect_cols
+                         if c not in cluster_cols)
     bread = np.linalg.inv(Xt.T @ Xt)
     scores = Xt * resid[:, None]
-    if small_sample == "stata":
-        factor, rule = (n - 1) / (n - k - k_absorbed), "(n-1)/(n-K)"
-    else:
-        factor, rule = n / (n - k), "n/(n-k)"
+    stata = small_sample == "stata"
+    factor = (n - 1) / (n - k - k_absorbed) if stata else n / (n - k)
+    rule = "G/(G-1)*(n-1)/(n-K)" if stata else "n/(n-k)"
 
     def piece(c: np.ndarray, g: int) -> np.ndarray:
-        return g / (g - 1) * factor * (bread @ _cluster_meat(scores, c, g) @ bread)
+        c_g = g / (g - 1) if stata else 1.0
+        return c_g * factor * (bread @ _cluster_meat(scores, c, g) @ bread)
 
     pieces = [piece(c, g) for c, g in zip(codes, sizes)]
     if len(codes) == 2:
@@ -150,7 +151,7 @@ def _clustered(frame: pd.DataFrame, X: np.ndarray, y: np.ndarray, coef: np.ndarr
         pieces.append(piece(inter, int(inter.max()) + 1))
     V, _, df_inf = combine_cluster_pieces(pieces, cluster_cols, sizes)
     note = (f"clustered by {' and '.join(cluster_cols)} ({', '.join(map(str, sizes))} clusters), "
-            f"small-sample factor G/(G-1)*{rule} "
+            f"small-sample factor {rule} "
             + ("as Stata xtreg/reghdfe (effects nested in a cluster not counted)"
                if small_sample == "stata" else "as R plm vcovHC(type='HC1')")
             + f"; t with {df_inf} df")
