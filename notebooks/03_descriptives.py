@@ -52,7 +52,10 @@ tables, figures = Path(output_dir) / "tables", Path(output_dir) / "figures"
 survey = eg.load_survey(data_path, codebook_path)
 data, cb, constructs = survey.data, survey.codebook, survey.construct_items()
 labels = {k: c.label.get(language, k) for k, c in cb.constructs.items()}
-values = cb.items[next(iter(cb.items))].scale.values
+# every item is read on its own codebook scale (a 7-point item never on a 5-point one)
+item_values = {name: item.scale.values for name, item in cb.items.items()}
+scale = cb.items[next(iter(cb.items))].scale
+values, scale_labels = scale.values, scale.labels.get(language)
 out = notebook_outputs(output_dir, data_hash=survey.source_hash,
                        options={"language": language})
 save_table, save_fig, prov = out.table, out.figure, out.provenance
@@ -88,7 +91,8 @@ profile
 # pile up on "Setuju").
 
 # %%
-desc = T.descriptives_table(data, constructs, values=values, labels=labels, language=language)
+desc = T.descriptives_table(data, constructs, values=values, item_values=item_values,
+                            labels=labels, language=language)
 save_table(desc, "03_descriptives")
 desc.data[desc.data["level"] == "construct"][["variable", "n", "mean", "sd", "category"]]
 
@@ -103,13 +107,14 @@ desc.data[desc.data["level"] == "construct"][["variable", "n", "mean", "sd", "ca
 # %%
 with house_style():
     fig, ax = plt.subplots(figsize=(8, 12))
-    F.likert_bars(data, constructs, values=values, labels=labels, language=language, ax=ax)
+    F.likert_bars(data, constructs, values=values, labels=labels, language=language, ax=ax,
+                  category_labels=scale_labels)
     fig.tight_layout()
 save_fig(fig, "03_likert_items")
 with house_style():
     fig, ax = plt.subplots(figsize=(8, 4.5))
     F.likert_bars(data, constructs, values=values, level="construct", labels=labels,
-                  language=language, ax=ax)
+                  language=language, ax=ax, category_labels=scale_labels)
     fig.tight_layout()
 save_fig(fig, "03_likert_constructs")
 

@@ -353,20 +353,34 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
     # -- descriptives
     def descriptives() -> None:
         doc.heading(doc.t("ch_descriptives"))
-        values = _scale_values(cb)
-        t = doc.table(descriptives_table(data, citems, values=values, labels=labels,
-                                         language=language, decimal=decimal))
+        item_scales = _item_scales(cb, citems)
+        values = sorted({v for sc in item_scales.values() for v in sc.values}) or [1, 2, 3, 4, 5]
+        t = doc.table(descriptives_table(
+            data, citems, values=values, labels=labels, language=language, decimal=decimal,
+            item_values={c: sc.values for c, sc in item_scales.items()}))
         assert t.data is not None
         for _, r in t.data[t.data["level"] == "construct"].iterrows():
             doc.para(doc.t("sent_descriptive", construct=r["variable"],
                            mean=doc.num(r["mean"]), sd=doc.num(r["sd"]), category=r["category"]))
-        with house_style():
-            fig, ax = plt.subplots(figsize=(6.5, 9.0))
-            F.likert_bars(data, citems, values=values, level="item", labels=labels,
-                          language=language, ax=ax,
-                          category_labels=_scale_labels(cb, language, len(values)))
-            fig.tight_layout()
-        doc.figure(doc.t("fig_likert"), fig)
+        # one diverging bar chart per answer scale, with that scale's own labels
+        by_scale: dict[str, dict[str, list[str]]] = {}
+        for construct, its in citems.items():
+            for c in its:
+                name = item_scales[c].name if c in item_scales else ""
+                by_scale.setdefault(name, {}).setdefault(construct, []).append(c)
+        for name, groups in by_scale.items():
+            scale = next((item_scales[c] for its in groups.values() for c in its
+                          if c in item_scales), None)
+            vals = list(scale.values) if scale is not None else values
+            n_items = sum(len(its) for its in groups.values())
+            with house_style():
+                fig, ax = plt.subplots(figsize=(6.5, min(9.0, 1.6 + 0.3 * n_items
+                                                         + 0.3 * len(groups))))
+                F.likert_bars(data, groups, values=vals, level="item", labels=labels,
+                              language=language, ax=ax,
+                              category_labels=_scale_labels(scale, language, len(vals)))
+                fig.tight_layout()
+            doc.figure(doc.t("fig_likert") + ("" if len(by_scale) == 1 else f" ({name})"), fig)
         scores = [c for c in citems if c in data.columns]
         if inp.mediator and inp.mediator in data.columns and inp.mediator not in scores:
             scores.append(inp.mediator)
@@ -622,17 +636,18 @@ def ir_alpha(ir: Any) -> str:
     return ".05"
 
 
-def _scale_values(cb: Any) -> list[int]:
-    for scale in getattr(cb, "scales", {}).values():
-        vals = list(getattr(scale, "values", []))
-        if vals:
-            return [int(v) for v in vals]
-    return [1, 2, 3, 4, 5]
+def _item_scales(cb: Any, citems: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """The codebook scale of every item shown (never the first scale the codebook knows)."""
+    items = getattr(cb, "items", {}) or {}
+    return {c: items[c].scale for its in citems.values() for c in its
+            if c in items and getattr(items[c], "scale", None) is not None}
 
 
-def _scale_labels(cb: Any, language: str, k: int) -> list[str] | None:
-    for scale in getattr(cb, "scales", {}).values():
-        labs = getattr(scale, "labels", {}).get(language)
+def _scale_labels(scale: Any, language: str, k: int) -> list[str] | None:
+    """The scale's own answer labels in ``language`` (English, then the codes, as fallback)."""
+    labels = getattr(scale, "labels", {}) or {}
+    for lang in (language, "en", "id"):
+        labs = labels.get(lang)
         if labs and len(labs) == k:
             return [str(s) for s in labs]
     return None

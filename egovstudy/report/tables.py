@@ -473,6 +473,7 @@ def descriptives_table(
     items: Mapping[str, Sequence[str]] | Sequence[str],
     *,
     values: Sequence[int] = (1, 2, 3, 4, 5),
+    item_values: Mapping[str, Sequence[int]] | None = None,
     n_classes: int = 5,
     category_names: Sequence[str] | None = None,
     labels: Mapping[str, str] | None = None,
@@ -494,6 +495,11 @@ def descriptives_table(
         followed by its indented items.
     values : sequence of int
         The scale points; the response distribution is given in % of each.
+    item_values : mapping item -> sequence of int, optional
+        The scale points of each item when they differ from ``values`` (a codebook's
+        ``item.scale.values``): every code of every scale gets a % column, and each row's
+        class width and category use its own scale (a construct: the range of its items'
+        scales). A 7-point item is never read on a 5-point scale.
     n_classes : int
         Number of interpretation classes of the interval rule
         (width = (max - min) / n_classes).
@@ -533,16 +539,30 @@ def descriptives_table(
                 frame[key] = frame[its].mean(axis=1)
             order.append((key, construct, True))
         order.extend((c, construct, False) for c in its)
-    stats = describe(frame, [o[0] for o in order], values=values, skew_type=skew_type)
-    low, high = float(min(values)), float(max(values))
-    width = (high - low) / n_classes
+    per_item = {str(k): [int(v) for v in vs] for k, vs in (item_values or {}).items()}
+
+    def scale_of(col: str, construct: str | None, is_c: bool) -> list[int]:
+        if not is_c:
+            return per_item.get(col, [int(v) for v in values])
+        codes: set[int] = set()
+        for c in groups[construct]:
+            codes.update(per_item.get(c, [int(v) for v in values]))
+        return sorted(codes)
+
+    scales = [scale_of(*o) for o in order]
+    all_values = sorted(set().union(*map(set, scales))) if scales else list(values)
+    stats = describe(frame, [o[0] for o in order], values=all_values, skew_type=skew_type)
+    ranges = sorted({(min(sc), max(sc)) for sc in scales}) or [(min(values), max(values))]
     disp_rows, raw_rows, bold, indent = [], [], [], []
     for i, ((col, construct, is_c), (_, s)) in enumerate(zip(order, stats.iterrows())):
         name = lab.get(str(construct), str(construct)) if is_c else lab.get(col, col)
-        cat = interpretation_category(s["mean"], low=low, high=high, n_classes=n_classes,
-                                      labels=category_names, language=language)
+        own = scales[i]
+        cat = interpretation_category(s["mean"], low=min(own), high=max(own),
+                                      n_classes=n_classes, labels=category_names,
+                                      language=language)
         raw = {"variable": name, "construct": construct, "level": "construct" if is_c else "item",
-               **{k: s[k] for k in stats.columns if k != "variable"}, "category": cat}
+               **{k: s[k] for k in stats.columns if k != "variable"},
+               "scale_min": min(own), "scale_max": max(own), "category": cat}
         raw_rows.append(raw)
         row = {
             column_label("variable", language): str(name),
@@ -556,8 +576,9 @@ def descriptives_table(
             column_label("skew", language): fmt_num(s["skew"], digits, decimal=dec),
             column_label("kurtosis", language): fmt_num(s["kurtosis"], digits, decimal=dec),
         }
-        for v in values:
-            row[f"% {v}"] = "" if is_c else fmt_pct(s[f"pct_{v}"], 1, decimal=dec)
+        for v in all_values:
+            row[f"% {v}"] = ("" if is_c or v not in own
+                             else fmt_pct(s[f"pct_{v}"], 1, decimal=dec))
         row[column_label("category", language)] = cat
         disp_rows.append(row)
         if is_c:
@@ -566,11 +587,13 @@ def descriptives_table(
             indent.append(i)
     display = pd.DataFrame(disp_rows)
     ncol = display.shape[1]
-    notes = [text("note_interval", language, k=n_classes,
-                  width=fmt_num(width, 2, decimal=dec)),
-             {"en": f"% = percentage of responses at each scale point ({int(low)}–{int(high)}); "
+    widths = [f"{fmt_num((hi - lo) / n_classes, 2, decimal=dec)}"
+              + ("" if len(ranges) == 1 else f" ({lo}–{hi})") for lo, hi in ranges]
+    span = ", ".join(f"{lo}–{hi}" for lo, hi in ranges)
+    notes = [text("note_interval", language, k=n_classes, width="; ".join(widths)),
+             {"en": f"% = percentage of responses at each scale point ({span}); "
                     f"skewness and kurtosis of type {skew_type} (Joanes & Gill, 1998).",
-              "id": f"% = persentase jawaban pada setiap skor ({int(low)}–{int(high)}); "
+              "id": f"% = persentase jawaban pada setiap skor ({span}); "
                     f"kemencengan dan keruncingan tipe {skew_type} (Joanes & Gill, 1998)."
               }[language]]
     return Table(

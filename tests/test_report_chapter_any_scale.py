@@ -1,0 +1,79 @@
+"""The results chapter of a study unlike the default one: a 7-point English survey whose
+cluster column is called ``office`` (issue: "Any scale is described as 5-point")."""
+
+from __future__ import annotations
+
+import re
+import sys
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _generic_survey import AGREE7_EN, make_generic_study
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def generic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    from egovstudy.report import results_chapter
+
+    folder = tmp_path_factory.mktemp("generic7")
+    study = make_generic_study(folder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = results_chapter(study, folder / "out" / "bab4.docx", language=("en", "id"),
+                              n_boot=200, pls=False, table_formats=("csv", "md"),
+                              figure_formats=("png",), dpi=80)
+    return folder, res
+
+
+def test_seven_point_items_get_every_code_and_their_own_categories(
+        generic: tuple[Path, object]) -> None:
+    folder, res = generic
+    for lang in ("en", "id"):
+        desc = next(t for t in res.tables[lang] if t.kind == "descriptives")  # type: ignore[attr-defined]
+        pct = [c for c in desc.display.columns if str(c).startswith("% ")]
+        assert pct == [f"% {v}" for v in range(1, 8)]
+        raw = desc.data
+        items = raw[raw["level"] == "item"]
+        # every answer is counted: the seven percentages of an item add up to 100
+        sums = items[[f"pct_{v}" for v in range(1, 8)]].sum(axis=1)
+        assert sums.to_numpy() == pytest.approx(100.0)
+        assert set(raw["scale_min"]) == {1} and set(raw["scale_max"]) == {7}
+        # the interval rule on 1-7: width 6/5 = 1.2, so a mean of 4.3 is the third class
+        from egovstudy.report.tables import interpretation_category
+
+        for _, r in raw.iterrows():
+            assert r["category"] == interpretation_category(r["mean"], low=1, high=7,
+                                                            language=lang)
+        assert any("1.20" in n or "1,20" in n for n in desc.notes)
+    # the answers in the export: recount one item by hand
+    data = pd.read_csv(folder / "data.csv")
+    col = "System quality: statement 1"
+    counts = data[col].value_counts(normalize=True) * 100
+    desc = next(t for t in res.tables["en"] if t.kind == "descriptives")  # type: ignore[attr-defined]
+    row = desc.data[desc.data["variable"] == "sys1"].iloc[0]
+    for code, label in enumerate(AGREE7_EN, start=1):
+        assert row[f"pct_{code}"] == pytest.approx(counts.get(label, 0.0), abs=1e-9)
+
+
+def test_generic_chapter_sentences_match_their_tables(generic: tuple[Path, object]) -> None:
+    folder, res = generic
+    md = (folder / "out" / "bab4_en.md").read_text(encoding="utf-8")
+    # the unit of clustering is the study's own column, never "agency"
+    assert "agency" not in md.lower()
+    assert "(24 clusters of office)" in md
+    for _df1, df2 in re.findall(r"F\((\d+), (\d+)\) = ", md):
+        assert int(df2) == 23
+    hyp = next(t for t in res.tables["en"] if t.kind == "hypotheses")  # type: ignore[attr-defined]
+    p_in_table = dict(zip(hyp.display["Hypothesis"], hyp.display["p"]))
+    sentences = re.findall(r"Hypothesis (H\d) \(.*?\) is (?:not )?supported \(b = [-\d.]+, "
+                           r"t\(\d+\) = [-\d.]+, (p [<=] [.\d]+) \(two-sided\)\)", md)
+    assert len(sentences) == 3
+    for h, p in sentences:
+        assert p.replace("p = ", "").replace("p < ", "<") == str(p_in_table[h]).replace(
+            "< ", "<"), h
