@@ -198,12 +198,17 @@ def _cmd_mediate(args: argparse.Namespace) -> int:
     y = args.y or (model.outcome if model else None)
     if not (x and m and y):
         raise EgovStudyError("mediate needs --x, --m and --y (or a study file with a mediator)")
-    covariates = [p for p in (model.predictors if model else []) if p != x]
+    # the same model, bootstrap kind, B, level and seed as the chapter's mediation section
+    covariates = [p for p in ([*model.predictors, *model.covariates] if model else [])
+                  if p not in (x, m, y)]
     n_boot = args.n_boot or (spec.n_boot if spec is not None else 5000)
     seed = args.seed if args.seed is not None else (spec.seed if spec is not None else 2026)
-    _progress(f"PROCESS model 4: {x} -> {m} -> {y}, {n_boot} bootstrap resamples, seed {seed}")
+    clusters = model.cluster if model is not None else None
+    level = spec.ci if spec is not None else 0.95
+    _progress(f"PROCESS model 4: {x} -> {m} -> {y}, {n_boot} bootstrap resamples, seed {seed}"
+              + (f", clusters {clusters}" if clusters else ""))
     result = process(survey.data, model=4, x=x, m=m, y=y, covariates=covariates,
-                     n_boot=n_boot, seed=seed)
+                     n_boot=n_boot, seed=seed, ci=level, clusters=clusters)
     print(result.summary())
     return 0
 

@@ -383,6 +383,39 @@ class ProcessResult:
                 "p_value", "ci_low", "ci_high", "ci_method"]
         return pd.concat([coef[cols], eff[cols]], ignore_index=True)
 
+    def bootstrap_text(self, language: str = "en") -> str:
+        """What the bootstrap was, in words: kind (ordinary or cluster by <unit>), B, seed.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> d = pd.DataFrame({"x": rng.normal(size=80), "m": rng.normal(size=80)})
+        >>> d["y"] = d.m + rng.normal(size=80)
+        >>> process(d, model=4, x="x", m="m", y="y", n_boot=500, seed=1).bootstrap_text()
+        'ordinary (case) bootstrap, 500 resamples, seed 1, percentile intervals'
+        """
+        o = self.options
+        if self.boot is None:
+            return ""
+        if o.get("clusters"):
+            kind = {"en": f"cluster bootstrap by {o['clusters']} ({o.get('n_clusters')} "
+                          "clusters resampled whole)",
+                    "id": f"bootstrap klaster menurut {o['clusters']} ({o.get('n_clusters')} "
+                          "klaster diambil utuh)"}[language]
+        else:
+            kind = {"en": "ordinary (case) bootstrap",
+                    "id": "bootstrap biasa (per responden)"}[language]
+        seed = o.get("seed")
+        seed_txt = (f", seed {seed}" if seed is not None
+                    else f", seed entropy {o.get('seed_entropy')}")
+        method = {"percentile": {"en": "percentile", "id": "persentil"},
+                  "bc": {"en": "bias-corrected", "id": "terkoreksi bias"}}[
+            str(o.get("boot_ci", "percentile"))][language]
+        resamples = {"en": "resamples", "id": "sampel ulang"}[language]
+        intervals = {"en": f"{method} intervals", "id": f"interval {method}"}[language]
+        return f"{kind}, {self.boot.n_boot} {resamples}{seed_txt}, {intervals}"
+
     def summary(self) -> str:
         """A PROCESS-style text report."""
         v = self.variables
@@ -406,11 +439,8 @@ class ProcessResult:
             lines.append(self.johnson_neyman.summary())
         if self.boot is not None:
             lines.append("")
-            lines.append(f"Bootstrap: {self.boot.n_boot} resamples"
-                         f"{' (cluster)' if self.boot.clustered else ''}, "
-                         f"{self.boot.n_failed} failed, {self.boot.n_duplicates} duplicated; "
-                         f"{self.options.get('boot_ci')} intervals at level "
-                         f"{self.options.get('ci')}; seed entropy {self.boot.seed_entropy}")
+            lines.append(f"Bootstrap: {self.bootstrap_text()}; {self.boot.n_failed} failed, "
+                         f"{self.boot.n_duplicates} duplicated; level {self.options.get('ci')}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -772,6 +802,9 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
     variables = {"x": x, "y": y, "m": ms, "w": w, "covariates": covs}
     options = {"n_boot": n_boot if model != 1 else 0, "ci": ci, "boot_ci": boot_ci,
                "center": center, "vcov": vcov, "clusters": clusters,
+               "n_clusters": (int(frame[cluster_col].nunique())
+                              if cluster_col and boot is not None else None),
+               "seed": seed if isinstance(seed, int | np.integer) else None,
                "seed_entropy": boot.seed_entropy if boot is not None else None}
     return ProcessResult(model=model, n=n, variables=variables, coefficients=coefficients,
                          model_fit=model_fit, effects=effects, johnson_neyman=jn, boot=boot,

@@ -77,3 +77,24 @@ def test_generic_chapter_sentences_match_their_tables(generic: tuple[Path, objec
     for h, p in sentences:
         assert p.replace("p = ", "").replace("p < ", "<") == str(p_in_table[h]).replace(
             "< ", "<"), h
+
+
+def test_cli_mediate_gives_the_chapter_interval(generic: tuple[Path, object],
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    # before: the chapter bootstrapped clusters while `egovstudy mediate` on the same study and
+    # seed drew an ordinary bootstrap, so the two printed different intervals
+    from egovstudy.cli import main
+
+    folder, res = generic
+    med = next(t for t in res.tables["en"] if t.kind == "mediation")  # type: ignore[attr-defined]
+    ind = med.data[med.data["term"].str.startswith("H4: a × b")].iloc[0]
+    assert any("cluster bootstrap by office (24 clusters" in n for n in med.notes)
+    assert any("seed 11" in n for n in med.notes)
+    assert main(["mediate", str(folder / "study.yaml"), "--n-boot", "200"]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if ln.strip().startswith("indirect"))
+    numbers = [float(v) for v in re.findall(r"-?\d+\.\d+", line)]
+    assert numbers[0] == pytest.approx(ind["estimate"], abs=5e-5)
+    assert ind["ci_low"] == pytest.approx(numbers[-2], abs=5e-5)
+    assert ind["ci_high"] == pytest.approx(numbers[-1], abs=5e-5)
+    assert "cluster bootstrap by office" in out

@@ -501,6 +501,7 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             return
         doc.heading(doc.t("ch_mediation"))
         effect_rows = []
+        boot_text = ""
         first = True
         for h in med:
             x, m, y = h["source"], h["via"], h["target"]
@@ -533,11 +534,24 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             sign_ok = {"positive": ind["estimate"] > 0, "negative": ind["estimate"] < 0}.get(
                 h["direction"], True)
             supported = bool(excludes and sign_ok)
+            boot_text = res.bootstrap_text(language)
             doc.para(doc.t("sent_indirect", x=labels.get(x, x), y=labels.get(y, y),
                            m=labels.get(m, m), b=doc.num(ind["estimate"], 3),
                            ci_label=f"{round(inp.ci * 100)}% CI",
                            lo=doc.num(lo, 3), hi=doc.num(hi, 3),
                            verdict=doc.t("excludes" if excludes else "includes")))
+            # the type of mediation from the same effects as the table (Zhao, Lynch & Chen
+            # 2010): indirect CI excluding zero, and whether the direct effect is significant
+            direct_sig = float(direct["p_value"]) < 1 - inp.ci
+            if not excludes:
+                kind = "mediation_none"
+            elif not direct_sig:
+                kind = "mediation_full"
+            elif float(direct["estimate"]) * float(ind["estimate"]) > 0:
+                kind = "mediation_partial"
+            else:
+                kind = "mediation_competitive"
+            doc.para(doc.t(kind, m=labels.get(m, m), p=doc.p(float(direct["p_value"]))))
             rows.append({"hypothesis": h["id"],
                          "path": f"{labels.get(x, x)} → {labels.get(m, m)} → {labels.get(y, y)}",
                          "estimate": ind["estimate"], "std_estimate": float("nan"),
@@ -569,8 +583,12 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                     doc.figure(doc.t("fig_boot") + f" ({h['id']})", fig)
         import pandas as pd
 
+        path_note = doc.t("note_process_se", vcov=doc.t("vcov_classical"))
+        if inp.cluster:
+            path_note += " " + doc.t("note_process_se_cluster")
         doc.table(mediation_table(pd.DataFrame(effect_rows), language=language,
-                                  decimal=decimal, level=inp.ci, n_boot=inp.n_boot))
+                                  decimal=decimal, level=inp.ci, n_boot=inp.n_boot,
+                                  bootstrap=boot_text, extra_notes=(path_note,)))
 
     if inp.process:
         _section(doc, doc.t("ch_mediation"), mediation)

@@ -145,6 +145,35 @@ STRINGS: dict[str, dict[str, str]] = {
               "of {cluster}), so its denominator df are G - 1 = {df2}.",
         "id": "Uji F adalah uji Wald dengan kovarians robust klaster ({g} klaster {cluster}), "
               "sehingga df penyebutnya G - 1 = {df2}."},
+    "mediation_full": {
+        "en": "The mediation by {m} is full: the indirect effect is significant and the direct "
+              "effect is not ({p}).",
+        "id": "Mediasi oleh {m} bersifat penuh (full mediation): efek tidak langsung signifikan "
+              "dan efek langsung tidak signifikan ({p})."},
+    "mediation_partial": {
+        "en": "The mediation by {m} is partial (complementary): the indirect and the direct "
+              "effect are both significant, with the same sign (direct {p}).",
+        "id": "Mediasi oleh {m} bersifat parsial (partial mediation): efek tidak langsung dan "
+              "efek langsung sama-sama signifikan dan searah (efek langsung {p})."},
+    "mediation_competitive": {
+        "en": "The mediation by {m} is competitive: the indirect and the direct effect are "
+              "both significant but of opposite sign (direct {p}).",
+        "id": "Mediasi oleh {m} bersifat kompetitif: efek tidak langsung dan efek langsung "
+              "sama-sama signifikan tetapi berlawanan arah (efek langsung {p})."},
+    "mediation_none": {
+        "en": "There is no mediation by {m}: the interval of the indirect effect contains zero.",
+        "id": "Tidak terdapat mediasi oleh {m}: interval efek tidak langsung memuat nol."},
+    "vcov_classical": {"en": "classical (homoskedastic)", "id": "klasik (homoskedastis)"},
+    "note_process_se": {
+        "en": "Paths a, b, c' and c: ordinary least squares with {vcov} standard errors and t "
+              "tests, as PROCESS prints them.",
+        "id": "Jalur a, b, c' dan c: kuadrat terkecil biasa dengan galat baku {vcov} dan uji t, "
+              "seperti yang dicetak PROCESS."},
+    "note_process_se_cluster": {
+        "en": "The regression table gives the same coefficients with cluster-robust standard "
+              "errors, hence their different SE and t.",
+        "id": "Tabel regresi menyajikan koefisien yang sama dengan galat baku robust klaster, "
+              "sehingga SE dan t-nya berbeda."},
     "tail_two_sided": {"en": "two-sided", "id": "dua arah"},
     "tail_one_sided": {"en": "one-sided", "id": "satu arah"},
     "sent_hypothesis": {

@@ -1014,11 +1014,14 @@ def _ci_table(
 def mediation_table(
     result: Any, *, language: str = "en", decimal: str | None = None,
     labels: Mapping[str, str] | None = None, level: float = 0.95, n_boot: int | None = None,
+    bootstrap: str | None = None, extra_notes: Sequence[str] = (),
 ) -> Table:
     """Paths and effects of a mediation model (b, SE, t, p, LLCI, ULCI).
 
     Takes a PROCESS result (``.tidy()``) or a tidy frame whose ``term`` names the
-    path ("a", "b", "c'", "indirect", ...).
+    path ("a", "b", "c'", "indirect", ...). ``bootstrap`` describes the resampling in
+    words (``ProcessResult.bootstrap_text(language)``: ordinary or cluster, B, seed); a
+    PROCESS result supplies it itself.
 
     Examples
     --------
@@ -1029,10 +1032,16 @@ def mediation_table(
     ['indirect', '0.123', '0.050', '0.030', '0.220']
     """
     tidy = _tidy(result, "mediation_table")
+    if bootstrap is None and hasattr(result, "bootstrap_text"):
+        bootstrap = result.bootstrap_text(language)
     n_boot = n_boot if n_boot is not None else getattr(result, "n_boot", None)
     notes = [text("note_ci", language, level=round(level * 100))]
-    if n_boot:
+    if bootstrap:
+        notes.append({"en": f"Indirect effects: {bootstrap}.",
+                      "id": f"Efek tidak langsung: {bootstrap}."}[language])
+    elif n_boot:
         notes.append(text("note_boot_ci", language, n_boot=n_boot))
+    notes.extend(extra_notes)
     if "p_value" in tidy.columns:
         notes.append(text("note_stars", language))
     return _ci_table(tidy, title=text("cap_mediation", language), first="effect", stat_col=True,
