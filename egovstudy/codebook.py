@@ -246,6 +246,7 @@ class Variable:
     options: dict[str, str] = field(default_factory=dict)
     missing: tuple[float, ...] = ()
     ordered: bool = False
+    missing_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -408,6 +409,14 @@ def _scale_with_missing(name: str, values: list[int], labels: dict[str, list[str
         if code is not None:
             drop.add(code)
     keep = [k for k, v in enumerate(values) if v not in drop]
+    no_answer = {normalise_label(x) for x in MISSING_LABELS}
+    for lst in labels.values():
+        for k in keep:
+            if normalise_label(lst[k]) in no_answer:
+                # scoring "Don't know" as a point of the scale gives silently wrong means
+                raise _fail(path, entry, f"code {values[k]} is labelled {lst[k]!r}, which "
+                            "means no answer, but is not declared missing",
+                            f"add missing: [{lst[k]!r}] to the scale")
     if len(keep) < 2:
         raise _fail(path, entry, f"fewer than two answers left once the missing codes "
                     f"{sorted(drop)} are removed", "declare only the no-answer codes missing")
@@ -676,13 +685,15 @@ def _build(spec: Mapping[str, Any], *, path: str | None, sha256: str | None) -> 
         if vtype == "multiple" and not opts:
             raise _fail(path, entry, "type multiple needs 'options'",
                         "list options: {value: label, ...} as in the XLSForm choices sheet")
+        miss_codes, miss_labels = _missing_spec(v.get("missing"), path, entry)
         variables[name] = Variable(name, str(v["column"]), vtype,
                                    _range(v.get("range"), path, entry),
                                    _lang_dict(v.get("label"), path, entry),
                                    {str(k): str(x) for k, x in cats.items()},
                                    {str(k): str(x) for k, x in opts.items()},
-                                   _num_tuple(v.get("missing"), path, entry, "missing"),
-                                   _bool(v.get("ordered"), path, entry, "ordered"))
+                                   miss_codes,
+                                   _bool(v.get("ordered"), path, entry, "ordered"),
+                                   miss_labels)
 
     # attention checks
     checks: list[AttentionCheck] = []
@@ -866,6 +877,9 @@ def _excel_spec(p: Path) -> dict[str, Any]:
     for r in rows("scales"):
         s = scales.setdefault(str(r["name"]), {"values": [], "labels": {}})
         s["values"].append(r.get("value"))
+        if r.get("missing") is not None and _bool(r.get("missing"), str(p),
+                                                  f"scales '{r['name']}' missing", "missing"):
+            s.setdefault("missing", []).append(r.get("value"))
         for k, v in r.items():
             if k.startswith("label_"):
                 s["labels"].setdefault(k[6:], []).append(v)

@@ -457,6 +457,40 @@ def _labelled_text(series: pd.Series, raw: RawTable) -> pd.Series:
     return pd.Series(out, index=series.index, name=series.name)
 
 
+def _variable_missing(series: pd.Series, var: Any, raw: RawTable, name: str,
+                      sink: _Collector) -> pd.Series:
+    """A variable's declared missing codes and labels (and codes so labelled) -> missing."""
+    if pd.api.types.is_numeric_dtype(series) and not isinstance(series.dtype,
+                                                               pd.CategoricalDtype):
+        vals = series.to_numpy(dtype="float64", na_value=np.nan)
+        labels = raw.value_labels.get(str(series.name)) or {}
+        keys = {normalise_label(t) for t in var.missing_labels}
+        codes = set(var.missing) | {float(c) for c, lab in labels.items()
+                                    if normalise_label(lab) in keys}
+        miss = np.isin(vals, sorted(codes))
+        if not miss.any():
+            return series
+        found, counts = np.unique(vals[miss], return_counts=True)
+        for code, count in zip(found.tolist(), counts.tolist()):
+            label = labels.get(code)
+            sink.missing_note(name, f"{code:g}" + (f" ('{label}')" if label else ""), int(count))
+        return series.mask(pd.Series(miss, index=series.index))
+    keys = {normalise_label(t) for t in var.missing_labels}
+    keys |= {f"{m:g}" for m in var.missing} | {f"{m:g}.0" for m in var.missing}
+    cat = series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype("category")
+    hits = [u for u in cat.cat.categories if normalise_label(u) in keys]
+    if not hits:
+        return series
+    counts = cat.value_counts()
+    for u in hits:
+        if counts.get(u, 0):
+            sink.missing_note(name, f"'{u}'", int(counts[u]))
+    out = series.mask(cat.isin(hits).to_numpy())
+    if isinstance(out.dtype, pd.CategoricalDtype):
+        out = out.cat.remove_unused_categories()
+    return out
+
+
 def _harmonise(values: pd.Series, aliases: Mapping[str, str], field_name: str,
                raw: RawTable, sink: _Collector | None = None) -> pd.Series:
     """Fold case/space/accents; map aliases and spelling variants to one name.
@@ -711,6 +745,8 @@ def load_survey(path: str | Path, codebook: str | Path | Codebook, *,
             extra.update(dict(multi.items()))
             continue
         series = frame[found[f"variables[{i}] '{name}'"]]
+        if var.missing or var.missing_labels:
+            series = _variable_missing(series, var, raw, name, sink)
         if var.type in ("numeric", "integer"):
             vals = series.to_numpy(dtype="float64", na_value=np.nan) if (
                 pd.api.types.is_numeric_dtype(series)
@@ -845,7 +881,8 @@ def _categorical(series: pd.Series, var: Any, raw: RawTable, name: str,
             mapping[u] = lookup[key]
         elif key:
             pos = np.flatnonzero((cat == u).to_numpy()) + raw.first_row
-            unknown[str(u)] = pos.tolist()
+            if pos.size:  # an unused category of a categorical column is no answer
+                unknown[str(u)] = pos.tolist()
     if unknown:
         from egovstudy.labels import unknown_label_message
 

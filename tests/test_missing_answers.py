@@ -251,6 +251,9 @@ def test_item_missing_removes_codes_from_the_items_scale() -> None:
     ({"missing": [True]}, r"scales 'x': missing value True is neither a code nor a label"),
     ({"mising": [9]}, r"scales 'x': unknown key 'mising' \(did you mean 'missing'\?\)"),
     ({"missing": [1, 2]}, r"scales 'x': fewer than two answers left"),
+    ({"labels": ["a", "b", "Don\u2019t know"]},   # scored as 3: the reviewer's wrong means
+     r"scales 'x': code 3 is labelled 'Don\u2019t know', which means no answer.*Fix: add "
+     r"missing: \['Don\u2019t know'\]"),
 ])
 def test_bad_scale_missing_names_the_entry(edit: dict, pattern: str) -> None:
     body = {"values": [1, 2, 3], "labels": ["a", "b", "c"], **edit}
@@ -300,3 +303,45 @@ def test_docs_list_every_builtin_scale() -> None:
     doc = (Path(__file__).resolve().parents[1] / "docs" / "codebook.md").read_text("utf-8")
     assert builtin_scales_markdown() in doc, ("docs/codebook.md is out of date: paste "
                                               "egovstudy.codebook.builtin_scales_markdown()")
+
+
+def test_variable_missing_labels_and_codes(tmp_path: Path) -> None:
+    pd.DataFrame({"id": ["a", "b", "c", "d"], "Q1": ["Setuju", "Netral", "Setuju", "Setuju"],
+                  "Mbps": ["12,5", "Tidak tahu", "30", "99"],
+                  "Sex": ["Perempuan", "Menolak menjawab", "laki-laki", "Perempuan"]}).to_csv(
+        tmp_path / "v.csv", index=False, sep=";")
+    spec = {"columns": {"id": "id"}, "constructs": [{"name": "c"}],
+            "items": [{"name": "q1", "column": "Q1", "construct": "c"}],
+            "variables": [{"name": "mbps", "column": "Mbps", "type": "numeric",
+                           "missing": ["Tidak tahu", 99]},
+                          {"name": "sex", "column": "Sex", "type": "categorical",
+                           "categories": {"Laki-laki": "male", "Perempuan": "female"},
+                           "missing": ["Menolak menjawab"]}]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)  # "Tidak tahu" is not "not a number"
+        survey = load_survey(tmp_path / "v.csv", _write_cb(tmp_path, spec))
+    assert survey.data["mbps"].tolist()[::2] == [12.5, 30.0]
+    assert survey.data["mbps"].isna().tolist() == [False, True, False, True]
+    assert survey.data["sex"].astype(object).tolist() == ["female", np.nan, "male", "female"]
+    notes = survey.info["notes"]
+    assert "sex: 1 answer 'Menolak menjawab' set missing" in " ".join(notes)
+    assert "mbps: 1 answer 'Tidak tahu' set missing" in " ".join(notes)
+
+
+def test_excel_codebook_missing_labels_and_scale_rows(tmp_path: Path) -> None:
+    from egovstudy.codebook import read_codebook
+
+    path = tmp_path / "cb.xlsx"
+    scale_rows = [{"name": "agree7x", "value": v, "label_en": lab, "missing": v > 7}
+                  for v, lab in enumerate([*EN7, "Don't know", "Refused"], start=1)]
+    with pd.ExcelWriter(path) as xl:
+        pd.DataFrame({"key": ["id"], "value": ["rid"]}).to_excel(xl, "columns", index=False)
+        pd.DataFrame(scale_rows).to_excel(xl, "scales", index=False)
+        pd.DataFrame({"name": ["sq1", "sq2"], "column": ["sq1", "sq2"],
+                      "construct": ["sq", "sq"], "scale": ["agree7x", "agree5"],
+                      "missing": [None, "Tidak tahu, 9"]}).to_excel(xl, "items", index=False)
+        pd.DataFrame({"name": ["sq"]}).to_excel(xl, "constructs", index=False)
+    cb = read_codebook(path)
+    assert cb.scales["agree7x"].values == list(range(1, 8))
+    assert cb.scales["agree7x"].missing_labels == ("Don't know", "Refused")
+    assert cb.items["sq2"].missing == (9.0,) and "Tidak tahu" in cb.items["sq2"].missing_labels
