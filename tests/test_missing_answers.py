@@ -45,7 +45,7 @@ ITEM_MEANS = {"sq1": 24 / 5, "sq2": 18 / 4, "sq3": 23 / 5}
 def _codebook(scale: str = "agree7x", **extra: object) -> dict:
     spec: dict = {
         "study": {"name": "dk", "language": "en"},
-        "columns": {"id": "rid"},
+        "columns": {"id": "rid", "agency": "office"},   # a coded unit column
         "scales": {"agree7x": {"values": list(range(1, 10)),
                                "labels": {"en": [*EN7, "Don't know", "Refused"]},
                                "missing": ["Don't know", "Refused", DK, REF]}},
@@ -149,6 +149,7 @@ def test_kobo_sav_dta_give_identical_tables(loaded: dict) -> None:
 
     base = loaded["kobo"].data
     assert base["office"].astype(str).tolist() == [OFFICE_LABELS[o] for o in OFFICE]
+    assert base["agency"].tolist() == [OFFICE_LABELS[o] for o in OFFICE]  # not '7.0'
     assert base["department"].astype(str).tolist() == ["Diskominfo"] * 3 + ["Bappeda"] * 2 + [
         "Diskominfo"]
     items = ["sq1", "sq2", "sq3"]
@@ -335,12 +336,14 @@ def test_excel_codebook_missing_labels_and_scale_rows(tmp_path: Path) -> None:
     scale_rows = [{"name": "agree7x", "value": v, "label_en": lab, "missing": v > 7}
                   for v, lab in enumerate([*EN7, "Don't know", "Refused"], start=1)]
     with pd.ExcelWriter(path) as xl:
-        pd.DataFrame({"key": ["id"], "value": ["rid"]}).to_excel(xl, "columns", index=False)
-        pd.DataFrame(scale_rows).to_excel(xl, "scales", index=False)
+        pd.DataFrame({"key": ["id"], "value": ["rid"]}).to_excel(xl, sheet_name="columns",
+                                                                 index=False)
+        pd.DataFrame(scale_rows).to_excel(xl, sheet_name="scales", index=False)
         pd.DataFrame({"name": ["sq1", "sq2"], "column": ["sq1", "sq2"],
                       "construct": ["sq", "sq"], "scale": ["agree7x", "agree5"],
-                      "missing": [None, "Tidak tahu, 9"]}).to_excel(xl, "items", index=False)
-        pd.DataFrame({"name": ["sq"]}).to_excel(xl, "constructs", index=False)
+                      "missing": [None, "Tidak tahu, 9"]}).to_excel(xl, sheet_name="items",
+                                                                    index=False)
+        pd.DataFrame({"name": ["sq"]}).to_excel(xl, sheet_name="constructs", index=False)
     cb = read_codebook(path)
     assert cb.scales["agree7x"].values == list(range(1, 8))
     assert cb.scales["agree7x"].missing_labels == ("Don't know", "Refused")
