@@ -737,6 +737,17 @@ def _build(spec: Mapping[str, Any], *, path: str | None, sha256: str | None) -> 
         if not isinstance(mapping, Mapping):
             raise _fail(path, f"aliases '{fld}'", "expected a mapping typed -> canonical",
                         "write 'typed text': 'canonical name'")
+        var = variables.get(name)
+        if var is not None and var.categories:  # an alias must lead to a category
+            from egovstudy.labels import normalise_label
+
+            cats = [*var.categories, *var.categories.values()]
+            keys = {normalise_label(c) for c in cats}
+            for typed, target in mapping.items():
+                if normalise_label(target) not in keys:
+                    raise _unknown(path, f"aliases '{fld}' '{typed}'", "category", target,
+                                   list(dict.fromkeys(cats)),
+                                   f"map it to one of the categories of variable {name!r}")
         aliases.setdefault(name, {}).update({str(k): str(v) for k, v in mapping.items()})
 
     if not items:

@@ -268,10 +268,14 @@ def test_bad_scale_missing_names_the_entry(edit: dict, pattern: str) -> None:
     ({"departmnt": {"a": "b"}}, r"aliases 'departmnt': unknown column 'departmnt' \(did you "
                                 r"mean 'department'\?\)"),
     ({"age": {"a": "b"}}, r"aliases 'age': variable 'age' has type 'numeric'"),
+    ({"sex": {"cewek": "femal"}}, r"aliases 'sex' 'cewek': unknown category 'femal' \(did "
+                                  r"you mean 'female'\?\)"),
 ])
 def test_bad_alias_column_names_it(aliases: dict, pattern: str) -> None:
     spec = _codebook(aliases=aliases)
     spec["variables"].append({"name": "age", "column": "age", "type": "numeric"})
+    spec["variables"].append({"name": "sex", "column": "sex", "type": "categorical",
+                              "categories": {"Laki-laki": "male", "Perempuan": "female"}})
     with pytest.raises(CodebookError, match=pattern):
         Codebook.from_dict(spec)
 
