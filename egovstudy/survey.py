@@ -523,7 +523,8 @@ def _harmonise(values: pd.Series, aliases: Mapping[str, str], field_name: str,
                 unmatched.append(spelled)
         mapping[spelled] = target
         if target != spelled:
-            changes.append(f"'{spelled}' -> '{target}' ({how}, {int(count)} rows)")
+            changes.append(f"'{spelled}' -> '{target}' ({how}, {int(count)} "
+                           f"row{'s' if count != 1 else ''})")
     if sink is not None and changes:
         shown_changes = "; ".join(changes[:10]) + (f"; ... ({len(changes)} in all)"
                                                   if len(changes) > 10 else "")

@@ -286,7 +286,7 @@ def test_alias_by_header_and_folding_reported_in_notes(tmp_path: Path) -> None:
     assert set(survey.data["department"].astype(str)) == {"Diskominfo", "Bappeda"}
     note = next(n for n in survey.info["notes"] if n.startswith("department:"))
     assert "'Dinas Kominfo' -> 'Diskominfo' (alias, 2 rows)" in note
-    assert "'diskominfo' -> 'Diskominfo' (folded, 1 rows)" in note
+    assert "'diskominfo' -> 'Diskominfo' (folded, 1 row)" in note
 
 
 def test_builtin_wordings_are_unambiguous() -> None:
