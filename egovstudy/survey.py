@@ -435,18 +435,19 @@ def _label_tables(categories: pd.Index, scale: Scale, na_labels: Mapping[str, No
 def _labelled_text(series: pd.Series, raw: RawTable) -> pd.Series:
     """A coded column as text: SPSS/Stata value labels applied (``7`` -> ``'Kantor A'``).
 
-    Codes without a label read as whole numbers (``'7'``, never ``'7.0'``); text
-    columns are returned unchanged.
+    Codes without a label read as whole numbers (``'7'``, never ``'7.0'``); SPSS
+    user-missing codes are missing; text columns are returned unchanged.
     """
     if isinstance(series.dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(
             series):
         return series
     labels = raw.value_labels.get(str(series.name)) or {}
+    ranges = raw.user_missing.get(str(series.name), [])
     vals = series.to_numpy(dtype="float64", na_value=np.nan)
     uniques, inverse = np.unique(vals, return_inverse=True)
     shown: list[Any] = []
     for u in uniques.tolist():
-        if math.isnan(u):
+        if math.isnan(u) or any(lo <= u <= hi for lo, hi in ranges):
             shown.append(pd.NA)
         elif u in labels:
             shown.append(str(labels[u]))

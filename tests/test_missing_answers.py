@@ -352,3 +352,15 @@ def test_excel_codebook_missing_labels_and_scale_rows(tmp_path: Path) -> None:
     assert cb.scales["agree7x"].values == list(range(1, 8))
     assert cb.scales["agree7x"].missing_labels == ("Don't know", "Refused")
     assert cb.items["sq2"].missing == (9.0,) and "Tidak tahu" in cb.items["sq2"].missing_labels
+
+
+def test_spss_unit_column_user_missing_and_unlabelled_codes(tmp_path: Path) -> None:
+    df = _code_frame()
+    df["office"] = [7.0, 4.0, 99.0, 5.0, 4.0, 7.0]   # 99: user-missing; 5: no label
+    path = tmp_path / "u.sav"
+    pyreadstat.write_sav(df, str(path), variable_value_labels={
+        "office": {7.0: "Kantor A", 4.0: "Kantor C", 99.0: "Tidak menjawab"}},
+        missing_ranges={"office": [99]})
+    survey = load_survey(path, _write_cb(tmp_path, _codebook(scale="agree7", scales={})))
+    assert survey.data["agency"].tolist() == ["Kantor A", "Kantor C", pd.NA, "5", "Kantor C",
+                                              "Kantor A"]
