@@ -143,6 +143,8 @@ def test_dont_know_and_refused_are_missing_with_hand_computed_scores(loaded: dic
     assert "Load notes:" in survey.summary()
 
 
+@pytest.mark.filterwarnings("ignore:only 3 respondents answered all:UserWarning")
+@pytest.mark.filterwarnings("ignore:invalid value encountered in log:RuntimeWarning")
 def test_kobo_sav_dta_give_identical_tables(loaded: dict) -> None:
     import egovstudy as eg
     from egovstudy.report.tables import describe
@@ -359,7 +361,7 @@ def test_spss_unit_column_user_missing_and_unlabelled_codes(tmp_path: Path) -> N
     df["office"] = [7.0, 4.0, 99.0, 5.0, 4.0, 7.0]   # 99: user-missing; 5: no label
     path = tmp_path / "u.sav"
     pyreadstat.write_sav(df, str(path), variable_value_labels={
-        "office": {7.0: "Kantor A", 4.0: "Kantor C", 99.0: "Tidak menjawab"}},
+        **_value_labels(), "office": {7.0: "Kantor A", 4.0: "Kantor C", 99.0: "Tidak menjawab"}},
         missing_ranges={"office": [99]})
     survey = load_survey(path, _write_cb(tmp_path, _codebook(scale="agree7", scales={})))
     assert survey.data["agency"].tolist() == ["Kantor A", "Kantor C", pd.NA, "5", "Kantor C",
