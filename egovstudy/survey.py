@@ -73,8 +73,9 @@ class Survey:
     path : str
         The export read.
     info : dict
-        What the reader detected (format, encoding, delimiter, decimal, header rows)
-        and the header matched for each codebook entry.
+        What the reader detected (format, encoding, delimiter, decimal, header rows),
+        the header matched for each codebook entry, and ``notes``: the load notes
+        (answers set missing per item, spellings harmonised, reader findings).
     kept_rows : ndarray
         Export row numbers (spreadsheet numbering, int32) of the rows in ``data``
         (read-only).
@@ -505,7 +506,8 @@ def _harmonise(values: pd.Series, aliases: Mapping[str, str], field_name: str,
         canon[normalise_label(typed)] = target
         canon[normalise_label(target)] = target
     # spelling variants without an alias: the most frequent spelling of the folded key
-    counts = text.value_counts()
+    # (ties: the spelling seen first, so the result does not depend on a sort's whims)
+    counts = text.value_counts(sort=False).sort_values(ascending=False, kind="stable")
     best: dict[str, str] = {}
     for spelled in counts.index:
         best.setdefault(normalise_label(spelled), str(spelled))
