@@ -366,3 +366,26 @@ def test_spss_unit_column_user_missing_and_unlabelled_codes(tmp_path: Path) -> N
     survey = load_survey(path, _write_cb(tmp_path, _codebook(scale="agree7", scales={})))
     assert survey.data["agency"].tolist() == ["Kantor A", "Kantor C", pd.NA, "5", "Kantor C",
                                               "Kantor A"]
+
+
+@pytest.mark.parametrize(("scale", "answers", "codes"), [
+    ("agree7", ["Ragu-ragu", "kurang  setuju", "Sedikit Setuju", "Tidak tahu",
+                "MENOLAK menjawab", "Netral"], [4, 3, 5, None, None, 4]),
+    ("agree5", ["Cukup Setuju", "Kurang Setuju", "Undecided", "tidak_tahu", "SS", "N/A"],
+     [3, 2, 3, None, 5, None]),
+    ("satisfaction5", ["Neither satisfied nor dissatisfied", "Kurang Puas", "Puas",
+                       "Prefer not to say", "Very unsatisfied", "Extremely satisfied"],
+     [3, 2, 4, None, 1, 5]),
+    ("freq5", ["Kadang kadang", "Terkadang", "Seldom", "Tidak berlaku", "Selalu", "Often"],
+     [3, 3, 2, None, 5, 4]),
+    ("quality5", ["Kurang Baik", "Sedang", "Average", "Don't know", "Sangat Baik", "Bad"],
+     [2, 3, 3, None, 5, 2]),
+])
+def test_builtin_wording_variants(tmp_path: Path, scale: str, answers: list[str],
+                                  codes: list[int | None]) -> None:
+    # each wording read as the point the scale table in docs/codebook.md lists
+    pd.DataFrame({"id": list("abcdef"), "Q": answers}).to_csv(tmp_path / "w.csv", index=False)
+    spec = {"columns": {"id": "id"}, "constructs": [{"name": "c"}],
+            "items": [{"name": "q", "column": "Q", "construct": "c", "scale": scale}]}
+    data = load_survey(tmp_path / "w.csv", _write_cb(tmp_path, spec)).data
+    assert data["q"].tolist() == [pd.NA if c is None else c for c in codes]
