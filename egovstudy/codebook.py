@@ -38,6 +38,7 @@ from egovstudy.errors import CodebookError
 
 __all__ = [
     "BUILTIN_SCALES",
+    "MISSING_LABELS",
     "SCALE_SYNONYMS",
     "AttentionCheck",
     "Codebook",
@@ -46,6 +47,7 @@ __all__ = [
     "Item",
     "Scale",
     "Variable",
+    "builtin_scales_markdown",
     "read_codebook",
 ]
 
@@ -56,11 +58,18 @@ _SCORES = ("mean", "sum")
 
 @dataclass(frozen=True)
 class Scale:
-    """An ordered answer scale: integer codes and their labels per language."""
+    """An ordered answer scale: integer codes and their labels per language.
+
+    ``missing_codes`` and ``missing_labels`` are answers that mean "no answer"
+    (``Don't know``, ``Refused``, code 9): they are read as missing and are never
+    part of ``values`` (so never of ``min``/``max``, scores or reverse keying).
+    """
 
     name: str
     values: list[int]
     labels: dict[str, list[str]]
+    missing_codes: tuple[float, ...] = ()
+    missing_labels: tuple[str, ...] = ()
 
     @property
     def min(self) -> int:
@@ -81,17 +90,36 @@ class Scale:
         return out
 
 
+#: Answers read as missing on every built-in scale (matched like labels: case, spaces,
+#: accents, underscores and apostrophes folded, so ``dont_know`` is ``Don't know``).
+MISSING_LABELS: tuple[str, ...] = (
+    "Don't know", "Do not know", "Refused", "Refuse to answer", "Prefer not to say",
+    "Prefer not to answer", "No answer", "Not applicable", "N/A", "Cannot say",
+    "Tidak tahu", "Tidak menjawab", "Menolak menjawab", "Tidak ingin menjawab",
+    "Tidak berlaku", "Tidak ada jawaban", "Tidak tahu / tidak menjawab",
+)
+
+
 def _builtin(name: str, id_: list[str], en: list[str]) -> Scale:
-    return Scale(name, list(range(1, len(id_) + 1)), {"id": id_, "en": en})
+    return Scale(name, list(range(1, len(id_) + 1)), {"id": id_, "en": en},
+                 missing_labels=MISSING_LABELS)
 
 
 #: The built-in scales (no codebook entry needed), labels in Indonesian and English.
 BUILTIN_SCALES: dict[str, Scale] = {
     s.name: s
     for s in [
+        _builtin("agree4",
+                 ["Sangat Tidak Setuju", "Tidak Setuju", "Setuju", "Sangat Setuju"],
+                 ["Strongly disagree", "Disagree", "Agree", "Strongly agree"]),
         _builtin("agree5",
                  ["Sangat Tidak Setuju", "Tidak Setuju", "Netral", "Setuju", "Sangat Setuju"],
                  ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]),
+        _builtin("agree6",
+                 ["Sangat Tidak Setuju", "Tidak Setuju", "Agak Tidak Setuju", "Agak Setuju",
+                  "Setuju", "Sangat Setuju"],
+                 ["Strongly disagree", "Disagree", "Somewhat disagree", "Somewhat agree",
+                  "Agree", "Strongly agree"]),
         _builtin("agree7",
                  ["Sangat Tidak Setuju", "Tidak Setuju", "Agak Tidak Setuju", "Netral",
                   "Agak Setuju", "Setuju", "Sangat Setuju"],
@@ -107,20 +135,76 @@ BUILTIN_SCALES: dict[str, Scale] = {
         _builtin("quality5",
                  ["Sangat Buruk", "Buruk", "Cukup", "Baik", "Sangat Baik"],
                  ["Very poor", "Poor", "Fair", "Good", "Very good"]),
+        _builtin("importance5",
+                 ["Sangat Tidak Penting", "Tidak Penting", "Cukup Penting", "Penting",
+                  "Sangat Penting"],
+                 ["Not at all important", "Slightly important", "Moderately important",
+                  "Very important", "Extremely important"]),
     ]
 }
-#: Other wordings accepted when reading a built-in scale (never written).
+_AGREE_MID = {"Neither agree nor disagree", "Neither disagree nor agree",
+              "Neither agree or disagree", "Undecided", "Ragu-ragu", "Netral / Ragu-ragu",
+              "Biasa saja"}
+#: Other wordings accepted when reading a built-in scale (never written). Matching
+#: folds case, accents, spaces, underscores and apostrophes (``labels.normalise_label``).
 SCALE_SYNONYMS: dict[str, dict[str, int]] = {
-    "agree5": {"Ragu-ragu": 3, "Ragu ragu": 3, "Netral / Ragu-ragu": 3, "Kurang Setuju": 2,
-               "Neither agree nor disagree": 3, "STS": 1, "TS": 2, "N": 3, "S": 4, "SS": 5},
-    "satisfaction5": {"Netral": 3, "Kurang Puas": 2},
-    "quality5": {"Kurang Baik": 2, "Sedang": 3},
+    "agree4": {"Disagree strongly": 1, "Agree strongly": 4, "STS": 1, "TS": 2, "S": 3,
+               "SS": 4},
+    "agree5": {**dict.fromkeys(_AGREE_MID, 3), "Cukup Setuju": 3, "Kurang Setuju": 2,
+               "Somewhat disagree": 2, "Somewhat agree": 4, "Disagree strongly": 1,
+               "Agree strongly": 5, "STS": 1, "TS": 2, "KS": 2, "N": 3, "R": 3, "RR": 3,
+               "S": 4, "SS": 5},
+    "agree6": {"Slightly disagree": 3, "Disagree somewhat": 3, "Slightly agree": 4,
+               "Agree somewhat": 4, "Disagree strongly": 1, "Agree strongly": 6,
+               "Sedikit Tidak Setuju": 3, "Kurang Setuju": 3, "Sedikit Setuju": 4},
+    "agree7": {**dict.fromkeys(_AGREE_MID, 4), "Slightly disagree": 3,
+               "Disagree somewhat": 3, "Slightly agree": 5, "Agree somewhat": 5,
+               "Disagree strongly": 1, "Agree strongly": 7, "Sedikit Tidak Setuju": 3,
+               "Kurang Setuju": 3, "Sedikit Setuju": 5},
+    "freq5": {"Seldom": 2, "Occasionally": 3, "Frequently": 4,
+              "Kadang kadang": 3, "Kadang": 3, "Terkadang": 3},
+    "satisfaction5": {"Neither satisfied nor dissatisfied": 3,
+                      "Neither dissatisfied nor satisfied": 3, "Very unsatisfied": 1,
+                      "Extremely dissatisfied": 1, "Extremely satisfied": 5,
+                      "Unsatisfied": 2, "Somewhat dissatisfied": 2, "Somewhat satisfied": 4,
+                      "Netral": 3, "Biasa saja": 3, "Kurang Puas": 2},
+    "quality5": {"Very bad": 1, "Bad": 2, "Average": 3, "Sangat Jelek": 1, "Jelek": 2,
+                 "Kurang Baik": 2, "Sedang": 3, "Cukup Baik": 3},
+    "importance5": {"Not important at all": 1, "Not important": 2, "Kurang Penting": 2},
 }
+
+
+def builtin_scales_markdown() -> str:
+    """The table of built-in scales for ``docs/codebook.md`` (codes, labels, variants).
+
+    Examples
+    --------
+    >>> builtin_scales_markdown().splitlines()[0]
+    '| scale | code | label (id) | label (en) | also accepted |'
+    """
+    lines = ["| scale | code | label (id) | label (en) | also accepted |",
+             "|---|---|---|---|---|"]
+    for name, scale in BUILTIN_SCALES.items():
+        synonyms = SCALE_SYNONYMS.get(name, {})
+        for k, code in enumerate(scale.values):
+            extra = ", ".join(sorted(x for x, c in synonyms.items() if c == code))
+            lines.append(f"| {name if k == 0 else ''} | {code} | {scale.labels['id'][k]} | "
+                         f"{scale.labels['en'][k]} | {extra} |")
+    lines.append("")
+    lines.append("Read as missing on every built-in scale: "
+                 + ", ".join(f"'{x}'" for x in MISSING_LABELS) + ".")
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
 class Item:
-    """One Likert item: export column, construct, wording, scale, keying."""
+    """One Likert item: export column, construct, wording, scale, keying.
+
+    ``missing`` holds the codes and ``missing_labels`` the answer texts read as
+    missing for this item: its own ``missing:`` entries plus those of its scale
+    (built-in scales add :data:`MISSING_LABELS`). Answers of the scale declared
+    missing for the item are removed from the item's ``scale``.
+    """
 
     name: str
     column: str
@@ -130,6 +214,7 @@ class Item:
     reverse: bool = False
     missing: tuple[float, ...] = ()
     range: tuple[float, float] | None = None
+    missing_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,6 +247,7 @@ class Variable:
     options: dict[str, str] = field(default_factory=dict)
     missing: tuple[float, ...] = ()
     ordered: bool = False
+    missing_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -273,6 +359,77 @@ def _num_tuple(value: Any, path: str | None, entry: str, what: str) -> tuple[flo
     return tuple(out)
 
 
+def _missing_spec(value: Any, path: str | None, entry: str
+                  ) -> tuple[tuple[float, ...], tuple[str, ...]]:
+    """``missing:`` as (codes, labels): numbers (or numeric text) are codes, text is labels."""
+    if value is None:
+        return (), ()
+    if not isinstance(value, list | tuple):
+        value = [value]
+    codes: list[float] = []
+    labels: list[str] = []
+    for v in value:
+        if isinstance(v, bool) or v is None or not isinstance(v, int | float | str):
+            raise _fail(path, entry, f"missing value {v!r} is neither a code nor a label",
+                        "list codes and labels, e.g. missing: [\"Don't know\", 9]")
+        if isinstance(v, str):
+            text = v.strip()
+            try:
+                x = float(text)
+            except ValueError:
+                if not text:
+                    raise _fail(path, entry, "missing has an empty label",
+                                "remove the empty entry") from None
+                labels.append(text)
+                continue
+        else:
+            x = float(v)
+        if math.isnan(x):
+            raise _fail(path, entry, "missing code NaN", "blank answers are missing already; "
+                        "remove it")
+        codes.append(x)
+    return tuple(codes), tuple(labels)
+
+
+def _scale_with_missing(name: str, values: list[int], labels: dict[str, list[str]],
+                        raw_missing: Any, path: str | None, entry: str) -> Scale:
+    """Remove the declared missing answers from a scale's codes (``values``/``labels``).
+
+    A declared code or label that is one of the scale's answers stops being an
+    answer (its labels become missing labels); the others are kept as extra
+    missing codes and labels.
+    """
+    from egovstudy.labels import normalise_label
+
+    codes, texts = _missing_spec(raw_missing, path, entry)
+    drop: set[int] = {v for v in values if float(v) in codes}
+    by_label = {normalise_label(lab): v for lst in labels.values()
+                for v, lab in zip(values, lst)}
+    for text in texts:
+        code = by_label.get(normalise_label(text))
+        if code is not None:
+            drop.add(code)
+    keep = [k for k, v in enumerate(values) if v not in drop]
+    no_answer = {normalise_label(x) for x in MISSING_LABELS}
+    for lst in labels.values():
+        for k in keep:
+            if normalise_label(lst[k]) in no_answer:
+                # scoring "Don't know" as a point of the scale gives silently wrong means
+                raise _fail(path, entry, f"code {values[k]} is labelled {lst[k]!r}, which "
+                            "means no answer, but is not declared missing",
+                            f"add missing: [{lst[k]!r}] to the scale")
+    if len(keep) < 2:
+        raise _fail(path, entry, f"fewer than two answers left once the missing codes "
+                    f"{sorted(drop)} are removed", "declare only the no-answer codes missing")
+    miss_labels = list(texts)
+    for lst in labels.values():
+        miss_labels += [lab for v, lab in zip(values, lst) if v in drop]
+    return Scale(name, [values[k] for k in keep],
+                 {lang: [lst[k] for k in keep] for lang, lst in labels.items()},
+                 tuple(dict.fromkeys([*codes, *(float(v) for v in sorted(drop))])),
+                 tuple(dict.fromkeys(miss_labels)))
+
+
 def _range(value: Any, path: str | None, entry: str) -> tuple[float, float] | None:
     if value is None:
         return None
@@ -344,6 +501,10 @@ def _build(spec: Mapping[str, Any], *, path: str | None, sha256: str | None) -> 
         _check_name(name, path, entry)
         if not isinstance(body, Mapping):
             raise _fail(path, entry, "expected values and labels", "add 'values:' and 'labels:'")
+        for key in body:
+            if key not in ("values", "labels", "missing"):
+                raise _unknown(path, entry, "key", key, ["labels", "missing", "values"],
+                               "rename or remove it")
         values = body.get("values")
         labels = body.get("labels") or {}
         if not isinstance(values, list) or not values:
@@ -369,7 +530,8 @@ def _build(spec: Mapping[str, Any], *, path: str | None, sha256: str | None) -> 
                             f"{n} labels for {len(ivalues)} values",
                             "give exactly one label per value, in the same order")
             lab[str(lang)] = [str(x) for x in lst]
-        scales[name] = Scale(name, ivalues, lab)
+        scales[name] = _scale_with_missing(str(name), ivalues, lab, body.get("missing"), path,
+                                           entry)
 
     # columns
     raw_cols = spec.get("columns") or {}
@@ -413,12 +575,23 @@ def _build(spec: Mapping[str, Any], *, path: str | None, sha256: str | None) -> 
         if scale_name not in scales:
             raise _unknown(path, entry, "scale", scale_name, sorted(scales),
                            "use a built-in scale or define it under 'scales:'")
+        scale = scales[scale_name]
+        miss_codes, miss_labels = _missing_spec(it.get("missing"), path, entry)
+        if miss_codes or miss_labels:  # answers of the scale declared missing for this item
+            own = _scale_with_missing(scale.name, scale.values, scale.labels,
+                                      [*miss_codes, *miss_labels], path, entry)
+            if own.values != scale.values:
+                scale = Scale(scale.name, own.values, own.labels,
+                              tuple(dict.fromkeys([*scale.missing_codes, *own.missing_codes])),
+                              tuple(dict.fromkeys([*scale.missing_labels,
+                                                   *own.missing_labels])))
         items[name] = Item(
             name=name, column=str(column), construct=str(construct),
-            text=_lang_dict(it.get("text"), path, entry), scale=scales[scale_name],
+            text=_lang_dict(it.get("text"), path, entry), scale=scale,
             reverse=_bool(it.get("reverse"), path, entry, "reverse"),
-            missing=_num_tuple(it.get("missing"), path, entry, "missing"),
+            missing=tuple(dict.fromkeys([*miss_codes, *scale.missing_codes])),
             range=_range(it.get("range"), path, entry),
+            missing_labels=tuple(dict.fromkeys([*miss_labels, *scale.missing_labels])),
         )
 
     # constructs (second pass)
@@ -513,13 +686,15 @@ def _build(spec: Mapping[str, Any], *, path: str | None, sha256: str | None) -> 
         if vtype == "multiple" and not opts:
             raise _fail(path, entry, "type multiple needs 'options'",
                         "list options: {value: label, ...} as in the XLSForm choices sheet")
+        miss_codes, miss_labels = _missing_spec(v.get("missing"), path, entry)
         variables[name] = Variable(name, str(v["column"]), vtype,
                                    _range(v.get("range"), path, entry),
                                    _lang_dict(v.get("label"), path, entry),
                                    {str(k): str(x) for k, x in cats.items()},
                                    {str(k): str(x) for k, x in opts.items()},
-                                   _num_tuple(v.get("missing"), path, entry, "missing"),
-                                   _bool(v.get("ordered"), path, entry, "ordered"))
+                                   miss_codes,
+                                   _bool(v.get("ordered"), path, entry, "ordered"),
+                                   miss_labels)
 
     # attention checks
     checks: list[AttentionCheck] = []
@@ -547,14 +722,34 @@ def _build(spec: Mapping[str, Any], *, path: str | None, sha256: str | None) -> 
         raise _fail(path, "aliases", "expected a mapping field -> {typed: canonical}",
                     "write aliases: {agency: {'diskominfo': 'Dinas ...'}}")
     aliases: dict[str, dict[str, str]] = {}
+    # an alias field is agency, region, or a categorical/text variable by name or by header
+    by_header = {var.column: var.name for var in variables.values()}
+    fields = ["agency", "region", *variables, *(h for h in by_header if h not in variables)]
     for fld, mapping in raw_alias.items():
-        if fld not in ("agency", "region") and fld not in variables:
-            raise _unknown(path, f"aliases '{fld}'", "field", fld,
-                           ["agency", "region", *variables], "alias agency, region or a variable")
+        name = by_header.get(str(fld), str(fld)) if str(fld) not in variables else str(fld)
+        if name not in ("agency", "region") and name not in variables:
+            raise _unknown(path, f"aliases '{fld}'", "column", fld, fields,
+                           "alias agency, region, or a variable listed under 'variables:' "
+                           "(by its name or its column header)")
+        if name in variables and variables[name].type not in ("categorical", "text"):
+            raise _fail(path, f"aliases '{fld}'", f"variable {name!r} has type "
+                        f"{variables[name].type!r}", "aliases apply to categorical or text "
+                        "variables; change its type or remove the aliases")
         if not isinstance(mapping, Mapping):
             raise _fail(path, f"aliases '{fld}'", "expected a mapping typed -> canonical",
                         "write 'typed text': 'canonical name'")
-        aliases[str(fld)] = {str(k): str(v) for k, v in mapping.items()}
+        var = variables.get(name)
+        if var is not None and var.categories:  # an alias must lead to a category
+            from egovstudy.labels import normalise_label
+
+            cats = [*var.categories, *var.categories.values()]
+            keys = {normalise_label(c) for c in cats}
+            for typed, target in mapping.items():
+                if normalise_label(target) not in keys:
+                    raise _unknown(path, f"aliases '{fld}' '{typed}'", "category", target,
+                                   list(dict.fromkeys(cats)),
+                                   f"map it to one of the categories of variable {name!r}")
+        aliases.setdefault(name, {}).update({str(k): str(v) for k, v in mapping.items()})
 
     if not items:
         raise _fail(path, "items", "no items", "describe at least one Likert item")
@@ -694,6 +889,9 @@ def _excel_spec(p: Path) -> dict[str, Any]:
     for r in rows("scales"):
         s = scales.setdefault(str(r["name"]), {"values": [], "labels": {}})
         s["values"].append(r.get("value"))
+        if r.get("missing") is not None and _bool(r.get("missing"), str(p),
+                                                  f"scales '{r['name']}' missing", "missing"):
+            s.setdefault("missing", []).append(r.get("value"))
         for k, v in r.items():
             if k.startswith("label_"):
                 s["labels"].setdefault(k[6:], []).append(v)
@@ -704,7 +902,7 @@ def _excel_spec(p: Path) -> dict[str, Any]:
             "name": r.get("name"), "column": r.get("column"), "construct": r.get("construct"),
             "text": {k[5:]: v for k, v in r.items() if k.startswith("text_") and v is not None},
             "scale": r.get("scale") or "agree5", "reverse": r.get("reverse"),
-            "missing": [float(x) for x in _split(r.get("missing"))] or None,
+            "missing": _split(r.get("missing")) or None,
             "range": ([r["range_min"], r["range_max"]] if r.get("range_min") is not None
                       else None),
         })

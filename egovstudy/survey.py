@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import math
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -72,8 +73,9 @@ class Survey:
     path : str
         The export read.
     info : dict
-        What the reader detected (format, encoding, delimiter, decimal, header rows)
-        and the header matched for each codebook entry.
+        What the reader detected (format, encoding, delimiter, decimal, header rows),
+        the header matched for each codebook entry, and ``notes``: the load notes
+        (answers set missing per item, spellings harmonised, reader findings).
     kept_rows : ndarray
         Export row numbers (spreadsheet numbering, int32) of the rows in ``data``
         (read-only).
@@ -158,8 +160,10 @@ class Survey:
 
     def summary(self) -> str:
         """Text: the file, rows, items, constructs and the quality summary."""
+        notes = "".join(f"\n  - {note}" for note in self.info.get("notes", []))
         return (f"Survey {self.path}: {len(self.data)} respondents, {len(self.items())} items, "
-                f"{len(self.codebook.constructs)} constructs\n" + self.quality.summary())
+                f"{len(self.codebook.constructs)} constructs\n" + self.quality.summary()
+                + (f"\nLoad notes:{notes}" if notes else ""))
 
     def tidy(self) -> pd.DataFrame:
         """The quality rules table (rule, policy, n_flagged, n_removed)."""
@@ -257,8 +261,22 @@ def _resolve(raw: RawTable, cb: Codebook, convention: str | None) -> dict[str, s
 def _scale_lookup(scale: Scale) -> dict[str, int]:
     mapping = scale.label_map()
     for label, code in SCALE_SYNONYMS.get(scale.name, {}).items():
-        mapping.setdefault(label, code)
+        if code in scale.values:  # a wording of an answer declared missing is not an answer
+            mapping.setdefault(label, code)
     return mapping
+
+
+def _missing_texts(scale: Scale, labels: tuple[str, ...], codes: tuple[float, ...]
+                   ) -> dict[str, None]:
+    """Texts read as missing: declared labels, codes as text, wordings of missing codes."""
+    out: dict[str, None] = dict.fromkeys(labels)
+    for m in codes:
+        out[f"{m:g}"] = None
+        out[f"{m:g}.0"] = None
+    for label, code in SCALE_SYNONYMS.get(scale.name, {}).items():
+        if float(code) in codes and code not in scale.values:
+            out[label] = None
+    return out
 
 
 def _in_ranges(values: np.ndarray, ranges: list[tuple[float, float]]) -> np.ndarray:
@@ -272,6 +290,14 @@ class _Collector:
     def __init__(self) -> None:
         self.invalid: list[dict[str, Any]] = []
         self.label_errors: list[str] = []
+        self.declared: dict[str, int] = {}  # item -> answers set missing as declared
+        self.notes: list[str] = []
+
+    def missing_note(self, name: str, shown: str, count: int) -> None:
+        """Count ``count`` answers ``shown`` of ``name`` set missing (a load note)."""
+        self.declared[name] = self.declared.get(name, 0) + count
+        self.notes.append(f"{name}: {count} answer{'s' if count != 1 else ''} {shown} set "
+                          "missing (declared missing in the codebook or the file)")
 
 
 class _ItemBlock:
@@ -305,20 +331,35 @@ def _fits_int8(values: list[int]) -> bool:
 
 def _codes(series: pd.Series, scale: Scale, *, column: str, name: str, raw: RawTable,
            missing: tuple[float, ...], sink: _Collector,
-           block: _ItemBlock, j: int) -> pd.Series | pd.arrays.IntegerArray:
+           block: _ItemBlock, j: int,
+           missing_labels: tuple[str, ...] = ()) -> pd.Series | pd.arrays.IntegerArray:
     """Export column -> codes in row ``j`` of ``block`` (or an ``Int16`` Series).
 
     Out-of-scale codes are kept for the quality rules; a numeric code that does
-    not fit in int8 makes the column an ``Int16`` Series instead.
+    not fit in int8 makes the column an ``Int16`` Series instead. Declared
+    missing codes and labels (and codes whose value label is a missing label)
+    become missing and are counted in ``sink``.
     """
+    na_texts = _missing_texts(scale, missing_labels, missing)
     if pd.api.types.is_numeric_dtype(series) and not isinstance(series.dtype,
                                                                pd.CategoricalDtype):
         vals = series.to_numpy(dtype="float64", na_value=np.nan).copy()
         miss = _in_ranges(vals, raw.user_missing.get(column, []))
-        if missing:
-            miss |= np.isin(vals, missing)
-        vals[miss] = np.nan
         labels = raw.value_labels.get(column)
+        miss_codes = set(missing)
+        if labels:  # a code labelled "Don't know" in the file is missing
+            na_keys = {normalise_label(t) for t in na_texts}
+            miss_codes |= {float(code) for code, label in labels.items()
+                           if normalise_label(label) in na_keys}
+        if miss_codes:
+            miss |= np.isin(vals, sorted(miss_codes))
+        if miss.any():
+            found, counts = np.unique(vals[miss], return_counts=True)
+            for code, count in zip(found.tolist(), counts.tolist()):
+                label = (labels or {}).get(code)
+                sink.missing_note(name, f"{code:g}" + (f" ('{label}')" if label else ""),
+                                  int(count))
+        vals[miss] = np.nan
         if labels:
             lookup = {normalise_label(k): v for k, v in _scale_lookup(scale).items()}
             remap = {}
@@ -341,22 +382,29 @@ def _codes(series: pd.Series, scale: Scale, *, column: str, name: str, raw: RawT
                 block.mask[j] = mask
             return block.array(j)
         return pd.Series(pd.arrays.IntegerArray(clipped, mask), index=series.index, name=name)
-    na_labels: dict[str, None] = {}
-    for m in missing:
-        na_labels[f"{m:g}"] = None
+    na_labels = na_texts
     known = [lab for labs in scale.labels.values() for lab in labs]
     cat = series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype("category")
     table, na_table, unknown = _label_tables(cat.cat.categories, scale, na_labels)
+    cat_codes = np.asarray(cat.array.codes)
+    declared = [i for i in np.flatnonzero(na_table[:-1])
+                if normalise_label(cat.cat.categories[i])]
+    if declared:
+        counts = np.bincount(cat_codes[cat_codes >= 0], minlength=len(cat.cat.categories))
+        for i in declared:
+            if counts[i]:
+                sink.missing_note(name, f"'{cat.cat.categories[i]}'", int(counts[i]))
     if unknown or not _fits_int8(scale.values):
         try:  # map_labels lists every unknown label with its rows and nearest label
             mapped = map_labels(series, _scale_lookup(scale), column=column, file=raw.path,
                                 missing=na_labels, codes=scale.values,
-                                first_row=raw.first_row, known=known)
+                                first_row=raw.first_row, known=known,
+                                candidates=[*_scale_lookup(scale), *na_labels])
         except LabelError as exc:
             sink.label_errors.append(str(exc))
             return pd.Series(pd.NA, index=series.index, dtype="Int8", name=name)
         return mapped.rename(name)
-    cat_codes = np.asarray(cat.array.codes)  # -1 (blank) indexes the last slot with "wrap"
+    # cat_codes: -1 (blank) indexes the last slot with "wrap"
     np.take(table, cat_codes, out=block.values[j], mode="wrap")
     if na_table.any() and (cat_codes.size and (cat_codes.min() < 0 or na_table[:-1].any())):
         np.take(na_table, cat_codes, out=block.mask[j], mode="wrap")
@@ -375,51 +423,123 @@ def _label_tables(categories: pd.Index, scale: Scale, na_labels: Mapping[str, No
     fits = _fits_int8(scale.values)
     for i, value in enumerate(categories):
         key = normalise_label(value)
-        if key in lookup:
+        if key in na_keys:  # declared missing wins over an answer's wording
+            na_table[i] = True
+        elif key in lookup:
             if fits:
                 table[i] = lookup[key]
-        elif key in na_keys:
-            na_table[i] = True
         else:
             unknown.append(i)
     return table, na_table, unknown
 
 
+def _labelled_text(series: pd.Series, raw: RawTable) -> pd.Series:
+    """A coded column as text: SPSS/Stata value labels applied (``7`` -> ``'Kantor A'``).
+
+    Codes without a label read as whole numbers (``'7'``, never ``'7.0'``); SPSS
+    user-missing codes are missing; text columns are returned unchanged.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(
+            series):
+        return series
+    labels = raw.value_labels.get(str(series.name)) or {}
+    ranges = raw.user_missing.get(str(series.name), [])
+    vals = series.to_numpy(dtype="float64", na_value=np.nan)
+    uniques, inverse = np.unique(vals, return_inverse=True)
+    shown: list[Any] = []
+    for u in uniques.tolist():
+        if math.isnan(u) or any(lo <= u <= hi for lo, hi in ranges):
+            shown.append(pd.NA)
+        elif u in labels:
+            shown.append(str(labels[u]))
+        else:
+            shown.append(f"{u:g}" if abs(u) < 1e15 and float(u).is_integer() else repr(u))
+    out = pd.array(shown, dtype="string")[inverse.ravel()] if shown else pd.array([],
+                                                                                 dtype="string")
+    return pd.Series(out, index=series.index, name=series.name)
+
+
+def _variable_missing(series: pd.Series, var: Any, raw: RawTable, name: str,
+                      sink: _Collector) -> pd.Series:
+    """A variable's declared missing codes and labels (and codes so labelled) -> missing."""
+    if pd.api.types.is_numeric_dtype(series) and not isinstance(series.dtype,
+                                                               pd.CategoricalDtype):
+        vals = series.to_numpy(dtype="float64", na_value=np.nan)
+        labels = raw.value_labels.get(str(series.name)) or {}
+        keys = {normalise_label(t) for t in var.missing_labels}
+        codes = set(var.missing) | {float(c) for c, lab in labels.items()
+                                    if normalise_label(lab) in keys}
+        miss = np.isin(vals, sorted(codes))
+        if not miss.any():
+            return series
+        found, counts = np.unique(vals[miss], return_counts=True)
+        for code, count in zip(found.tolist(), counts.tolist()):
+            label = labels.get(code)
+            sink.missing_note(name, f"{code:g}" + (f" ('{label}')" if label else ""), int(count))
+        return series.mask(pd.Series(miss, index=series.index))
+    keys = {normalise_label(t) for t in var.missing_labels}
+    keys |= {f"{m:g}" for m in var.missing} | {f"{m:g}.0" for m in var.missing}
+    cat = series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype("category")
+    hits = [u for u in cat.cat.categories if normalise_label(u) in keys]
+    if not hits:
+        return series
+    counts = cat.value_counts()
+    for u in hits:
+        if counts.get(u, 0):
+            sink.missing_note(name, f"'{u}'", int(counts[u]))
+    out = series.mask(cat.isin(hits).to_numpy())
+    if isinstance(out.dtype, pd.CategoricalDtype):
+        out = out.cat.remove_unused_categories()
+    return out
+
+
 def _harmonise(values: pd.Series, aliases: Mapping[str, str], field_name: str,
-               raw: RawTable) -> pd.Series:
-    """Fold case/space/accents; map aliases and spelling variants to one name."""
-    text = values.astype("string").str.strip().str.replace(r"\s+", " ", regex=True)
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        uniques = [str(u) for u in values.cat.categories]
-    else:
-        uniques = [str(u) for u in text.dropna().unique()]
+               raw: RawTable, sink: _Collector | None = None) -> pd.Series:
+    """Fold case/space/accents; map aliases and spelling variants to one name.
+
+    Each change is counted in ``sink.notes`` (a load note per field).
+    """
+    text = _labelled_text(values, raw).astype("string").str.strip().str.replace(
+        r"\s+", " ", regex=True)
     canon: dict[str, str] = {}
     for typed, target in aliases.items():
         canon[normalise_label(typed)] = target
         canon[normalise_label(target)] = target
     # spelling variants without an alias: the most frequent spelling of the folded key
-    counts = text.value_counts()
+    # (ties: the spelling seen first, so the result does not depend on a sort's whims)
+    counts = text.value_counts(sort=False).sort_values(ascending=False, kind="stable")
     best: dict[str, str] = {}
-    for spelled, _count in counts.items():
+    for spelled in counts.index:
         best.setdefault(normalise_label(spelled), str(spelled))
     mapping: dict[str, str] = {}
     unmatched = []
-    for u in uniques:
-        key = normalise_label(u)
+    changes = []
+    for spelled, count in counts.items():
+        spelled = str(spelled)
+        key = normalise_label(spelled)
         if key in canon:
-            mapping[u.strip()] = canon[key]
+            target = canon[key]
+            how = "folded" if normalise_label(target) == key else "alias"
         else:
-            mapping[u.strip()] = best.get(key, u.strip())
+            target, how = best.get(key, spelled), "folded"
             if aliases:
-                unmatched.append(u.strip())
+                unmatched.append(spelled)
+        mapping[spelled] = target
+        if target != spelled:
+            changes.append(f"'{spelled}' -> '{target}' ({how}, {int(count)} "
+                           f"row{'s' if count != 1 else ''})")
+    if sink is not None and changes:
+        shown_changes = "; ".join(changes[:10]) + (f"; ... ({len(changes)} in all)"
+                                                  if len(changes) > 10 else "")
+        sink.notes.append(f"{field_name}: {len(changes)} spelling(s) harmonised by aliases "
+                          f"and case/space folding: {shown_changes}")
     if aliases and unmatched:
         known = sorted(set(aliases.values()))
         shown = ", ".join(f"'{u}'" for u in sorted(set(unmatched))[:8])
         warnings.warn(f"file {raw.path}: {field_name} values {shown} match no alias or "
                       f"canonical name (e.g. '{known[0]}'); kept as typed. Fix: add them under "
                       f"aliases.{field_name} in the codebook", DataQualityWarning, stacklevel=4)
-    out = text.map(lambda v: mapping.get(v, v) if v is not pd.NA else v)
-    return out.astype("string")
+    return text.map(mapping).astype("string")
 
 
 def _blank_strings(n: int, index: pd.Index) -> pd.Series:
@@ -571,7 +691,7 @@ def load_survey(path: str | Path, codebook: str | Path | Codebook, *,
                             else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]"))
     for key in ("agency", "region"):
         s = col(key)
-        cols[key] = (_harmonise(s, cb.aliases.get(key, {}), key, raw) if s is not None
+        cols[key] = (_harmonise(s, cb.aliases.get(key, {}), key, raw, sink) if s is not None
                      else _blank_strings(n, frame.index))
     duration = None
     dcol = col("duration")
@@ -595,14 +715,16 @@ def load_survey(path: str | Path, codebook: str | Path | Codebook, *,
     # Items and attention checks go into one int8 block; each export column is
     # dropped from the parsed frame once converted (the parsed text is not kept:
     # Survey.raw re-reads the file on demand).
-    targets = [(nm, item_headers[nm], item.scale, item.missing)
+    targets = [(nm, item_headers[nm], item.scale, item.missing, item.missing_labels)
                for nm, item in cb.items.items()]
-    targets += [(check.name, found[f"attention_checks[{i}]"], check.scale, ())
+    targets += [(check.name, found[f"attention_checks[{i}]"], check.scale,
+                 check.scale.missing_codes, check.scale.missing_labels)
                 for i, check in enumerate(cb.attention_checks)]
     block = _ItemBlock(len(targets), n)
-    for j, (name, header, scale, missing) in enumerate(targets):
+    for j, (name, header, scale, missing, missing_labels) in enumerate(targets):
         cols[name] = _codes(frame[header], scale, column=header, name=name, raw=raw,
-                            missing=missing, sink=sink, block=block, j=j)
+                            missing=missing, sink=sink, block=block, j=j,
+                            missing_labels=missing_labels)
         consumed(header)
     if sink.label_errors:
         more = f" (and {len(sink.label_errors) - 3} more columns)" if len(
@@ -627,6 +749,8 @@ def load_survey(path: str | Path, codebook: str | Path | Codebook, *,
             extra.update(dict(multi.items()))
             continue
         series = frame[found[f"variables[{i}] '{name}'"]]
+        if var.missing or var.missing_labels:
+            series = _variable_missing(series, var, raw, name, sink)
         if var.type in ("numeric", "integer"):
             vals = series.to_numpy(dtype="float64", na_value=np.nan) if (
                 pd.api.types.is_numeric_dtype(series)
@@ -654,12 +778,14 @@ def load_survey(path: str | Path, codebook: str | Path | Codebook, *,
             else:
                 cols[name] = pd.Series(vals, index=frame.index)
         elif var.type == "categorical":
-            cols[name] = _categorical(series, var, raw, name)
+            cols[name] = _categorical(series, var, raw, name, cb.aliases.get(name, {}), sink)
         elif var.type == "date":
             cols[name] = parse_timestamp(series, None, column=str(series.name), file=raw.path,
                                          first_row=raw.first_row)
+        elif name in cb.aliases:
+            cols[name] = _harmonise(series, cb.aliases[name], name, raw, sink).rename(name)
         else:
-            cols[name] = series.astype("string")
+            cols[name] = _labelled_text(series, raw).astype("string")
     typed = pd.DataFrame(cols, index=frame.index, copy=False)
     for k, v in extra.items():
         typed[k] = v.to_numpy()
@@ -677,6 +803,9 @@ def load_survey(path: str | Path, codebook: str | Path | Codebook, *,
     release_freed_memory()  # the parsed item text, now converted
     report = quality_report(typed, cb, policies=policies, thresholds=thresholds,
                             item_order=order, first_row=raw.first_row, invalid=invalid)
+    # answers read as missing because declared so ("Don't know", code 9): a subset of n_missing
+    report.missing_by_item["n_declared_missing"] = [
+        sink.declared.get(str(nm), 0) for nm in report.missing_by_item["item"]]
 
     # out-of-range values -> missing (reported), then keep rows and score
     oor = report.table[report.table["rule"] == "out_of_range"]
@@ -715,7 +844,7 @@ def load_survey(path: str | Path, codebook: str | Path | Codebook, *,
     # concat without copy: the float scores stay one block, the items their arrays
     data = pd.concat([data, scores], axis=1, copy=False)
     del scores
-    info = {**raw.options(), "notes": raw.notes, "convention": convention,
+    info = {**raw.options(), "notes": [*raw.notes, *sink.notes], "convention": convention,
             "columns": dict(found)}
     # int32 spreadsheet row numbers, taken from the report's; when every row is kept,
     # a read-only view of them rather than a second copy
@@ -731,16 +860,20 @@ def load_survey(path: str | Path, codebook: str | Path | Codebook, *,
                   kept_rows=kept_rows, read_options=read_options)
 
 
-def _categorical(series: pd.Series, var: Any, raw: RawTable, name: str) -> pd.Series:
-    labels = raw.value_labels.get(str(series.name))
-    if labels and pd.api.types.is_numeric_dtype(series):
-        series = series.map(lambda v: labels.get(v, labels.get(int(v), v) if pd.notna(v) and
-                                                 float(v).is_integer() else v))
+def _categorical(series: pd.Series, var: Any, raw: RawTable, name: str,
+                 aliases: Mapping[str, str] | None = None,
+                 sink: _Collector | None = None) -> pd.Series:
+    """A categorical variable: value labels, aliases and case/space folding applied."""
     if not var.categories:
-        text = series.astype("string").str.strip()
-        return text.astype("category")
+        return _harmonise(series, aliases or {}, name, raw, sink).astype("category").rename(
+            name)
+    series = _labelled_text(series, raw)
     lookup = {normalise_label(k): v for k, v in var.categories.items()}
     lookup.update({normalise_label(v): v for v in var.categories.values()})
+    for typed, target in (aliases or {}).items():  # alias -> canonical -> category
+        key = normalise_label(target)
+        if key in lookup:
+            lookup.setdefault(normalise_label(typed), lookup[key])
     values = list(dict.fromkeys(var.categories.values()))
     cat = series.astype("category") if not isinstance(series.dtype, pd.CategoricalDtype) \
         else series
@@ -752,13 +885,16 @@ def _categorical(series: pd.Series, var: Any, raw: RawTable, name: str) -> pd.Se
             mapping[u] = lookup[key]
         elif key:
             pos = np.flatnonzero((cat == u).to_numpy()) + raw.first_row
-            unknown[str(u)] = pos.tolist()
+            if pos.size:  # an unused category of a categorical column is no answer
+                unknown[str(u)] = pos.tolist()
     if unknown:
         from egovstudy.labels import unknown_label_message
 
         raise LabelError(unknown_label_message(unknown, list(var.categories),
                                                column=str(series.name), file=raw.path,
-                                               what="category"))
+                                               what="category",
+                                               candidates=[*var.categories.values(),
+                                                           *(aliases or {})]))
     out = cat.map(mapping).astype(object)
     return pd.Series(pd.Categorical(out, categories=values, ordered=var.ordered),
                      index=series.index, name=name)

@@ -48,8 +48,8 @@ def test_builtin_scales_in_both_languages() -> None:
 
 
 def test_unknown_scale_names_entry_and_fix(tmp_path: Path) -> None:
-    path = _write(tmp_path, BASE.replace("SCALE4", "agree6"))
-    with pytest.raises(CodebookError, match=r"items\[3\] 'hrq4': unknown scale 'agree6'.*known:"
+    path = _write(tmp_path, BASE.replace("SCALE4", "agree9"))
+    with pytest.raises(CodebookError, match=r"items\[3\] 'hrq4': unknown scale 'agree9'.*known:"
                                             r".*agree5.*Fix:"):
         read_codebook(path)
 
