@@ -407,7 +407,7 @@ class PLSResult:
 
 # --------------------------------------------------------------------------- main
 def _prepare(data: pd.DataFrame, indicators: list[str], missing: str,
-             na_values: Sequence[float]) -> pd.DataFrame:
+             na_values: Sequence[float]) -> tuple[pd.DataFrame, dict[str, int]]:
     for it in indicators:
         if it not in data.columns:
             raise ModelSpecError(f"indicator {it!r} is not a column of data")
@@ -423,9 +423,10 @@ def _prepare(data: pd.DataFrame, indicators: list[str], missing: str,
     if na_values:
         X = X.mask(X.isin(list(na_values)))
     nmiss = int(X.isna().sum().sum())
+    rows = int(X.isna().any(axis=1).sum())
+    info = {"n_input": len(X), "n_missing_values": nmiss, "n_rows_with_missing": rows}
     if nmiss:
         cols = [c for c in indicators if X[c].isna().any()]
-        rows = int(X.isna().any(axis=1).sum())
         msg = f"{nmiss} missing values in {rows} rows (indicators: {', '.join(cols[:8])})"
         if missing == "raise":
             raise DataQualityError(msg + "; pass missing='mean' or 'listwise', or impute them")
@@ -442,7 +443,7 @@ def _prepare(data: pd.DataFrame, indicators: list[str], missing: str,
     if zero:
         raise ModelSpecError(f"indicator(s) {', '.join(zero)} have zero variance; drop them "
                              "from measurement")
-    return X
+    return X, info
 
 
 def _fit_point(Xv: np.ndarray, model: _Model, max_iter: int, tol: float,
@@ -566,7 +567,7 @@ def pls_sem(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
         raise ModelSpecError(f"scheme={scheme!r}: choose one of 'path', 'factorial', "
                              "'centroid'")
     model = _parse_model(measurement, structural, mode)
-    X = _prepare(data, model.indicators, missing, na_values)
+    X, missing_info = _prepare(data, model.indicators, missing, na_values)
     n = len(X)
     p = len(model.indicators)
     if n < max(10, p // 2):
@@ -735,6 +736,8 @@ def pls_sem(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
         reliability=pd.DataFrame(rel_rows), htmt=htmt, q2=q2, total_effects=total_effects,
         indirect_effects=indirect, scores=scores, boot=boot,
         options={"n_boot": n_boot, "ci": ci, "boot_ci": boot_ci, "missing": missing,
+                 **missing_info, "clusters": clusters, "seed": seed if isinstance(
+                     seed, int | np.integer) else None,
                  "max_iter": max_iter, "tol": tol, "q2_folds": q2_folds,
                  "scheme": scheme, "consistent": consistent,
                  "seed_entropy": boot.seed_entropy if boot is not None else None})

@@ -98,3 +98,30 @@ def test_cli_mediate_gives_the_chapter_interval(generic: tuple[Path, object],
     assert ind["ci_low"] == pytest.approx(numbers[-2], abs=5e-5)
     assert ind["ci_high"] == pytest.approx(numbers[-1], abs=5e-5)
     assert "cluster bootstrap by office" in out
+
+
+def test_pls_section_uses_the_study_bootstrap_and_states_missing_answers(
+        tmp_path: Path) -> None:
+    # before: PLS-SEM ran 1,000 resamples whatever the study said, and mean-imputed the
+    # blank answers of about half the respondents without a word in the chapter
+    from egovstudy import load_survey
+    from egovstudy.report import results_chapter
+    from egovstudy.study import read_study
+
+    study = make_generic_study(tmp_path, n_offices=12, per_office=15)
+    spec = read_study(study)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = results_chapter(study, tmp_path / "out" / "bab4.docx", language="en",
+                              n_boot=120, pls=True, table_formats=("md",),
+                              figure_formats=("png",), dpi=60)
+        data = load_survey(spec.data, spec.codebook).data
+    md = (tmp_path / "out" / "bab4.md").read_text(encoding="utf-8")
+    pls = next(t for t in res.tables["en"] if t.kind == "pls")  # type: ignore[attr-defined]
+    assert any("cluster bootstrap by office, 120 resamples, seed 11" in n for n in pls.notes)
+    items = [c for c in data.columns if c[:3] in ("sys", "use", "sat", "ben") and c[3:].isdigit()]
+    blank = data[items].isna()
+    sentence = (f"Missing answers: {int(blank.to_numpy().sum())} values in "
+                f"{int(blank.any(axis=1).sum())} of {len(data)} respondents were replaced by the "
+                "indicator mean")
+    assert sentence in md

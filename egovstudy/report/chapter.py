@@ -620,16 +620,26 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         structural += [(p, inp.outcome) for p in inp.predictors]
         if inp.mediator:
             structural.append((inp.mediator, inp.outcome))
+        # the study's B and seed, and the same resampling unit as the mediation bootstrap
         res = memo("pls", lambda: pls_sem(data, measurement=meas, structural=structural,
-                                          n_boot=min(inp.n_boot, 1000), seed=inp.seed,
-                                          progress=False, **inp.pls_options))
+                                          n_boot=inp.n_boot, seed=inp.seed,
+                                          clusters=inp.cluster, progress=False,
+                                          **inp.pls_options))
         doc.heading(doc.t("cap_pls") + (" (PLSc)" if inp.pls_options.get("consistent")
                                         else ""))
         paths = res.paths.copy()
         paths["term"] = [f"{labels.get(a, a)} → {labels.get(b, b)}"
                          for a, b in zip(paths["from"], paths["to"])]
-        doc.table(pls_table(paths, language=language, decimal=decimal,
-                            n_boot=min(inp.n_boot, 1000)))
+        o = res.options
+        kind = (doc.t("boot_cluster", unit=inp.cluster) if inp.cluster
+                else doc.t("boot_ordinary"))
+        doc.table(pls_table(paths, language=language, decimal=decimal, n_boot=inp.n_boot,
+                            bootstrap=f"{kind}, {inp.n_boot} {doc.t('resamples')}, "
+                                      f"seed {inp.seed}"))
+        if o.get("n_missing_values"):
+            doc.para(doc.t("pls_missing_" + str(o.get("missing", "mean")),
+                           values=o["n_missing_values"], rows=o["n_rows_with_missing"],
+                           n=o["n_input"]))
         r2 = dict(zip(res.r2["construct"], res.r2["r2"]))
         with house_style():
             fig, ax = plt.subplots(figsize=(7.0, 4.2))

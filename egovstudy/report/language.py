@@ -174,6 +174,21 @@ STRINGS: dict[str, dict[str, str]] = {
               "errors, hence their different SE and t.",
         "id": "Tabel regresi menyajikan koefisien yang sama dengan galat baku robust klaster, "
               "sehingga SE dan t-nya berbeda."},
+    "boot_cluster": {"en": "cluster bootstrap by {unit}", "id": "bootstrap klaster menurut {unit}"},
+    "boot_ordinary": {"en": "ordinary (case) bootstrap", "id": "bootstrap biasa (per responden)"},
+    "resamples": {"en": "resamples", "id": "sampel ulang"},
+    "pls_missing_mean": {
+        "en": "Missing answers: {values} values in {rows} of {n} respondents were replaced by "
+              "the indicator mean (mean replacement, the SmartPLS default); set the study "
+              "file's pls missing option to listwise to drop those respondents instead.",
+        "id": "Jawaban kosong: {values} nilai pada {rows} dari {n} responden diganti dengan "
+              "rata-rata indikatornya (mean replacement, bawaan SmartPLS); atur opsi pls "
+              "missing di berkas studi menjadi listwise untuk mengeluarkan responden tersebut."},
+    "pls_missing_listwise": {
+        "en": "Missing answers: {rows} of {n} respondents with {values} missing values were "
+              "left out (listwise deletion).",
+        "id": "Jawaban kosong: {rows} dari {n} responden dengan {values} nilai kosong "
+              "dikeluarkan (listwise deletion)."},
     "tail_two_sided": {"en": "two-sided", "id": "dua arah"},
     "tail_one_sided": {"en": "one-sided", "id": "satu arah"},
     "sent_hypothesis": {

@@ -1052,12 +1052,21 @@ def mediation_table(
 def pls_table(
     result: Any, *, language: str = "en", decimal: str | None = None,
     labels: Mapping[str, str] | None = None, n_boot: int | None = None,
+    bootstrap: str | None = None,
 ) -> Table:
-    """PLS-SEM structural paths (β, SE, t, p, CI, f²) from a result or tidy frame."""
+    """PLS-SEM structural paths (β, SE, t, p, CI, f²) from a result or tidy frame.
+
+    ``bootstrap`` describes the resampling in words (kind, B, seed) for the table note.
+    """
     tidy = _tidy(result, "pls_table")
     n_boot = n_boot if n_boot is not None else getattr(result, "n_boot", None)
     notes = [text("note_ci", language, level=95)]
-    if n_boot:
+    if bootstrap:
+        notes.append({"en": f"Standard errors and intervals: {bootstrap}, percentile "
+                            "intervals.",
+                      "id": f"Galat baku dan interval: {bootstrap}, interval persentil."
+                      }[language])
+    elif n_boot:
         notes.append(text("note_boot_ci", language, n_boot=n_boot))
     if "p_value" in tidy.columns:
         notes.append(text("note_stars", language))
