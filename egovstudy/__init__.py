@@ -31,6 +31,8 @@ _LAZY: dict[str, str] = {
     "score_constructs": "egovstudy.scoring",
     "msi": "egovstudy.scoring",
     "build_processed": "egovstudy.pipeline",
+    "read_study": "egovstudy.study",
+    "load_study_survey": "egovstudy.study",
     # measurement
     "item_validity": "egovstudy.measurement",
     "r_table": "egovstudy.measurement",

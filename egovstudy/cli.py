@@ -83,7 +83,7 @@ def _progress(message: str) -> None:
 
 def _inputs(args: argparse.Namespace) -> tuple[Any, Any]:
     """Return (study spec or None, survey)."""
-    from egovstudy.study import read_study
+    from egovstudy.study import load_study_survey, read_study
     from egovstudy.survey import load_survey
 
     if args.study:
@@ -91,8 +91,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, Any]:
         if args.language:
             spec = spec.with_options(language=args.language)
         _progress(f"loading {spec.data.name} with {spec.codebook.name}")
-        survey = load_survey(spec.data, spec.codebook, policies=spec.quality or None)
-        return spec, survey
+        return load_study_survey(spec)
     if args.data and args.codebook:
         _progress(f"loading {Path(args.data).name} with {Path(args.codebook).name}")
         return None, load_survey(args.data, args.codebook)

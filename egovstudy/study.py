@@ -19,15 +19,18 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
 from egovstudy._paths import project_root
 from egovstudy.errors import CodebookError, DataFormatError, OutputError
 
-__all__ = ["Hypothesis", "ModelSpec", "StudyRun", "StudySpec", "export_tables", "read_study",
-           "run_study"]
+if TYPE_CHECKING:
+    from egovstudy.survey import Survey
+
+__all__ = ["Hypothesis", "ModelSpec", "StudyRun", "StudySpec", "export_tables",
+           "load_study_survey", "read_study", "run_study"]
 
 Direction = Literal["positive", "negative", "two-sided"]
 _DIRECTIONS = ("positive", "negative", "two-sided")
@@ -290,6 +293,38 @@ def _as_spec(study: StudySpec | str | Path) -> StudySpec:
         return study
     path = Path(study)
     return read_study(path / "study.yaml" if path.is_dir() else path)
+
+
+def load_study_survey(study: StudySpec | str | Path) -> tuple[StudySpec, Survey]:
+    """Read a study file and load its survey screened by the study's quality policies.
+
+    The one sample of a study: the chapter, every CLI verb and the notebooks load their
+    data through this function, so their n and estimates agree.
+
+    Parameters
+    ----------
+    study : StudySpec, str or Path
+        A study file, the folder holding ``study.yaml``, or a read study.
+
+    Returns
+    -------
+    tuple
+        ``(spec, survey)``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from egovstudy.datasets import default_study_dir
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     spec, survey = load_study_survey(default_study_dir())
+    >>> spec.quality["speeders"], len(survey.data)
+    ('drop', 586)
+    """
+    from egovstudy.survey import load_survey
+
+    spec = _as_spec(study)
+    return spec, load_survey(spec.data, spec.codebook, policies=spec.quality or None)
 
 
 def _check_output(out: Path) -> Path:

@@ -29,8 +29,7 @@
 # below should point at it.
 
 # %% tags=["parameters"]
-data_path = "../data/raw/default_study/survei_asn_opd.csv"
-codebook_path = "../data/raw/default_study/codebook.yaml"
+study_path = "../data/raw/default_study/study.yaml"  # data, codebook and quality policies
 language = "en"            # "en" or "id": language of tables and sentences
 seed = 2026                # seed of the parallel analysis
 n_boot = 1000              # not used here; 5000 is the publication default for bootstraps
@@ -56,7 +55,8 @@ warnings.simplefilter("ignore", eg.DataQualityWarning)
 tables, figures = Path(output_dir) / "tables", Path(output_dir) / "figures"
 
 # %%
-survey = eg.load_survey(data_path, codebook_path)
+# the study's screened sample: the same respondents as the results chapter
+spec, survey = eg.load_study_survey(study_path)
 data, constructs = survey.data, survey.construct_items()
 items = [i for its in constructs.values() for i in its]
 labels = {k: c.label.get(language, k) for k, c in survey.codebook.constructs.items()}

@@ -25,8 +25,7 @@
 # baik* (very good). The category describes a level; it is not a statistical test.
 
 # %% tags=["parameters"]
-data_path = "../data/raw/default_study/survei_asn_opd.csv"
-codebook_path = "../data/raw/default_study/codebook.yaml"
+study_path = "../data/raw/default_study/study.yaml"  # data, codebook and quality policies
 language = "en"            # "en" or "id": language of tables, labels and categories
 seed = 2026                # nothing random here; kept so every notebook takes the same parameters
 n_boot = 1000              # not used here; 5000 is the publication default for bootstraps
@@ -49,7 +48,8 @@ warnings.simplefilter("ignore", eg.DataQualityWarning)
 tables, figures = Path(output_dir) / "tables", Path(output_dir) / "figures"
 
 # %%
-survey = eg.load_survey(data_path, codebook_path)
+# the study's screened sample: the same respondents as the results chapter
+spec, survey = eg.load_study_survey(study_path)
 data, cb, constructs = survey.data, survey.codebook, survey.construct_items()
 labels = {k: c.label.get(language, k) for k, c in cb.constructs.items()}
 # every item is read on its own codebook scale (a 7-point item never on a 5-point one)

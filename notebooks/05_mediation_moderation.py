@@ -31,8 +31,7 @@
 # technique finds the values of W where the effect becomes significant.
 
 # %% tags=["parameters"]
-data_path = "../data/raw/default_study/survei_asn_opd.csv"
-codebook_path = "../data/raw/default_study/codebook.yaml"
+study_path = "../data/raw/default_study/study.yaml"  # data, codebook and quality policies
 truth_path = "../data/raw/default_study/truth.yaml"  # documented truth (default study only)
 language = "en"            # "en" or "id"
 seed = 2026                # bootstrap seed: same seed, same intervals
@@ -59,7 +58,8 @@ warnings.simplefilter("ignore", eg.DataQualityWarning)
 tables, figures = Path(output_dir) / "tables", Path(output_dir) / "figures"
 
 # %%
-survey = eg.load_survey(data_path, codebook_path)
+# the study's screened sample: the same respondents as the results chapter
+spec, survey = eg.load_study_survey(study_path)
 data, cb = survey.data, survey.codebook
 labels = {k: c.label.get(language, k) for k, c in cb.constructs.items()}
 inputs = ["hr_quality", "hr_quantity", "budget", "internet", "computers"]

@@ -33,8 +33,7 @@
 # dimensions (the repeated-indicator approach reduced to the higher-order construct).
 
 # %% tags=["parameters"]
-data_path = "../data/raw/default_study/survei_asn_opd.csv"
-codebook_path = "../data/raw/default_study/codebook.yaml"
+study_path = "../data/raw/default_study/study.yaml"  # data, codebook and quality policies
 language = "en"            # "en" or "id"
 seed = 2026                # bootstrap and PLSpredict seed
 n_boot = 1000              # bootstrap resamples (use 5000 for publication)
@@ -57,7 +56,8 @@ warnings.simplefilter("ignore", eg.DataQualityWarning)
 tables, figures = Path(output_dir) / "tables", Path(output_dir) / "figures"
 
 # %%
-survey = eg.load_survey(data_path, codebook_path)
+# the study's screened sample: the same respondents as the results chapter
+spec, survey = eg.load_study_survey(study_path)
 data, cb, items = survey.data, survey.codebook, survey.construct_items()
 labels = {k: c.label.get(language, k) for k, c in cb.constructs.items()}
 inputs = ["hr_quality", "hr_quantity", "budget", "internet", "computers"]

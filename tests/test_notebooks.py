@@ -64,12 +64,38 @@ def test_notebook_executes(source: Path, tmp_path: Path) -> None:
     for name in figures:
         for ext in ("png", "svg", "pdf"):
             assert (tmp_path / "figures" / f"{name}.{ext}").is_file(), f"{name}.{ext} missing"
+    if source.stem.startswith("04_"):
+        _same_sample_as_the_chapter(tmp_path / "tables" / "04_regression.csv")
     if source.stem.startswith("01_"):
         processed = sorted(p.name for p in (tmp_path / "processed").iterdir())
         assert processed == ["default_study.parquet", "default_study_manifest.json",
                              "default_study_quality.csv"]
         found = (tmp_path / "tables" / "01_planted_vs_found.csv").read_text(encoding="utf-8")
         assert "Fail" not in found
+
+
+def _same_sample_as_the_chapter(table: Path) -> None:
+    """Notebook 04 and the results chapter analyse the same screened respondents."""
+    import warnings
+
+    import pandas as pd
+
+    from egovstudy import ols
+    from egovstudy.study import load_study_survey
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        spec, survey = load_study_survey(ROOT / "data" / "raw" / "default_study" / "study.yaml")
+    m = spec.model
+    rhs = [*m.predictors, *([m.mediator] if m.mediator else []), *m.covariates]
+    # the chapter's own model of the outcome (egovstudy.report.chapter, regression section)
+    fit = ols(f"{m.outcome} ~ {' + '.join(rhs)}", survey.data, vcov={"cluster": m.cluster})
+    nb = pd.read_csv(table, dtype=str).set_index("Predictor")
+    col = next(c for c in nb.columns if c.endswith(" b") and "performance" in c.lower())
+    assert int(nb.loc["n", col]) == fit.n
+    label = next(i for i in nb.index if i.startswith("Digitalisation"))
+    printed = float(nb.loc[label, col].rstrip("*"))
+    assert printed == round(float(fit.params[m.mediator]), 2)
 
 
 @pytest.mark.notebooks

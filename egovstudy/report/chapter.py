@@ -207,9 +207,9 @@ def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
     elif isinstance(source, StudySpec):
         spec = source
     if spec is not None:
-        from egovstudy.survey import load_survey
+        from egovstudy.study import load_study_survey
 
-        survey = load_survey(spec.data, spec.codebook, policies=spec.quality or None)
+        _, survey = load_study_survey(spec)
         m = model or spec.model
         hyps = list(hypotheses) if hypotheses is not None else list(spec.hypotheses)
         est = spec.estimators
