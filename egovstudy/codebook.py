@@ -206,7 +206,12 @@ class Codebook:
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any], *, path: str | None = None,
                   sha256: str | None = None) -> Codebook:
-        """Build and validate a codebook from a parsed mapping (YAML layout)."""
+        """Build and validate a codebook from a parsed mapping (YAML layout).
+
+        The mapping is first checked against the codebook schema (every unknown
+        key and wrong type listed at once), then its meaning by ``_build``.
+        """
+        _check_schema(spec, path)
         return _build(spec, path=path, sha256=sha256)
 
     # -- queries ------------------------------------------------------------------
@@ -614,25 +619,21 @@ def read_codebook(path: str | Path | Codebook) -> Codebook:
         spec = _yaml_spec(p, data)
     else:
         raise CodebookError(f"codebook {p}: unknown format {suffix!r}. Fix: use .yaml or .xlsx")
+    _check_schema(spec, str(p))
     return _build(spec, path=str(p), sha256=digest)
 
 
-def _yaml_spec(p: Path, data: bytes) -> Any:
-    import yaml
+def _check_schema(spec: Any, path: str | None) -> None:
+    """Every structural problem (unknown key, wrong type) of the mapping, listed at once."""
+    from egovstudy.schema import check_schema
 
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CodebookError(f"codebook {p}: not UTF-8 text (byte {exc.start}). Fix: save the "
-                            "file as UTF-8") from None
-    try:
-        spec = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CodebookError(f"codebook {p}:{where}: invalid YAML ({problem}). Fix: correct "
-                            "the syntax; tags such as !!python/object are not allowed") from None
+    check_schema(spec, "codebook", where=_where(path).rstrip(": "), error=CodebookError)
+
+
+def _yaml_spec(p: Path, data: bytes) -> Any:
+    from egovstudy._yaml import load_yaml
+
+    spec = load_yaml(p, what="codebook", error=CodebookError)
     if spec is None:
         raise CodebookError(f"codebook {p}: the file is empty. Fix: describe at least "
                             "'columns', 'constructs' and 'items' (see docs/codebook.md)")
