@@ -222,10 +222,14 @@ def check_schema(document: Any, name: str, *, where: str,
     ...                  where="study file s.yaml")
     ... except EgovStudyError as exc:
     ...     print(exc)
-    study file s.yaml: top level: unknown key 'langauge' (did you mean 'language'?). Fix: rename it to 'language'
-    study file s.yaml: codebook: required key missing. Fix: add 'codebook:' (see docs/reference.md)
-    study file s.yaml: model.outcome: required key missing. Fix: add 'outcome:' (see docs/reference.md)
-    study file s.yaml: model.predictors: required key missing. Fix: add 'predictors:' (see docs/reference.md)
+    study file s.yaml: top level: unknown key 'langauge' (did you mean 'language'?).
+        Fix: rename it to 'language'
+    study file s.yaml: codebook: required key missing.
+        Fix: add 'codebook:' (see docs/reference.md)
+    study file s.yaml: model.outcome: required key missing.
+        Fix: add 'outcome:' (see docs/reference.md)
+    study file s.yaml: model.predictors: required key missing.
+        Fix: add 'predictors:' (see docs/reference.md)
     """
     problems = schema_problems(document, name)
     if problems:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -254,6 +254,7 @@ def run_study(
     n_boot: int | None = None,
     overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
+    allow_partial: bool = False,
 ) -> StudyRun:
     """Run a whole study: every table, figure and the results chapter.
 
@@ -273,6 +274,10 @@ def run_study(
         byte-identical tables).
     progress : callable, optional
         Called with a message at each step (the command line prints them).
+    allow_partial : bool, default False
+        By default a section that cannot be produced stops the run with
+        ``IncompleteResultsError`` (nothing is dropped silently); ``True`` writes
+        the chapter with a note saying which section is missing and why.
 
     Returns
     -------
@@ -300,9 +305,12 @@ def run_study(
         decimal="," if spec.decimal_comma else None,
         formats=("docx", "md", "html") if spec.chapter else ("md",),
         table_formats=spec.tables, figure_formats=spec.figures, overwrite=overwrite,
+        allow_partial=allow_partial,
     )
     say(f"wrote {len(chapter.table_files)} table files and {len(chapter.figure_files)} "
         "figure files")
+    for skipped in chapter.skipped:
+        say(f"section missing from the chapter (--allow-partial): {skipped}")
     written = sorted({*chapter.table_files, *chapter.figure_files,
                       *chapter.documents.values()})
     manifest = {
