@@ -5,11 +5,12 @@ pipeline's study file, the default study's truth file) goes through
 :func:`load_yaml`. It uses PyYAML's safe loader (the C one when built), so a
 tag such as ``!!python/object`` is an error, never code. Before building any
 Python object it streams the parser's events and refuses a document that is
-larger than ``max_bytes``, uses more than ``max_aliases`` aliases (the
-"billion laughs" expansion) or nests deeper than ``max_depth``. The limits are
-keyword arguments and can be raised for a whole session with the environment
-variables ``EGOVSTUDY_MAX_YAML_BYTES``, ``EGOVSTUDY_MAX_YAML_ALIASES`` and
-``EGOVSTUDY_MAX_YAML_DEPTH``.
+larger than ``max_bytes``, uses more than ``max_aliases`` aliases, would expand
+to more than ``max_nodes`` values once its aliases are resolved (the "billion
+laughs" document) or nests deeper than ``max_depth``. The limits are keyword
+arguments and can be raised for a whole session with the environment variables
+``EGOVSTUDY_MAX_YAML_BYTES``, ``EGOVSTUDY_MAX_YAML_ALIASES``,
+``EGOVSTUDY_MAX_YAML_NODES`` and ``EGOVSTUDY_MAX_YAML_DEPTH``.
 
 We wrap PyYAML rather than use another parser: PyYAML has no size or alias
 limit of its own, and the event stream lets us count both in linear time
@@ -24,16 +25,20 @@ from typing import Any
 
 from egovstudy.errors import DataFormatError, EgovStudyError
 
-__all__ = ["MAX_YAML_ALIASES", "MAX_YAML_BYTES", "MAX_YAML_DEPTH", "load_yaml"]
+__all__ = ["MAX_YAML_ALIASES", "MAX_YAML_BYTES", "MAX_YAML_DEPTH", "MAX_YAML_NODES",
+           "load_yaml"]
 
 #: Default limits (overridable per call or by the ``EGOVSTUDY_MAX_YAML_*`` variables).
 MAX_YAML_BYTES = 5_000_000
 MAX_YAML_ALIASES = 100
 MAX_YAML_DEPTH = 64
 
+MAX_YAML_NODES = 1_000_000
+
 _ENV = {"bytes": "EGOVSTUDY_MAX_YAML_BYTES", "aliases": "EGOVSTUDY_MAX_YAML_ALIASES",
-        "depth": "EGOVSTUDY_MAX_YAML_DEPTH"}
-_DEFAULTS = {"bytes": MAX_YAML_BYTES, "aliases": MAX_YAML_ALIASES, "depth": MAX_YAML_DEPTH}
+        "depth": "EGOVSTUDY_MAX_YAML_DEPTH", "nodes": "EGOVSTUDY_MAX_YAML_NODES"}
+_DEFAULTS = {"bytes": MAX_YAML_BYTES, "aliases": MAX_YAML_ALIASES, "depth": MAX_YAML_DEPTH,
+             "nodes": MAX_YAML_NODES}
 
 
 def _limit(kind: str, given: int | None, what: str) -> int:
@@ -55,6 +60,50 @@ def _limit(kind: str, given: int | None, what: str) -> int:
     return number
 
 
+def _check_events(events: Any, name: str, error: type[EgovStudyError], max_aliases: int,
+                  max_depth: int, max_nodes: int) -> None:
+    """Count aliases, depth and the size of the document once aliases are expanded.
+
+    PyYAML shares an aliased node instead of copying it, but every reader that
+    walks the result (schema validation, the codebook builder) visits it once
+    per alias: 9 levels of 9 aliases are 387 million visits from 2 KB. The
+    expanded size is counted here from the events without expanding anything.
+    """
+    import yaml
+
+    aliases = 0
+    anchors: dict[str, int] = {}
+    stack: list[list[Any]] = []  # [anchor, expanded size so far] per open collection
+
+    def add(size: int, anchor: str | None) -> None:
+        if anchor:
+            anchors[anchor] = size
+        if stack:
+            stack[-1][1] += size
+            if stack[-1][1] > max_nodes:
+                raise error(f"{name}: expands to more than {max_nodes} values once its "
+                            f"aliases (*name) are resolved. Fix: write the values out, or set "
+                            f"{_ENV['nodes']} higher")
+
+    for event in events:
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > max_aliases:
+                raise error(f"{name}: more than {max_aliases} YAML aliases (*name): "
+                            f"too many aliases. Fix: set {_ENV['aliases']} higher")
+            add(anchors.get(str(event.anchor), 1), None)
+        elif isinstance(event, yaml.ScalarEvent):
+            add(1, event.anchor)
+        elif isinstance(event, yaml.CollectionStartEvent):
+            stack.append([event.anchor, 1])
+            if len(stack) > max_depth:
+                raise error(f"{name}: nested deeper than {max_depth} levels. Fix: "
+                            f"flatten it, or set {_ENV['depth']} higher")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, size = stack.pop()
+            add(size, anchor)
+
+
 def load_yaml(
     path: str | Path,
     *,
@@ -63,6 +112,7 @@ def load_yaml(
     max_bytes: int | None = None,
     max_aliases: int | None = None,
     max_depth: int | None = None,
+    max_nodes: int | None = None,
 ) -> Any:
     """Read one YAML document safely, within size, alias and depth limits.
 
@@ -74,9 +124,11 @@ def load_yaml(
         How messages name the file (``"study file"``, ``"codebook"``).
     error : EgovStudyError subclass, default DataFormatError
         The exception raised on a bad or oversized document.
-    max_bytes, max_aliases, max_depth : int, optional
-        Limits; default ``EGOVSTUDY_MAX_YAML_BYTES`` (5 000 000),
-        ``EGOVSTUDY_MAX_YAML_ALIASES`` (100) and ``EGOVSTUDY_MAX_YAML_DEPTH`` (64).
+    max_bytes, max_aliases, max_depth, max_nodes : int, optional
+        Limits; default ``EGOVSTUDY_MAX_YAML_BYTES`` (5 000 000 bytes),
+        ``EGOVSTUDY_MAX_YAML_ALIASES`` (100 aliases), ``EGOVSTUDY_MAX_YAML_DEPTH``
+        (64 levels) and ``EGOVSTUDY_MAX_YAML_NODES`` (1 000 000 values once the
+        aliases are expanded).
 
     Returns
     -------
@@ -109,6 +161,7 @@ def load_yaml(
     limit_bytes = _limit("bytes", max_bytes, name)
     limit_aliases = _limit("aliases", max_aliases, name)
     limit_depth = _limit("depth", max_depth, name)
+    limit_nodes = _limit("nodes", max_nodes, name)
     try:
         with open(file, "rb") as fh:
             data = fh.read(limit_bytes + 1)
@@ -125,20 +178,8 @@ def load_yaml(
                     "UTF-8") from None
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        aliases = depth = 0
-        for event in yaml.parse(text, Loader=loader):
-            if isinstance(event, yaml.AliasEvent):
-                aliases += 1
-                if aliases > limit_aliases:
-                    raise error(f"{name}: more than {limit_aliases} YAML aliases (*name): "
-                                f"too many aliases. Fix: set {_ENV['aliases']} higher")
-            elif isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > limit_depth:
-                    raise error(f"{name}: nested deeper than {limit_depth} levels. Fix: "
-                                f"flatten it, or set {_ENV['depth']} higher")
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
+        _check_events(yaml.parse(text, Loader=loader), name, error, limit_aliases, limit_depth,
+                      limit_nodes)
         return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

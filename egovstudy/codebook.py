@@ -659,6 +659,18 @@ def _split(value: Any) -> list[str]:
     return [s.strip() for s in str(value).replace(";", ",").split(",") if s.strip()]
 
 
+_ITEM_COLUMNS = ("name", "column", "construct", "scale", "reverse", "missing", "range_min",
+                 "range_max")
+_CONSTRUCT_COLUMNS = ("name", "items", "dimensions", "score", "min_items")
+_VARIABLE_COLUMNS = ("name", "column", "type", "range_min", "range_max", "categories")
+
+
+def _unread(row: Mapping[str, Any], read: tuple[str, ...], prefix: str) -> dict[str, Any]:
+    """Sheet columns the converter does not read, kept so that the schema names them."""
+    return {k: v for k, v in row.items()
+            if k not in read and not k.startswith(prefix) and v is not None}
+
+
 def _excel_spec(p: Path) -> dict[str, Any]:
     """Turn the sheets of an Excel codebook into the YAML layout."""
     import pandas as pd
@@ -708,6 +720,7 @@ def _excel_spec(p: Path) -> dict[str, Any]:
             "missing": [float(x) for x in _split(r.get("missing"))] or None,
             "range": ([r["range_min"], r["range_max"]] if r.get("range_min") is not None
                       else None),
+            **_unread(r, _ITEM_COLUMNS, "text_"),
         })
     spec["items"] = items
     spec["constructs"] = [{
@@ -716,6 +729,7 @@ def _excel_spec(p: Path) -> dict[str, Any]:
         "items": _split(r.get("items")), "dimensions": _split(r.get("dimensions")),
         "score": r.get("score") or "mean",
         **({"min_items": r["min_items"]} if r.get("min_items") is not None else {}),
+        **_unread(r, _CONSTRUCT_COLUMNS, "label_"),
     } for r in rows("constructs")]
     variables = []
     for r in rows("variables"):
@@ -730,6 +744,7 @@ def _excel_spec(p: Path) -> dict[str, Any]:
                       else None),
             "label": {k[6:]: v for k, v in r.items() if k.startswith("label_") and v is not None},
             "categories": cats or None,
+            **_unread(r, _VARIABLE_COLUMNS, "label_"),
         })
     spec["variables"] = variables
     spec["attention_checks"] = rows("attention_checks")

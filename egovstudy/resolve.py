@@ -121,9 +121,10 @@ def study_name_problems(spec: Any, survey: Any) -> list[str]:
             problems.append(f"{entry}.from: {h.source!r} is not a predictor of "
                             f"{h.target!r} in the model. Fix: add it to model.predictors "
                             "(or covariates)")
-    if estimators.get("ols", True) is False and any(h.via is None for h in spec.hypotheses):
-        problems.append("estimators.ols: false, but direct hypotheses are tested on the OLS "
-                        "models. Fix: set estimators.ols: true")
+    if estimators.get("ols", True) is False:
+        problems.append("estimators.ols: false is not supported: the regression section (and "
+                        "the direct hypotheses) always use the OLS models. Fix: remove it or "
+                        "set estimators.ols: true")
     return problems
 
 

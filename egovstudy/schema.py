@@ -303,7 +303,7 @@ def reference_markdown() -> str:
     >>> "| `model.cluster` |" in reference_markdown()
     True
     """
-    from egovstudy._yaml import MAX_YAML_ALIASES, MAX_YAML_BYTES, MAX_YAML_DEPTH
+    from egovstudy._yaml import MAX_YAML_ALIASES, MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 
     lines = ["# Input-file reference", "",
              "Generated from `egovstudy/schemas/*.schema.json` by "
@@ -311,10 +311,11 @@ def reference_markdown() -> str:
              "Every mapping is closed: a key not listed here is an error naming it, with a "
              "\"did you mean\" suggestion. All problems of a file are reported at once.", "",
              "YAML files are read with the safe loader (no tags) and refused when larger than "
-             f"{MAX_YAML_BYTES} bytes, with more than {MAX_YAML_ALIASES} aliases or nested "
-             f"deeper than {MAX_YAML_DEPTH} levels. Raise the limits with the environment "
-             "variables `EGOVSTUDY_MAX_YAML_BYTES`, `EGOVSTUDY_MAX_YAML_ALIASES` and "
-             "`EGOVSTUDY_MAX_YAML_DEPTH`.", ""]
+             f"{MAX_YAML_BYTES} bytes, with more than {MAX_YAML_ALIASES} aliases, more than "
+             f"{MAX_YAML_NODES} values once aliases are expanded, or nested deeper than "
+             f"{MAX_YAML_DEPTH} levels. Raise the limits with the environment variables "
+             "`EGOVSTUDY_MAX_YAML_BYTES`, `EGOVSTUDY_MAX_YAML_ALIASES`, "
+             "`EGOVSTUDY_MAX_YAML_NODES` and `EGOVSTUDY_MAX_YAML_DEPTH`.", ""]
     for name in SCHEMAS:
         schema = load_schema(name)
         lines += [f"## {schema['title']}", "", str(schema["description"]), "",
