@@ -7,8 +7,8 @@ that the raw files' sha256 is unchanged after each test.
 from __future__ import annotations
 
 import hashlib
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -179,7 +179,8 @@ def _quick(study: Path) -> Path:
     study.write_text("\n".join(keep) + "\n", encoding="utf-8")
     return _edit(study, ("  process: true", "  process: false"),
                  ("tables: [csv, xlsx, docx, tex, md, html]", "tables: [md]"),
-                 ("figures: [png, svg, pdf]", "figures: [png]"), ("chapter: true", "chapter: false"))
+                 ("figures: [png, svg, pdf]", "figures: [png]"),
+                 ("chapter: true", "chapter: false"))
 
 
 def _broken_pls(*args: object, **kwargs: object) -> None:
@@ -211,8 +212,7 @@ def test_allow_partial_writes_a_chapter_that_states_the_missing_section(
                  "--allow-partial"]) == 0
     chapter = (out / "chapter.md").read_text(encoding="utf-8")
     assert ("Section skipped: PLS-SEM Structural Model: PLS-SEM needs at least 2 items per "
-            "construct; "
-            "'budget' has 1") in chapter
+            "construct; 'budget' has 1") in chapter
     assert "InsufficientDataError" not in chapter and "Traceback" not in chapter
     # the cluster unit comes from the study file, shown with its codebook label
     assert re.search(r"uses \d+ respondents from \d+ units of agency", chapter)
