@@ -577,9 +577,11 @@ def read_codebook(path: str | Path | Codebook) -> Codebook:
     Parameters
     ----------
     path : str or Path
-        The codebook file. YAML is read with ``yaml.safe_load``: tags such as
-        ``!!python/object`` are rejected, never executed. An Excel codebook
-        holds the sheets described in ``docs/codebook.md``.
+        The codebook file. YAML is read by ``egovstudy._yaml.load_yaml`` (safe
+        loader, bounded size and aliases): tags such as ``!!python/object`` are
+        rejected, never executed. YAML and Excel are checked against the codebook
+        schema (``docs/reference.md``) before their meaning is checked. An Excel
+        codebook holds the sheets described in ``docs/codebook.md``.
 
     Returns
     -------
