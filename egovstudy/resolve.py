@@ -37,13 +37,7 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
-from egovstudy.errors import CodebookError
-
-__all__ = ["StudyNameError", "check_study_names", "study_name_problems"]
-
-
-class StudyNameError(CodebookError):
-    """A study file names a construct, column or mediator that does not exist."""
+__all__ = ["check_study_names", "study_name_problems"]
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str:
@@ -129,10 +123,12 @@ def study_name_problems(spec: Any, survey: Any) -> list[str]:
 
 
 def check_study_names(spec: Any, survey: Any) -> None:
-    """Raise :class:`StudyNameError` listing every unresolved name of the study at once.
+    """Raise ``StudyFileError`` listing every unresolved name of the study at once.
 
     Every line starts with the study file, then the key path and the fix.
     """
+    from egovstudy.study import StudyFileError
+
     problems = study_name_problems(spec, survey)
     if problems:
-        raise StudyNameError("\n".join(f"study file {spec.path}: {p}" for p in problems))
+        raise StudyFileError("\n".join(f"study file {spec.path}: {p}" for p in problems))
