@@ -27,7 +27,8 @@ Examples
 model.predictors[0]: 'hr_qualty' is not a construct or column of the data
     (did you mean 'hr_quality'?). Fix: use a construct of the codebook or a column of the data
 model.cluster: 'office' is not a column of the data.
-    Fix: name the column that holds the cluster (e.g. agency)
+    Fix: name the column that holds the cluster, one of: respondent_id, submitted_at, agency,
+    ...
 ...
 """
 
@@ -85,9 +86,12 @@ def study_name_problems(spec: Any, survey: Any) -> list[str]:
     for i, name in enumerate(m.covariates):
         need(f"model.covariates[{i}]", name)
     if m.cluster is not None and m.cluster not in columns:
+        items = set(survey.codebook.items)
+        units = [c for c in columns if c not in items and c not in constructs]
+        shown = ", ".join(units[:10]) + (", ..." if len(units) > 10 else "")
         problems.append(f"model.cluster: {m.cluster!r} is not a column of the data"
                         f"{_did_you_mean(m.cluster, columns)}. Fix: name the column that "
-                        "holds the cluster (e.g. agency)")
+                        f"holds the cluster, one of: {shown}")
     # each equation the chapter estimates, and its right-hand side
     rhs = [*m.predictors, *m.covariates]
     equations = {m.outcome: [*m.predictors, *([m.mediator] if m.mediator else []),
