@@ -91,6 +91,8 @@ def _hint(value: Any, choices: Sequence[Any]) -> tuple[str, str | None]:
     return (f" (did you mean {near[0]!r}?)", near[0]) if near else ("", None)
 
 
+_TYPE_PLURALS = {"string": "texts", "integer": "integers", "number": "numbers",
+                 "boolean": "true/false values", "object": "mappings"}
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "object": (Mapping,), "array": (list,), "string": (str,), "integer": (int,),
     "number": (int, float), "boolean": (bool,), "null": (type(None),)}
@@ -241,8 +243,11 @@ def _type_text(schema: Mapping[str, Any], root: Mapping[str, Any]) -> str:
     if "$ref" in schema:
         return _type_text(_deref(schema, root), root)
     text = _expected(schema)
-    if schema.get("type") == "array" and "items" in schema and "enum" in schema["items"]:
-        text = "a list of " + ", ".join(map(str, schema["items"]["enum"]))
+    inner = schema.get("items") if schema.get("type") == "array" else None
+    if isinstance(inner, Mapping) and "enum" in inner:
+        text = "a list of " + ", ".join(map(str, inner["enum"]))
+    elif isinstance(inner, Mapping) and isinstance(inner.get("type"), str):
+        text = f"a list of {_TYPE_PLURALS.get(inner['type'], inner['type'])}"
     return text
 
 
