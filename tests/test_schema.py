@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -174,6 +175,50 @@ def test_hypothesis_the_model_cannot_test_fails_validate(
     assert main(["validate", str(study)]) == 2
     assert ("hypotheses[5] (H6).to: 'service_quality' is not estimated by the model"
             in capsys.readouterr().err)
+
+
+def test_estimator_switches_that_would_drop_hypotheses_fail_validate(
+        study: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _edit(study, ("  ols: true", "  ols: false"), ("  process: true", "  process: false"))
+    assert main(["validate", str(study)]) == 2
+    err = capsys.readouterr().err
+    assert "estimators.ols: false is not supported" in err
+    # H7 and H8 are indirect: without PROCESS they would silently vanish from the chapter
+    assert "hypotheses[6] (H7): an indirect-effect hypothesis needs the PROCESS" in err
+    assert "hypotheses[7] (H8): an indirect-effect hypothesis needs the PROCESS" in err
+
+
+def test_codebook_from_dict_uses_the_same_schema() -> None:
+    from egovstudy.codebook import Codebook
+
+    with pytest.raises(CodebookError, match=r"^codebook: items\[0\]\.revrese: unknown key "
+                                            r"\(did you mean 'reverse'\?\)"):
+        Codebook.from_dict({"items": [{"name": "q1", "construct": "c", "revrese": True}],
+                            "constructs": [{"name": "c"}]})
+
+
+def test_skipped_section_states_the_reason_not_the_internal_error() -> None:
+    from egovstudy.errors import StatisticalWarning
+    from egovstudy.report.chapter import _Doc, _section
+
+    def internal() -> None:
+        raise KeyError("std_estimate")
+
+    def user() -> None:
+        raise InsufficientDataError("only 1 cluster in 'agency'. Fix: drop cluster:")
+
+    doc = _Doc("en", ".", 4)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _section(doc, "Regression", internal)
+        _section(doc, "PLS-SEM", user)
+    logged = [str(w.message) for w in caught if issubclass(w.category, StatisticalWarning)]
+    assert any("Regression: KeyError: 'std_estimate'" in m for m in logged)  # the log has it
+    assert doc.skipped == [
+        "Regression: it could not be computed from these inputs (internal error; see the log)",
+        "PLS-SEM: only 1 cluster in 'agency'. Fix: drop cluster:"]
+    notes = [b[1] for b in doc.blocks if b[0] == "note"]
+    assert notes and not any("KeyError" in n or "InsufficientDataError" in n for n in notes)
 
 
 # ------------------------------------------------------------------ run: no silent section loss
