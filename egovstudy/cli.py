@@ -3,7 +3,8 @@
 Verbs::
 
     egovstudy run study.yaml [--output DIR] [--language id]   the whole report
-    egovstudy validate study.yaml                             codebook + data-quality report
+                             [--allow-partial]                (keep going past a failed section)
+    egovstudy validate study.yaml                             schema, names, data-quality report
     egovstudy describe study.yaml                             descriptives per item/construct
     egovstudy reliability study.yaml                          instrument validity/reliability
     egovstudy regress study.yaml [--formula "y ~ x1 + x2"]    OLS + assumption tests
@@ -59,6 +60,9 @@ def _build_parser() -> argparse.ArgumentParser:
         verbs[verb] = sub.add_parser(verb, help=text, description=text)
         _add_input(verbs[verb])
     verbs["run"].add_argument("--n-boot", type=int, help="bootstrap resamples (default: study)")
+    verbs["run"].add_argument("--allow-partial", action="store_true",
+                              help="write the chapter even when a section cannot be produced "
+                                   "(the chapter says which and why); default: exit non-zero")
     verbs["regress"].add_argument("--formula", help='e.g. "performance ~ digitalisation + budget"')
     verbs["regress"].add_argument("--vcov", default=None,
                                   help="classical, HC0..HC3 or cluster:<column>")
@@ -118,7 +122,12 @@ def _language(args: argparse.Namespace, spec: Any) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    _spec, survey = _inputs(args)
+    spec, survey = _inputs(args)
+    if spec is not None:
+        from egovstudy.resolve import check_study_names
+
+        check_study_names(spec, survey)
+        _progress(f"every name in {spec.path.name} resolves against the codebook and the data")
     print(survey.quality.summary())
     if args.output:
         out = Path(args.output)
@@ -231,7 +240,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not args.study:
         raise EgovStudyError("run needs a study file (see data/raw/default_study/study.yaml)")
     outcome = run_study(args.study, args.output, language=args.language,
-                        n_boot=args.n_boot, overwrite=args.overwrite, progress=_progress)
+                        n_boot=args.n_boot, overwrite=args.overwrite, progress=_progress,
+                        allow_partial=args.allow_partial)
     print(outcome.summary())
     return 0
 
@@ -264,8 +274,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.showwarning = _show_warning
             return _COMMANDS[args.verb](args)
     except EgovStudyError as exc:
-        message = " ".join(str(exc).split())
-        print(f"egovstudy {args.verb}: error: {message}", file=sys.stderr)
+        # one block: a line per problem (schema and name checks list them all at once)
+        lines = [" ".join(line.split()) for line in str(exc).splitlines() if line.strip()]
+        print(f"egovstudy {args.verb}: error: " + "\n  ".join(lines or [type(exc).__name__]),
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # pragma: no cover
         return 130

@@ -292,7 +292,12 @@ class Codebook:
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any], *, path: str | None = None,
                   sha256: str | None = None) -> Codebook:
-        """Build and validate a codebook from a parsed mapping (YAML layout)."""
+        """Build and validate a codebook from a parsed mapping (YAML layout).
+
+        The mapping is first checked against the codebook schema (every unknown
+        key and wrong type listed at once), then its meaning by ``_build``.
+        """
+        _check_schema(spec, path)
         return _build(spec, path=path, sha256=sha256)
 
     # -- queries ------------------------------------------------------------------
@@ -767,9 +772,11 @@ def read_codebook(path: str | Path | Codebook) -> Codebook:
     Parameters
     ----------
     path : str or Path
-        The codebook file. YAML is read with ``yaml.safe_load``: tags such as
-        ``!!python/object`` are rejected, never executed. An Excel codebook
-        holds the sheets described in ``docs/codebook.md``.
+        The codebook file. YAML is read by ``egovstudy._yaml.load_yaml`` (safe
+        loader, bounded size and aliases): tags such as ``!!python/object`` are
+        rejected, never executed. YAML and Excel are checked against the codebook
+        schema (``docs/reference.md``) before their meaning is checked. An Excel
+        codebook holds the sheets described in ``docs/codebook.md``.
 
     Returns
     -------
@@ -809,25 +816,21 @@ def read_codebook(path: str | Path | Codebook) -> Codebook:
         spec = _yaml_spec(p, data)
     else:
         raise CodebookError(f"codebook {p}: unknown format {suffix!r}. Fix: use .yaml or .xlsx")
+    _check_schema(spec, str(p))
     return _build(spec, path=str(p), sha256=digest)
 
 
-def _yaml_spec(p: Path, data: bytes) -> Any:
-    import yaml
+def _check_schema(spec: Any, path: str | None) -> None:
+    """Every structural problem (unknown key, wrong type) of the mapping, listed at once."""
+    from egovstudy.schema import check_schema
 
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CodebookError(f"codebook {p}: not UTF-8 text (byte {exc.start}). Fix: save the "
-                            "file as UTF-8") from None
-    try:
-        spec = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CodebookError(f"codebook {p}:{where}: invalid YAML ({problem}). Fix: correct "
-                            "the syntax; tags such as !!python/object are not allowed") from None
+    check_schema(spec, "codebook", where=_where(path).rstrip(": "), error=CodebookError)
+
+
+def _yaml_spec(p: Path, data: bytes) -> Any:
+    from egovstudy._yaml import load_yaml
+
+    spec = load_yaml(p, what="codebook", error=CodebookError)
     if spec is None:
         raise CodebookError(f"codebook {p}: the file is empty. Fix: describe at least "
                             "'columns', 'constructs' and 'items' (see docs/codebook.md)")
@@ -851,6 +854,18 @@ def _split(value: Any) -> list[str]:
     if value is None:
         return []
     return [s.strip() for s in str(value).replace(";", ",").split(",") if s.strip()]
+
+
+_ITEM_COLUMNS = ("name", "column", "construct", "scale", "reverse", "missing", "range_min",
+                 "range_max")
+_CONSTRUCT_COLUMNS = ("name", "items", "dimensions", "score", "min_items")
+_VARIABLE_COLUMNS = ("name", "column", "type", "range_min", "range_max", "categories")
+
+
+def _unread(row: Mapping[str, Any], read: tuple[str, ...], prefix: str) -> dict[str, Any]:
+    """Sheet columns the converter does not read, kept so that the schema names them."""
+    return {k: v for k, v in row.items()
+            if k not in read and not k.startswith(prefix) and v is not None}
 
 
 def _excel_spec(p: Path) -> dict[str, Any]:
@@ -905,6 +920,7 @@ def _excel_spec(p: Path) -> dict[str, Any]:
             "missing": _split(r.get("missing")) or None,
             "range": ([r["range_min"], r["range_max"]] if r.get("range_min") is not None
                       else None),
+            **_unread(r, _ITEM_COLUMNS, "text_"),
         })
     spec["items"] = items
     spec["constructs"] = [{
@@ -913,6 +929,7 @@ def _excel_spec(p: Path) -> dict[str, Any]:
         "items": _split(r.get("items")), "dimensions": _split(r.get("dimensions")),
         "score": r.get("score") or "mean",
         **({"min_items": r["min_items"]} if r.get("min_items") is not None else {}),
+        **_unread(r, _CONSTRUCT_COLUMNS, "label_"),
     } for r in rows("constructs")]
     variables = []
     for r in rows("variables"):
@@ -927,6 +944,7 @@ def _excel_spec(p: Path) -> dict[str, Any]:
                       else None),
             "label": {k[6:]: v for k, v in r.items() if k.startswith("label_") and v is not None},
             "categories": cats or None,
+            **_unread(r, _VARIABLE_COLUMNS, "label_"),
         })
     spec["variables"] = variables
     spec["attention_checks"] = rows("attention_checks")

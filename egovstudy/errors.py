@@ -15,6 +15,7 @@ __all__ = [
     "DataSourceError",
     "EgovStudyError",
     "EgovStudyWarning",
+    "IncompleteResultsError",
     "InsufficientDataError",
     "LabelError",
     "MissingDependencyError",
@@ -58,6 +59,10 @@ class ConvergenceError(EgovStudyError, RuntimeError):
 
 class OutputError(EgovStudyError, OSError):
     """An export cannot be written (existing file, unknown format, ...)."""
+
+
+class IncompleteResultsError(EgovStudyError, RuntimeError):
+    """A requested section of the results cannot be produced (partial output not allowed)."""
 
 
 class MissingDependencyError(EgovStudyError, ImportError):

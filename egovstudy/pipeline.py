@@ -38,16 +38,12 @@ _DATA_EXT = (".csv", ".xlsx", ".xls", ".sav", ".dta", ".parquet", ".ods", ".tsv"
 
 
 def _study_file(raw: Path) -> dict[str, Any]:
-    import yaml
+    from egovstudy._yaml import load_yaml
 
     path = raw / "study.yaml"
     if not path.is_file():
         return {}
-    try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataFormatError(f"file {path}: invalid YAML ({exc}). Fix: correct the syntax"
-                              ) from None
+    spec = load_yaml(path, what="study file", error=DataFormatError)
     return spec if isinstance(spec, dict) else {}
 
 

@@ -7,21 +7,19 @@ estimators and the outputs. :func:`read_study` validates it;
 ``egovstudy.pipeline_study.run_study`` (``egovstudy run study.yaml``) produces
 the tables, figures and results chapter.
 
-Schema: see ``data/raw/default_study/study.yaml``. Optional PLS-SEM settings go in a
-``pls:`` mapping: ``consistent`` (``true``: PLSc for reflective constructs) and
-``scheme`` (``path``, ``factorial`` or ``centroid``).
+Every key, its type and default: ``docs/reference.md`` (generated from
+``egovstudy/schemas/study.schema.json``); an example is
+``data/raw/default_study/study.yaml``.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-
-import yaml
 
 from egovstudy._paths import project_root
 from egovstudy.errors import CodebookError, DataFormatError, OutputError
@@ -33,8 +31,6 @@ __all__ = ["Hypothesis", "ModelSpec", "StudyRun", "StudySpec", "export_tables",
            "load_study_survey", "read_study", "run_study"]
 
 Direction = Literal["positive", "negative", "two-sided"]
-_DIRECTIONS = ("positive", "negative", "two-sided")
-_POLICIES = ("report", "drop", "raise")
 _TABLE_FORMATS = ("csv", "xlsx", "docx", "tex", "md", "html")
 _FIGURE_FORMATS = ("png", "svg", "pdf")
 
@@ -106,15 +102,11 @@ def _fail(path: Path, entry: str, problem: str, fix: str) -> StudyFileError:
     return StudyFileError(f"{path}: {entry}: {problem}. Fix: {fix}")
 
 
-def _names(value: Any, path: Path, entry: str) -> list[str]:
+def _names(value: Any) -> list[str]:
+    """A name or a list of names (already checked by the schema) as a list."""
     if value is None:
         return []
-    if isinstance(value, str):
-        return [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _fail(path, entry, f"expected a list of names, got {value!r}",
-                    "write a YAML list such as [hr_quality, budget]")
-    return list(value)
+    return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
 def _choice(value: Any, allowed: tuple[str, ...], path: Path, entry: str) -> str:
@@ -126,38 +118,37 @@ def _choice(value: Any, allowed: tuple[str, ...], path: Path, entry: str) -> str
 
 def _hypotheses(value: Any, path: Path) -> list[Hypothesis]:
     out: list[Hypothesis] = []
-    if value is None:
-        return out
-    if not isinstance(value, list):
-        raise _fail(path, "hypotheses", "expected a list", "write one entry per hypothesis")
-    seen: set[str] = set()
-    for i, entry in enumerate(value):
-        where = f"hypotheses[{i}]"
-        if not isinstance(entry, Mapping):
-            raise _fail(path, where, f"expected a mapping, got {entry!r}",
-                        "write {id: H1, from: x, to: y, direction: positive}")
-        missing = [k for k in ("id", "from", "to") if k not in entry]
-        if missing:
-            raise _fail(path, where, f"missing {missing}", "give id, from and to")
+    seen: dict[str, int] = {}
+    problems = []
+    for i, entry in enumerate(value or []):
         hid = str(entry["id"])
         if hid in seen:
-            raise _fail(path, where, f"duplicate hypothesis id {hid!r}", "number them uniquely")
-        seen.add(hid)
-        direction = _choice(entry.get("direction", "positive"), _DIRECTIONS, path,
-                            f"{where}.direction")
+            problems.append(f"study file {path}: hypotheses[{i}].id: duplicate hypothesis id "
+                            f"{hid!r} (also hypotheses[{seen[hid]}]). Fix: number them "
+                            "uniquely")
+        seen.setdefault(hid, i)
         out.append(Hypothesis(hid, str(entry["from"]), str(entry["to"]),
-                              direction,  # type: ignore[arg-type]
+                              entry.get("direction", "positive"),
                               str(entry["via"]) if entry.get("via") else None))
+    if problems:
+        raise StudyFileError("\n".join(problems))
     return out
 
 
 def read_study(path: str | Path) -> StudySpec:
     """Read and validate a study file.
 
+    Every key is checked against the study-file schema
+    (``egovstudy/schemas/study.schema.json``, documented in ``docs/reference.md``):
+    an unknown or misspelt key, a wrong type or value is an error, and all
+    problems of the file are listed at once. Names are resolved against the
+    codebook and the data by :func:`egovstudy.resolve.check_study_names`.
+
     Parameters
     ----------
     path : path
-        The YAML study file (read with a safe loader: it cannot run code).
+        The YAML study file (read with a safe, size- and alias-bounded loader:
+        it cannot run code).
 
     Returns
     -------
@@ -166,7 +157,8 @@ def read_study(path: str | Path) -> StudySpec:
     Raises
     ------
     StudyFileError
-        When an entry is missing or malformed; the message names it.
+        When entries are missing, unknown or malformed; one line per problem,
+        each naming the file and the key path (``model.cluster``).
     DataFormatError
         When the file is not readable YAML.
 
@@ -177,73 +169,26 @@ def read_study(path: str | Path) -> StudySpec:
     >>> spec.model.outcome, spec.hypotheses[0].label
     ('performance', 'H1: hr_quality -> digitalisation')
     """
+    from egovstudy._yaml import load_yaml
+    from egovstudy.schema import check_schema
+
     file = Path(path)
     if not file.is_file():
         raise DataFormatError(f"study file {file} not found. Fix: check the path, or copy "
                               "data/raw/default_study/study.yaml as a template")
-    try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DataFormatError(f"study file {file} is not valid UTF-8 YAML: {exc}") from exc
-    if not isinstance(raw, Mapping):
-        raise _fail(file, "top level", "expected a mapping of settings",
-                    "start from data/raw/default_study/study.yaml")
-    for key in ("data", "codebook", "model"):
-        if key not in raw:
-            raise _fail(file, key, "missing", f"add '{key}:' (see the default study's file)")
+    raw = load_yaml(file, what="study file", error=DataFormatError)
+    check_schema(raw, "study", where=f"study file {file}", error=StudyFileError)
     base = file.parent
     model_raw = raw["model"]
-    if not isinstance(model_raw, Mapping) or "outcome" not in model_raw:
-        raise _fail(file, "model", "needs at least 'outcome' and 'predictors'",
-                    "write model: {predictors: [...], outcome: performance}")
     model = ModelSpec(
-        predictors=_names(model_raw.get("predictors"), file, "model.predictors"),
+        predictors=_names(model_raw["predictors"]),
         outcome=str(model_raw["outcome"]),
         mediator=str(model_raw["mediator"]) if model_raw.get("mediator") else None,
-        covariates=_names(model_raw.get("covariates"), file, "model.covariates"),
+        covariates=_names(model_raw.get("covariates")),
         cluster=str(model_raw["cluster"]) if model_raw.get("cluster") else None,
     )
-    if not model.predictors:
-        raise _fail(file, "model.predictors", "empty", "name at least one predictor")
-    quality = {}
-    for rule, policy in (raw.get("quality") or {}).items():
-        quality[str(rule)] = _choice(policy, _POLICIES, file, f"quality.{rule}")
-    language = _choice(raw.get("language", "en"), ("en", "id"), file, "language")
     outputs = raw.get("outputs") or {}
-    tables = [_choice(f, _TABLE_FORMATS, file, "outputs.tables")
-              for f in _names(outputs.get("tables", list(_TABLE_FORMATS)), file,
-                              "outputs.tables")]
-    figures = [_choice(f, _FIGURE_FORMATS, file, "outputs.figures")
-               for f in _names(outputs.get("figures", list(_FIGURE_FORMATS)), file,
-                               "outputs.figures")]
     boot = raw.get("bootstrap") or {}
-    n_boot = boot.get("n_boot", 5000)
-    if not isinstance(n_boot, int) or n_boot < 100:
-        raise _fail(file, "bootstrap.n_boot", f"{n_boot!r} is not an integer >= 100",
-                    "use 5000 (Hayes' default) or more")
-    ci = boot.get("ci", 0.95)
-    if not isinstance(ci, float) or not 0.5 < ci < 1:
-        raise _fail(file, "bootstrap.ci", f"{ci!r} is not a level in (0.5, 1)", "use 0.95")
-    pls_raw = raw.get("pls") or {}
-    if not isinstance(pls_raw, dict):
-        raise _fail(file, "pls", f"expected a mapping, got {pls_raw!r}",
-                    "write e.g. 'pls: {consistent: true, scheme: path}'")
-    unknown = sorted(set(map(str, pls_raw)) - {"consistent", "scheme"})
-    if unknown:
-        raise _fail(file, f"pls.{unknown[0]}", "unknown option",
-                    "use 'consistent' (true/false) and 'scheme' (path, factorial, centroid)")
-    pls_opts: dict[str, Any] = {}
-    if "consistent" in pls_raw:
-        if not isinstance(pls_raw["consistent"], bool):
-            raise _fail(file, "pls.consistent", f"{pls_raw['consistent']!r} is not true/false",
-                        "write true (PLSc for reflective constructs) or false")
-        pls_opts["consistent"] = pls_raw["consistent"]
-    if "scheme" in pls_raw:
-        pls_opts["scheme"] = _choice(pls_raw["scheme"], ("path", "factorial", "centroid"), file,
-                                     "pls.scheme")
-    seed = raw.get("seed", 2026)
-    if not isinstance(seed, int) or seed < 0:
-        raise _fail(file, "seed", f"{seed!r} is not a non-negative integer", "use e.g. 2026")
     title = raw.get("title") or {}
     if isinstance(title, str):
         title = {"en": title, "id": title}
@@ -255,17 +200,17 @@ def read_study(path: str | Path) -> StudySpec:
         codebook=(base / str(raw["codebook"])).resolve(),
         model=model,
         hypotheses=_hypotheses(raw.get("hypotheses"), file),
-        language=language,  # type: ignore[arg-type]
+        language=raw.get("language", "en"),
         decimal_comma=bool(raw.get("decimal_comma", False)),
-        seed=seed,
-        quality=quality,
-        constructs=_names(raw.get("constructs"), file, "constructs") or None,
+        seed=int(raw.get("seed", 2026)),
+        quality={str(k): str(v) for k, v in (raw.get("quality") or {}).items()},
+        constructs=_names(raw.get("constructs")) or None,
         estimators={str(k): bool(v) for k, v in (raw.get("estimators") or {}).items()},
-        pls=pls_opts,
-        n_boot=n_boot,
-        ci=ci,
-        tables=tables,
-        figures=figures,
+        pls=dict(raw.get("pls") or {}),
+        n_boot=int(boot.get("n_boot", 5000)),
+        ci=float(boot.get("ci", 0.95)),
+        tables=list(outputs.get("tables", _TABLE_FORMATS)),
+        figures=list(outputs.get("figures", _FIGURE_FORMATS)),
         chapter=bool(outputs.get("chapter", True)),
     )
 
@@ -344,6 +289,7 @@ def run_study(
     n_boot: int | None = None,
     overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
+    allow_partial: bool = False,
 ) -> StudyRun:
     """Run a whole study: every table, figure and the results chapter.
 
@@ -363,6 +309,10 @@ def run_study(
         byte-identical tables).
     progress : callable, optional
         Called with a message at each step (the command line prints them).
+    allow_partial : bool, default False
+        By default a section that cannot be produced stops the run with
+        ``IncompleteResultsError`` (nothing is dropped silently); ``True`` writes
+        the chapter with a note saying which section is missing and why.
 
     Returns
     -------
@@ -390,9 +340,12 @@ def run_study(
         decimal="," if spec.decimal_comma else None,
         formats=("docx", "md", "html") if spec.chapter else ("md",),
         table_formats=spec.tables, figure_formats=spec.figures, overwrite=overwrite,
+        allow_partial=allow_partial,
     )
     say(f"wrote {len(chapter.table_files)} table files and {len(chapter.figure_files)} "
         "figure files")
+    for skipped in chapter.skipped:
+        say(f"section missing from the chapter (--allow-partial): {skipped}")
     written = sorted({*chapter.table_files, *chapter.figure_files,
                       *chapter.documents.values()})
     manifest = {

@@ -224,7 +224,8 @@ def load_truth(path: str | Path | None = None) -> dict[str, Any]:
     (['hr_quantity'], ['bud4'])
     """
     file = Path(path) if path is not None else default_study_dir() / "truth.yaml"
-    with open(file, encoding="utf-8") as fh:
-        data: dict[str, Any] = yaml.safe_load(fh)
+    from egovstudy._yaml import load_yaml
+
+    data: dict[str, Any] = load_yaml(file, what="truth file")
     return data
 

@@ -20,7 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from egovstudy.errors import EgovStudyError, OutputError, StatisticalWarning
+from egovstudy.errors import (
+    EgovStudyError,
+    IncompleteResultsError,
+    OutputError,
+    StatisticalWarning,
+)
 from egovstudy.report.language import check_decimal, check_language, text
 from egovstudy.report.numbers import fmt_num, fmt_p_expr
 from egovstudy.report.tables import (
@@ -172,7 +177,16 @@ def _section(doc: _Doc, name: str, fn: Callable[[], None]) -> None:
     try:
         fn()
     except (ImportError, AttributeError, EgovStudyError, KeyError) as exc:
-        doc.skip(name, f"{type(exc).__name__}: {exc}")
+        # the chapter gets the user-facing reason; internal errors only a pointer to the log
+        if isinstance(exc, EgovStudyError):
+            reason = " ".join(str(exc).split())
+        elif isinstance(exc, ImportError):
+            reason = f"the optional package {exc.name or ''} is not installed".replace("  ", " ")
+        else:
+            reason = "it could not be computed from these inputs (internal error; see the log)"
+            warnings.warn(f"results_chapter: {name}: {type(exc).__name__}: {exc}",
+                          StatisticalWarning, stacklevel=2)
+        doc.skip(name, reason)
 
 
 # ---------------------------------------------------------------------------- inputs
@@ -210,6 +224,10 @@ def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
         from egovstudy.study import load_study_survey
 
         _, survey = load_study_survey(spec)
+        if model is None and hypotheses is None:
+            from egovstudy.resolve import check_study_names
+
+            check_study_names(spec, survey)
         m = model or spec.model
         hyps = list(hypotheses) if hypotheses is not None else list(spec.hypotheses)
         est = spec.estimators
@@ -273,6 +291,16 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         return name
 
     labels = {c: lab(c) for c in cb.constructs}
+
+    def unit_label(column: str) -> str:
+        """The cluster column as the codebook labels it (no column name is assumed)."""
+        var = cb.variables.get(column)
+        if var is not None and var.label:
+            return str(var.label.get(language) or var.label.get("en") or column)
+        if column in ("agency", "region"):  # the codebook's columns.agency / columns.region
+            return doc.t(f"unit_{column}")
+        return labels.get(column, column)
+
     citems = survey.construct_items()
     doc.heading(f"{chapter}. {doc.t('ch_title')}", 0)
     title = inp.title.get(language)
@@ -283,9 +311,12 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
     def respondents() -> None:
         doc.heading(doc.t("ch_respondents"))
         n = len(data)
-        k = data["agency"].nunique() if "agency" in data.columns else 0
         dropped = survey.quality.n_in - n if hasattr(survey, "quality") else 0
-        doc.para(doc.t("sent_n", n=n, k=k, dropped=dropped))
+        if inp.cluster and inp.cluster in data.columns:
+            doc.para(doc.t("sent_n", n=n, k=data[inp.cluster].nunique(),
+                           unit=unit_label(inp.cluster), dropped=dropped))
+        else:
+            doc.para(doc.t("sent_n_nounit", n=n, dropped=dropped))
         rules = survey.quality.rules()
         cols = [c for c in ("rule", "policy", "n_flagged", "n_removed") if c in rules.columns]
         heads = {"en": {"rule": "Rule", "policy": "Policy", "n_flagged": "Flagged",
@@ -434,8 +465,9 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         reg = regression_table(named, labels=labels, language=language, decimal=decimal)
         if inp.cluster:
             reg = dataclasses.replace(reg, notes=(*reg.notes, {
-                "en": f"Standard errors are cluster-robust by {inp.cluster}.",
-                "id": f"Galat baku robust terhadap klaster {inp.cluster}."}[language]))
+                "en": f"Standard errors are cluster-robust by {unit_label(inp.cluster)}.",
+                "id": f"Galat baku robust terhadap klaster {unit_label(inp.cluster)}."
+            }[language]))
         doc.table(reg)
         for y, res in models.items():
             fs = res.fit_stats()
@@ -802,6 +834,7 @@ def results_chapter(
     pls: bool | None = None,
     dpi: int = 300,
     overwrite: bool = False,
+    allow_partial: bool = True,
 ) -> ChapterResult:
     """Write the results chapter of a study as DOCX (and its Markdown / HTML twins).
 
@@ -839,6 +872,11 @@ def results_chapter(
         Resolution of the PNG figures (also the ones embedded in the documents).
     overwrite : bool, default False
         Replace existing files; otherwise an existing chapter file raises OutputError.
+    allow_partial : bool, default True
+        Write the chapter even when a section cannot be produced (a note in the
+        chapter says which and why). ``False`` raises ``IncompleteResultsError``
+        instead, before anything is written (``egovstudy run`` without
+        ``--allow-partial``).
 
     Returns
     -------
@@ -876,6 +914,11 @@ def results_chapter(
     for lang in langs:
         dec = check_decimal(decimal, lang)
         doc = _build(inp, lang, dec, chapter, cache)
+        if doc.skipped and not allow_partial:
+            raise IncompleteResultsError(
+                f"results chapter {stem}: {len(doc.skipped)} section(s) cannot be produced: "
+                f"{'; '.join(doc.skipped)}. Fix: correct the study file or the data, or pass "
+                "--allow-partial (allow_partial=True) to write the chapter without them")
         name = stem.name + (f"_{lang}" if len(langs) > 1 else "")
         files_dir = stem.with_name(f"{name}_files")
         files_dir.mkdir(parents=True, exist_ok=True)

@@ -215,10 +215,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Cronbach's alpha of {construct} is {alpha} ({verdict}).",
         "id": "Nilai Cronbach's alpha {construct} sebesar {alpha} ({verdict})."},
     "sent_n": {
-        "en": "The analysis uses {n} respondents from {k} agencies ({dropped} responses were "
-              "removed in screening).",
-        "id": "Analisis menggunakan {n} responden dari {k} OPD ({dropped} jawaban dikeluarkan "
-              "pada tahap penyaringan)."},
+        "en": "The analysis uses {n} respondents from {k} units of {unit} ({dropped} responses "
+              "were removed in screening).",
+        "id": "Analisis menggunakan {n} responden dari {k} unit {unit} ({dropped} jawaban "
+              "dikeluarkan pada tahap penyaringan)."},
+    "sent_n_nounit": {
+        "en": "The analysis uses {n} respondents ({dropped} responses were removed in "
+              "screening).",
+        "id": "Analisis menggunakan {n} responden ({dropped} jawaban dikeluarkan pada tahap "
+              "penyaringan)."},
+    "unit_agency": {"en": "agency", "id": "OPD/instansi"},
+    "unit_region": {"en": "region", "id": "wilayah"},
     # chapter headings
     "ch_title": {"en": "Results", "id": "Hasil Penelitian dan Pembahasan"},
     "ch_respondents": {"en": "Respondents", "id": "Gambaran Responden"},
