@@ -188,3 +188,15 @@ def test_lab_lists_kernel_opens_notebook_and_runs_egovstudy(lab: _Lab) -> None:
     finally:
         lab.request("DELETE", f"/api/kernels/{kernel['id']}")
     assert lab.request("GET", "/api/kernels") == []
+
+
+def test_every_ipynb_is_paired_with_its_source() -> None:
+    # Lab's jupytext contents manager answers 500 for an .ipynb whose "formats" omit ipynb
+    # (the failure the test above caught); the .py headers carry the pairing to the twins
+    import nbformat
+
+    twins = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert twins
+    for twin in twins:
+        formats = nbformat.read(twin, as_version=4).metadata["jupytext"]["formats"]
+        assert formats.split(",") == ["ipynb", "py:percent"], f"{twin.name}: {formats}"
