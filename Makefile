@@ -63,8 +63,13 @@ lint: $(STAMP) ## ruff and mypy
 	$(PY) -m ruff check egovstudy tests benchmarks notebooks
 	$(PY) -m mypy
 
-lab: $(STAMP) ## Start JupyterLab with the project's kernel
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+# JupyterLab listens on this machine only unless LAB_IP says otherwise; as root (containers)
+# it needs --allow-root, which is added only then
+LAB_IP ?= 127.0.0.1
+LAB_PORT ?=
+lab: $(STAMP) ## Start JupyterLab with the project's kernel (127.0.0.1; LAB_IP=, LAB_PORT= to change)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ip=$(LAB_IP) \
+	  $(if $(LAB_PORT),--port=$(LAB_PORT)) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP) ## Benchmarks against the peers; writes reports/benchmarks.md
 	$(PY) -m benchmarks.run

