@@ -48,6 +48,7 @@ class Hypothesis:
     target: str
     direction: Direction = "positive"
     via: str | None = None
+    tail: Literal["two-sided", "one-sided"] = "two-sided"
 
     @property
     def label(self) -> str:
@@ -127,9 +128,14 @@ def _hypotheses(value: Any, path: Path) -> list[Hypothesis]:
                             f"{hid!r} (also hypotheses[{seen[hid]}]). Fix: number them "
                             "uniquely")
         seen.setdefault(hid, i)
+        if entry.get("tail") == "one-sided" and entry.get("direction") in (None, "two-sided"):
+            problems.append(f"study file {path}: hypotheses[{i}].tail: a one-sided test needs "
+                            "an expected sign. Fix: set direction to positive or negative, or "
+                            "remove tail")
         out.append(Hypothesis(hid, str(entry["from"]), str(entry["to"]),
                               entry.get("direction", "positive"),
-                              str(entry["via"]) if entry.get("via") else None))
+                              str(entry["via"]) if entry.get("via") else None,
+                              entry.get("tail", "two-sided")))
     if problems:
         raise StudyFileError("\n".join(problems))
     return out

@@ -125,3 +125,32 @@ def test_pls_section_uses_the_study_bootstrap_and_states_missing_answers(
                 f"{int(blank.any(axis=1).sum())} of {len(data)} respondents were replaced by the "
                 "indicator mean")
     assert sentence in md
+
+
+def test_one_sided_only_where_the_study_file_asks(tmp_path: Path) -> None:
+    import yaml
+
+    from egovstudy.report import results_chapter
+
+    study = make_generic_study(tmp_path, n_offices=12, per_office=15)
+    spec = yaml.safe_load(study.read_text(encoding="utf-8"))
+    spec["hypotheses"][1]["tail"] = "one-sided"
+    study.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = results_chapter(study, tmp_path / "out" / "bab4.docx", language="en",
+                              n_boot=100, pls=False, table_formats=("md",),
+                              figure_formats=("png",), dpi=60)
+    md = (tmp_path / "out" / "bab4.md").read_text(encoding="utf-8")
+    assert "p is two-sided except for H2 (one-sided)" in md
+    assert re.search(r"Hypothesis H2 \(.*?\) is (not )?supported \(.*\(one-sided\)\)", md)
+    assert re.search(r"Hypothesis H1 \(.*?\) is (not )?supported \(.*\(two-sided\)\)", md)
+    hyp = next(t for t in res.tables["en"] if t.kind == "hypotheses")  # type: ignore[attr-defined]
+    assert list(hyp.data["tail"].dropna()) == ["two-sided", "one-sided", "two-sided"]
+    # a one-sided test without an expected sign is refused by the study file check
+    spec["hypotheses"][1]["direction"] = "two-sided"
+    study.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    from egovstudy.study import StudyFileError, read_study
+
+    with pytest.raises(StudyFileError, match=r"hypotheses\[1\]\.tail: a one-sided test needs"):
+        read_study(study)
