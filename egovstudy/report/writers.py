@@ -172,7 +172,7 @@ def write_table(
         atomic_write_text(p, f"<!-- egovstudy provenance: {_comment(prov)} -->\n" + html,
                           overwrite=overwrite)
     elif fmt == "tex":
-        atomic_write_text(p, f"% egovstudy provenance: {prov}\n"
+        atomic_write_text(p, f"% egovstudy provenance: {_tex_comment(prov)}\n"
                           "% requires \\usepackage{booktabs}\n" + table.to_latex(),
                           overwrite=overwrite)
     elif fmt == "xlsx":
@@ -214,9 +214,19 @@ def save_docx(doc: Any, path: str | Path) -> Path:
     return target
 
 
-def _comment(s: str) -> str:
-    """Text safe inside an HTML comment: no ``--`` (which could close it) and no ``>``."""
-    return s.replace("--", "- -").replace(">", "&gt;").replace("<", "&lt;")
+def _comment(prov: str) -> str:
+    """Provenance JSON safe inside an HTML comment, still valid JSON of the same record.
+
+    ``<``, ``>`` and ``--`` (which could close the comment and open a tag) only occur
+    inside JSON strings, where the ``\\u`` escapes mean the same characters.
+    """
+    return (prov.replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("--", "\\u002d\\u002d"))
+
+
+def _tex_comment(prov: str) -> str:
+    """Provenance JSON safe on a LaTeX ``%`` line: ``^^M`` would end the comment."""
+    return prov.replace("^", "\\u005e")
 
 
 def _attr(s: str) -> str:
@@ -226,6 +236,8 @@ def _attr(s: str) -> str:
 
 
 def _write_csv(table: Table, p: Path, values: str, prov_mode: str, prov: str) -> None:
+    import csv
+
     import pandas as pd
 
     if values == "raw" and table.data is not None:
@@ -233,10 +245,15 @@ def _write_csv(table: Table, p: Path, values: str, prov_mode: str, prov: str) ->
     else:
         frame = _neutralise_frame(pd.DataFrame(table.cells(pad=""),
                                                columns=table.flat_columns()))
+    # Python's csv writer quotes only the characters of the line terminator ("\n"): a bare
+    # carriage return inside a cell would split the row in readers, so then quote all text
+    has_cr = any(isinstance(v, str) and "\r" in v
+                 for v in [*frame.columns, *frame.to_numpy().ravel().tolist()])
     with open(p, "w", encoding="utf-8", newline="") as fh:
         if prov_mode == "comment":
             fh.write(f"# egovstudy provenance: {prov}\n")
-        frame.to_csv(fh, index=False, lineterminator="\n")
+        frame.to_csv(fh, index=False, lineterminator="\n",
+                     quoting=csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL)
 
 
 def _write_xlsx(table: Table, p: Path, prov: str) -> None:
