@@ -113,14 +113,18 @@ def test_validate_and_describe_output_into_raw_are_refused(
     assert _tree(study.parent) == before  # raw files' sha256 unchanged
 
 
-def test_validate_output_elsewhere_writes_an_escaped_csv(study: Path, tmp_path: Path) -> None:
+def test_validate_output_elsewhere_is_written_once(study: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "qc"
     assert main(["validate", str(study), "--output", str(out)]) == 0
     frame = pd.read_csv(out / "quality.csv")
     assert len(frame) > 0 and not list(out.glob(TMP_PREFIX + "*"))
-    with pytest.raises(OutputError, match=r"quality\.csv already exists.*--overwrite"):
-        with atomic_path(out / "quality.csv", overwrite=False):
-            pass
+    capsys.readouterr()
+    assert main(["validate", str(study), "--output", str(out)]) == 2
+    assert "quality.csv already exists" in capsys.readouterr().err
+    with pytest.raises(OutputError, match=r"quality\.csv already exists.*--overwrite"), \
+            atomic_path(out / "quality.csv", overwrite=False):
+        pass
 
 
 # ---------------------------------------------------------------------------- symbolic links
@@ -218,9 +222,9 @@ def test_a_held_lock_stops_a_second_run(study: Path, tmp_path: Path) -> None:
                                           rf".*{LOCK_NAME}: pid {os.getpid()}.*Fix: wait"):
         run_study(study, root)
     assert lock.exists() and sorted(p.name for p in root.iterdir()) == [LOCK_NAME]
-    with OutputRun(tmp_path / "other") as first:
-        with pytest.raises(OutputError, match="already active"):
-            OutputRun(first.root).__enter__()
+    with OutputRun(tmp_path / "other") as first, \
+            pytest.raises(OutputError, match="already active"):
+        OutputRun(first.root).__enter__()
 
 
 def test_a_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
