@@ -59,7 +59,7 @@ __all__ = ["LOCK_NAME", "OutputRun", "atomic_path", "atomic_write_bytes", "atomi
 
 LOCK_NAME = ".egovstudy.lock"
 TMP_PREFIX = ".egovstudy-tmp-"
-_NAME = re.compile(r"[^\W_][\w.\-]{0,99}")
+_NAME = re.compile(r"\w[\w.\-]{0,99}")
 _ACTIVE: ContextVar[OutputRun | None] = ContextVar("egovstudy_output_run", default=None)
 
 
@@ -68,8 +68,9 @@ def check_name(name: str, *, what: str = "study name", where: str = "") -> str:
     """Return ``name`` if it is a plain name usable as a file or folder name.
 
     A name that is absolute, holds ``..`` or a path separator, starts with a dot
-    or holds characters other than letters, digits, ``_``, ``-`` and ``.`` is
-    refused (not silently changed); the message suggests a cleaned name.
+    or a dash, or holds characters other than letters, digits, ``_``, ``-`` and
+    ``.`` (at most 100) is refused, not silently changed: the message suggests a
+    cleaned name.
 
     Examples
     --------
@@ -172,7 +173,7 @@ def check_target(path: str | Path, *, overwrite: bool) -> Path:
     p = Path(path)
     run = _ACTIVE.get()
     if run is not None:
-        p = p if p.is_absolute() else Path.cwd() / p
+        p = Path(os.path.abspath(p))  # lexically normalised: "a/../../x" cannot slip out
         if not _within(p.parent, run.root) and not _within(p.parent.resolve(), run.root):
             raise OutputError(f"{p} lies outside the output folder {run.root}. Fix: write "
                               "inside the output folder")

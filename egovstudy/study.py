@@ -366,8 +366,8 @@ def run_study(
         spec = spec.with_options(n_boot=n_boot)
     from egovstudy._output import OutputRun
 
-    out_arg = Path(output_dir) if output_dir is not None else _default_output(spec)
-    _check_output(out_arg, spec)
+    out_arg = _check_output(Path(output_dir) if output_dir is not None
+                            else _default_output(spec), spec)
     say = progress or (lambda message: None)
     with OutputRun(out_arg, overwrite=overwrite,
                    inputs=[spec.path, spec.data, spec.codebook]) as run:

@@ -377,3 +377,10 @@ def test_study_run_escapes_payloads_owns_its_files_and_survives_a_crash(
     md_tables = {k for k in listed if k.endswith(".md")}
     assert md_tables <= set(second)
     assert {k: second[k] for k in md_tables} == {k: listed[k] for k in md_tables}  # identical
+
+
+def test_a_path_climbing_out_of_the_run_folder_is_refused(tmp_path: Path) -> None:
+    with OutputRun(tmp_path / "out") as run, pytest.raises(OutputError,
+                                                          match="outside the output folder"):
+        atomic_write_text(run.root / "a" / ".." / ".." / "escape.md", "x")
+    assert not (tmp_path / "escape.md").exists()
