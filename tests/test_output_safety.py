@@ -384,3 +384,20 @@ def test_a_path_climbing_out_of_the_run_folder_is_refused(tmp_path: Path) -> Non
                                                           match="outside the output folder"):
         atomic_write_text(run.root / "a" / ".." / ".." / "escape.md", "x")
     assert not (tmp_path / "escape.md").exists()
+
+
+@pytest.mark.slow
+def test_export_lists_its_files_and_refuses_the_input_folder(
+        study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = study.parent / "survei_asn_opd.csv"
+    codebook = study.parent / "codebook.yaml"
+    before = _tree(study.parent)
+    args = ["export", "--data", str(data), "--codebook", str(codebook), "--formats", "csv"]
+    assert main([*args, "--output", str(study.parent / "exported")]) == 2
+    assert "folder holding the input file" in capsys.readouterr().err
+    assert _tree(study.parent) == before
+    out = tmp_path / "exported"
+    assert main([*args, "--output", str(out)]) == 0
+    listed = json.loads((out / "export_manifest.json").read_text())["outputs_sha256"]
+    assert listed and {k: _sha(out / k) for k in listed} == listed
+    assert any(k.endswith(".csv") for k in listed) and not (out / LOCK_NAME).exists()
