@@ -304,6 +304,8 @@ def neutralise_frame(frame: Any) -> Any:
 
 # ---------------------------------------------------------------------------- lock and run
 def _pid_alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would terminate the process there: never take over
+        return True
     if pid <= 0:
         return False
     try:
