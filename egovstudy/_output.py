@@ -268,8 +268,10 @@ def atomic_write_text(path: str | Path, text: str, *, overwrite: bool = True) ->
 
 # ---------------------------------------------------------------------------- spreadsheet cells
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[-+\u2212]?(\d[\d\u2007\u202f ,.]*)(e[-+]?\d+)?%?[*\u2020\u2021]*",
-                     re.IGNORECASE)
+# a signed number as tables print it: -0.52, -.02 (APA), -1,234.5, 3,14e-5, -12%, -0.52***,
+# or a lone dash standing for "not applicable"
+_NUMBER = re.compile(r"[-+\u2212]|[-+\u2212]?[.,]?\d[\d\u2007\u202f ,.]*(e[-+]?\d+)?%?"
+                     r"[*\u2020\u2021]*", re.IGNORECASE)
 
 
 def neutralise_cell(value: str) -> str:
@@ -277,13 +279,16 @@ def neutralise_cell(value: str) -> str:
 
     Text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
     (after any leading spaces) gets a leading single quote. Purely numeric text
-    (``-0.52``, ``-1,234.5``, ``-0.52***``, ``−0,31``) stays as it is: OWASP lets
-    numeric cells through, and a number must remain a number.
+    (``-0.52``, ``-.02``, ``-1,234.5``, ``-0.52***``, ``−0,31``) and a lone dash
+    stay as they are: OWASP lets numeric cells through, and a number must remain
+    a number.
 
     Examples
     --------
     >>> neutralise_cell("@SUM(A1)"), neutralise_cell("-2+3"), neutralise_cell("-0.52***")
     ("'@SUM(A1)", "'-2+3", '-0.52***')
+    >>> neutralise_cell("-.02"), neutralise_cell("-"), neutralise_cell("-1e5+cmd|x")
+    ('-.02', '-', "'-1e5+cmd|x")
     """
     text = str(value)
     body = text.lstrip(" \u2007\u00a0")

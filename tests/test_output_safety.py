@@ -401,3 +401,18 @@ def test_export_lists_its_files_and_refuses_the_input_folder(
     listed = json.loads((out / "export_manifest.json").read_text())["outputs_sha256"]
     assert listed and {k: _sha(out / k) for k in listed} == listed
     assert any(k.endswith(".csv") for k in listed) and not (out / LOCK_NAME).exists()
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    # purely numeric text stays (OWASP "CSV Injection": numeric cells may pass)
+    ("-0.52", "-0.52"), ("-.02", "-.02"), ("\u2212.31", "\u2212.31"), ("-1,234.5", "-1,234.5"),
+    ("-0.52***", "-0.52***"), ("+3.1e-05", "+3.1e-05"), ("-12%", "-12%"), ("-", "-"),
+    # anything else starting with = + - @ tab CR gets the quote
+    ("-2+3", "'-2+3"), ("-0.5*cmd|x", "'-0.5*cmd|x"), ("-A1", "'-A1"), (" =1", "' =1"),
+    ("=1", "'=1"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("plain = text", "plain = text"),
+])
+def test_neutralise_cell_keeps_numbers_and_defuses_formulas(cell: str, expected: str) -> None:
+    from egovstudy._output import neutralise_cell
+
+    assert neutralise_cell(cell) == expected
