@@ -233,3 +233,11 @@ def test_provenance_comments_cannot_be_closed_by_a_title(tmp_path: Path) -> None
         body = first.removeprefix("<!-- egovstudy provenance: ").removeprefix(
             "% egovstudy provenance: ").removesuffix(" -->")
         assert json.loads(body)["title"] == title  # still the exact record
+
+
+def test_markdown_numbers_keep_their_significance_stars() -> None:
+    from egovstudy.report.tables import _md_escape
+
+    assert _md_escape("\u20070.249***") == "\u20070.249***"
+    assert _md_escape("-.02") == "-.02"
+    assert _md_escape("2 * 3") == r"2 \* 3"  # not a number: escaped

@@ -291,8 +291,13 @@ def _md_escape(s: str) -> str:
 
     ``<script>`` becomes ``&lt;script&gt;`` (no live HTML), ``*``, ``_``, ``[``,
     ``]``, backquote, ``|``, ``#`` and ``~`` are backslash-escaped so a label cannot
-    open emphasis, a link or a new column; line breaks become spaces.
+    open emphasis, a link or a new column; line breaks become spaces. A number
+    (``0.25***``, ``-.02``) is left as printed: its stars cannot open emphasis.
     """
+    from egovstudy._output import _NUMBER
+
+    if _NUMBER.fullmatch(str(s).strip(" \u2007")):
+        return str(s)
     out = []
     for ch in str(s).replace("\r\n", " ").replace("\n", " ").replace("\r", " "):
         if ch == "&":
