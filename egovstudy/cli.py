@@ -103,7 +103,7 @@ def _output_dir(args: argparse.Namespace, spec: Any) -> Path:
     """The checked ``--output`` folder (never data/raw nor the inputs' folder), created."""
     from egovstudy._output import check_output_dir
 
-    inputs = ([spec.path, spec.data, spec.codebook] if spec is not None
+    inputs = ([spec.data, spec.codebook] if spec is not None
               else [p for p in (args.data, args.codebook) if p])
     out = check_output_dir(args.output, inputs=inputs, what="--output")
     out.mkdir(parents=True, exist_ok=True)

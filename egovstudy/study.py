@@ -291,10 +291,14 @@ def _as_spec(study: StudySpec | str | Path) -> StudySpec:
 
 
 def _check_output(out: Path, spec: StudySpec | None = None) -> Path:
-    """Resolve ``out``; refuse data/raw and the folders holding the study's input files."""
+    """Resolve ``out``; refuse data/raw and the folders holding the study's data and codebook.
+
+    The study file's own folder is allowed (``my_study.yaml`` may sit in the project
+    root beside ``reports/``); the raw data's folder is not.
+    """
     from egovstudy._output import check_output_dir
 
-    inputs = [spec.path, spec.data, spec.codebook] if spec is not None else []
+    inputs = [spec.data, spec.codebook] if spec is not None else []
     return check_output_dir(out, inputs=inputs)
 
 
@@ -324,7 +328,7 @@ def run_study(
         Where to write; default ``reports/<study name>`` under the current
         directory (a study ``name`` that is not a plain name, e.g. ``../x`` or
         ``/tmp/x``, is refused). Never inside ``data/raw`` nor inside the folder
-        holding the study's input files.
+        holding the study's data file or codebook.
     language : {"en", "id"}, optional
         Override the study's language.
     n_boot : int, optional
@@ -370,7 +374,7 @@ def run_study(
                             else _default_output(spec), spec)
     say = progress or (lambda message: None)
     with OutputRun(out_arg, overwrite=overwrite,
-                   inputs=[spec.path, spec.data, spec.codebook]) as run:
+                   inputs=[spec.data, spec.codebook]) as run:
         out = run.root
         say(f"analysing {spec.data.name} ({spec.language}, {spec.n_boot} bootstrap resamples, "
             f"seed {spec.seed})")
@@ -418,7 +422,7 @@ def export_tables(
     from egovstudy.report import results_chapter
 
     data_file = getattr(survey, "path", None)
-    inputs = ([spec.path, spec.data, spec.codebook] if spec is not None
+    inputs = ([spec.data, spec.codebook] if spec is not None
               else [data_file] if isinstance(data_file, str | Path) else [])
     with OutputRun(output_dir, overwrite=overwrite, manifest="export_manifest.json",
                    inputs=inputs) as run:

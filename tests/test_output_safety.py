@@ -416,3 +416,61 @@ def test_neutralise_cell_keeps_numbers_and_defuses_formulas(cell: str, expected:
     from egovstudy._output import neutralise_cell
 
     assert neutralise_cell(cell) == expected
+
+
+@pytest.mark.slow
+def test_egovstudy_run_killed_with_sigkill_leaves_the_previous_run_consistent(
+        study: Path, tmp_path: Path) -> None:
+    """``python -m egovstudy run`` SIGKILLed while rewriting: no truncated file, old manifest."""
+    import time
+
+    out = tmp_path / "out"
+    run_study(study, out)
+    manifest = out / "manifest.json"
+    first = manifest.read_bytes()
+    listed = json.loads(first)["outputs_sha256"]
+    start = time.time_ns()
+    env = {**os.environ, "PYTHONPATH": str(project_root()), "MPLBACKEND": "Agg"}
+    proc = subprocess.Popen([sys.executable, "-m", "egovstudy", "run", str(study), "--output",
+                             str(out), "--overwrite"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            rewritten = [k for k in listed if (out / k).stat().st_mtime_ns > start]
+            if rewritten:  # some files exist anew: kill it in the middle of the writes
+                proc.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.02)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    assert manifest.read_bytes() == first  # the old manifest, whole
+    assert {k: _sha(out / k) for k in listed} == listed  # no listed file truncated
+    finals = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()
+              and not p.name.startswith(TMP_PREFIX)}
+    assert finals - set(listed) <= {"manifest.json", LOCK_NAME}
+    # the dead run's lock is taken over with a warning; its temporary files are cleared
+    with pytest.warns(EgovStudyWarning, match="stale lock"):
+        run_study(study, out, overwrite=True)
+    assert json.loads(manifest.read_bytes())["outputs_sha256"] == listed
+    assert not [p for p in out.rglob("*") if p.name.startswith(TMP_PREFIX)]
+    assert not (out / LOCK_NAME).exists()
+
+
+def test_the_study_files_own_folder_may_hold_the_reports(tmp_path: Path) -> None:
+    """README layout: my_study.yaml in the project root, its data under data/raw/<study>/."""
+    from egovstudy.study import _check_output, read_study
+
+    raw = tmp_path / "data" / "raw" / "mine"
+    shutil.copytree(default_study_dir(), raw)
+    text = (raw / "study.yaml").read_text(encoding="utf-8")
+    text = text.replace("data: survei_asn_opd.csv", "data: data/raw/mine/survei_asn_opd.csv")
+    text = text.replace("codebook: codebook.yaml", "codebook: data/raw/mine/codebook.yaml")
+    (tmp_path / "my_study.yaml").write_text(text, encoding="utf-8")
+    spec = read_study(tmp_path / "my_study.yaml")
+    assert _check_output(tmp_path / "reports" / "mine", spec) == tmp_path / "reports" / "mine"
+    with pytest.raises(OutputError, match="data/raw"):
+        _check_output(raw / "out", spec)
