@@ -38,6 +38,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import json
 import os
@@ -194,7 +195,9 @@ def check_target(path: str | Path, *, overwrite: bool) -> Path:
     return p
 
 
+@functools.cache
 def _umask() -> int:
+    """The process umask (read once: os.umask can only be read by setting it)."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
