@@ -474,3 +474,17 @@ def test_the_study_files_own_folder_may_hold_the_reports(tmp_path: Path) -> None
     assert _check_output(tmp_path / "reports" / "mine", spec) == tmp_path / "reports" / "mine"
     with pytest.raises(OutputError, match="data/raw"):
         _check_output(raw / "out", spec)
+
+
+def test_pipeline_and_notebook_runner_refuse_bad_names_and_raw_folders(
+        study: Path, tmp_path: Path) -> None:
+    from egovstudy.notebooks import run_notebooks
+    from egovstudy.pipeline import build_processed
+
+    with pytest.raises(OutputError, match=r"name '\.\./escape' cannot name an output"):
+        build_processed(study.parent, tmp_path / "processed", name="../escape")
+    assert not (tmp_path / "escape.parquet").exists()
+    target = project_root() / "data" / "raw" / "notebook_out"
+    with pytest.raises(OutputError, match=r"data/raw: raw data is never written"):
+        run_notebooks(target, only=["01"])
+    assert not target.exists()
