@@ -418,9 +418,15 @@ class OutputRun:
                               "Fix: finish the first run before starting another")
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = acquire_lock(self.root)
-        for leftover in self.root.rglob(TMP_PREFIX + "*"):  # a killed run's temporary files
-            if leftover.is_file() and not leftover.is_symlink():
-                leftover.unlink(missing_ok=True)
+        # a killed run's temporary files, in the folders the last run wrote (no deep walk
+        # of a large folder the user named)
+        folders = {self.root} | {p.parent for p in self.previous_outputs()}
+        for folder in sorted(folders):
+            if not folder.is_dir() or _symlinked_part(folder / "x", self.root) is not None:
+                continue
+            for leftover in folder.glob(TMP_PREFIX + "*"):
+                if leftover.is_file() and not leftover.is_symlink():
+                    leftover.unlink(missing_ok=True)
         self._token = _ACTIVE.set(self)
         return self
 
