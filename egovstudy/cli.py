@@ -102,7 +102,19 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, Any]:
     raise EgovStudyError("give a study file, or both --data and --codebook")
 
 
-def _emit(args: argparse.Namespace, name: str, frame: Any, table: Any = None) -> None:
+def _output_dir(args: argparse.Namespace, spec: Any) -> Path:
+    """The checked ``--output`` folder (never data/raw nor the inputs' folder), created."""
+    from egovstudy._output import check_output_dir
+
+    inputs = ([spec.data, spec.codebook] if spec is not None
+              else [p for p in (args.data, args.codebook) if p])
+    out = check_output_dir(args.output, inputs=inputs, what="--output")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _emit(args: argparse.Namespace, name: str, frame: Any, table: Any = None,
+          spec: Any = None) -> None:
     import pandas as pd
 
     with pd.option_context("display.max_rows", 200, "display.max_columns", 20,
@@ -111,8 +123,7 @@ def _emit(args: argparse.Namespace, name: str, frame: Any, table: Any = None) ->
     if args.output and table is not None:
         from egovstudy.report.writers import write_table
 
-        out = Path(args.output)
-        out.mkdir(parents=True, exist_ok=True)
+        out = _output_dir(args, spec)
         path = write_table(table, out / f"{name}.csv", overwrite=args.overwrite)
         _progress(f"wrote {path}")
 
@@ -130,12 +141,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         _progress(f"every name in {spec.path.name} resolves against the codebook and the data")
     print(survey.quality.summary())
     if args.output:
-        out = Path(args.output)
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / "quality.csv"
-        if path.exists() and not args.overwrite:
-            raise EgovStudyError(f"{path} exists; pass --overwrite to replace it")
-        survey.quality.table.to_csv(path, index=False)
+        from egovstudy._output import atomic_path, neutralise_frame
+
+        path = _output_dir(args, spec) / "quality.csv"
+        with atomic_path(path, overwrite=args.overwrite) as tmp:
+            neutralise_frame(survey.quality.table).to_csv(tmp, index=False)
         _progress(f"wrote {path}")
     return 0
 
@@ -146,7 +156,7 @@ def _cmd_describe(args: argparse.Namespace) -> int:
     spec, survey = _inputs(args)
     table = descriptives_table(survey.data, survey.construct_items(),
                                language=_language(args, spec))
-    _emit(args, "descriptives", table.display, table)
+    _emit(args, "descriptives", table.display, table, spec)
     return 0
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from egovstudy._output import OutputRun, atomic_write_text, check_output_dir
 from egovstudy._paths import data_mirror, project_root
 from egovstudy.errors import EgovStudyError
 from egovstudy.provenance import file_sha256, make_provenance
@@ -194,16 +195,16 @@ def execute_notebook(
     import papermill
 
     source = Path(source)
-    out = Path(output_dir).resolve()
+    out = check_output_dir(output_dir)
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     executed = out / "notebooks" / f"{source.stem}.ipynb"
     staged = out / "notebooks" / f".{source.stem}.input.ipynb"
     nbformat.write(_to_notebook(source), staged)
     params = {"output_dir": str(out), **dict(parameters or {})}
     start = time.perf_counter()
-    try:
-        papermill.execute_notebook(
-            str(staged), str(executed), parameters=params, cwd=str(source.parent),
+    try:  # no output path: papermill returns the notebook, written below in one atomic step
+        result = papermill.execute_notebook(
+            str(staged), None, parameters=params, cwd=str(source.parent),
             kernel_name=kernel_name or "python3", progress_bar=False, log_output=False,
             execution_timeout=timeout, report_mode=False,
         )
@@ -212,13 +213,15 @@ def execute_notebook(
     finally:
         staged.unlink(missing_ok=True)
     seconds = time.perf_counter() - start
+    result.metadata.setdefault("papermill", {})["output_path"] = str(executed)
+    atomic_write_text(executed, nbformat.writes(result) + "\n")
     html_path = None
     if html:
         from nbconvert import HTMLExporter
 
         body, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
         html_path = executed.with_suffix(".html")
-        html_path.write_text(body, encoding="utf-8")
+        atomic_write_text(html_path, body)
     return NotebookRun(source.stem, source, executed, html_path, seconds, params)
 
 
@@ -242,7 +245,12 @@ def run_notebooks(
         Parameters given to every notebook (e.g. ``{"language": "id"}``); a
         notebook ignores those it does not declare.
     """
-    out = Path(output_dir).resolve()
+    with OutputRun(output_dir, overwrite=True, manifest="run_manifest.json") as lock:
+        return _run_notebooks(lock.root, only=only, parameters=parameters, html=html)
+
+
+def _run_notebooks(out: Path, *, only: Sequence[str] | None,
+                   parameters: Mapping[str, Any] | None, html: bool) -> list[NotebookRun]:
     runs = []
     # kernels inherit this: semopy orders CFA parameters through Python sets, so a fixed
     # hash seed is what makes reruns byte-identical
@@ -306,9 +314,8 @@ def _write_manifest(out: Path, runs: list[NotebookRun]) -> Path:
         ],
     }
     path = out / "run_manifest.json"
-    path.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n",
-                    encoding="utf-8")
-    return path
+    return atomic_write_text(path, json.dumps(manifest, indent=2, sort_keys=True,
+                                              default=str) + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

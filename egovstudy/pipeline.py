@@ -5,7 +5,9 @@
 The manifest records the sha256 of each raw file and of the codebook, the
 package version and commit, the options, and rows in/out per quality rule.
 Outputs are deterministic: the same inputs give byte-identical files. Nothing
-is ever written under ``data/raw`` (or under the raw folder given).
+is ever written under ``data/raw`` (or under the raw folder given); each file is
+written to a temporary name and moved over its final name when complete, and
+the manifest is written last.
 
 Examples
 --------
@@ -23,13 +25,19 @@ Examples
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from egovstudy._output import (
+    atomic_path,
+    atomic_write_text,
+    check_name,
+    check_output_dir,
+    neutralise_frame,
+)
 from egovstudy.errors import DataFormatError, DataQualityWarning, OutputError
 
 __all__ = ["build_processed", "main"]
@@ -61,14 +69,6 @@ def _find_data(raw: Path, data: str | None, study: Mapping[str, Any]) -> Path:
                               f"{[p.name for p in found] or 'none'}. Fix: pass data= naming "
                               "the export")
     return found[0]
-
-
-def _inside(child: Path, parent: Path) -> bool:
-    try:
-        child.resolve().relative_to(parent.resolve())
-        return True
-    except ValueError:
-        return False
 
 
 def build_processed(raw_dir: str | Path = "data/raw/default_study",
@@ -108,11 +108,7 @@ def build_processed(raw_dir: str | Path = "data/raw/default_study",
     if not raw.is_dir():
         raise DataFormatError(f"raw_dir {raw}: not a folder. Fix: pass the folder holding the "
                               "export and codebook.yaml")
-    parts = out.resolve().parts
-    under_raw = any(a == "data" and b == "raw" for a, b in itertools.pairwise(parts))
-    if _inside(out, raw) or under_raw:
-        raise OutputError(f"out_dir {out}: lies inside raw data; raw data is never written. "
-                          "Fix: use data/processed")
+    check_output_dir(out, inputs=[raw], what="out_dir")
     study = _study_file(raw)
     data_path = _find_data(raw, data, study)
     cb_path = raw / str(codebook or study.get("codebook") or "codebook.yaml")
@@ -125,16 +121,22 @@ def build_processed(raw_dir: str | Path = "data/raw/default_study",
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataQualityWarning)
         survey = load_survey(data_path, cb_path, policies=policies, thresholds=thresholds)
-    base = name or str(study.get("name") or survey.codebook.study.get("name") or raw.name)
+    base = check_name(name or str(study.get("name") or survey.codebook.study.get("name")
+                                  or raw.name), what="name", where=str(raw))
     out.mkdir(parents=True, exist_ok=True)
     parquet = out / f"{base}.parquet"
     quality_csv = out / f"{base}_quality.csv"
     manifest_path = out / f"{base}_manifest.json"
     frame = survey.data
-    try:
-        frame.to_parquet(parquet, index=False, compression="snappy")
-        survey.quality.table.to_csv(quality_csv, index=False, lineterminator="\n")
+    try:  # temporary file + os.replace: a killed run leaves no truncated Parquet
+        with atomic_path(parquet) as tmp:
+            frame.to_parquet(tmp, index=False, compression="snappy")
+        with atomic_path(quality_csv) as tmp:
+            neutralise_frame(survey.quality.table).to_csv(tmp, index=False,
+                                                          lineterminator="\n")
     except OSError as exc:
+        if isinstance(exc, OutputError):
+            raise
         raise OutputError(f"out_dir {out}: cannot write ({exc}). Fix: check permissions") from None
     rules = survey.quality.rules()
     raw_files = sorted({data_path, cb_path} | ({raw / "study.yaml"}
@@ -158,7 +160,7 @@ def build_processed(raw_dir: str | Path = "data/raw/default_study",
                     quality_csv.name: {"sha256": file_sha256(quality_csv)}},
     }
     text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-    manifest_path.write_text(text + "\n", encoding="utf-8")
+    atomic_write_text(manifest_path, text + "\n")
     return manifest
 
 

@@ -14,15 +14,13 @@ Every key, its type and default: ``docs/reference.md`` (generated from
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from egovstudy._paths import project_root
-from egovstudy.errors import CodebookError, DataFormatError, OutputError
+from egovstudy.errors import CodebookError, DataFormatError
 
 if TYPE_CHECKING:
     from egovstudy.survey import Survey
@@ -278,13 +276,23 @@ def load_study_survey(study: StudySpec | str | Path) -> tuple[StudySpec, Survey]
     return spec, load_survey(spec.data, spec.codebook, policies=spec.quality or None)
 
 
-def _check_output(out: Path) -> Path:
-    out = out.resolve()
-    raw = (project_root() / "data" / "raw").resolve()
-    if out == raw or raw in out.parents:
-        raise OutputError(f"output folder {out} is inside data/raw, which is never written. "
-                          "Fix: choose e.g. reports/<study name>")
-    return out
+def _check_output(out: Path, spec: StudySpec | None = None) -> Path:
+    """Resolve ``out``; refuse data/raw and the folders holding the study's data and codebook.
+
+    The study file's own folder is allowed (``my_study.yaml`` may sit in the project
+    root beside ``reports/``); the raw data's folder is not.
+    """
+    from egovstudy._output import check_output_dir
+
+    inputs = [spec.data, spec.codebook] if spec is not None else []
+    return check_output_dir(out, inputs=inputs)
+
+
+def _default_output(spec: StudySpec) -> Path:
+    """``reports/<name>``; a name that is a path or holds odd characters is refused."""
+    from egovstudy._output import check_name
+
+    return Path("reports") / check_name(spec.name, where=f"{spec.path}: name")
 
 
 def run_study(
@@ -305,14 +313,17 @@ def run_study(
         A study file (or its folder).
     output_dir : path, optional
         Where to write; default ``reports/<study name>`` under the current
-        directory. Never inside ``data/raw``.
+        directory (a study ``name`` that is not a plain name, e.g. ``../x`` or
+        ``/tmp/x``, is refused). Never inside ``data/raw`` nor inside the folder
+        holding the study's data file or codebook.
     language : {"en", "id"}, optional
         Override the study's language.
     n_boot : int, optional
         Override the study's bootstrap resamples.
     overwrite : bool, default False
         Replace existing outputs (a rerun with the same inputs gives
-        byte-identical tables).
+        byte-identical tables). The files the previous ``manifest.json`` lists
+        and this run does not write again are removed; no other file is touched.
     progress : callable, optional
         Called with a message at each step (the command line prints them).
     allow_partial : bool, default False
@@ -323,6 +334,19 @@ def run_study(
     Returns
     -------
     StudyRun
+
+    Raises
+    ------
+    OutputError
+        Output folder inside ``data/raw`` or the input folder, a bad study name,
+        an existing output without ``overwrite``, a symbolic link at an output,
+        or another run holding the folder's ``.egovstudy.lock``.
+
+    Notes
+    -----
+    Every file is written to a temporary name and moved over its final name
+    when complete; the manifest is written last. A run killed midway leaves the
+    previous files complete and the previous manifest in place.
     """
     from egovstudy.provenance import file_sha256 as _sha
     from egovstudy.provenance import make_provenance
@@ -335,39 +359,39 @@ def run_study(
                                                   "language"))
     if n_boot is not None:
         spec = spec.with_options(n_boot=n_boot)
-    out = _check_output(Path(output_dir) if output_dir is not None
-                        else Path("reports") / spec.name)
-    out.mkdir(parents=True, exist_ok=True)
+    from egovstudy._output import OutputRun
+
+    out_arg = _check_output(Path(output_dir) if output_dir is not None
+                            else _default_output(spec), spec)
     say = progress or (lambda message: None)
-    say(f"analysing {spec.data.name} ({spec.language}, {spec.n_boot} bootstrap resamples, "
-        f"seed {spec.seed})")
-    chapter = results_chapter(
-        spec, out / "chapter", language=spec.language,
-        decimal="," if spec.decimal_comma else None,
-        formats=("docx", "md", "html") if spec.chapter else ("md",),
-        table_formats=spec.tables, figure_formats=spec.figures, overwrite=overwrite,
-        allow_partial=allow_partial,
-    )
-    say(f"wrote {len(chapter.table_files)} table files and {len(chapter.figure_files)} "
-        "figure files")
-    for skipped in chapter.skipped:
-        say(f"section missing from the chapter (--allow-partial): {skipped}")
-    written = sorted({*chapter.table_files, *chapter.figure_files,
-                      *chapter.documents.values()})
-    manifest = {
-        "provenance": make_provenance(
-            data_hash=_sha(spec.data),
-            options={"study": spec.name, "language": spec.language, "seed": spec.seed,
-                     "n_boot": spec.n_boot, "decimal_comma": spec.decimal_comma,
-                     "pls": spec.pls}),
-        "inputs_sha256": {p.name: _sha(p) for p in (spec.path, spec.data, spec.codebook)},
-        "outputs_sha256": {str(p.relative_to(out)): _sha(p) for p in written
-                           if p.is_file() and out in p.resolve().parents},
-        "skipped": list(chapter.skipped),
-    }
-    manifest_path = out / "manifest.json"
-    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n",
-                             encoding="utf-8")
+    with OutputRun(out_arg, overwrite=overwrite,
+                   inputs=[spec.data, spec.codebook]) as run:
+        out = run.root
+        say(f"analysing {spec.data.name} ({spec.language}, {spec.n_boot} bootstrap resamples, "
+            f"seed {spec.seed})")
+        chapter = results_chapter(
+            spec, out / "chapter", language=spec.language,
+            decimal="," if spec.decimal_comma else None,
+            formats=("docx", "md", "html") if spec.chapter else ("md",),
+            table_formats=spec.tables, figure_formats=spec.figures, overwrite=overwrite,
+            allow_partial=allow_partial,
+        )
+        say(f"wrote {len(chapter.table_files)} table files and {len(chapter.figure_files)} "
+            "figure files")
+        for skipped in chapter.skipped:
+            say(f"section missing from the chapter (--allow-partial): {skipped}")
+        manifest = {
+            "provenance": make_provenance(
+                data_hash=_sha(spec.data),
+                options={"study": spec.name, "language": spec.language, "seed": spec.seed,
+                         "n_boot": spec.n_boot, "decimal_comma": spec.decimal_comma,
+                         "pls": spec.pls}),
+            "inputs_sha256": {p.name: _sha(p) for p in (spec.path, spec.data, spec.codebook)},
+            "skipped": list(chapter.skipped),
+        }
+        manifest_path = run.write_manifest(manifest)  # adds outputs_sha256, drops stale files
+        if run.removed:
+            say(f"removed {len(run.removed)} file(s) of the previous run no longer produced")
     return StudyRun(spec, out, chapter, manifest_path, time.perf_counter() - start)
 
 
@@ -383,14 +407,22 @@ def export_tables(
     """Write every table of the analysis in the given formats; return the files.
 
     With a study file the model sections are included; with a bare survey only
-    the screening, instrument and descriptive tables.
+    the screening, instrument and descriptive tables. The folder is checked,
+    locked and written atomically like :func:`run_study`'s; the files written are
+    listed in ``export_manifest.json`` so that ``overwrite`` removes exactly the
+    stale files of the previous export.
     """
+    from egovstudy._output import OutputRun
     from egovstudy.report import results_chapter
 
-    out = _check_output(Path(output_dir))
-    out.mkdir(parents=True, exist_ok=True)
-    source = spec if spec is not None else survey
-    chapter = results_chapter(source, out / "tables", language=language, formats=("md",),
-                              table_formats=list(formats), figure_formats=("png",),
-                              overwrite=overwrite)
+    data_file = getattr(survey, "path", None)
+    inputs = ([spec.data, spec.codebook] if spec is not None
+              else [data_file] if isinstance(data_file, str | Path) else [])
+    with OutputRun(output_dir, overwrite=overwrite, manifest="export_manifest.json",
+                   inputs=inputs) as run:
+        source = spec if spec is not None else survey
+        chapter = results_chapter(source, run.root / "tables", language=language,
+                                  formats=("md",), table_formats=list(formats),
+                                  figure_formats=("png",), overwrite=overwrite)
+        run.write_manifest({"language": language, "formats": list(formats)})
     return list(chapter.table_files)

@@ -123,3 +123,121 @@ def test_docx_opens_as_zip_with_custom_properties(table: Table, tmp_path: Path) 
     import docx
 
     assert docx.Document(str(out)).paragraphs[0].text == "Table 4.2"
+
+
+# ---------------------------------------------------------------------------- escaped exports
+# Payloads from the OWASP "CSV Injection" page (https://owasp.org/www-community/attacks/
+# CSV_Injection): a cell that begins with =, +, -, @, tab or carriage return is run as a
+# formula by Excel/LibreOffice; OWASP's fix is a leading single quote. Plus HTML payloads.
+FORMULA_PAYLOADS = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+                    "\t=1", "\r=1"]
+HTML_PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
+PAYLOADS = FORMULA_PAYLOADS + HTML_PAYLOADS
+
+
+def _payload_table(payload: str) -> Table:
+    from egovstudy.report.tables import frame_table
+
+    frame = pd.DataFrame({"construct": [payload, "plain"], "estimate": [-0.52, 0.31]})
+    t = frame_table(frame, title=payload, notes=(payload,), language="en")
+    return t.with_number("4.9")
+
+
+def _formula_like(cell: str) -> bool:
+    """True when a spreadsheet would run ``cell`` as a formula (OWASP's list of first chars)."""
+    from egovstudy._output import _NUMBER
+
+    body = cell.lstrip(" \u2007\u00a0")
+    return body.startswith(("=", "+", "-", "@", "\t", "\r")) and not _NUMBER.fullmatch(body)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+@pytest.mark.parametrize("csv_values", ["formatted", "raw"])
+def test_csv_cells_are_neutralised(tmp_path: Path, payload: str, csv_values: str) -> None:
+    import csv
+
+    out = write_table(_payload_table(payload), tmp_path / "t.csv", csv_values=csv_values)  # type: ignore[arg-type]
+    with open(out, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    cells = [c for row in rows for c in row]
+    assert not [c for c in cells if _formula_like(c)]
+    expected = "'" + payload if payload in FORMULA_PAYLOADS else payload
+    assert rows[1][0] == expected  # the text survives, only defused
+    assert rows[1][1] in ("-0.52", "\u22120.52")  # a negative number is not touched
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_xlsx_cells_are_strings_never_formulas(tmp_path: Path, payload: str) -> None:
+    from openpyxl import load_workbook
+
+    out = write_table(_payload_table(payload), tmp_path / "t.xlsx")
+    wb = load_workbook(out)
+    seen = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    value = cell.value.replace("_x000D_", "\r")  # OOXML's escape of CR
+                    assert not _formula_like(value), (ws.title, cell.coordinate)
+                    seen.append(value)
+    expected = "'" + payload if payload in FORMULA_PAYLOADS else payload
+    assert wb["Table"]["A2"].value.replace("_x000D_", "\r") == expected  # title: was a formula
+    assert expected in seen
+    data = wb["Data"]
+    assert data["B2"].data_type == "n" and data["B2"].value == -0.52  # numbers stay numbers
+
+
+@pytest.mark.parametrize("payload", [*PAYLOADS, r"\input{/etc/passwd}"])
+@pytest.mark.parametrize("suffix", [".md", ".html", ".tex", ".docx"])
+def test_markup_formats_escape_the_payload(tmp_path: Path, payload: str, suffix: str) -> None:
+    out = write_table(_payload_table(payload), tmp_path / f"t{suffix}")
+    if suffix == ".docx":
+        import docx
+
+        d = docx.Document(str(out))
+        texts = [p.text for p in d.paragraphs] + [c.text for c in d.tables[0].rows[1].cells]
+        assert payload.replace("\r", "\n") in texts or payload in texts  # plain text, no field
+        return
+    txt = out.read_text(encoding="utf-8")
+    if suffix == ".tex":  # the provenance line is a % comment: TeX reads none of it
+        txt = "\n".join(line for line in txt.splitlines() if not line.startswith("%"))
+    low = txt.lower()
+    assert "<script" not in low and "<img" not in low and "onerror=alert(1)>" not in low
+    if suffix in (".md", ".html") and payload.startswith("<"):
+        assert "&lt;" + payload[1:6] in txt  # shown as text
+    if suffix == ".tex":
+        assert r"\input{" not in txt
+        if payload.startswith("\\"):
+            assert r"\textbackslash{}input\{/etc/passwd\}" in txt
+
+
+def test_markdown_control_characters_are_escaped() -> None:
+    from egovstudy.report.tables import _md_escape
+
+    assert _md_escape("a|b *c* _d_ [e](f) `g` #h ~i~ <j> & k") == (
+        r"a\|b \*c\* \_d\_ \[e\](f) \`g\` \#h \~i\~ &lt;j&gt; &amp; k")
+    assert _md_escape("one\ntwo") == "one two"  # a line break cannot end the table row
+
+
+def test_provenance_comments_cannot_be_closed_by_a_title(tmp_path: Path) -> None:
+    # an HTML comment ends at "-->"; a TeX % comment ends at ^^M (TeX reads ^^M as a newline)
+    title = "--><script>alert(1)</script>^^M\\input{/etc/passwd}"
+    for suffix in (".md", ".html", ".tex"):
+        out = write_table(_payload_table(title), tmp_path / f"p{suffix}")
+        first = out.read_text(encoding="utf-8").splitlines()[0]
+        if suffix == ".tex":
+            assert "^^" not in first
+        else:
+            assert "-->" not in first[:-3] and "<script" not in first
+        body = first.removeprefix("<!-- egovstudy provenance: ").removeprefix(
+            "% egovstudy provenance: ").removesuffix(" -->")
+        assert json.loads(body)["title"] == title  # still the exact record
+
+
+def test_markdown_numbers_keep_their_significance_stars() -> None:
+    from egovstudy.report.tables import _md_escape
+
+    assert _md_escape("\u20070.249***") == "\u20070.249***"
+    assert _md_escape("-.02") == "-.02"
+    assert _md_escape("2 * 3") == r"2 \* 3"  # not a number: escaped

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from egovstudy._output import atomic_write_text
 from egovstudy.errors import (
     EgovStudyError,
     IncompleteResultsError,
@@ -30,6 +31,7 @@ from egovstudy.report.language import check_decimal, check_language, text
 from egovstudy.report.numbers import fmt_num, fmt_p_expr
 from egovstudy.report.tables import (
     Table,
+    _md_escape,
     assumption_table,
     correlation_table,
     descriptives_table,
@@ -39,7 +41,7 @@ from egovstudy.report.tables import (
     pls_table,
     regression_table,
 )
-from egovstudy.report.writers import check_writable, save_docx, write_table
+from egovstudy.report.writers import _comment, check_writable, save_docx, write_table
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -769,22 +771,29 @@ def _render_docx(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) 
 
 
 def _render_md(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) -> None:
-    out = [f"<!-- egovstudy provenance: {prov} -->", ""]
+    out = [f"<!-- egovstudy provenance: {_comment(prov)} -->", ""]
+    h = _html_only
     for kind, payload in doc.blocks:
         if kind == "heading":
             level, txt = payload
-            out += ["#" * (level + 1) + " " + txt, ""]
+            out += ["#" * (level + 1) + " " + h(txt), ""]
         elif kind == "para":
-            out += [payload, ""]
+            out += [h(payload), ""]
         elif kind == "note":
-            out += [f"> *{payload}*", ""]
+            out += [f"> *{h(payload)}*", ""]
         elif kind == "table":
             out += [payload.to_markdown(), ""]
         elif kind == "figure":
             rel = fig_png[payload.number].relative_to(path.parent).as_posix()
-            out += [f"**{doc.t('figure')} {payload.number}**", "", f"*{payload.title}*", "",
-                    f"![{payload.title}]({rel})", ""]
-    path.write_text("\n".join(out), encoding="utf-8")
+            title = _md_escape(payload.title)
+            out += [f"**{doc.t('figure')} {payload.number}**", "", f"*{title}*", "",
+                    f"![{title}]({rel})", ""]
+    atomic_write_text(path, "\n".join(out))
+
+
+def _html_only(s: str) -> str:
+    """Prose for Markdown: HTML escaped (no live tags), Markdown emphasis left as written."""
+    return _html.escape(str(s), quote=False)
 
 
 def _render_html(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) -> None:
@@ -813,7 +822,7 @@ def _render_html(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) 
                        f"<br><i>{e(payload.title)}</i></figcaption>"
                        f'<img src="{e(rel)}" alt="{e(payload.title)}"></figure>')
     out.append("</body></html>")
-    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    atomic_write_text(path, "\n".join(out) + "\n")
 
 
 # ---------------------------------------------------------------------------- public

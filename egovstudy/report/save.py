@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from egovstudy._output import atomic_path
 from egovstudy.errors import OutputError
 from egovstudy.report.decimal_mark import decimal_mark
 from egovstudy.report.writers import check_writable
@@ -95,6 +96,8 @@ def save_figure(
     -----
     Dates are left out of the metadata and SVG ids are salted with a fixed string
     (``svg.hashsalt``), so the same figure gives byte-identical files on rerun.
+    Each file is written to a temporary name in its folder and moved over the
+    final name once complete; a symbolic link at a target is refused.
     """
     import matplotlib as mpl
 
@@ -131,7 +134,8 @@ def save_figure(
                 meta = {"Title": title, "Creator": version, "Producer": version,
                         "Subject": prov, "Keywords": f"data_sha256={record.get('data_sha256')}",
                         "CreationDate": None, "ModDate": None}
-            fig.savefig(target, format=fmt, dpi=dpi, metadata=meta)
+            with atomic_path(target, overwrite=overwrite) as tmp:  # never a half-written file
+                fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta)
             out.append(target)
     return out
 

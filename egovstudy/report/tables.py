@@ -162,7 +162,7 @@ class Table:
         """Return a pipe table with the caption above and notes below."""
         heads = self.flat_columns()
         num = set(self.numeric_columns)
-        lines = [f"**{self.label()}**", "", f"*{self.title}*", ""]
+        lines = [f"**{_md_escape(self.label())}**", "", f"*{_md_escape(self.title)}*", ""]
         lines.append("| " + " | ".join(_md_escape(h) for h in heads) + " |")
         rule = ("---:" if j in num else ":---" for j in range(len(heads)))
         lines.append("|" + "|".join(rule) + "|")
@@ -172,7 +172,7 @@ class Table:
                 cells[0] = f"**{cells[0]}**"
             lines.append("| " + " | ".join(cells) + " |")
         if self.notes:
-            lines += ["", f"*{text('note', self.language)}* " + " ".join(self.notes)]
+            lines += ["", f"*{text('note', self.language)}* " + _md_escape(" ".join(self.notes))]
         return "\n".join(lines) + "\n"
 
     def to_html(self, *, standalone: bool = False) -> str:
@@ -283,8 +283,34 @@ HTML_STYLE = (
 )
 
 
+_MD_SPECIAL = set("\\`*_[]|#~<>&")
+
+
 def _md_escape(s: str) -> str:
-    return s.replace("|", r"\|")
+    """Escape a cell for Markdown: HTML as entities, Markdown control characters with ``\\``.
+
+    ``<script>`` becomes ``&lt;script&gt;`` (no live HTML), ``*``, ``_``, ``[``,
+    ``]``, backquote, ``|``, ``#`` and ``~`` are backslash-escaped so a label cannot
+    open emphasis, a link or a new column; line breaks become spaces. A number
+    (``0.25***``, ``-.02``) is left as printed: its stars cannot open emphasis.
+    """
+    from egovstudy._output import _NUMBER
+
+    if _NUMBER.fullmatch(str(s).strip(" \u2007")):
+        return str(s)
+    out = []
+    for ch in str(s).replace("\r\n", " ").replace("\n", " ").replace("\r", " "):
+        if ch == "&":
+            out.append("&amp;")
+        elif ch == "<":
+            out.append("&lt;")
+        elif ch == ">":
+            out.append("&gt;")
+        elif ch in _MD_SPECIAL:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 _TEX_MAP = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",

@@ -5,6 +5,14 @@ the way its format allows: DOCX core properties, XLSX document and custom
 properties, a comment in LaTeX / Markdown / HTML, and a sidecar ``.json`` next
 to a CSV (so the CSV itself stays clean for re-reading).
 
+Files are written atomically (a temporary file in the same folder, then
+``os.replace``; see :mod:`egovstudy._output`), never through a symbolic link.
+Exports are escaped: CSV and XLSX text cells that a spreadsheet would run as a
+formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) get a
+leading ``'`` (OWASP; purely numeric text such as ``-0.52`` stays as it is), XLSX
+strings are always stored as strings, Markdown escapes HTML and its own control
+characters, HTML escapes every text and LaTeX its special characters.
+
 Examples
 --------
 >>> import tempfile, pathlib, pandas as pd
@@ -23,6 +31,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from egovstudy._output import atomic_path, atomic_write_text, check_target, neutralise_cell
+from egovstudy._output import neutralise_frame as _neutralise_frame
 from egovstudy.errors import MissingDependencyError, OutputError
 from egovstudy.report.language import check_language, text
 
@@ -55,16 +65,10 @@ def _import(module: str, extra: str) -> Any:
 def check_writable(path: str | Path, *, overwrite: bool) -> Path:
     """Return ``path`` as a Path; raise :class:`OutputError` if it exists unless ``overwrite``.
 
-    Missing parent folders are created.
+    A symbolic link or a folder at ``path`` is refused too (see
+    :func:`egovstudy._output.check_target`). Missing parent folders are created.
     """
-    p = Path(path)
-    if p.exists() and not overwrite:
-        raise OutputError(f"{p} already exists; pass overwrite=True to replace it "
-                          "or choose another path")
-    if p.exists() and p.is_dir():
-        raise OutputError(f"{p} is a folder; give a file path")
-    p.parent.mkdir(parents=True, exist_ok=True)
-    return p
+    return check_target(path, overwrite=overwrite)
 
 
 def _resolve_format(path: Path, fmt: str | None) -> str:
@@ -152,25 +156,28 @@ def write_table(
         check_writable(p, overwrite=overwrite)
         if csv_provenance == "sidecar":
             check_writable(sidecar, overwrite=overwrite)
-        _write_csv(table, p, csv_values, csv_provenance, _prov_json(table, options))
+        with atomic_path(p, overwrite=overwrite) as tmp:
+            _write_csv(table, tmp, csv_values, csv_provenance, _prov_json(table, options))
         if csv_provenance == "sidecar":
-            sidecar.write_text(_prov_json(table, options) + "\n", encoding="utf-8")
+            atomic_write_text(sidecar, _prov_json(table, options) + "\n", overwrite=overwrite)
         return p
     check_writable(p, overwrite=overwrite)
     prov = _prov_json(table, options)
     if fmt == "md":
-        p.write_text(f"<!-- egovstudy provenance: {prov} -->\n" + table.to_markdown(),
-                     encoding="utf-8")
+        atomic_write_text(p, f"<!-- egovstudy provenance: {_comment(prov)} -->\n"
+                          + table.to_markdown(), overwrite=overwrite)
     elif fmt == "html":
         html = table.to_html(standalone=True).replace(
             "<head>", f'<head>\n<meta name="egovstudy-provenance" content="{_attr(prov)}">', 1)
-        p.write_text(f"<!-- egovstudy provenance: {prov.replace('--', '- -')} -->\n" + html,
-                     encoding="utf-8")
+        atomic_write_text(p, f"<!-- egovstudy provenance: {_comment(prov)} -->\n" + html,
+                          overwrite=overwrite)
     elif fmt == "tex":
-        p.write_text(f"% egovstudy provenance: {prov}\n% requires \\usepackage{{booktabs}}\n"
-                     + table.to_latex(), encoding="utf-8")
+        atomic_write_text(p, f"% egovstudy provenance: {_tex_comment(prov)}\n"
+                          "% requires \\usepackage{booktabs}\n" + table.to_latex(),
+                          overwrite=overwrite)
     elif fmt == "xlsx":
-        _write_xlsx(table, p, prov)
+        with atomic_path(p, overwrite=overwrite) as tmp:
+            _write_xlsx(table, tmp, prov)
     elif fmt == "docx":
         docx = _import("docx", "DOCX")
         doc = docx.Document()
@@ -197,13 +204,29 @@ def save_docx(doc: Any, path: str | Path) -> Path:
     doc.save(buffer)
     buffer.seek(0)
     target = Path(path)
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(target, "w") as dst:
+    with atomic_path(target) as tmp, zipfile.ZipFile(buffer) as src, \
+            zipfile.ZipFile(tmp, "w") as dst:
         for info in src.infolist():
             stable = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
             stable.compress_type = zipfile.ZIP_DEFLATED
             stable.external_attr = info.external_attr
             dst.writestr(stable, src.read(info.filename))
     return target
+
+
+def _comment(prov: str) -> str:
+    """Provenance JSON safe inside an HTML comment, still valid JSON of the same record.
+
+    ``<``, ``>`` and ``--`` (which could close the comment and open a tag) only occur
+    inside JSON strings, where the ``\\u`` escapes mean the same characters.
+    """
+    return (prov.replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("--", "\\u002d\\u002d"))
+
+
+def _tex_comment(prov: str) -> str:
+    """Provenance JSON safe on a LaTeX ``%`` line: ``^^M`` would end the comment."""
+    return prov.replace("^", "\\u005e")
 
 
 def _attr(s: str) -> str:
@@ -213,16 +236,24 @@ def _attr(s: str) -> str:
 
 
 def _write_csv(table: Table, p: Path, values: str, prov_mode: str, prov: str) -> None:
+    import csv
+
     import pandas as pd
 
     if values == "raw" and table.data is not None:
-        frame = table.data
+        frame = _neutralise_frame(table.data)
     else:
-        frame = pd.DataFrame(table.cells(pad=""), columns=table.flat_columns())
+        frame = _neutralise_frame(pd.DataFrame(table.cells(pad=""),
+                                               columns=table.flat_columns()))
+    # Python's csv writer quotes only the characters of the line terminator ("\n"): a bare
+    # carriage return inside a cell would split the row in readers, so then quote all text
+    has_cr = any(isinstance(v, str) and "\r" in v
+                 for v in [*frame.columns, *frame.to_numpy().ravel().tolist()])
     with open(p, "w", encoding="utf-8", newline="") as fh:
         if prov_mode == "comment":
             fh.write(f"# egovstudy provenance: {prov}\n")
-        frame.to_csv(fh, index=False, lineterminator="\n")
+        frame.to_csv(fh, index=False, lineterminator="\n",
+                     quoting=csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL)
 
 
 def _write_xlsx(table: Table, p: Path, prov: str) -> None:
@@ -235,7 +266,9 @@ def _write_xlsx(table: Table, p: Path, prov: str) -> None:
         _write_xlsx_openpyxl(table, p, prov)
         return
     record = json.loads(prov)
-    wb = xlsxwriter.Workbook(str(p), {"nan_inf_to_errors": True})
+    # strings stay strings: never turned into formulas or hyperlinks
+    wb = xlsxwriter.Workbook(str(p), {"nan_inf_to_errors": True, "strings_to_formulas": False,
+                                      "strings_to_urls": False})
     wb.set_properties({"title": table.caption(), "subject": table.title, "author": "egovstudy",
                        "comments": prov, "keywords": f"egovstudy {record.get('version')}",
                        "created": FIXED_DATE})
@@ -256,21 +289,22 @@ def _write_xlsx(table: Table, p: Path, prov: str) -> None:
     bold_l = wb.add_format({**base, "bold": True})
     note = wb.add_format({**base, "font_size": 10, "text_wrap": False})
     ncol = table.display.shape[1]
-    ws.write(0, 0, table.label(), bold)
-    ws.write(1, 0, table.title, ital)
+    safe = neutralise_cell
+    ws.write_string(0, 0, safe(table.label()), bold)
+    ws.write_string(1, 0, safe(table.title), ital)
     row = 2
     headers = table.header_rows()
     if len(headers) == 2:
         col = 0
         for txt, width in headers[0]:
             if width > 1:
-                ws.merge_range(row, col, row, col + width - 1, txt, span)
+                ws.merge_range(row, col, row, col + width - 1, safe(txt), span)
             else:
-                ws.write(row, col, txt, span)
+                ws.write_string(row, col, safe(txt), span)
             col += width
         row += 1
     for j, (txt, _) in enumerate(headers[-1]):
-        ws.write(row, j, txt, head)
+        ws.write_string(row, j, safe(txt), head)
     row += 1
     num = set(table.numeric_columns)
     cells = table.cells(pad="\u2007")
@@ -283,10 +317,11 @@ def _write_xlsx(table: Table, p: Path, prov: str) -> None:
                 fmt = last_l if last else (bold_l if i in table.bold_rows and j == 0 else cell_l)
             if j == 0 and i in table.indent_rows:
                 c = "   " + c
-            ws.write_string(row, j, c, fmt)
+            ws.write_string(row, j, safe(c), fmt)
         row += 1
     if table.notes:
-        ws.write(row + 1, 0, text("note", table.language) + " " + " ".join(table.notes), note)
+        ws.write_string(row + 1, 0, safe(text("note", table.language) + " "
+                                         + " ".join(table.notes)), note)
     widths = [max([len(h) for h in table.flat_columns()[j:j + 1]] +
                   [len(r[j]) for r in cells]) for j in range(ncol)]
     for j, w in enumerate(widths):
@@ -295,7 +330,7 @@ def _write_xlsx(table: Table, p: Path, prov: str) -> None:
         ds = wb.add_worksheet("Data")
         data = table.data.reset_index(drop=True)
         for j, c in enumerate(data.columns):
-            ds.write_string(0, j, str(c))
+            ds.write_string(0, j, safe(str(c)))
         for i, rec in enumerate(data.itertuples(index=False), start=1):
             for j, v in enumerate(rec):
                 _xl_write(ds, i, j, v)
@@ -313,9 +348,9 @@ def _xl_write(ws: Any, i: int, j: int, v: Any) -> None:
         try:
             ws.write_number(i, j, float(v))
         except (TypeError, ValueError):
-            ws.write_string(i, j, str(v))
+            ws.write_string(i, j, neutralise_cell(str(v)))
     else:
-        ws.write_string(i, j, str(v))
+        ws.write_string(i, j, neutralise_cell(str(v)))
 
 
 def _write_xlsx_openpyxl(table: Table, p: Path, prov: str) -> None:  # pragma: no cover
@@ -329,19 +364,21 @@ def _write_xlsx_openpyxl(table: Table, p: Path, prov: str) -> None:  # pragma: n
     wb.properties.description = prov
     wb.properties.created = FIXED_DATE
     thin = Side(style="thin")
-    ws.cell(1, 1, table.label()).font = Font(bold=True)
-    ws.cell(2, 1, table.title).font = Font(italic=True)
+    safe = neutralise_cell
+    ws.cell(1, 1, safe(table.label())).font = Font(bold=True)
+    ws.cell(2, 1, safe(table.title)).font = Font(italic=True)
     for j, h in enumerate(table.flat_columns(), start=1):
-        c = ws.cell(3, j, h)
+        c = ws.cell(3, j, safe(h))
         c.border = Border(top=thin, bottom=thin)
     cells = table.cells()
     for i, r in enumerate(cells, start=4):
         for j, v in enumerate(r, start=1):
-            c = ws.cell(i, j, v)
+            c = ws.cell(i, j, safe(v))
             if i == len(cells) + 3:
                 c.border = Border(bottom=thin)
     if table.notes:
-        ws.cell(len(cells) + 5, 1, text("note", table.language) + " " + " ".join(table.notes))
+        ws.cell(len(cells) + 5, 1, safe(text("note", table.language) + " "
+                                        + " ".join(table.notes)))
     wb.save(str(p))
 
 
