@@ -162,10 +162,10 @@ def test_validate_lists_every_unresolved_name_at_once(
            "data (did you mean 'digitalisation'?)" in block
     assert block.count(f"study file {study}:") == 3
     # the same resolution runs at the start of `run`, before any analysis
-    assert main(["run", str(study), "--output", str(study.parent / "out")]) == 2
+    assert main(["run", str(study), "--output", str(study.parent.parent / "out")]) == 2
     err = capsys.readouterr().err
     assert "model.cluster: 'office' is not a column of the data" in err
-    assert not (study.parent / "out" / "chapter.md").exists()
+    assert not (study.parent.parent / "out" / "chapter.md").exists()
 
 
 def test_hypothesis_the_model_cannot_test_fails_validate(

@@ -792,8 +792,10 @@ def _render_md(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) ->
 
 
 def _html_only(s: str) -> str:
-    """Prose for Markdown: HTML escaped (no live tags), Markdown emphasis left as written."""
-    return _html.escape(str(s), quote=False)
+    """Prose for Markdown: no live HTML tags, Markdown emphasis left as written."""
+    from egovstudy.report.tables import md_html_escape
+
+    return md_html_escape(str(s))
 
 
 def _render_html(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) -> None:

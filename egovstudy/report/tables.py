@@ -283,33 +283,45 @@ HTML_STYLE = (
 )
 
 
-_MD_SPECIAL = set("\\`*_[]|#~<>&")
+_MD_SPECIAL = set("\\`*_[]|#~")
+
+
+def md_html_escape(s: str) -> str:
+    """Neutralise HTML in Markdown text while keeping it readable (``p < .001`` stays so).
+
+    CommonMark reads ``<`` as raw HTML only before a tag name, ``/``, ``!`` or ``?``, and
+    ``&`` as an entity only before a name or ``#``; only those are turned into entities, as
+    is a ``>`` that could open a block quote at the start of the text. ``<script>`` becomes
+    ``&lt;script>``, which no renderer runs.
+
+    Examples
+    --------
+    >>> md_html_escape("p < .001 & <img src=x onerror=alert(1)> &amp;")
+    'p < .001 & &lt;img src=x onerror=alert(1)> &amp;amp;'
+    """
+    import re
+
+    text = re.sub(r"&(?=[A-Za-z#])", "&amp;", str(s))
+    text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
+    return "&gt;" + text[1:] if text.startswith(">") else text
 
 
 def _md_escape(s: str) -> str:
-    """Escape a cell for Markdown: HTML as entities, Markdown control characters with ``\\``.
+    """Escape a cell for Markdown: live HTML as entities, Markdown control characters with ``\\``.
 
-    ``<script>`` becomes ``&lt;script&gt;`` (no live HTML), ``*``, ``_``, ``[``,
-    ``]``, backquote, ``|``, ``#`` and ``~`` are backslash-escaped so a label cannot
-    open emphasis, a link or a new column; line breaks become spaces. A number
+    ``<script>`` becomes ``&lt;script>`` (no live HTML, see :func:`md_html_escape`), ``*``,
+    ``_``, ``[``, ``]``, backquote, ``|``, ``#`` and ``~`` are backslash-escaped so a label
+    cannot open emphasis, a link or a new column; line breaks become spaces. A number
     (``0.25***``, ``-.02``) is left as printed: its stars cannot open emphasis.
     """
     from egovstudy._output import _NUMBER
 
     if _NUMBER.fullmatch(str(s).strip(" \u2007")):
         return str(s)
+    flat = str(s).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     out = []
-    for ch in str(s).replace("\r\n", " ").replace("\n", " ").replace("\r", " "):
-        if ch == "&":
-            out.append("&amp;")
-        elif ch == "<":
-            out.append("&lt;")
-        elif ch == ">":
-            out.append("&gt;")
-        elif ch in _MD_SPECIAL:
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
+    for ch in md_html_escape(flat):
+        out.append("\\" + ch if ch in _MD_SPECIAL else ch)
     return "".join(out)
 
 
