@@ -1,0 +1,520 @@
+"""Formulas without ``eval``: a whitelisted factor grammar interpreted by our own code.
+
+patsy evaluates every factor of a formula (``np.log(x)``, ``I(x**2)``) with Python's
+``eval``, so a formula read from a study file could run any code. Here a formula is read in
+two steps and nothing of it is ever evaluated as Python:
+
+1. The term algebra (``~ + - : * / ** ( )``, ``0``, ``1``, ``-1``) is parsed by
+   ``patsy.ModelDesc.from_formula``. That parser only tokenizes and combines terms; it
+   evaluates nothing (the factors stay text). We reuse it because it is well kept and gives
+   exactly patsy's terms, order and names.
+2. Each factor's text is parsed with :func:`ast.parse` and walked with a strict whitelist of
+   node types (column names, ``Q('odd name')``, numbers, ``+ - * / **``, unary minus,
+   ``C()``, ``I()``, a few numeric functions and ``center``/``scale``/``standardize``); we
+   interpret the tree ourselves into a numeric array or a categorical column. Anything else
+   (attributes, subscripts, lambdas, comprehensions, strings outside ``Q()``, other calls)
+   raises :class:`~egovstudy.errors.ModelSpecError` naming the offending text.
+
+The design matrix is then built by patsy from :class:`patsy.LookupFactor` objects, which only
+index the dictionary of values we computed, so patsy's coding rules and column names
+(``Intercept``, ``C(region)[T.B]``, ``x1:x2``, ``np.log(mbps)``) are unchanged.
+The grammar is documented in ``docs/formula.md``.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from egovstudy.errors import ModelSpecError
+
+__all__ = ["ParsedFormula", "design_matrices", "parse_formula"]
+
+#: longest formula accepted (characters); a bound on parsing time and recursion depth
+MAX_FORMULA_CHARS = 4000
+
+_UFUNCS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "log": np.log, "log1p": np.log1p, "log2": np.log2, "log10": np.log10, "exp": np.exp,
+    "sqrt": np.sqrt, "abs": np.abs, "absolute": np.abs, "square": np.square,
+}
+_STATEFUL = ("center", "scale", "standardize")
+_BARE_FUNCS = ("log", "log1p", "log2", "log10", "exp", "sqrt", "abs", "square")
+_ALL_FUNCS = (
+    "C", "I", "Q", *_STATEFUL, *_BARE_FUNCS, *(f"np.{f}" for f in _UFUNCS),
+)
+_NODE_WORDS = {
+    ast.Lambda: "lambda", ast.ListComp: "comprehension", ast.SetComp: "comprehension",
+    ast.DictComp: "comprehension", ast.GeneratorExp: "generator expression",
+    ast.Subscript: "subscript", ast.Attribute: "attribute access", ast.Compare: "comparison",
+    ast.BoolOp: "boolean operator", ast.IfExp: "conditional expression",
+    ast.NamedExpr: "assignment expression", ast.Starred: "starred expression",
+    ast.JoinedStr: "f-string", ast.List: "list", ast.Tuple: "tuple", ast.Dict: "dict",
+    ast.Set: "set", ast.Await: "await", ast.Yield: "yield",
+}
+_BINOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.true_divide,
+    ast.Pow: np.power,
+}
+
+
+@dataclass(frozen=True)
+class _Factor:
+    """One factor of a term: its patsy code, its validated tree and the columns it reads."""
+
+    code: str
+    body: ast.expr
+    columns: tuple[str, ...]
+    kind: str  # "lookup" (a bare column), "categorical" (C()) or "numeric"
+    stateful: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ParsedFormula:
+    """A formula checked against the whitelisted grammar (see ``docs/formula.md``).
+
+    Attributes
+    ----------
+    formula : str
+        The formula as given.
+    response : str
+        Code of the response factor (``"y"``, ``"np.log(y)"``).
+    columns : tuple of str
+        Data columns the formula reads, response first, in order of appearance.
+    stateful : tuple of str
+        Stateful transforms used (``center``, ``scale``, ``standardize``).
+    """
+
+    formula: str
+    response: str
+    columns: tuple[str, ...]
+    stateful: tuple[str, ...]
+    _factors: dict[str, _Factor]
+    _lhs: str
+    _rhs: tuple[tuple[str, ...], ...]
+
+    def factor_codes(self) -> list[str]:
+        """patsy codes of every factor, response first (``["y", "x", "C(g)"]``)."""
+        return list(self._factors)
+
+    def factor_columns(self, code: str) -> tuple[str, ...]:
+        """Data columns read by the factor with this patsy code."""
+        return self._factors[code].columns
+
+    def factor_kind(self, code: str) -> str:
+        """``"lookup"``, ``"categorical"`` or ``"numeric"`` for the factor with this code."""
+        return self._factors[code].kind
+
+
+def _fail(formula: str, message: str) -> ModelSpecError:
+    return ModelSpecError(f"formula {formula!r}: {message}")
+
+
+def _hint(name: str, options: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, list(options), n=3)
+    return f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+
+
+class _Checker:
+    """Walk one factor's tree with the node whitelist; collect columns and transforms."""
+
+    def __init__(self, formula: str, code: str, columns: Sequence[str]) -> None:
+        self.formula, self.code, self.columns = formula, code, list(columns)
+        self.used: list[str] = []
+        self.stateful: list[str] = []
+
+    def seg(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.code, node) or ast.unparse(node)
+
+    def refuse(self, node: ast.AST, what: str | None = None) -> ModelSpecError:
+        word = what or _NODE_WORDS.get(type(node), "expression")
+        return _fail(self.formula,
+                     f"{word} {self.seg(node)!r} is not allowed in a formula; use column names, "
+                     "numbers, + - * / ** inside I(), C(), Q() and the functions listed in "
+                     "docs/formula.md")
+
+    def column(self, name: str, node: ast.AST) -> str:
+        if name not in self.columns:
+            funcs = [f for f in _ALL_FUNCS if "." not in f]
+            raise _fail(self.formula,
+                        f"column {name!r} is not in the data{_hint(name, self.columns)}"
+                        + ("" if _hint(name, self.columns) else _hint(name, funcs))
+                        + f" (columns start with {self.columns[:8]})")
+        if name not in self.used:
+            self.used.append(name)
+        return name
+
+    def quoted(self, node: ast.Call) -> str:
+        arg = node.args[0] if len(node.args) == 1 and not node.keywords else None
+        if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+            raise _fail(self.formula,
+                        f"{self.seg(node)!r}: Q() takes one quoted column name, e.g. Q('my col')")
+        return self.column(arg.value, node)
+
+    def func_name(self, node: ast.Call) -> str:
+        f = node.func
+        if isinstance(f, ast.Name):
+            if f.id in ("C", "I", "Q", *_STATEFUL, *_BARE_FUNCS):
+                return f.id
+            if f.id in self.columns:
+                raise _fail(self.formula, f"{self.seg(node)!r} calls the column {f.id!r}; "
+                                          "a column is not a function")
+            raise _fail(self.formula,
+                        f"{f.id!r} is not an allowed function{_hint(f.id, _ALL_FUNCS)} "
+                        f"(allowed: {', '.join(_ALL_FUNCS)})")
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and \
+                f.value.id in ("np", "numpy"):
+            if f.attr in _UFUNCS:
+                return "np." + f.attr
+            name = f"{f.value.id}.{f.attr}"
+            raise _fail(self.formula,
+                        f"{name!r} is not an allowed function{_hint('np.' + f.attr, _ALL_FUNCS)}"
+                        f" (allowed: {', '.join(_ALL_FUNCS)})")
+        raise _fail(self.formula,
+                    f"{self.seg(f)!r} is not an allowed function (allowed: "
+                    f"{', '.join(_ALL_FUNCS)})")
+
+    def no_keywords(self, node: ast.Call, allowed: Sequence[str] = ()) -> None:
+        for kw in node.keywords:
+            if kw.arg not in allowed:
+                raise _fail(self.formula,
+                            f"keyword {kw.arg or '**'!r} in {self.seg(node)!r} is not allowed"
+                            + (f" (allowed: {', '.join(allowed)})" if allowed else ""))
+            self.constant(kw.value, node)
+
+    def constant(self, node: ast.expr, parent: ast.AST) -> Any:
+        """A literal number, text or boolean (contrast references, ddof)."""
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and \
+                isinstance(node.operand, ast.Constant) and \
+                isinstance(node.operand.value, (int, float)) and \
+                not isinstance(node.operand.value, bool):
+            return -node.operand.value
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float, bool)):
+            return node.value
+        raise _fail(self.formula, f"{self.seg(node)!r} in {self.seg(parent)!r} must be a "
+                                  "literal number or quoted text")
+
+    def contrast(self, node: ast.expr, parent: ast.AST) -> None:
+        if isinstance(node, ast.Name) and node.id in ("Treatment", "Sum"):
+            return
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in ("Treatment", "Sum"):
+            key = "reference" if node.func.id == "Treatment" else "omit"
+            if len(node.args) + len(node.keywords) > 1 or len(node.args) > 1:
+                raise _fail(self.formula, f"{self.seg(node)!r} takes one level at most")
+            self.no_keywords(node, (key,))
+            for a in node.args:
+                self.constant(a, node)
+            return
+        raise _fail(self.formula,
+                    f"contrast {self.seg(node)!r} in {self.seg(parent)!r} is not allowed; use "
+                    "Treatment, Treatment('level'), Treatment(reference='level') or Sum")
+
+    def value(self, node: ast.expr) -> None:
+        """Any expression allowed inside a factor (numeric or a column)."""
+        if isinstance(node, ast.Name):
+            self.column(node.id, node)
+        elif isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+                what = "text constant" if isinstance(node.value, str) else "constant"
+                raise _fail(self.formula,
+                            f"{what} {self.seg(node)!r} is not allowed here; text is allowed "
+                            "only as Q('column name') or as a level in Treatment('level')")
+        elif isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINOPS:
+                raise self.refuse(node, "operator")
+            self.value(node.left)
+            self.value(node.right)
+        elif isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, (ast.USub, ast.UAdd)):
+                raise self.refuse(node, "operator")
+            self.value(node.operand)
+        elif isinstance(node, ast.Call):
+            name = self.func_name(node)
+            if name == "Q":
+                self.quoted(node)
+                return
+            if name == "C":
+                raise _fail(self.formula, f"{self.seg(node)!r}: C() makes a categorical "
+                                          "factor and cannot be nested in arithmetic")
+            allowed = ("center", "rescale", "ddof") if name in ("scale", "standardize") else ()
+            if len(node.args) != 1:
+                raise _fail(self.formula, f"{self.seg(node)!r}: {name}() takes one argument")
+            self.no_keywords(node, allowed)
+            if name in _STATEFUL and name not in self.stateful:
+                self.stateful.append(name)
+            self.value(node.args[0])
+        else:
+            raise self.refuse(node)
+
+    def factor(self, node: ast.expr) -> str:
+        """Check a whole factor; return its kind."""
+        if isinstance(node, ast.Name):
+            self.column(node.id, node)
+            return "lookup"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in ("Q", "C"):
+            if node.func.id == "Q":
+                self.quoted(node)
+                return "lookup"
+            if not 1 <= len(node.args) <= 2:
+                raise _fail(self.formula, f"{self.seg(node)!r}: C() takes a column and an "
+                                          "optional contrast, e.g. C(region, Treatment('B'))")
+            self.no_keywords(node)  # levels= is not supported: the data's levels are used
+            self.value(node.args[0])
+            if len(node.args) == 2:
+                self.contrast(node.args[1], node)
+            return "categorical"
+        self.value(node)
+        return "numeric"
+
+
+def _parse_factor(formula: str, code: str, columns: Sequence[str]) -> _Factor:
+    try:
+        body = ast.parse(code.strip(), mode="eval").body
+    except SyntaxError as exc:
+        raise _fail(formula, f"term {code!r} is not a valid expression ({exc.msg}); see "
+                             "docs/formula.md for the formula grammar") from None
+    checker = _Checker(formula, code.strip(), columns)
+    try:
+        kind = checker.factor(body)
+    except RecursionError:
+        raise _fail(formula, f"term {code[:40]!r}... is nested too deeply") from None
+    return _Factor(code, body, tuple(checker.used), kind, tuple(checker.stateful))
+
+
+def parse_formula(formula: str, columns: Sequence[str]) -> ParsedFormula:
+    """Check a formula against the grammar of ``docs/formula.md`` and the data's columns.
+
+    Nothing of the formula is evaluated as Python code.
+
+    Parameters
+    ----------
+    formula : str
+        ``"response ~ terms"``, e.g. ``"perf ~ hrq * C(region, Treatment('B'))"``.
+    columns : sequence of str
+        Column names of the data.
+
+    Returns
+    -------
+    ParsedFormula
+
+    Raises
+    ------
+    ModelSpecError
+        Naming the offending text: an unknown column or function (with close matches),
+        an attribute, subscript, lambda, comprehension, string outside ``Q()``, ...
+
+    Examples
+    --------
+    >>> p = parse_formula("y ~ np.log(x) + C(g)", ["y", "x", "g"])
+    >>> p.response, p.columns
+    ('y', ('y', 'x', 'g'))
+    >>> parse_formula("y ~ x.__class__", ["y", "x"])
+    Traceback (most recent call last):
+    ...
+    egovstudy.errors.ModelSpecError: formula 'y ~ x.__class__': attribute access 'x.__class__' \
+is not allowed in a formula; use column names, numbers, + - * / ** inside I(), C(), Q() and \
+the functions listed in docs/formula.md
+    """
+    from patsy import ModelDesc, PatsyError
+
+    if not isinstance(formula, str) or "~" not in formula:
+        raise ModelSpecError(
+            f"formula must be a string 'response ~ predictors', got {formula!r}")
+    if len(formula) > MAX_FORMULA_CHARS:
+        raise ModelSpecError(f"formula {formula[:40]!r}... has {len(formula)} characters, more "
+                             f"than the {MAX_FORMULA_CHARS} allowed; shorten it")
+    columns = [str(c) for c in columns]
+    try:
+        # patsy's term-algebra parser: tokenizes and combines terms, evaluates nothing
+        desc = ModelDesc.from_formula(formula)
+    except PatsyError as exc:
+        where = ""
+        if exc.origin is not None:
+            where = f" at {exc.origin.code[exc.origin.start:exc.origin.end]!r}"
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise _fail(formula, f"cannot parse it: {msg}{where}") from None
+    except (RecursionError, MemoryError):
+        raise _fail(formula, "cannot parse it: nested too deeply") from None
+    if len(desc.lhs_termlist) != 1 or len(desc.lhs_termlist[0].factors) != 1:
+        raise _fail(formula, "needs exactly one response on the left of '~'")
+    factors: dict[str, _Factor] = {}
+    used: list[str] = []
+    stateful: list[str] = []
+
+    def add(code: str) -> str:
+        if code not in factors:
+            f = _parse_factor(formula, code, columns)
+            factors[code] = f
+            used.extend(c for c in sorted(f.columns) if c not in used)
+            stateful.extend(s for s in f.stateful if s not in stateful)
+        return code
+
+    lhs = add(desc.lhs_termlist[0].factors[0].code)
+    rhs = tuple(tuple(add(f.code) for f in term.factors) for term in desc.rhs_termlist)
+    return ParsedFormula(formula=formula, response=lhs, columns=tuple(used),
+                         stateful=tuple(stateful), _factors=factors, _lhs=lhs, _rhs=rhs)
+
+
+# ------------------------------------------------------------------------------------------
+# evaluation
+# ------------------------------------------------------------------------------------------
+def _column_numbers(formula: str, data: pd.DataFrame, name: str, code: str) -> np.ndarray:
+    s = data[name]
+    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+        return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    example = s.dropna().astype(str).head(1).tolist()
+    shown = f" (e.g. {example[0]!r})" if example else ""
+    raise _fail(formula, f"column {name!r} in {code!r} holds text{shown}, not numbers; recode "
+                         "it to numbers, or use C({name}) alone as a categorical term")
+
+
+def _numbers(node: ast.expr, data: pd.DataFrame, formula: str, code: str) -> Any:
+    """Interpret a checked numeric expression (never with ``eval``)."""
+    if isinstance(node, ast.Name):
+        return _column_numbers(formula, data, node.id, code)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return np.float64(node.value)
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+        return _BINOPS[type(node.op)](_numbers(node.left, data, formula, code),
+                                      _numbers(node.right, data, formula, code))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        val = _numbers(node.operand, data, formula, code)
+        return -val if isinstance(node.op, ast.USub) else val
+    if isinstance(node, ast.Call):
+        f = node.func
+        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+        if name == "Q":
+            arg = node.args[0]
+            assert isinstance(arg, ast.Constant)  # checked by _Checker.quoted
+            return _column_numbers(formula, data, str(arg.value), code)
+        x = np.asarray(_numbers(node.args[0], data, formula, code), dtype=np.float64)
+        if name == "I":
+            return x
+        if name in _UFUNCS:
+            return _UFUNCS[name](x)
+        if name in _STATEFUL:
+            x = np.broadcast_to(x, (len(data),)).astype(np.float64)
+            kw = {k.arg: k.value.value for k in node.keywords
+                  if isinstance(k.value, ast.Constant)}
+            do_center = name == "center" or bool(kw.get("center", True))
+            rescale = name != "center" and bool(kw.get("rescale", True))
+            ddof = int(kw.get("ddof", 0))
+            out = x - x.mean() if do_center else x.copy()
+            if rescale:
+                out = out / np.sqrt(x.var(ddof=ddof))
+            return out
+    raise ModelSpecError(f"formula {formula!r}: cannot evaluate {ast.unparse(node)!r}")
+
+
+def _constant(node: ast.expr) -> Any:
+    if isinstance(node, ast.UnaryOp):
+        assert isinstance(node.operand, ast.Constant)  # checked by _Checker.constant
+        return -node.operand.value
+    assert isinstance(node, ast.Constant)
+    return node.value
+
+
+def _contrast(node: ast.expr) -> Any:
+    from patsy.contrasts import Sum, Treatment
+
+    if isinstance(node, ast.Name):
+        return Treatment() if node.id == "Treatment" else Sum()
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    args = [_constant(a) for a in node.args] + [_constant(k.value) for k in node.keywords]
+    cls = Treatment if node.func.id == "Treatment" else Sum
+    return cls(args[0]) if args else cls()
+
+
+def _raw(node: ast.expr, data: pd.DataFrame) -> pd.Series | None:
+    """The data column a bare name or Q('name') refers to, else None."""
+    if isinstance(node, ast.Name):
+        return data[node.id]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Q":
+        arg = node.args[0]
+        assert isinstance(arg, ast.Constant)
+        return data[str(arg.value)]
+    return None
+
+
+def _factor_values(f: _Factor, data: pd.DataFrame, formula: str) -> tuple[Any, Any]:
+    """(values, patsy factor) of one factor; values indexed like ``data``."""
+    from patsy import LookupFactor
+
+    if f.kind == "lookup":
+        raw = _raw(f.body, data)
+        assert raw is not None
+        return raw, LookupFactor(f.code)
+    if f.kind == "categorical":
+        assert isinstance(f.body, ast.Call)
+        inner = f.body.args[0]
+        raw = _raw(inner, data)
+        values = raw if raw is not None else pd.Series(
+            np.broadcast_to(_numbers(inner, data, formula, f.code), (len(data),)),
+            index=data.index)
+        contrast = _contrast(f.body.args[1]) if len(f.body.args) == 2 else None
+        return values, LookupFactor(f.code, force_categorical=True, contrast=contrast)
+    with np.errstate(all="ignore"):
+        arr = np.broadcast_to(np.asarray(_numbers(f.body, data, formula, f.code),
+                                         dtype=np.float64), (len(data),))
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        row = data.index[np.flatnonzero(bad)[0]]
+        cols = ", ".join(f"{c}={data.loc[row, c]!r}" for c in f.columns)
+        raise _fail(formula, f"{f.code!r} is not a finite number in {int(bad.sum())} row(s), "
+                             f"e.g. row {row!r} ({cols}); check the transform's domain "
+                             "(log of 0 or a negative number, division by 0)")
+    return pd.Series(arr, index=data.index), LookupFactor(f.code)
+
+
+def design_matrices(parsed: ParsedFormula, data: pd.DataFrame
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Response and design matrix of a parsed formula, as patsy data frames, without eval.
+
+    ``data`` must hold complete rows (stateful transforms are computed on them).
+
+    Parameters
+    ----------
+    parsed : ParsedFormula
+        From :func:`parse_formula`.
+    data : pandas.DataFrame
+        Complete rows of the columns in ``parsed.columns``.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        ``(y, X)`` as :func:`patsy.dmatrices` returns them (``X.design_info`` included).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3], "x": [1.0, 2, 3, 5], "g": list("abab")})
+    >>> y, X = design_matrices(parse_formula("y ~ I(x**2) + C(g, Treatment('b'))",
+    ...                                      df.columns), df)
+    >>> list(X.columns)
+    ['Intercept', "C(g, Treatment('b'))[T.a]", 'I(x ** 2)']
+    """
+    from patsy import EvalEnvironment, ModelDesc, PatsyError, Term, dmatrices
+
+    values: dict[str, Any] = {}
+    lookups: dict[str, Any] = {}
+    for code, f in parsed._factors.items():
+        try:
+            values[code], lookups[code] = _factor_values(f, data, parsed.formula)
+        except RecursionError:
+            raise _fail(parsed.formula, f"term {code[:40]!r} is nested too deeply") from None
+    desc = ModelDesc([Term([lookups[parsed._lhs]])],
+                     [Term([lookups[c] for c in term]) for term in parsed._rhs])
+    try:
+        y_df, x_df = dmatrices(desc, values, eval_env=EvalEnvironment([{}]), NA_action="raise",
+                               return_type="dataframe")
+    except PatsyError as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise _fail(parsed.formula, f"cannot build the design: {msg}") from None
+    return y_df, x_df
