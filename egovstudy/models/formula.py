@@ -401,7 +401,7 @@ def _numbers(node: ast.expr, data: pd.DataFrame, formula: str, code: str) -> Any
             return _UFUNCS[name](x)
         if name in _STATEFUL:
             x = np.broadcast_to(x, (len(data),)).astype(np.float64)
-            kw = {k.arg: k.value.value for k in node.keywords
+            kw: dict[str | None, Any] = {k.arg: k.value.value for k in node.keywords
                   if isinstance(k.value, ast.Constant)}
             do_center = name == "center" or bool(kw.get("center", True))
             rescale = name != "center" and bool(kw.get("rescale", True))
@@ -416,7 +416,8 @@ def _numbers(node: ast.expr, data: pd.DataFrame, formula: str, code: str) -> Any
 def _constant(node: ast.expr) -> Any:
     if isinstance(node, ast.UnaryOp):
         assert isinstance(node.operand, ast.Constant)  # checked by _Checker.constant
-        return -node.operand.value
+        value: Any = node.operand.value
+        return -value
     assert isinstance(node, ast.Constant)
     return node.value
 
