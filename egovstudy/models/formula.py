@@ -444,6 +444,11 @@ def _raw(node: ast.expr, data: pd.DataFrame) -> pd.Series | None:
     return None
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (for messages)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _factor_values(f: _Factor, data: pd.DataFrame, formula: str) -> tuple[Any, Any]:
     """(values, patsy factor) of one factor; values indexed like ``data``."""
     from patsy import LookupFactor
@@ -466,8 +471,9 @@ def _factor_values(f: _Factor, data: pd.DataFrame, formula: str) -> tuple[Any, A
                                          dtype=np.float64), (len(data),))
     bad = ~np.isfinite(arr)
     if bad.any():
-        row = data.index[np.flatnonzero(bad)[0]]
-        cols = ", ".join(f"{c}={data.loc[row, c]!r}" for c in f.columns)
+        i = int(np.flatnonzero(bad)[0])
+        row = _plain(data.index[i])
+        cols = ", ".join(f"{c}={_plain(data[c].iloc[i])!r}" for c in f.columns)
         raise _fail(formula, f"{f.code!r} is not a finite number in {int(bad.sum())} row(s), "
                              f"e.g. row {row!r} ({cols}); check the transform's domain "
                              "(log of 0 or a negative number, division by 0)")
