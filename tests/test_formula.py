@@ -93,9 +93,14 @@ _REFUSED = [
     ("y ~ x(1)", "calls the column 'x'"),
     ("y ~ I(C(g) + 1)", "cannot be nested"),
     ("y ~ np.log(x, z)", "takes one argument"),
+    ("y ~ scale(x, ddof='a')", "keyword ddof='a' in \"scale(x, ddof='a')\" must be a whole"),
+    ("y ~ standardize(x, center=2)", "keyword center=2 in 'standardize(x, center=2)' must be True"),
+    ("y ~ center(x, ddof=1)", "keyword 'ddof' in 'center(x, ddof=1)' is not allowed"),
     ("y ~ Q(x)", "Q() takes one quoted column name"),
     ("y ~ x + lambda", "'lambda' is not a valid expression"),
     ("y ~ x +", "cannot parse it"),
+    ("y ~ x | z", "operator 'x | z'"),
+    ("y ~ |", "cannot parse it (AssertionError); check for stray characters such as |"),
     ("y ~ x + z ~ g", "cannot parse it"),
 ]
 
@@ -157,7 +162,8 @@ def test_transform_outside_its_domain_names_the_row(df: pd.DataFrame) -> None:
     with pytest.raises(ModelSpecError, match=r"'np\.log\(x\)' is not a finite number in 1 "
                                              r"row\(s\), e\.g\. row 7 \(x=-1\.0\)"):
         build_design("y ~ np.log(x)", bad)
-    with pytest.raises(ModelSpecError, match=r"column 'g' in 'I\(g \+ 1\)' holds text"):
+    with pytest.raises(ModelSpecError, match=r"column 'g' in 'I\(g \+ 1\)' holds text "
+                                             r".*use C\(g\) alone"):
         build_design("y ~ I(g + 1)", df)
 
 

@@ -246,6 +246,14 @@ class _Checker:
             if len(node.args) != 1:
                 raise _fail(self.formula, f"{self.seg(node)!r}: {name}() takes one argument")
             self.no_keywords(node, allowed)
+            for kw in node.keywords:
+                val = self.constant(kw.value, node)
+                ok = isinstance(val, bool) if kw.arg != "ddof" else \
+                    isinstance(val, int) and not isinstance(val, bool) and val >= 0
+                if not ok:
+                    want = "True or False" if kw.arg != "ddof" else "a whole number >= 0"
+                    raise _fail(self.formula, f"keyword {kw.arg}={self.seg(kw.value)} in "
+                                              f"{self.seg(node)!r} must be {want}")
             if name in _STATEFUL and name not in self.stateful:
                 self.stateful.append(name)
             self.value(node.args[0])
@@ -340,8 +348,11 @@ the functions listed in docs/formula.md
             where = f" at {exc.origin.code[exc.origin.start:exc.origin.end]!r}"
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise _fail(formula, f"cannot parse it: {msg}{where}") from None
-    except (RecursionError, MemoryError):
+    except RecursionError:
         raise _fail(formula, "cannot parse it: nested too deeply") from None
+    except Exception as exc:  # patsy's tokenizer asserts on some input ('y ~ |')
+        raise _fail(formula, f"cannot parse it ({type(exc).__name__}); check for stray "
+                             "characters such as | ^ % < > and unbalanced quotes") from None
     if len(desc.lhs_termlist) != 1 or len(desc.lhs_termlist[0].factors) != 1:
         raise _fail(formula, "needs exactly one response on the left of '~'")
     factors: dict[str, _Factor] = {}
@@ -372,7 +383,7 @@ def _column_numbers(formula: str, data: pd.DataFrame, name: str, code: str) -> n
     example = s.dropna().astype(str).head(1).tolist()
     shown = f" (e.g. {example[0]!r})" if example else ""
     raise _fail(formula, f"column {name!r} in {code!r} holds text{shown}, not numbers; recode "
-                         "it to numbers, or use C({name}) alone as a categorical term")
+                         f"it to numbers, or use C({name}) alone as a categorical term")
 
 
 def _numbers(node: ast.expr, data: pd.DataFrame, formula: str, code: str) -> Any:
@@ -474,8 +485,9 @@ def _factor_values(f: _Factor, data: pd.DataFrame, formula: str) -> tuple[Any, A
         i = int(np.flatnonzero(bad)[0])
         row = _plain(data.index[i])
         cols = ", ".join(f"{c}={_plain(data[c].iloc[i])!r}" for c in f.columns)
+        where = f"row {row!r} ({cols})" if cols else f"row {row!r}"
         raise _fail(formula, f"{f.code!r} is not a finite number in {int(bad.sum())} row(s), "
-                             f"e.g. row {row!r} ({cols}); check the transform's domain "
+                             f"e.g. {where}; check the transform's domain "
                              "(log of 0 or a negative number, division by 0)")
     return pd.Series(arr, index=data.index), LookupFactor(f.code)
 
