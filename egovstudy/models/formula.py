@@ -68,10 +68,12 @@ class _Factor:
     """One factor of a term: its patsy code, its validated tree and the columns it reads."""
 
     code: str
-    body: ast.expr
+    body: ast.expr  # checked tree, with Q('name') replaced by a Name node
     columns: tuple[str, ...]
     kind: str  # "lookup" (a bare column), "categorical" (C()) or "numeric"
     stateful: tuple[str, ...]
+    column: str | None = None  # the bare column of "lookup", or inside C()
+    contrast: tuple[str, tuple[Any, ...]] | None = None  # ("Treatment", ("B",)) of C()
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,8 @@ class _Checker:
         self.formula, self.code, self.columns = formula, code, list(columns)
         self.used: list[str] = []
         self.stateful: list[str] = []
+        self.bare: str | None = None
+        self.contrast_spec: tuple[str, tuple[Any, ...]] | None = None
 
     def seg(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.code, node) or ast.unparse(node)
@@ -199,18 +203,18 @@ class _Checker:
         raise _fail(self.formula, f"{self.seg(node)!r} in {self.seg(parent)!r} must be a "
                                   "literal number or quoted text")
 
-    def contrast(self, node: ast.expr, parent: ast.AST) -> None:
+    def contrast(self, node: ast.expr, parent: ast.AST) -> tuple[str, tuple[Any, ...]]:
         if isinstance(node, ast.Name) and node.id in ("Treatment", "Sum"):
-            return
+            return node.id, ()
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
                 node.func.id in ("Treatment", "Sum"):
             key = "reference" if node.func.id == "Treatment" else "omit"
-            if len(node.args) + len(node.keywords) > 1 or len(node.args) > 1:
+            if len(node.args) + len(node.keywords) > 1:
                 raise _fail(self.formula, f"{self.seg(node)!r} takes one level at most")
             self.no_keywords(node, (key,))
-            for a in node.args:
-                self.constant(a, node)
-            return
+            values = [self.constant(a, node) for a in node.args]
+            values += [self.constant(k.value, node) for k in node.keywords]
+            return node.func.id, tuple(values)
         raise _fail(self.formula,
                     f"contrast {self.seg(node)!r} in {self.seg(parent)!r} is not allowed; use "
                     "Treatment, Treatment('level'), Treatment(reference='level') or Sum")
@@ -260,26 +264,45 @@ class _Checker:
         else:
             raise self.refuse(node)
 
+    def bare_column(self, node: ast.expr) -> str | None:
+        """The column of a bare name or Q('name'), else None."""
+        if isinstance(node, ast.Name):
+            return self.column(node.id, node)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id == "Q":
+            return self.quoted(node)
+        return None
+
     def factor(self, node: ast.expr) -> str:
         """Check a whole factor; return its kind."""
-        if isinstance(node, ast.Name):
-            self.column(node.id, node)
+        self.bare = self.bare_column(node)
+        if self.bare is not None:
             return "lookup"
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-                node.func.id in ("Q", "C"):
-            if node.func.id == "Q":
-                self.quoted(node)
-                return "lookup"
+                node.func.id == "C":
             if not 1 <= len(node.args) <= 2:
                 raise _fail(self.formula, f"{self.seg(node)!r}: C() takes a column and an "
                                           "optional contrast, e.g. C(region, Treatment('B'))")
             self.no_keywords(node)  # levels= is not supported: the data's levels are used
-            self.value(node.args[0])
+            self.bare = self.bare_column(node.args[0])
+            if self.bare is None:
+                self.value(node.args[0])
             if len(node.args) == 2:
-                self.contrast(node.args[1], node)
+                self.contrast_spec = self.contrast(node.args[1], node)
             return "categorical"
         self.value(node)
         return "numeric"
+
+
+class _QToName(ast.NodeTransformer):
+    """Replace the (checked) ``Q('name')`` calls by a Name node holding the column name."""
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        if isinstance(node.func, ast.Name) and node.func.id == "Q" and len(node.args) == 1 \
+                and isinstance(node.args[0], ast.Constant):
+            return ast.Name(id=str(node.args[0].value), ctx=ast.Load())
+        self.generic_visit(node)
+        return node
 
 
 def _parse_factor(formula: str, code: str, columns: Sequence[str]) -> _Factor:
@@ -291,9 +314,11 @@ def _parse_factor(formula: str, code: str, columns: Sequence[str]) -> _Factor:
     checker = _Checker(formula, code.strip(), columns)
     try:
         kind = checker.factor(body)
+        body = _QToName().visit(body)
     except RecursionError:
         raise _fail(formula, f"term {code[:40]!r}... is nested too deeply") from None
-    return _Factor(code, body, tuple(checker.used), kind, tuple(checker.stateful))
+    return _Factor(code, body, tuple(checker.used), kind, tuple(checker.stateful),
+                   checker.bare, checker.contrast_spec)
 
 
 def parse_formula(formula: str, columns: Sequence[str]) -> ParsedFormula:
@@ -398,13 +423,9 @@ def _numbers(node: ast.expr, data: pd.DataFrame, formula: str, code: str) -> Any
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         val = _numbers(node.operand, data, formula, code)
         return -val if isinstance(node.op, ast.USub) else val
-    if isinstance(node, ast.Call):
+    if isinstance(node, ast.Call) and len(node.args) == 1:
         f = node.func
         name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
-        if name == "Q":
-            arg = node.args[0]
-            assert isinstance(arg, ast.Constant)  # checked by _Checker.quoted
-            return _column_numbers(formula, data, str(arg.value), code)
         x = np.asarray(_numbers(node.args[0], data, formula, code), dtype=np.float64)
         if name == "I":
             return x
@@ -412,8 +433,7 @@ def _numbers(node: ast.expr, data: pd.DataFrame, formula: str, code: str) -> Any
             return _UFUNCS[name](x)
         if name in _STATEFUL:
             x = np.broadcast_to(x, (len(data),)).astype(np.float64)
-            kw: dict[str | None, Any] = {k.arg: k.value.value for k in node.keywords
-                  if isinstance(k.value, ast.Constant)}
+            kw = {k.arg: _literal(k.value) for k in node.keywords}
             do_center = name == "center" or bool(kw.get("center", True))
             rescale = name != "center" and bool(kw.get("rescale", True))
             ddof = int(kw.get("ddof", 0))
@@ -421,38 +441,24 @@ def _numbers(node: ast.expr, data: pd.DataFrame, formula: str, code: str) -> Any
             if rescale:
                 out = out / np.sqrt(x.var(ddof=ddof))
             return out
-    raise ModelSpecError(f"formula {formula!r}: cannot evaluate {ast.unparse(node)!r}")
+    raise _fail(formula, f"cannot evaluate {ast.unparse(node)!r}")
 
 
-def _constant(node: ast.expr) -> Any:
-    if isinstance(node, ast.UnaryOp):
-        assert isinstance(node.operand, ast.Constant)  # checked by _Checker.constant
+def _literal(node: ast.expr) -> Any:
+    """The value of a checked literal (``3``, ``-1.5``, ``'B'``, ``True``)."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
         value: Any = node.operand.value
         return -value
-    assert isinstance(node, ast.Constant)
-    return node.value
+    raise ModelSpecError(f"{ast.unparse(node)!r} is not a literal")
 
 
-def _contrast(node: ast.expr) -> Any:
+def _contrast(spec: tuple[str, tuple[Any, ...]]) -> Any:
     from patsy.contrasts import Sum, Treatment
 
-    if isinstance(node, ast.Name):
-        return Treatment() if node.id == "Treatment" else Sum()
-    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-    args = [_constant(a) for a in node.args] + [_constant(k.value) for k in node.keywords]
-    cls = Treatment if node.func.id == "Treatment" else Sum
-    return cls(args[0]) if args else cls()
-
-
-def _raw(node: ast.expr, data: pd.DataFrame) -> pd.Series | None:
-    """The data column a bare name or Q('name') refers to, else None."""
-    if isinstance(node, ast.Name):
-        return data[node.id]
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Q":
-        arg = node.args[0]
-        assert isinstance(arg, ast.Constant)
-        return data[str(arg.value)]
-    return None
+    cls = Treatment if spec[0] == "Treatment" else Sum
+    return cls(spec[1][0]) if spec[1] else cls()
 
 
 def _plain(value: Any) -> Any:
@@ -464,18 +470,15 @@ def _factor_values(f: _Factor, data: pd.DataFrame, formula: str) -> tuple[Any, A
     """(values, patsy factor) of one factor; values indexed like ``data``."""
     from patsy import LookupFactor
 
-    if f.kind == "lookup":
-        raw = _raw(f.body, data)
-        assert raw is not None
-        return raw, LookupFactor(f.code)
-    if f.kind == "categorical":
-        assert isinstance(f.body, ast.Call)
-        inner = f.body.args[0]
-        raw = _raw(inner, data)
-        values = raw if raw is not None else pd.Series(
-            np.broadcast_to(_numbers(inner, data, formula, f.code), (len(data),)),
-            index=data.index)
-        contrast = _contrast(f.body.args[1]) if len(f.body.args) == 2 else None
+    if f.kind == "lookup" and f.column is not None:
+        return data[f.column], LookupFactor(f.code)
+    if f.kind == "categorical" and isinstance(f.body, ast.Call):
+        if f.column is not None:
+            values = data[f.column]
+        else:
+            values = pd.Series(np.broadcast_to(
+                _numbers(f.body.args[0], data, formula, f.code), (len(data),)), index=data.index)
+        contrast = _contrast(f.contrast) if f.contrast is not None else None
         return values, LookupFactor(f.code, force_categorical=True, contrast=contrast)
     with np.errstate(all="ignore"):
         arr = np.broadcast_to(np.asarray(_numbers(f.body, data, formula, f.code),
