@@ -97,6 +97,8 @@ _REFUSED = [
     ("y ~ standardize(x, center=2)", "keyword center=2 in 'standardize(x, center=2)' must be True"),
     ("y ~ center(x, ddof=1)", "keyword 'ddof' in 'center(x, ddof=1)' is not allowed"),
     ("y ~ Q(x)", "Q() takes one quoted column name"),
+    ("y ~ I(x + 1" + "0" * 400 + ")", "number '10000000000000000000' is too large"),
+    ("y ~ I(x * 1e999)", "number '1e999' is too large"),
     ("y ~ x + lambda", "'lambda' is not a valid expression"),
     ("y ~ x +", "cannot parse it"),
     ("y ~ x | z", "operator 'x | z'"),
@@ -305,3 +307,23 @@ def test_ols_dask_matches_least_squares_on_the_patsy_design(df: pd.DataFrame) ->
     np.testing.assert_allclose(fit.coef, beta, rtol=1e-8)
     with pytest.raises(ModelSpecError, match=r"stateful transform scale\(\)"):
         ols_dask("y ~ scale(x)", df)
+
+
+def test_random_garbage_only_ever_raises_project_errors(df: pd.DataFrame) -> None:
+    # seeded fuzzing: before the fix of patsy's tokenizer crash, "y ~ |" escaped as an
+    # AssertionError; every bad formula must end as an EgovStudyError with a message
+    from egovstudy.errors import EgovStudyError
+
+    pieces = [*"yxgz~+-*/:()[]{}.,'\"0123456789 _=<>!@#$%^&|\\`\n\t#", "np.log(", "I(", "C(",
+              "Q(", "lambda", "**", "Treatment(", "center(", "scale(", "__class__", "Sum",
+              "ddof=", "reference=", "x", "y", "g"]
+    rng = np.random.default_rng(20261204)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(3000):
+            text = "".join(rng.choice(pieces, size=rng.integers(1, 20)))
+            formula = "y ~ " + text if rng.random() < 0.8 else text
+            try:
+                build_design(formula, df)
+            except EgovStudyError as exc:
+                assert str(exc) and "\n" not in str(exc), formula

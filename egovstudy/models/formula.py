@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -229,6 +230,13 @@ class _Checker:
                 raise _fail(self.formula,
                             f"{what} {self.seg(node)!r} is not allowed here; text is allowed "
                             "only as Q('column name') or as a level in Treatment('level')")
+            try:
+                finite = math.isfinite(float(node.value))
+            except OverflowError:
+                finite = False
+            if not finite:
+                raise _fail(self.formula, f"number {self.seg(node)[:20]!r} is too large for a "
+                                          "64-bit float")
         elif isinstance(node, ast.BinOp):
             if type(node.op) not in _BINOPS:
                 raise self.refuse(node, "operator")
