@@ -137,6 +137,17 @@ def test_payloads_refused_by_every_entry_point(df: pd.DataFrame, tmp_path: Path,
     assert not sentinel.exists()
 
 
+def test_term_explosion_is_refused_before_expansion(df: pd.DataFrame) -> None:
+    # 2**40 terms if expanded; refused from the parse tree, before patsy expands it
+    chain = "*".join(["x", "z", *(f"I(x + {i})" for i in range(38))])
+    with pytest.raises(ModelSpecError, match="expands to more than 1000 terms"):
+        build_design(f"y ~ {chain}", df)
+    with pytest.raises(ModelSpecError, match="expands to more than 1000 terms"):
+        build_design("y ~ (" + " + ".join(f"I(x + {i})" for i in range(40)) + ") ** 40", df)
+    # the bound is not hit by ordinary models: 2**9 = 512 terms are fine
+    parse_formula("y ~ " + "*".join(f"I(x + {i})" for i in range(9)), list(df.columns))
+
+
 def test_misspelled_column_and_function_get_close_matches(df: pd.DataFrame) -> None:
     with pytest.raises(ModelSpecError, match=r"column 'xx' is not in the data; did you mean 'x'"):
         build_design("y ~ xx + z", df)

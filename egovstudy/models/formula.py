@@ -39,6 +39,8 @@ __all__ = ["ParsedFormula", "design_matrices", "parse_formula"]
 
 #: longest formula accepted (characters); a bound on parsing time and recursion depth
 MAX_FORMULA_CHARS = 4000
+#: most terms a formula may expand to (``a*b*c*...`` doubles the terms with every factor)
+MAX_TERMS = 1000
 
 _UFUNCS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "log": np.log, "log1p": np.log1p, "log2": np.log2, "log10": np.log10, "exp": np.exp,
@@ -329,6 +331,37 @@ def _parse_factor(formula: str, code: str, columns: Sequence[str]) -> _Factor:
                    checker.bare, checker.contrast_spec)
 
 
+def _term_bound(node: Any) -> int:
+    """Upper bound on the terms a patsy parse tree expands to, capped at ``MAX_TERMS + 1``."""
+    cap = MAX_TERMS + 1
+    kind, args = node.type, node.args
+    if kind == "PYTHON_EXPR":
+        return 1
+    if not args:  # ZERO, ONE, NUMBER
+        return 0
+    if len(args) == 1:  # unary + - ~
+        return _term_bound(args[0])
+    if kind == "~":
+        return _term_bound(args[1])
+    left = _term_bound(args[0])
+    if kind == "**":
+        text = str(args[1].token.extra) if args[1].type in ("ONE", "NUMBER") else "1"
+        power = min(int(text), left) if text.isdigit() and len(text) < 6 else left
+        total, level = 0, 1
+        for _ in range(power):
+            level = min(level * left, cap)
+            total = min(total + level, cap)
+        return total
+    right = _term_bound(args[1])
+    if kind == "+":
+        return min(left + right, cap)
+    if kind == "-":
+        return left
+    if kind == ":":
+        return min(left * right, cap)
+    return min(left + right + left * right, cap)  # "*" and "/"
+
+
 def parse_formula(formula: str, columns: Sequence[str]) -> ParsedFormula:
     """Check a formula against the grammar of ``docs/formula.md`` and the data's columns.
 
@@ -372,8 +405,15 @@ the functions listed in docs/formula.md
         raise ModelSpecError(f"formula {formula[:40]!r}... has {len(formula)} characters, more "
                              f"than the {MAX_FORMULA_CHARS} allowed; shorten it")
     columns = [str(c) for c in columns]
+    from patsy.parse_formula import parse_formula as patsy_parse
+
     try:
-        # patsy's term-algebra parser: tokenizes and combines terms, evaluates nothing
+        # patsy's term-algebra parser: tokenizes and combines terms, evaluates nothing.
+        # The tree is read first to bound the expansion: x1*x2*...*x30 is 2**30 terms.
+        if _term_bound(patsy_parse(formula)) > MAX_TERMS:
+            raise _fail(formula, f"expands to more than {MAX_TERMS} terms (each factor of a "
+                                 "chain a*b*c*... or (...)**n doubles them); write the "
+                                 "interactions you need with ':'")
         desc = ModelDesc.from_formula(formula)
     except PatsyError as exc:
         where = ""
@@ -383,6 +423,8 @@ the functions listed in docs/formula.md
         raise _fail(formula, f"cannot parse it: {msg}{where}") from None
     except RecursionError:
         raise _fail(formula, "cannot parse it: nested too deeply") from None
+    except ModelSpecError:
+        raise
     except Exception as exc:  # patsy's tokenizer asserts on some input ('y ~ |')
         raise _fail(formula, f"cannot parse it ({type(exc).__name__}); check for stray "
                              "characters such as | ^ % < > and unbalanced quotes") from None
