@@ -28,7 +28,7 @@ import patsy
 import pytest
 
 import egovstudy as eg
-from egovstudy.errors import ModelSpecError
+from egovstudy.errors import InsufficientDataError, ModelSpecError
 from egovstudy.models.design import build_design, formula_columns
 from egovstudy.models.formula import MAX_FORMULA_CHARS, design_matrices, parse_formula
 from egovstudy.scale import ols_dask
@@ -146,6 +146,15 @@ def test_term_explosion_is_refused_before_expansion(df: pd.DataFrame) -> None:
         build_design("y ~ (" + " + ".join(f"I(x + {i})" for i in range(40)) + ") ** 40", df)
     # the bound is not hit by ordinary models: 2**9 = 512 terms are fine
     parse_formula("y ~ " + "*".join(f"I(x + {i})" for i in range(9)), list(df.columns))
+
+
+def test_too_wide_design_is_refused_before_allocation(df: pd.DataFrame) -> None:
+    # one dummy per row: refused from patsy's column names, before the n x k matrix exists
+    wide = df.assign(rid=[f"r{i}" for i in range(len(df))])
+    with pytest.raises(InsufficientDataError,
+                       match=r"n = 60 complete cases is not above k = 61 coefficients "
+                             r"\(Intercept, .*\.\.\. \(61 in all\)\)"):
+        build_design("y ~ x + C(rid)", wide)
 
 
 def test_misspelled_column_and_function_get_close_matches(df: pd.DataFrame) -> None:

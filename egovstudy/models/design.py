@@ -203,7 +203,7 @@ def build_design(
         raise InsufficientDataError(
             f"no complete rows left for formula {formula!r} after listwise deletion "
             f"(missing values per column: {dropped_by})")
-    y_df, x_df = design_matrices(parsed, clean)
+    y_df, x_df = design_matrices(parsed, clean, max_columns=len(clean) - min_resid_df)
     if y_df.shape[1] != 1:
         raise ModelSpecError(
             f"response of {formula!r} expands to {y_df.shape[1]} columns; use a numeric response")

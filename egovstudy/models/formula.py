@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from egovstudy.errors import ModelSpecError
+from egovstudy.errors import InsufficientDataError, ModelSpecError
 
 __all__ = ["ParsedFormula", "design_matrices", "parse_formula"]
 
@@ -545,8 +545,8 @@ def _factor_values(f: _Factor, data: pd.DataFrame, formula: str) -> tuple[Any, A
     return pd.Series(arr, index=data.index), LookupFactor(f.code)
 
 
-def design_matrices(parsed: ParsedFormula, data: pd.DataFrame
-                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def design_matrices(parsed: ParsedFormula, data: pd.DataFrame, *,
+                    max_columns: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Response and design matrix of a parsed formula, as patsy data frames, without eval.
 
     ``data`` must hold complete rows (stateful transforms are computed on them).
@@ -557,6 +557,10 @@ def design_matrices(parsed: ParsedFormula, data: pd.DataFrame
         From :func:`parse_formula`.
     data : pandas.DataFrame
         Complete rows of the columns in ``parsed.columns``.
+    max_columns : int, optional
+        Refuse (:class:`~egovstudy.errors.InsufficientDataError`) a design with more columns
+        than this, before the matrix is allocated (``C(respondent_id)`` on a million rows
+        would need terabytes).
 
     Returns
     -------
@@ -572,7 +576,13 @@ def design_matrices(parsed: ParsedFormula, data: pd.DataFrame
     >>> list(X.columns)
     ['Intercept', "C(g, Treatment('b'))[T.a]", 'I(x ** 2)']
     """
-    from patsy import EvalEnvironment, ModelDesc, PatsyError, Term, dmatrices
+    from patsy import (
+        EvalEnvironment,
+        PatsyError,
+        Term,
+        build_design_matrices,
+        design_matrix_builders,
+    )
 
     values: dict[str, Any] = {}
     lookups: dict[str, Any] = {}
@@ -581,11 +591,22 @@ def design_matrices(parsed: ParsedFormula, data: pd.DataFrame
             values[code], lookups[code] = _factor_values(f, data, parsed.formula)
         except RecursionError:
             raise _fail(parsed.formula, f"term {code[:40]!r} is nested too deeply") from None
-    desc = ModelDesc([Term([lookups[parsed._lhs]])],
-                     [Term([lookups[c] for c in term]) for term in parsed._rhs])
+    lhs = [Term([lookups[parsed._lhs]])]
+    rhs = [Term([lookups[c] for c in term]) for term in parsed._rhs]
     try:
-        y_df, x_df = dmatrices(desc, values, eval_env=EvalEnvironment([{}]), NA_action="raise",
-                               return_type="dataframe")
+        # what patsy.dmatrices does, in two steps so that the width is known before the
+        # matrix is allocated; LookupFactor only indexes ``values``
+        infos = design_matrix_builders([lhs, rhs], lambda: iter([values]),
+                                       EvalEnvironment([{}]), "raise")
+        k = len(infos[1].column_names)
+        if max_columns is not None and k > max_columns:
+            names = infos[1].column_names
+            shown = ", ".join(names[:12]) + (f", ... ({k} in all)" if k > 12 else "")
+            raise InsufficientDataError(
+                f"n = {len(data)} complete cases is not above k = {k} coefficients ({shown}); "
+                "collect more data or use fewer predictors")
+        y_df, x_df = build_design_matrices(infos, values, NA_action="raise",
+                                           return_type="dataframe")
     except PatsyError as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise _fail(parsed.formula, f"cannot build the design: {msg}") from None
