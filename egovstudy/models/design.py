@@ -92,7 +92,8 @@ def formula_columns(formula: str, data: pd.DataFrame) -> tuple[str, list[str]]:
     """Return the response name and every data column a formula refers to.
 
     Raises :class:`~egovstudy.errors.ModelSpecError` naming a column that is not in
-    ``data`` or a text column used as a numeric term.
+    ``data``, a text column used as a numeric term, or anything outside the formula grammar
+    of ``docs/formula.md`` (nothing of the formula is evaluated as Python code).
 
     Examples
     --------
