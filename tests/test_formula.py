@@ -13,6 +13,7 @@ Two kinds of test:
 from __future__ import annotations
 
 import builtins
+import os
 import re
 import shutil
 import subprocess
@@ -193,8 +194,7 @@ def test_transform_outside_its_domain_names_the_row(df: pd.DataFrame) -> None:
 def _cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "egovstudy", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, timeout=300,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
-                               "MPLBACKEND": "Agg"})
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"})
 
 
 def test_cli_formula_payload_exits_nonzero_and_runs_nothing(tmp_path: Path) -> None:
