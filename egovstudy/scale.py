@@ -29,17 +29,17 @@ needed columns), or a pandas DataFrame (split into partitions). The computation 
 Dask's current scheduler: after ``dask.distributed.Client("tcp://scheduler:8786")`` it
 runs on that cluster.
 
-Formulas are patsy's, with two limits that a partitioned computation imposes: stateful
-transforms that learn from the data (``center``, ``standardize``, ``scale``, splines) are
-refused, and only ``np``/``numpy`` functions are available inside the formula (the
-partitions are evaluated on workers that cannot see the caller's variables).
+Formulas follow the grammar of ``docs/formula.md`` (read by :mod:`egovstudy.models.formula`,
+never evaluated as Python code), with one limit that a partitioned computation imposes:
+stateful transforms that learn from the data (``center``, ``standardize``, ``scale``) are
+refused.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import math
-import re
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -57,6 +57,7 @@ from egovstudy.errors import (
     ModelSpecError,
     StatisticalWarning,
 )
+from egovstudy.models.formula import ParsedFormula, design_matrices, parse_formula
 from egovstudy.models.results import LinearFitMixin
 
 __all__ = [
@@ -73,8 +74,6 @@ SPLIT_EVERY = 8
 PANDAS_PARTITION_ROWS = 250_000
 #: a column with at most this many distinct integer values gets a response distribution
 MAX_DISTRIBUTION_VALUES = 101
-
-_STATEFUL = re.compile(r"\b(center|standardize|scale|bs|cr|cc|te)\s*\(")
 
 
 # ----------------------------------------------------------------------------------------
@@ -592,10 +591,10 @@ class _Spec:
     clusters: list[str]
 
 
-def _design_env() -> Any:
-    import patsy
-
-    return patsy.EvalEnvironment([{"np": np, "numpy": np}])
+@functools.lru_cache(maxsize=32)
+def _parsed(formula: str, columns: tuple[str, ...]) -> ParsedFormula:
+    """The formula checked against the whitelisted grammar (cached: each partition asks)."""
+    return parse_formula(formula, columns)
 
 
 def _prepare(part: pd.DataFrame, spec: _Spec) -> tuple[pd.DataFrame, np.ndarray, int]:
@@ -614,10 +613,7 @@ def _prepare(part: pd.DataFrame, spec: _Spec) -> tuple[pd.DataFrame, np.ndarray,
 
 
 def _design(clean: pd.DataFrame, spec: _Spec) -> tuple[np.ndarray, np.ndarray]:
-    import patsy
-
-    y_df, x_df = patsy.dmatrices(spec.formula, clean, eval_env=_design_env(), NA_action="raise",
-                                 return_type="dataframe")
+    y_df, x_df = design_matrices(_parsed(spec.formula, tuple(spec.columns)), clean)
     terms = [str(c) for c in x_df.columns]
     if terms != spec.terms:
         raise ModelSpecError(f"a partition produced design columns {terms}, expected "
@@ -707,25 +703,19 @@ def _global_levels(ddf: Any, sample: pd.DataFrame, formula: str, used: list[str]
                    ) -> dict[str, list[Any]]:
     """Levels over the whole data of every column that enters the formula as categorical."""
     import dask
-    import patsy
-
-    from egovstudy.models.design import _names_in_code
 
     clean = sample[used].dropna()
     for c in used:
         if isinstance(clean[c].dtype, pd.api.extensions.ExtensionDtype) and \
                 pd.api.types.is_numeric_dtype(clean[c]):
             clean[c] = clean[c].to_numpy(dtype=np.float64)
-    try:
-        info = patsy.dmatrices(formula, clean, eval_env=_design_env(), NA_action="raise",
-                               return_type="dataframe")[1].design_info
-    except patsy.PatsyError as exc:
-        raise ModelSpecError(f"cannot build the design of {formula!r}: {exc}") from exc
+    parsed = _parsed(formula, tuple(used))
+    info = design_matrices(parsed, clean)[1].design_info
     cat_cols: list[str] = []
     for factor, finfo in info.factor_infos.items():
         if finfo.type == "categorical":
-            names, quoted = _names_in_code(factor.code)
-            cat_cols += [c for c in sorted(names | quoted) if c in used and c not in cat_cols]
+            found_cols = parsed.factor_columns(factor.name())
+            cat_cols += [c for c in sorted(found_cols) if c in used and c not in cat_cols]
     if not cat_cols:
         return {}
     from dask import delayed
@@ -820,8 +810,8 @@ def ols_dask(formula: str, data: Any, *, vcov: str | dict[str, Any] = "classical
     Parameters
     ----------
     formula : str
-        patsy formula, e.g. ``"perf ~ hrq + bud + C(region)"`` (no stateful transforms;
-        only ``np.`` functions).
+        Formula in the grammar of ``docs/formula.md``, e.g. ``"perf ~ hrq + bud + C(region)"``
+        (no stateful transforms).
     data : dask.dataframe.DataFrame, str, pathlib.Path or pandas.DataFrame
         The data (a path or URL names a Parquet file or folder; only the used columns are read).
     vcov : {"classical", "HC0", "HC1", "HC2", "HC3"} or {"cluster": col or [col1, col2]}
@@ -848,34 +838,29 @@ def ols_dask(formula: str, data: Any, *, vcov: str | dict[str, Any] = "classical
     from dask import delayed
 
     from egovstudy.models.covariance import parse_vcov
-    from egovstudy.models.design import formula_columns
+    from egovstudy.models.design import _check_types
 
     kind, cluster_cols = parse_vcov(vcov)
     if not 0 < conf_level < 1:
         raise ModelSpecError(f"conf_level must lie in (0, 1), got {conf_level!r}")
     if not isinstance(formula, str) or "~" not in formula:
         raise ModelSpecError(f"formula must be a string 'response ~ predictors', got {formula!r}")
-    bad = _STATEFUL.search(formula)
-    if bad:
-        raise ModelSpecError(
-            f"formula {formula!r} uses the stateful transform {bad.group(1)}(), which learns "
-            "from the data and would differ between partitions; create the transformed column "
-            "first (e.g. ddf['x_c'] = ddf['x'] - ddf['x'].mean()) and use it instead")
     full = _open(data, what="ols_dask")
-    response, used = formula_columns(formula, full._meta)
+    parsed = parse_formula(formula, [str(c) for c in full._meta.columns])
+    if parsed.stateful:
+        raise ModelSpecError(
+            f"formula {formula!r} uses the stateful transform {parsed.stateful[0]}(), which "
+            "learns from the data and would differ between partitions; create the transformed "
+            "column first (e.g. ddf['x_c'] = ddf['x'] - ddf['x'].mean()) and use it instead")
+    _check_types(parsed, full._meta)
+    response, used = parsed.response, list(parsed.columns)
     columns = list(dict.fromkeys([*used, *cluster_cols]))
     ddf = _select(full, columns, what="ols_dask")
     sample = _sample_for_design(ddf, columns)
     levels = _global_levels(ddf, sample, formula, used)
     spec0 = _Spec(formula, columns, levels, [], cluster_cols)
     clean, _, _ = _prepare(sample, spec0)
-    import patsy
-
-    try:
-        x_df = patsy.dmatrices(formula, clean, eval_env=_design_env(), NA_action="raise",
-                               return_type="dataframe")[1]
-    except patsy.PatsyError as exc:
-        raise ModelSpecError(f"cannot build the design of {formula!r}: {exc}") from exc
+    x_df = design_matrices(_parsed(formula, tuple(columns)), clean)[1]
     terms = [str(c) for c in x_df.columns]
     spec = _Spec(formula, columns, levels, terms, cluster_cols)
     k = len(terms)

@@ -1,9 +1,12 @@
 """Formula -> design matrix, with listwise deletion and input checks that name the culprit.
 
 The formula language is patsy's (the one statsmodels users know: ``y ~ x1 + C(region) +
-np.log(mbps) + x1:x2``). Before patsy sees the data we
+np.log(mbps) + x1:x2``), restricted to the whitelisted grammar of ``docs/formula.md`` and
+read by :mod:`egovstudy.models.formula`, which never evaluates any of it as Python code
+(patsy would ``eval`` it). Before the design is built we
 
-* check that every column the formula names exists (the error lists close matches),
+* check the formula against the grammar and check that every column it names exists (the
+  error lists close matches),
 * refuse a text column used as a numeric term (``x`` holding ``"Setuju"``) instead of
   silently turning it into dummies; ``C(x)`` asks for dummies explicitly,
 * drop incomplete rows listwise over the formula's columns plus any extra columns (cluster,
@@ -16,8 +19,6 @@ which names the dependent terms.
 
 from __future__ import annotations
 
-import ast
-import difflib
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,16 +31,9 @@ from egovstudy.errors import (
     InsufficientDataError,
     ModelSpecError,
 )
+from egovstudy.models.formula import ParsedFormula, design_matrices, parse_formula
 
 __all__ = ["Design", "build_design", "formula_columns"]
-
-# names a formula may use that are not data columns (patsy built-ins and numpy)
-_KNOWN_FUNCTIONS = {
-    "np", "numpy", "C", "I", "Q", "center", "standardize", "scale", "log", "log1p", "exp",
-    "sqrt", "abs", "Treatment", "Sum", "Poly", "Diff", "Helmert", "bs", "cr", "cc", "te",
-    "Reference", "levels", "True", "False", "None",
-}
-
 
 @dataclass(frozen=True)
 class Design:
@@ -90,28 +84,6 @@ class Design:
         return int(self.X.shape[1])
 
 
-def _names_in_code(code: str) -> tuple[set[str], set[str]]:
-    """Return (bare names, strings quoted inside Q()) used by one patsy factor's code."""
-    try:
-        tree = ast.parse(code, mode="eval")
-    except SyntaxError as exc:  # patsy would fail too; say where
-        raise ModelSpecError(f"formula term {code!r} is not valid Python: {exc.msg}") from exc
-    names: set[str] = set()
-    quoted: set[str] = set()
-    attr_bases: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute):
-            attr_bases.add(id(node.value))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and id(node) not in attr_bases:
-            names.add(node.id)
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id == "Q" and node.args
-                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
-            quoted.add(node.args[0].value)
-    return names, quoted
-
-
 def _is_numeric_like(series: pd.Series) -> bool:
     return bool(pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series))
 
@@ -120,7 +92,8 @@ def formula_columns(formula: str, data: pd.DataFrame) -> tuple[str, list[str]]:
     """Return the response name and every data column a formula refers to.
 
     Raises :class:`~egovstudy.errors.ModelSpecError` naming a column that is not in
-    ``data`` or a text column used as a numeric term.
+    ``data``, a text column used as a numeric term, or anything outside the formula grammar
+    of ``docs/formula.md`` (nothing of the formula is evaluated as Python code).
 
     Examples
     --------
@@ -129,56 +102,33 @@ def formula_columns(formula: str, data: pd.DataFrame) -> tuple[str, list[str]]:
     >>> formula_columns("y ~ x + C(g)", df)
     ('y', ['y', 'x', 'g'])
     """
-    from patsy import ModelDesc, PatsyError
+    parsed = parse_formula(formula, [str(c) for c in data.columns])
+    _check_types(parsed, data)
+    return parsed.response, list(parsed.columns)
 
-    if not isinstance(formula, str) or "~" not in formula:
-        raise ModelSpecError(
-            f"formula must be a string 'response ~ predictors', got {formula!r}")
-    try:
-        desc = ModelDesc.from_formula(formula)
-    except PatsyError as exc:
-        raise ModelSpecError(f"cannot parse formula {formula!r}: {exc}") from exc
-    if len(desc.lhs_termlist) != 1 or len(desc.lhs_termlist[0].factors) != 1:
-        raise ModelSpecError(
-            f"formula {formula!r} needs exactly one response on the left of '~'")
-    columns = [str(c) for c in data.columns]
-    used: list[str] = []
 
-    def check_factor(code: str, *, response: bool) -> None:
-        names, quoted = _names_in_code(code)
-        for name in sorted(names | quoted):
-            if name in columns:
-                if name not in used:
-                    used.append(name)
-            elif name in quoted or name not in _KNOWN_FUNCTIONS:
-                close = difflib.get_close_matches(name, columns, n=3)
-                hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-                raise ModelSpecError(
-                    f"formula {formula!r} refers to column {name!r}, which is not in the data."
-                    f"{hint} Available columns start with {columns[:8]}.")
-        bare = code.strip()
-        if bare.startswith("Q(") and len(quoted) == 1:
-            bare = next(iter(quoted))
-        if bare in columns and not _is_numeric_like(data[bare]):
-            series = data[bare]
-            if isinstance(series.dtype, pd.CategoricalDtype) and not response:
-                return
-            example = series.dropna().astype(str).head(1).tolist()
-            shown = f" (e.g. {example[0]!r})" if example else ""
-            if response:
-                raise ModelSpecError(
-                    f"response column {bare!r} is not numeric{shown}; recode it to numbers "
-                    "(for an ordered outcome use ordinal_logit, for 0/1 use logit)")
+def _check_types(parsed: ParsedFormula, data: pd.DataFrame) -> None:
+    """Refuse a text column used as a numeric term or as the response."""
+    codes = [parsed.response, *(c for c in parsed.factor_codes() if c != parsed.response)]
+    for code in codes:
+        response = code == parsed.response
+        if parsed.factor_kind(code) != "lookup":
+            continue
+        bare = parsed.factor_columns(code)[0]
+        if _is_numeric_like(data[bare]):
+            continue
+        series = data[bare]
+        if isinstance(series.dtype, pd.CategoricalDtype) and not response:
+            continue
+        example = series.dropna().astype(str).head(1).tolist()
+        shown = f" (e.g. {example[0]!r})" if example else ""
+        if response:
             raise ModelSpecError(
-                f"column {bare!r} is used as a numeric term but holds text{shown}; recode it "
-                f"to numbers, or write C({bare}) in the formula to treat it as categorical")
-
-    check_factor(desc.lhs_termlist[0].factors[0].code, response=True)
-    for term in desc.rhs_termlist:
-        for factor in term.factors:
-            check_factor(factor.code, response=False)
-    response = desc.lhs_termlist[0].factors[0].code
-    return response, used
+                f"response column {bare!r} is not numeric{shown}; recode it to numbers "
+                "(for an ordered outcome use ordinal_logit, for 0/1 use logit)")
+        raise ModelSpecError(
+            f"column {bare!r} is used as a numeric term but holds text{shown}; recode it "
+            f"to numbers, or write C({bare}) in the formula to treat it as categorical")
 
 
 def build_design(
@@ -194,13 +144,14 @@ def build_design(
     Parameters
     ----------
     formula : str
-        patsy formula, e.g. ``"perf ~ hrq + bud + C(region)"``.
+        Formula in the grammar of ``docs/formula.md``, e.g. ``"perf ~ hrq + bud + C(region)"``.
     data : pandas.DataFrame
         The data.
     extra : sequence of str
         Further columns that must be complete (cluster, group or entity variables).
     eval_env : int
-        How many frames above the caller to look for names such as user functions.
+        Accepted for compatibility and ignored: formulas never see the caller's variables
+        (only data columns and the whitelisted functions of ``docs/formula.md``).
     min_resid_df : int
         Required ``n - k`` (1 for OLS).
 
@@ -217,12 +168,12 @@ def build_design(
     >>> d.terms, d.n, d.n_dropped
     (['Intercept', 'x'], 4, 1)
     """
-    import patsy
-
     if not isinstance(data, pd.DataFrame):
         raise ModelSpecError(
             f"data must be a pandas DataFrame, got {type(data).__name__}")
-    response, used = formula_columns(formula, data)
+    parsed = parse_formula(formula, [str(c) for c in data.columns])
+    _check_types(parsed, data)
+    response, used = parsed.response, list(parsed.columns)
     missing_extra = [c for c in extra if c not in data.columns]
     if missing_extra:
         raise ModelSpecError(
@@ -253,12 +204,7 @@ def build_design(
         raise InsufficientDataError(
             f"no complete rows left for formula {formula!r} after listwise deletion "
             f"(missing values per column: {dropped_by})")
-    env = patsy.EvalEnvironment.capture(eval_env + 1).with_outer_namespace({"np": np})
-    try:
-        y_df, x_df = patsy.dmatrices(formula, clean, eval_env=env, NA_action="raise",
-                                     return_type="dataframe")
-    except patsy.PatsyError as exc:
-        raise ModelSpecError(f"cannot build the design of {formula!r}: {exc}") from exc
+    y_df, x_df = design_matrices(parsed, clean, max_columns=len(clean) - min_resid_df)
     if y_df.shape[1] != 1:
         raise ModelSpecError(
             f"response of {formula!r} expands to {y_df.shape[1]} columns; use a numeric response")

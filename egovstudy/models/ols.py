@@ -22,7 +22,8 @@ def ols(formula: str, data: pd.DataFrame, *, vcov: str | dict[str, Any] = "class
     Parameters
     ----------
     formula : str
-        patsy formula as in statsmodels, e.g. ``"perf ~ hrq + bud + np.log(mbps) + C(region)"``.
+        Formula in the grammar of ``docs/formula.md`` (patsy's, never evaluated as code),
+        e.g. ``"perf ~ hrq + bud + np.log(mbps) + C(region)"``.
     data : pandas.DataFrame
         The data; rows with a missing value in any used column are dropped listwise (the count
         is reported in a :class:`~egovstudy.errors.DataQualityWarning`, ``fit_stats()`` and
