@@ -21,10 +21,9 @@ import pandas as pd
 from egovstudy.errors import ConvergenceError, InsufficientDataError, ModelSpecError
 from egovstudy.measurement._common import (
     check_choice,
-    cov2cor,
     html_table,
     item_frame,
-    pairwise_cov,
+    pairwise_cor,
 )
 
 __all__ = ["BartlettResult", "EFAResult", "KMOResult", "bartlett", "efa", "kmo"]
@@ -39,7 +38,7 @@ _ROTATIONS = ("oblimin", "promax", "varimax", "none")
 def _cor(data: Any, items: Sequence[str] | None, what: str) -> tuple[np.ndarray, list[str], int,
                                                                      pd.DataFrame]:
     frame = item_frame(data, items, min_items=2, what=what)
-    r = cov2cor(pairwise_cov(frame))
+    r = pairwise_cor(frame)
     return r, list(frame.columns), int(frame.shape[0]), frame
 
 
