@@ -139,6 +139,25 @@ def test_instrument_report_flags_weak_item(rng):
         instrument_report(data)
 
 
+def test_instrument_report_alpha_is_cronbachs_alpha(rng):
+    """``.alpha`` is Cronbach's alpha of each construct (as reliability(), checked against
+    psych::alpha in test_measurement_reliability); the r-table level is ``.sig_level``."""
+    from egovstudy.measurement import reliability
+
+    data, cons = _simulated_study(rng)
+    rep = instrument_report(data, cons)
+    assert rep.sig_level == 0.05
+    for name, items in cons.items():
+        assert rep.alpha[name] == pytest.approx(reliability(data, items).alpha, rel=1e-12)
+    old = instrument_report(data, cons, alpha=0.01)      # former keyword still accepted
+    assert old.sig_level == 0.01 and "significance level 0.01" in old.summary("en")
+    assert "taraf signifikansi 0,01" in old.summary("id")
+    with pytest.raises(ModelSpecError, match="sig_level=5"):
+        instrument_report(data, cons, sig_level=5)
+    with pytest.raises(ModelSpecError, match=r"alpha=0\.01 and sig_level=0\.1 disagree"):
+        instrument_report(data, cons, alpha=0.01, sig_level=0.1)
+
+
 def test_instrument_report_default_study():
     # Runs on the real default study once the ingestion helper's load_survey exists.
     egov = pytest.importorskip("egovstudy.survey")
