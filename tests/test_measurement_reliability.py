@@ -281,3 +281,40 @@ def test_alpha_with_blanks_follows_psych_and_spss_formulas():
     lam, _ = extract_factors(r, 1, "minres")
     assert pw.scale["omega_total"] == pytest.approx(
         1 - np.sum(1 - lam[:, 0] ** 2) / r.sum(), rel=1e-9)
+
+
+def _exact_corr_frame(r: np.ndarray, n: int = 300) -> pd.DataFrame:
+    """Data whose sample correlation matrix is exactly ``r``."""
+    z = np.random.default_rng(0).normal(size=(n, r.shape[0]))
+    z -= z.mean(axis=0)
+    z = z @ np.linalg.inv(np.linalg.cholesky(np.cov(z, rowvar=False)).T)
+    return pd.DataFrame(z @ np.linalg.cholesky(r).T, columns=list("abc")[: r.shape[0]])
+
+
+def test_heywood_case_is_reported_not_bounded():
+    """Three indicators, one factor: the model is just identified and the ML (lavaan
+    cfa) solution reproduces R exactly, lambda_i^2 = r_ij r_ik / r_jk (three-indicator
+    rule, Bollen 1989, Structural Equations with Latent Variables, ch. 7). With r_ab .8,
+    r_ac .7, r_bc .5: lambda_a = sqrt(1.12) = 1.0583 (residual variance -0.12, a Heywood
+    case), lambda_b = sqrt(4/7), lambda_c = sqrt(.4375); lavaan prints these std.all
+    loadings. The bounded solution gave lambda_a = .9975 and a lower rho_c."""
+    r = np.array([[1, .8, .7], [.8, 1, .5], [.7, .5, 1]])
+    df = _exact_corr_frame(r)
+    with pytest.warns(StatisticalWarning, match=r"Heywood case: item\(s\) 'a' \(standardized "
+                      r"loading 1\.058\)"):
+        res = reliability(df)
+    lam = np.sqrt([.8 * .7 / .5, .8 * .5 / .7, .7 * .5 / .8])
+    np.testing.assert_allclose(res.items["loading"], lam, atol=1e-6)
+    rc, ave = composite_reliability(lam)
+    assert res.scale["rho_c"] == pytest.approx(rc, abs=1e-6)
+    assert res.scale["ave"] == pytest.approx(ave, abs=1e-6)
+    with pytest.warns(StatisticalWarning, match=r"Heywood case in the 1-factor minres "
+                      r"solution: item\(s\) 'a' \(communality 1\.0\d\d\) have a communality of "
+                      r"0\.995 or more"):
+        efa(df, n_factors=1)
+    # a proper solution does not warn (r_ab .5, r_ac .4, r_bc .3: lambda_a^2 = .667)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ok = reliability(_exact_corr_frame(np.array([[1, .5, .4], [.5, 1, .3], [.4, .3, 1]])))
+    np.testing.assert_allclose(ok.items["loading"] ** 2, [.5 * .4 / .3, .5 * .3 / .4,
+                                                          .4 * .3 / .5], atol=1e-5)

@@ -117,10 +117,48 @@ def _lambda6(r: np.ndarray) -> float:
 
 
 def _ml_loadings(r: np.ndarray) -> np.ndarray:
-    lam, _ = extract_factors(r, 1, "ml") if r.shape[0] >= 3 else (np.sqrt(
-        np.full((2, 1), abs(r[0, 1]))), 0.0)
+    """Standardized one-factor ML loadings as lavaan reports them (improper values kept).
+
+    The factor extraction bounds each uniqueness at 0.005 (as psych). When a bound is
+    reached the model is refitted with the uniquenesses free, as lavaan's ``cfa`` does,
+    so a Heywood case gives a standardized loading above 1 (negative residual variance)
+    instead of a silently bounded 0.997; :func:`reliability` warns about it.
+    """
+    if r.shape[0] < 3:
+        return np.sqrt(np.full(2, abs(r[0, 1])))
+    lam, _ = extract_factors(r, 1, "ml")
     lam = lam[:, 0]
-    return lam if lam.sum() >= 0 else -lam
+    lam = lam if lam.sum() >= 0 else -lam
+    if np.min(1 - lam**2) > 0.005 + 1e-6:
+        return lam
+    return _free_ml_loadings(r, lam)
+
+
+def _free_ml_loadings(r: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """One-factor ML fit ``Sigma = l l' + diag(psi)`` with ``psi`` unbounded (lavaan's
+    default: Heywood cases are reported, not bounded); standardized loadings."""
+    from scipy.optimize import minimize
+
+    p = r.shape[0]
+    _, logdet_r = np.linalg.slogdet(r)
+
+    def f_and_grad(x: np.ndarray) -> tuple[float, np.ndarray]:
+        lam, psi = x[:p], x[p:]
+        sigma = np.outer(lam, lam) + np.diag(psi)
+        sign, logdet = np.linalg.slogdet(sigma)
+        if sign <= 0:
+            return 1e10, np.zeros(2 * p)
+        inv = np.linalg.inv(sigma)
+        f = logdet + float(np.trace(r @ inv)) - logdet_r - p
+        d = inv - inv @ r @ inv               # dF / dSigma
+        return float(f), np.concatenate([2 * d @ lam, np.diag(d)])
+
+    x0 = np.concatenate([start, 1 - start**2])
+    res = minimize(f_and_grad, x0, jac=True, method="BFGS",
+                   options={"gtol": 1e-10, "maxiter": 2000})
+    lam, psi = res.x[:p], res.x[p:]
+    lam_std = lam / np.sqrt(lam**2 + psi)
+    return np.asarray(lam_std if lam_std.sum() >= 0 else -lam_std)
 
 
 @dataclass(frozen=True)
@@ -225,7 +263,11 @@ def reliability(data: pd.DataFrame, items: Sequence[str] | None = None, *,
     Omega, rho_c, AVE, rho_A and the loadings use the pairwise correlation matrix
     ``cor(x, use="pairwise")`` as ``psych::omega`` does. A negative average
     covariance makes alpha negative: a :class:`StatisticalWarning` names the items
-    that correlate negatively with the rest (probably not reversed).
+    that correlate negatively with the rest (probably not reversed). A Heywood case (a
+    one-factor loading reaching 1) is not bounded away: the model is refitted with free
+    residual variances as lavaan's ``cfa`` does, the improper loading (> 1) and the
+    rho_c and AVE computed from it are reported, and a :class:`StatisticalWarning` names
+    the items.
 
     Examples
     --------
@@ -286,6 +328,17 @@ def reliability(data: pd.DataFrame, items: Sequence[str] | None = None, *,
         # two items: the one-factor model is just identified; omega = standardized alpha
         omega = 2 * r_pair[0, 1] / (1 + r_pair[0, 1])
     lam = _ml_loadings(r_pair)
+    heywood = [names[i] for i in range(k) if abs(lam[i]) >= 1]
+    if heywood:
+        warnings.warn(
+            "Heywood case: item(s) " + ", ".join(
+                f"{names[i]!r} (standardized loading {lam[i]:.3f})" for i in range(k)
+                if abs(lam[i]) >= 1)
+            + ": a standardized one-factor loading >= 1 (a negative residual variance): "
+            "the solution is improper. The improper values are reported, as lavaan does, "
+            "in the loadings, rho_c and AVE; omega uses psych's bounded solution. Check "
+            "the items for redundancy or a wrong key, or collect more data.",
+            StatisticalWarning, stacklevel=2)
     rho_c, ave = composite_reliability(lam)
     if weights is None:
         vals, vecs = np.linalg.eigh(r_pair)
