@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import egovstudy.models as models
-from egovstudy.errors import InsufficientDataError, ModelSpecError
+from egovstudy.errors import DataQualityWarning, InsufficientDataError, ModelSpecError
 
 
 def test_hypothesis_decisions_and_partial_f(rng: np.random.Generator) -> None:
@@ -183,11 +183,7 @@ def test_mixed_model_deviance_equals_statsmodels_reml_loglik(reference_data: Pat
     assert dev == pytest.approx(-2 * sm.llf, abs=1e-6)
 
 
-def test_mixed_model_reaches_the_singular_reml_optimum() -> None:
-    """Default study, random digitalisation slopes by agency: the REML optimum is singular
-    (correlation -1, as lme4 finds it); statsmodels' MixedLM stops inside the space at a
-    higher REML deviance (-2 llf = 1287.28), our fit must be lower and flagged singular.
-    A cross-check against lme4/lmerTest is left to ``make crosscheck``."""
+def _default_study_data() -> pd.DataFrame:
     import egovstudy as eg
     from egovstudy.datasets import default_study_dir
 
@@ -195,15 +191,66 @@ def test_mixed_model_reaches_the_singular_reml_optimum() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         survey = eg.load_survey(study / "survei_asn_opd.csv", study / "codebook.yaml")
-        res = models.mixed_model("performance ~ digitalisation + hr_quality", survey.data,
-                                 group="agency", random_slopes=["digitalisation"])
-    assert res.fit_stats()["reml_criterion"] < 1287.28 - 0.2
-    assert res.raw["fit"].singular and res.raw["re_corr"][0, 1] == pytest.approx(-1, abs=1e-6)
-    assert any("singular fit" in n for n in res.notes)
-    # SEs are s2 (X'V^-1X)^-1 at the optimum (lme4's vcov), df finite on the boundary
+    return survey.data
+
+
+# R 4 with lme4 and lmerTest on the same rows: d <- read.csv(<survey.data[["performance",
+# "digitalisation", "hr_quality", "agency"]] written by pandas.to_csv>), then
+# m <- lmerTest::lmer(<model>, d); getME(m, "theta"); REMLcrit(m); coef(summary(m));
+# VarCorr(m) -- values printed with digits = 10.
+def test_mixed_model_default_study_random_intercept_matches_lmertest() -> None:
+    # lmer(performance ~ digitalisation + hr_quality + (1 | agency), d): theta 0.202792616,
+    # REML 1295.782955; estimates 1.1598656391 0.4660410654 0.1859772033, SE 0.18472036413
+    # 0.05022034354 0.04099841267, df 413.8081267 515.7774813 581.9197586
+    with pytest.warns(DataQualityWarning, match="dropped 1 of 589 rows"):
+        res = models.mixed_model("performance ~ digitalisation + hr_quality",
+                                 _default_study_data(), group="agency")
+    t = res.tidy()
+    np.testing.assert_allclose(t["estimate"], [1.1598656391, 0.4660410654, 0.1859772033],
+                               rtol=1e-6)
+    np.testing.assert_allclose(t["std_error"], [0.18472036413, 0.05022034354, 0.04099841267],
+                               rtol=1e-6)
+    np.testing.assert_allclose(t["df"], [413.8081267, 515.7774813, 581.9197586], rtol=1e-5)
+    assert res.fit_stats()["reml_criterion"] == pytest.approx(1295.782955, abs=1e-5)
+    assert res.raw["fit"].theta[0] == pytest.approx(0.202792616, abs=1e-6)
+
+
+def test_mixed_model_reaches_the_singular_reml_optimum() -> None:
+    """Random digitalisation slopes by agency: the REML optimum is singular (correlation
+    -1). statsmodels' MixedLM stopped inside the space at a higher deviance (-2 llf =
+    1287.28) with variances 22% off; lmerTest reaches the boundary, and so must we.
+
+    lmer(performance ~ digitalisation + hr_quality + (digitalisation | agency), d):
+    "boundary (singular) fit"; theta 1.0041774493 -0.2288659588 0; REML 1286.994015;
+    estimates 1.0664069107 0.4849644897 0.1897363834; SE 0.22573269177 0.05828438466
+    0.04055276831; df 45.07283472 54.80673888 578.63239739; variances 0.49770383
+    (Intercept), 0.02585309 (digitalisation), corr -1.000000, residual 0.49357148.
+    The deviance is flat along the boundary (ours is 5e-9 lower than at lme4's theta,
+    which differs from ours by 2e-5), so theta and the variances agree to ~1e-4 and the
+    SEs to 1e-5. The df differ by 2.3e-4 (relative): at lme4's own theta we get 45.0832;
+    lmerTest's numDeriv Hessian (steps 1e-4) has rounding errors of ~1e-6 that the
+    ill-conditioned (condition ~470) theta block amplifies, while ours is stable to 1e-7
+    when its steps change tenfold.
+    """
+    with pytest.warns(DataQualityWarning, match="dropped 1 of 589 rows"):
+        res = models.mixed_model("performance ~ digitalisation + hr_quality",
+                                 _default_study_data(), group="agency",
+                                 random_slopes=["digitalisation"])
+    assert res.fit_stats()["reml_criterion"] == pytest.approx(1286.994015, abs=1e-6)
     fit = res.raw["fit"]
-    np.testing.assert_allclose(res.tidy()["std_error"], np.sqrt(np.diag(fit.vcov)))
-    assert np.isfinite(res.tidy()["df"]).all()
+    assert fit.singular and res.raw["re_corr"][0, 1] == pytest.approx(-1, abs=1e-9)
+    assert any("singular fit" in n for n in res.notes)
+    np.testing.assert_allclose(fit.theta, [1.0041774493, -0.2288659588, 0.0], atol=1e-4)
+    t = res.tidy()
+    np.testing.assert_allclose(t["estimate"], [1.0664069107, 0.4849644897, 0.1897363834],
+                               rtol=1e-5)
+    np.testing.assert_allclose(t["std_error"], [0.22573269177, 0.05828438466, 0.04055276831],
+                               rtol=2e-5)
+    np.testing.assert_allclose(t["df"], [45.07283472, 54.80673888, 578.63239739], rtol=5e-4)
+    np.testing.assert_allclose(res.raw["random_effects"]["variance"],
+                               [0.49770383, 0.02585309, 0.49357148], rtol=1e-4)
+    # SEs are s2 (X'V^-1X)^-1 at the optimum (lme4's vcov)
+    np.testing.assert_allclose(t["std_error"], np.sqrt(np.diag(fit.vcov)))
 
 
 def test_panel_fixed_effects_equal_dummy_ols(reference_data: Path) -> None:
@@ -237,8 +284,9 @@ def test_results_display() -> None:
 def test_mixed_model_rejects_degenerate_fits_on_the_default_study() -> None:
     """Regression test: L-BFGS once 'converged' to llf = inf with a zero group variance.
 
-    Reference: statsmodels MixedLM with its default optimiser on the same data
-    (REML log-likelihood -647.89, agency variance 0.0208, intercept 1.160).
+    Reference: lmerTest (see test_mixed_model_default_study_random_intercept_matches_lmertest)
+    REML criterion 1295.782955 (log-likelihood -647.89), agency variance 0.020792057,
+    intercept 1.1598656391.
     """
     import warnings
 
