@@ -318,3 +318,53 @@ def test_heywood_case_is_reported_not_bounded():
         ok = reliability(_exact_corr_frame(np.array([[1, .5, .4], [.5, 1, .3], [.4, .3, 1]])))
     np.testing.assert_allclose(ok.items["loading"] ** 2, [.5 * .4 / .3, .5 * .3 / .4,
                                                           .4 * .3 / .5], atol=1e-5)
+
+
+_BLANKS = pd.DataFrame({
+    "a": [1, 2, 3, 4, 5, 4, 3, 2, 4, 5, np.nan, 3],
+    "b": [2, 2, 3, 4, 5, 5, 3, 1, np.nan, 4, 4, 3],
+    "c": [1, 3, 3, 5, 4, 4, 2, 2, 4, np.nan, 5, 2],
+    "d": [2, 1, 4, 4, 5, 3, 3, 2, 3, 5, 4, np.nan],
+})
+
+
+def test_blanks_match_psych_and_lavaan_in_r():
+    """12 rows, 4 items, 4 blanks; R 4 with psych 2.2.9 and lavaan, x = the frame above:
+
+    a <- psych::alpha(x): total raw_alpha 0.9377528226, std.alpha 0.9386562686, G6(smc)
+    0.9510255786, average_r 0.7927631242, median_r 0.8034714738; Feldt 0.8498433 -
+    0.9799029; item.stats raw.r 0.9756830137 0.9123906986 0.8779777726 0.8815868914,
+    r.drop 0.9485448841 0.9318456041 0.7161419568 0.8256928950.
+    psych::KMO(x): MSA 0.7679238937, MSAi 0.6832814417 0.8769417003 0.7801637507
+    0.7730178042. psych::cortest.bartlett(x)$chisq 34.31679778.
+    psych::omega(x, nfactors = 1)$omega.tot 0.9328037211 ("ultra-Heywood case" warning).
+    lavaan::cfa("f =~ a + b + c + d", sample.cov = cor(x, use = "pairwise"),
+    sample.nobs = 12, std.lv = TRUE): "some estimated ov variances are negative";
+    standardizedSolution loadings 1.011 0.859 0.812 0.838, whence CR 0.9338454 and
+    AVE 0.7805224.
+    """
+    with pytest.warns(StatisticalWarning, match=r"Heywood case: item\(s\) 'a' \(standardized "
+                      r"loading 1\.011\)"):
+        res = reliability(_BLANKS)
+    s, it = res.scale, res.items
+    for key, want in [("raw_alpha", 0.9377528226), ("std_alpha", 0.9386562686),
+                      ("lambda6", 0.9510255786), ("average_r", 0.7927631242),
+                      ("median_r", 0.8034714738)]:
+        assert s[key] == pytest.approx(want, abs=1e-9), key
+    # omega: item a's uniqueness sits on the bound .005 (Heywood), where psych's optim and
+    # ours stop 3e-6 apart
+    assert s["omega_total"] == pytest.approx(0.9328037211, abs=1e-5)
+    assert (s["alpha_ci_low"], s["alpha_ci_high"]) == pytest.approx((0.8498433, 0.9799029),
+                                                                    abs=1e-7)
+    np.testing.assert_allclose(it["r_total"], [0.9756830137, 0.9123906986, 0.8779777726,
+                                               0.8815868914], atol=1e-9)
+    np.testing.assert_allclose(it["r_rest"], [0.9485448841, 0.9318456041, 0.7161419568,
+                                              0.8256928950], atol=1e-9)
+    np.testing.assert_allclose(it["loading"], [1.011, 0.859, 0.812, 0.838], atol=5e-4)
+    assert s["rho_c"] == pytest.approx(0.9338454, abs=1e-6)
+    assert s["ave"] == pytest.approx(0.7805224, abs=1e-6)
+    k = kmo(_BLANKS)
+    assert k.overall == pytest.approx(0.7679238937, abs=1e-9)
+    np.testing.assert_allclose(k.per_item, [0.6832814417, 0.8769417003, 0.7801637507,
+                                            0.7730178042], atol=1e-9)
+    assert bartlett(_BLANKS).statistic == pytest.approx(34.31679778, abs=1e-7)
