@@ -368,3 +368,11 @@ def test_blanks_match_psych_and_lavaan_in_r():
     np.testing.assert_allclose(k.per_item, [0.6832814417, 0.8769417003, 0.7801637507,
                                             0.7730178042], atol=1e-9)
     assert bartlett(_BLANKS).statistic == pytest.approx(34.31679778, abs=1e-7)
+    # listwise (SPSS RELIABILITY; in R psych::alpha(na.omit(x))): raw_alpha 0.9316555638,
+    # Feldt 0.7971106 - 0.9846487 on the 8 complete rows
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatisticalWarning)
+        lw = reliability(_BLANKS, missing="listwise")
+    assert lw.alpha == pytest.approx(0.9316555638, abs=1e-9) and lw.n == 8
+    assert (lw.scale["alpha_ci_low"], lw.scale["alpha_ci_high"]) == pytest.approx(
+        (0.7971106, 0.9846487), abs=1e-7)
