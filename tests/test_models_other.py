@@ -141,6 +141,13 @@ def test_mixed_model_sleepstudy_lme4(reference_data: Path) -> None:
                            df_method="kr")  # type: ignore[arg-type]
     with pytest.raises(InsufficientDataError, match="'one'"):
         models.mixed_model("Reaction ~ Days", sleep.assign(one=1), group="one")
+    with pytest.raises(ModelSpecError, match=r"random slope 'Days_c' must also be a "
+                       r"fixed-effect term.*did you mean 'Days'"):
+        models.mixed_model("Reaction ~ Days", sleep.assign(Days_c=sleep["Days"] - 4.5),
+                           group="Subject", random_slopes=["Days_c"])
+    with pytest.raises(ModelSpecError, match=r"perfect collinearity.*'Days2'"):
+        models.mixed_model("Reaction ~ Days + Days2", sleep.assign(Days2=2 * sleep["Days"]),
+                           group="Subject")
 
 
 def test_mixed_model_sleepstudy_variance_components_lme4(reference_data: Path) -> None:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from egovstudy.errors import ConvergenceError, InsufficientDataError, ModelSpecError
+from egovstudy.models._lstsq import lstsq
 from egovstudy.models.design import build_design
 from egovstudy.models.results import TidyResult, tidy_frame
 from egovstudy.models.satterthwaite import (
@@ -163,6 +164,7 @@ def mixed_model(formula: str, data: pd.DataFrame, *, group: str,
             raise ModelSpecError(
                 f"random slope {s!r} must also be a fixed-effect term; terms are {d.terms}"
                 f"{hint}")
+    lstsq(d.X, d.y, d.terms)    # perfect collinearity: ModelSpecError naming the terms
     Z = np.column_stack([np.ones(d.n)] + [d.X[:, d.terms.index(s)] for s in random_slopes])
     sums = GroupSums(d.X, d.y, Z, d.data[group].to_numpy())
     if sums.n <= sums.p:
