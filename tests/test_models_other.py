@@ -195,6 +195,29 @@ def test_mixed_model_sleepstudy_ml_and_empty_model_match_lmertest(reference_data
     assert t0.loc[0, "df"] == pytest.approx(16.99999824, rel=1e-6)
 
 
+def test_mixed_model_zero_group_variance_matches_lmertest() -> None:
+    """Zero between-group variance (theta on the bound 0): lme4 reports a singular fit and
+    lmerTest still gives t tests (df = n - p = 78 here); the old code reported z tests.
+
+    R: d <- read.csv(<the frame below written by pandas.to_csv>); m <- lmerTest::lmer(y ~ x
+    + (1 | g), d): "boundary (singular) fit"; theta 0; REMLcrit 204.6964568; estimates
+    0.9966629688 0.4801773506, SE 0.09673765873 0.10494542091, df 78 78.
+    """
+    rng = np.random.default_rng(5)
+    g = np.repeat(np.arange(10), 8)
+    x = rng.normal(size=80)
+    e = rng.normal(size=80)
+    e = e - pd.Series(e).groupby(g).transform("mean").to_numpy()
+    res = models.mixed_model("y ~ x", pd.DataFrame({"y": 1 + 0.5 * x + e, "x": x, "g": g}),
+                             group="g")
+    t = res.tidy()
+    assert res.raw["fit"].theta[0] == 0.0 and res.raw["fit"].singular
+    assert res.fit_stats()["reml_criterion"] == pytest.approx(204.6964568, abs=1e-7)
+    np.testing.assert_allclose(t["estimate"], [0.9966629688, 0.4801773506], atol=1e-9)
+    np.testing.assert_allclose(t["std_error"], [0.09673765873, 0.10494542091], rtol=1e-8)
+    np.testing.assert_allclose(t["df"], [78, 78], rtol=1e-6)
+
+
 def test_mixed_model_deviance_equals_statsmodels_reml_loglik(reference_data: Path) -> None:
     """The profiled REML deviance is -2 x statsmodels' REML log-likelihood (same model,
     independent code) at statsmodels' own estimates, converted to lme4's theta."""
