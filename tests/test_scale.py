@@ -230,12 +230,7 @@ def test_reliability_dask_equals_in_memory(client: Any, survey_like: pd.DataFram
         assert s[key] == pytest.approx(float(mem.scale[key]), rel=1e-10), key
     assert lazy.n == mem.n
     tab = lazy.tidy().set_index("item")
-    cols = ["mean", "sd", "r_total", "r_rest", "alpha_if_deleted", "std_alpha_if_deleted"]
-    if use == "pairwise":
-        # with blanks the in-memory r_total is psych's raw.r (item vs row mean of the answered
-        # items); the Dask path still derives it from the covariance matrix
-        cols.remove("r_total")
-    for col in cols:
+    for col in ["mean", "sd", "r_total", "r_rest", "alpha_if_deleted", "std_alpha_if_deleted"]:
         assert _rel(tab[col].to_numpy(), mem.items[col].to_numpy()) < 1e-10, col
 
 
