@@ -157,7 +157,10 @@ def _free_ml_loadings(r: np.ndarray, start: np.ndarray) -> np.ndarray:
     res = minimize(f_and_grad, x0, jac=True, method="BFGS",
                    options={"gtol": 1e-10, "maxiter": 2000})
     lam, psi = res.x[:p], res.x[p:]
-    lam_std = lam / np.sqrt(lam**2 + psi)
+    with np.errstate(invalid="ignore"):
+        lam_std = lam / np.sqrt(lam**2 + psi)
+    if not (np.isfinite(lam_std).all() and res.fun < f_and_grad(x0)[0] + 1e-12):
+        return start           # no better improper solution found: keep the bounded one
     return np.asarray(lam_std if lam_std.sum() >= 0 else -lam_std)
 
 
@@ -328,14 +331,18 @@ def reliability(data: pd.DataFrame, items: Sequence[str] | None = None, *,
         # two items: the one-factor model is just identified; omega = standardized alpha
         omega = 2 * r_pair[0, 1] / (1 + r_pair[0, 1])
     lam = _ml_loadings(r_pair)
-    heywood = [names[i] for i in range(k) if abs(lam[i]) >= 1]
+    # >= 1: lavaan's improper solution; at sqrt(.995): the bounded one (if no better
+    # improper solution was found)
+    heywood = ([names[i] for i in range(k) if abs(lam[i]) >= np.sqrt(0.995) - 1e-6]
+               if k >= 3 else [])
     if heywood:
         warnings.warn(
             "Heywood case: item(s) " + ", ".join(
                 f"{names[i]!r} (standardized loading {lam[i]:.3f})" for i in range(k)
-                if abs(lam[i]) >= 1)
-            + ": a standardized one-factor loading >= 1 (a negative residual variance): "
-            "the solution is improper. The improper values are reported, as lavaan does, "
+                if names[i] in heywood)
+            + ": a standardized one-factor loading at or above .9975 (a residual variance "
+            "at psych's bound .005 or, above 1, negative): the solution is improper. "
+            "The improper values are reported, as lavaan does, "
             "in the loadings, rho_c and AVE; omega uses psych's bounded solution. Check "
             "the items for redundancy or a wrong key, or collect more data.",
             StatisticalWarning, stacklevel=2)
