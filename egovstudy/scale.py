@@ -401,6 +401,7 @@ class DaskReliabilityResult:
     use: str
     mean: np.ndarray
     cov: np.ndarray
+    raw_r: np.ndarray | None = None    # psych's raw.r with blanks (pairwise only)
 
     @property
     def k(self) -> int:
@@ -455,7 +456,7 @@ class DaskReliabilityResult:
         row = S.sum(axis=1)
         var_t = S.sum()
         var_j = np.diag(S)
-        r_total = row / np.sqrt(var_j * var_t)
+        r_total = row / np.sqrt(var_j * var_t) if self.raw_r is None else self.raw_r
         r_rest = (row - var_j) / np.sqrt(var_j * (var_t - 2 * row + var_j))
         a_del, a_std_del = [], []
         for j in range(k):
@@ -488,7 +489,13 @@ def _part_pairwise(part: pd.DataFrame, cols: list[str], shift: np.ndarray) -> di
     M = ~np.isnan(X)
     Xz = np.where(M, X, 0.0)
     Mf = M.astype(np.float64)
+    # psych's raw.r = cor(rowMeans(x, na.rm = TRUE), x, use = "pairwise"): sums of the row
+    # mean of the answered items (shifted by the mean shift) over each item's rows
+    cnt = M.sum(axis=1)
+    t = np.where(cnt > 0, (Xz + np.where(M, shift, 0.0)).sum(axis=1) / np.maximum(cnt, 1)
+                 - shift.mean(), 0.0)
     return {"nij": Mf.T @ Mf, "S": Xz.T @ Mf, "Q": Xz.T @ Xz,
+            "tS": Mf.T @ t, "tQ": Mf.T @ (t * t), "tX": Xz.T @ t,
             "n_any": int(M.any(axis=1).sum()), "n_input": len(X)}
 
 
@@ -543,6 +550,7 @@ def reliability_dask(data: Any, items: Sequence[str], *,
     from dask import delayed
 
     parts = ddf.to_delayed()
+    raw_r: np.ndarray | None = None
     if use == "complete":
         m: _Comoments = _compute(_tree_reduce([delayed(_part_items)(p, cols) for p in parts],
                                               _merge_comoments))
@@ -561,6 +569,9 @@ def reliability_dask(data: Any, items: Sequence[str], *,
         with np.errstate(invalid="ignore", divide="ignore"):
             cov = (Q - S * S.T / n_pair) / (n_pair - 1)
             mean = np.diag(S) / np.diag(n_pair) + shift
+            ni, sx, sxx = np.diag(n_pair), np.diag(S), np.diag(Q)
+            raw_r = (ni * t["tX"] - t["tS"] * sx) / np.sqrt(
+                (ni * sxx - sx**2) * (ni * t["tQ"] - t["tS"] ** 2))
     bad = [(cols[i], cols[j]) for i, j in zip(*np.where(n_pair < 2)) if i <= j]
     if bad or n <= 1:
         raise InsufficientDataError(
@@ -574,7 +585,8 @@ def reliability_dask(data: Any, items: Sequence[str], *,
         warnings.warn(f"reliability_dask: {n_input - n} of {n_input} rows with {why} were "
                       f"dropped; n = {n}", DataQualityWarning, stacklevel=2)
     return DaskReliabilityResult(items=cols, n=n, n_dropped=n_input - n, use=use,
-                                 mean=np.asarray(mean, dtype=float), cov=np.asarray(cov))
+                                 mean=np.asarray(mean, dtype=float), cov=np.asarray(cov),
+                                 raw_r=raw_r)
 
 
 # ----------------------------------------------------------------------------------------

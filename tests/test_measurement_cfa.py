@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from egovstudy.errors import ModelSpecError
+from egovstudy.errors import ModelSpecError, StatisticalWarning
 from egovstudy.measurement import cfa, cross_loadings, fornell_larcker, htmt, instrument_report
 
 HS_MODEL = """visual =~ x1 + x2 + x3
@@ -139,6 +139,25 @@ def test_instrument_report_flags_weak_item(rng):
         instrument_report(data)
 
 
+def test_instrument_report_alpha_is_cronbachs_alpha(rng):
+    """``.alpha`` is Cronbach's alpha of each construct (as reliability(), checked against
+    psych::alpha in test_measurement_reliability); the r-table level is ``.sig_level``."""
+    from egovstudy.measurement import reliability
+
+    data, cons = _simulated_study(rng)
+    rep = instrument_report(data, cons)
+    assert rep.sig_level == 0.05
+    for name, items in cons.items():
+        assert rep.alpha[name] == pytest.approx(reliability(data, items).alpha, rel=1e-12)
+    old = instrument_report(data, cons, alpha=0.01)      # former keyword still accepted
+    assert old.sig_level == 0.01 and "significance level 0.01" in old.summary("en")
+    assert "taraf signifikansi 0,01" in old.summary("id")
+    with pytest.raises(ModelSpecError, match="sig_level=5"):
+        instrument_report(data, cons, sig_level=5)
+    with pytest.raises(ModelSpecError, match=r"alpha=0\.01 and sig_level=0\.1 disagree"):
+        instrument_report(data, cons, alpha=0.01, sig_level=0.1)
+
+
 def test_instrument_report_default_study():
     # Runs on the real default study once the ingestion helper's load_survey exists.
     egov = pytest.importorskip("egovstudy.survey")
@@ -150,3 +169,31 @@ def test_instrument_report_default_study():
     survey = egov.load_survey(path / "survei_asn_opd.csv", path / "codebook.yaml")
     rep = instrument_report(survey)
     assert rep.weak_items == ["bud4"]
+
+
+def test_cfa_heywood_case_reported_as_lavaan():
+    """R 4, lavaan: x = the 12-row frame below (listwise: 8 rows);
+    f <- cfa("f =~ a + b + c + d", x) warns "some estimated ov variances are negative";
+    parameterEstimates(f, standardized = TRUE): loadings 1, 0.953 (SE 0.188), 0.805
+    (0.197), 0.805 (0.197); a ~~ a -0.062, b ~~ b 0.440, c ~~ c 0.489, d ~~ d 0.489,
+    f ~~ f 1.562; std.all loadings 1.021 0.874 0.821 0.821; fitMeasures chisq 0.845, df 2,
+    srmr 0.032."""
+    x = pd.DataFrame({
+        "a": [1, 2, 3, 4, 5, 4, 3, 2, 4, 5, np.nan, 3],
+        "b": [2, 2, 3, 4, 5, 5, 3, 1, np.nan, 4, 4, 3],
+        "c": [1, 3, 3, 5, 4, 4, 2, 2, 4, np.nan, 5, 2],
+        "d": [2, 1, 4, 4, 5, 3, 3, 2, 3, 5, 4, np.nan],
+    })
+    with pytest.warns(StatisticalWarning, match=r"Heywood case: negative variance "
+                      r"estimate\(s\) 'a' \(-0\.062\)"):
+        res = cfa("f =~ a + b + c + d", x)
+    est = res.estimates
+    load = est[est["op"] == "=~"]
+    np.testing.assert_allclose(load["estimate"], [1, 0.953, 0.805, 0.805], atol=5e-4)
+    np.testing.assert_allclose(load["std_error"].iloc[1:], [0.188, 0.197, 0.197], atol=5e-4)
+    np.testing.assert_allclose(load["std_estimate"], [1.021, 0.874, 0.821, 0.821], atol=5e-4)
+    var = est[(est["op"] == "~~") & (est["latent"] == est["item"])].set_index("item")
+    np.testing.assert_allclose(var.loc[["a", "b", "c", "d", "f"], "estimate"],
+                               [-0.062, 0.440, 0.489, 0.489, 1.562], atol=5e-4)
+    assert res.fit["chisq"] == pytest.approx(0.845, abs=5e-4)
+    assert res.fit["srmr"] == pytest.approx(0.032, abs=5e-4)

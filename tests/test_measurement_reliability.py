@@ -10,13 +10,14 @@ import pytest
 
 from egovstudy.errors import InsufficientDataError, ModelSpecError, StatisticalWarning
 from egovstudy.measurement import (
+    bartlett,
     efa,
     item_validity,
     kmo,
     r_table,
     reliability,
 )
-from egovstudy.measurement.reliability import composite_reliability, rho_a
+from egovstudy.measurement.reliability import composite_reliability, feldt_ci, rho_a
 
 
 @pytest.fixture(scope="module")
@@ -104,15 +105,47 @@ def test_kmo_bfi_matches_psych(bfi):
     # psych::KMO(bfi[, 1:25]) knitr output (public R notebook, "KMO(bfi)" on the 25
     # items): Overall MSA = 0.85; MSA per item A2 .84 A3 .87 A4 .87 A5 .90 C1 .83 C2 .79
     # C3 .85 C4 .82 C5 .86 E1 .83 E2 .88 E3 .89 E4 .87 E5 .89 N1 .78 N2 .78 N3 .86 N4 .88
-    # N5 .86 O1 .85 O2 .78 O3 .84 O4 .76 O5 .76; A1 printed 0.74 (we get 0.7453, so A1 is
-    # checked to 0.006).
+    # N5 .86 O1 .85 O2 .78 O3 .84 O4 .76 O5 .76; A1 .74. bfi has blanks: from the pairwise
+    # correlations (cor(x, use = "pairwise"), as psych) A1 is 0.7447; cov2cor of the
+    # pairwise covariances gave 0.7453, which psych would print as 0.75.
     items = [c for c in bfi.columns if len(c) == 2 and c[0] in "ACENO"]
     res = kmo(bfi, items)
     assert round(res.overall, 2) == 0.85
     want = [0.74, 0.84, 0.87, 0.87, 0.90, 0.83, 0.79, 0.85, 0.82, 0.86, 0.83, 0.88, 0.89,
             0.87, 0.89, 0.78, 0.78, 0.86, 0.88, 0.86, 0.85, 0.78, 0.84, 0.76, 0.76]
-    np.testing.assert_allclose(res.per_item.to_numpy(), want, atol=0.006)
+    np.testing.assert_allclose(res.per_item.to_numpy(), want, atol=0.005)
     assert res.label(res.overall) == "meritorious"
+
+
+def test_bartlett_and_efa_with_blanks_match_psych_fa_bfi(bfi):
+    # print(psych::fa(psychTools::bfi[1:25], nfactors = 5)) (minres, oblimin), printed in
+    # F. Wilhelm (2021), "Beautiful Tables for Exploratory Factor Analysis in R": "The
+    # degrees of freedom for the null model are 300 and the objective function was 7.23
+    # with Chi Square of 20163.79" -- Bartlett's statistic -(n - 1 - (2p + 5)/6) ln|R| with
+    # n = 2800 rows and R = cor(bfi[1:25], use = "pairwise"); h2 as printed below.
+    # bfi has blanks in 24 of 25 items: cov2cor of the pairwise covariances gives 20179.81.
+    items = [c for c in bfi.columns if len(c) == 2 and c[0] in "ACENO"]
+    b = bartlett(bfi, items)
+    assert b.statistic == pytest.approx(20163.79, abs=0.005)
+    assert (b.df, b.n) == (300, 2800)
+    res = efa(bfi, items, 5)
+    h2 = [0.19, 0.45, 0.52, 0.28, 0.46, 0.33, 0.45, 0.32, 0.45, 0.43, 0.35, 0.54, 0.44, 0.53,
+          0.40, 0.65, 0.60, 0.55, 0.49, 0.35, 0.31, 0.26, 0.46, 0.25, 0.30]
+    np.testing.assert_allclose(res.communalities.to_numpy(), h2, atol=0.005)
+
+
+def test_kmo_equals_textbook_formula_on_pandas_pairwise_correlations(bfi):
+    """Identity: psych::KMO's formula (Kaiser & Rice 1974) written out on
+    ``DataFrame.corr()`` (pairwise Pearson, as R's cor(use = "pairwise"))."""
+    items = ["A1", "A2", "A3", "A4", "A5", "C1", "C2"]
+    r = bfi[items].corr().to_numpy()
+    inv = np.linalg.inv(r)
+    q = -inv / np.sqrt(np.outer(np.diag(inv), np.diag(inv)))
+    off = ~np.eye(len(items), dtype=bool)
+    r2, q2 = (r**2) * off, (q**2) * off
+    res = kmo(bfi, items)
+    assert res.overall == pytest.approx(r2.sum() / (r2.sum() + q2.sum()), rel=1e-12)
+    np.testing.assert_allclose(res.per_item, r2.sum(0) / (r2.sum(0) + q2.sum(0)), rtol=1e-12)
 
 
 def test_efa_parallel_analysis_bfi_suggests_six(bfi):
@@ -203,3 +236,143 @@ def test_missing_data_pairwise_vs_complete(rng):
     cc = reliability(x, use="complete")
     assert pw.n == 200 and cc.n == 180
     assert pw.alpha != cc.alpha
+    assert reliability(x, missing="listwise").alpha == cc.alpha
+    assert pw.missing == "pairwise" and cc.missing == "listwise"
+    with pytest.raises(ModelSpecError, match="missing='pairwise' and use='complete' disagree"):
+        reliability(x, missing="pairwise", use="complete")
+    with pytest.raises(ModelSpecError, match="missing='casewise'"):
+        reliability(x, missing="casewise")  # type: ignore[arg-type]
+
+
+def test_alpha_with_blanks_follows_psych_and_spss_formulas():
+    """Blanks: identities with the formulas psych::alpha and SPSS RELIABILITY apply.
+
+    psych::alpha(x) (use = "pairwise"): C = cov(x, use = "pairwise"), raw alpha
+    k/(k-1) (1 - tr C / sum C), raw.r = cor(rowMeans(x, na.rm = TRUE), x,
+    use = "pairwise"), Feldt interval (alpha.ci) on nrow(x) rows. SPSS (listwise):
+    alpha = k/(k-1) (1 - sum s_i^2 / s_total^2) on the complete cases (Cronbach 1951).
+    """
+    x = pd.DataFrame({
+        "a": [1, 2, 3, 4, 5, 4, 3, 2, 4, 5, np.nan, 3],
+        "b": [2, 2, 3, 4, 5, 5, 3, 1, np.nan, 4, 4, 3],
+        "c": [1, 3, 3, 5, 4, 4, 2, 2, 4, np.nan, 5, 2],
+        "d": [2, 1, 4, 4, 5, 3, 3, 2, 3, 5, 4, np.nan],
+    })
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pw = reliability(x)
+        lw = reliability(x, missing="listwise")
+    k = 4
+    c = x.cov().to_numpy()
+    assert pw.alpha == pytest.approx(k / (k - 1) * (1 - np.trace(c) / c.sum()), rel=1e-12)
+    raw_r = [x[col].corr(x.mean(axis=1)) for col in x]
+    np.testing.assert_allclose(pw.items["r_total"], raw_r, rtol=1e-12)
+    assert pw.n == 12 and pw.scale["n_complete"] == 8 and lw.n == 8
+    assert (pw.scale["alpha_ci_low"], pw.scale["alpha_ci_high"]) == pytest.approx(
+        feldt_ci(pw.alpha, 12, k))
+    cc = x.dropna()
+    spss = k / (k - 1) * (1 - cc.var().sum() / cc.sum(axis=1).var())
+    assert lw.alpha == pytest.approx(spss, rel=1e-12)
+    assert "8 complete cases" in pw.summary() and "listwise" in lw.summary()
+    # omega from the pairwise correlation matrix (psych::omega: cor(x, use = "pairwise"))
+    from egovstudy.measurement.factor import extract_factors
+
+    r = x.corr().to_numpy()
+    lam, _ = extract_factors(r, 1, "minres")
+    assert pw.scale["omega_total"] == pytest.approx(
+        1 - np.sum(1 - lam[:, 0] ** 2) / r.sum(), rel=1e-9)
+
+
+def _exact_corr_frame(r: np.ndarray, n: int = 300) -> pd.DataFrame:
+    """Data whose sample correlation matrix is exactly ``r``."""
+    z = np.random.default_rng(0).normal(size=(n, r.shape[0]))
+    z -= z.mean(axis=0)
+    z = z @ np.linalg.inv(np.linalg.cholesky(np.cov(z, rowvar=False)).T)
+    return pd.DataFrame(z @ np.linalg.cholesky(r).T, columns=list("abc")[: r.shape[0]])
+
+
+def test_heywood_case_is_reported_not_bounded():
+    """Three indicators, one factor: the model is just identified and the ML (lavaan
+    cfa) solution reproduces R exactly, lambda_i^2 = r_ij r_ik / r_jk (three-indicator
+    rule, Bollen 1989, Structural Equations with Latent Variables, ch. 7). With r_ab .8,
+    r_ac .7, r_bc .5: lambda_a = sqrt(1.12) = 1.0583 (residual variance -0.12, a Heywood
+    case), lambda_b = sqrt(4/7), lambda_c = sqrt(.4375); lavaan prints these std.all
+    loadings. The bounded solution gave lambda_a = .9975 and a lower rho_c."""
+    r = np.array([[1, .8, .7], [.8, 1, .5], [.7, .5, 1]])
+    df = _exact_corr_frame(r)
+    with pytest.warns(StatisticalWarning, match=r"Heywood case: item\(s\) 'a' \(standardized "
+                      r"loading 1\.058\)"):
+        res = reliability(df)
+    lam = np.sqrt([.8 * .7 / .5, .8 * .5 / .7, .7 * .5 / .8])
+    np.testing.assert_allclose(res.items["loading"], lam, atol=1e-6)
+    rc, ave = composite_reliability(lam)
+    assert res.scale["rho_c"] == pytest.approx(rc, abs=1e-6)
+    assert res.scale["ave"] == pytest.approx(ave, abs=1e-6)
+    with pytest.warns(StatisticalWarning, match=r"Heywood case in the 1-factor minres "
+                      r"solution: item\(s\) 'a' \(communality 1\.0\d\d\) have a communality of "
+                      r"0\.995 or more"):
+        efa(df, n_factors=1)
+    # a proper solution does not warn (r_ab .5, r_ac .4, r_bc .3: lambda_a^2 = .667)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ok = reliability(_exact_corr_frame(np.array([[1, .5, .4], [.5, 1, .3], [.4, .3, 1]])))
+    np.testing.assert_allclose(ok.items["loading"] ** 2, [.5 * .4 / .3, .5 * .3 / .4,
+                                                          .4 * .3 / .5], atol=1e-5)
+
+
+_BLANKS = pd.DataFrame({
+    "a": [1, 2, 3, 4, 5, 4, 3, 2, 4, 5, np.nan, 3],
+    "b": [2, 2, 3, 4, 5, 5, 3, 1, np.nan, 4, 4, 3],
+    "c": [1, 3, 3, 5, 4, 4, 2, 2, 4, np.nan, 5, 2],
+    "d": [2, 1, 4, 4, 5, 3, 3, 2, 3, 5, 4, np.nan],
+})
+
+
+def test_blanks_match_psych_and_lavaan_in_r():
+    """12 rows, 4 items, 4 blanks; R 4 with psych 2.2.9 and lavaan, x = the frame above:
+
+    a <- psych::alpha(x): total raw_alpha 0.9377528226, std.alpha 0.9386562686, G6(smc)
+    0.9510255786, average_r 0.7927631242, median_r 0.8034714738; Feldt 0.8498433 -
+    0.9799029; item.stats raw.r 0.9756830137 0.9123906986 0.8779777726 0.8815868914,
+    r.drop 0.9485448841 0.9318456041 0.7161419568 0.8256928950.
+    psych::KMO(x): MSA 0.7679238937, MSAi 0.6832814417 0.8769417003 0.7801637507
+    0.7730178042. psych::cortest.bartlett(x)$chisq 34.31679778.
+    psych::omega(x, nfactors = 1)$omega.tot 0.9328037211 ("ultra-Heywood case" warning).
+    lavaan::cfa("f =~ a + b + c + d", sample.cov = cor(x, use = "pairwise"),
+    sample.nobs = 12, std.lv = TRUE): "some estimated ov variances are negative";
+    standardizedSolution loadings 1.011 0.859 0.812 0.838, whence CR 0.9338454 and
+    AVE 0.7805224.
+    """
+    with pytest.warns(StatisticalWarning, match=r"Heywood case: item\(s\) 'a' \(standardized "
+                      r"loading 1\.011\)"):
+        res = reliability(_BLANKS)
+    s, it = res.scale, res.items
+    for key, want in [("raw_alpha", 0.9377528226), ("std_alpha", 0.9386562686),
+                      ("lambda6", 0.9510255786), ("average_r", 0.7927631242),
+                      ("median_r", 0.8034714738)]:
+        assert s[key] == pytest.approx(want, abs=1e-9), key
+    # omega: item a's uniqueness sits on the bound .005 (Heywood), where psych's optim and
+    # ours stop 3e-6 apart
+    assert s["omega_total"] == pytest.approx(0.9328037211, abs=1e-5)
+    assert (s["alpha_ci_low"], s["alpha_ci_high"]) == pytest.approx((0.8498433, 0.9799029),
+                                                                    abs=1e-7)
+    np.testing.assert_allclose(it["r_total"], [0.9756830137, 0.9123906986, 0.8779777726,
+                                               0.8815868914], atol=1e-9)
+    np.testing.assert_allclose(it["r_rest"], [0.9485448841, 0.9318456041, 0.7161419568,
+                                              0.8256928950], atol=1e-9)
+    np.testing.assert_allclose(it["loading"], [1.011, 0.859, 0.812, 0.838], atol=5e-4)
+    assert s["rho_c"] == pytest.approx(0.9338454, abs=1e-6)
+    assert s["ave"] == pytest.approx(0.7805224, abs=1e-6)
+    k = kmo(_BLANKS)
+    assert k.overall == pytest.approx(0.7679238937, abs=1e-9)
+    np.testing.assert_allclose(k.per_item, [0.6832814417, 0.8769417003, 0.7801637507,
+                                            0.7730178042], atol=1e-9)
+    assert bartlett(_BLANKS).statistic == pytest.approx(34.31679778, abs=1e-7)
+    # listwise (SPSS RELIABILITY; in R psych::alpha(na.omit(x))): raw_alpha 0.9316555638,
+    # Feldt 0.7971106 - 0.9846487 on the 8 complete rows
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatisticalWarning)
+        lw = reliability(_BLANKS, missing="listwise")
+    assert lw.alpha == pytest.approx(0.9316555638, abs=1e-9) and lw.n == 8
+    assert (lw.scale["alpha_ci_low"], lw.scale["alpha_ci_high"]) == pytest.approx(
+        (0.7971106, 0.9846487), abs=1e-7)

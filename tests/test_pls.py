@@ -373,3 +373,62 @@ def test_bad_input(mobi: pd.DataFrame, corp: pd.DataFrame) -> None:
         res = pls_sem(corp, measurement=CORP_MM, structural=CORP_SM, na_values=[-99],
                       missing="listwise", n_boot=0, q2_folds=0)
     assert res.n == 344 - 8
+
+
+# ---------------------------------------------------------------------------------------
+# Invariance (no R counterpart in Debian: these are identities of the PLS algorithm, which
+# works on standardized indicators and does not depend on the order of columns or blocks)
+# ---------------------------------------------------------------------------------------
+_INV_KW = {"n_boot": 300, "seed": 11, "q2_folds": 0}
+
+
+def _keyed(res) -> dict[str, pd.Series]:  # type: ignore[no-untyped-def]
+    paths = res.paths.assign(term=res.paths["from"] + "->" + res.paths["to"]).set_index("term")
+    load = res.outer_loadings.set_index("indicator")
+    return {"path": paths["estimate"], "path_se": paths["std_error"],
+            "loading": load["estimate"], "loading_se": load["std_error"],
+            "weight": res.outer_weights.set_index("indicator")["estimate"],
+            "r2": res.r2.set_index("construct")["r2"]}
+
+
+def _assert_same(a, b, atol: float = 1e-9) -> None:  # type: ignore[no-untyped-def]
+    ka, kb = _keyed(a), _keyed(b)
+    for key in ka:
+        assert np.isfinite(ka[key]).all() and (ka[key].abs() > 0).all(), key
+        sa, sb = ka[key].sort_index(), kb[key].sort_index()
+        assert list(sa.index) == list(sb.index), key
+        np.testing.assert_allclose(sa.to_numpy(), sb.to_numpy(), rtol=0, atol=atol,
+                                   err_msg=key)
+
+
+def test_pls_invariant_to_rescaling_an_indicator(mobi: pd.DataFrame) -> None:
+    base = pls_sem(mobi, measurement=MOBI_MM, structural=MOBI_SM, **_INV_KW)
+    # an affine change of units (e.g. a 1-7 scale coded 0-60) of one indicator per block
+    scaled = mobi.assign(IMAG2=10 * mobi["IMAG2"] - 10, CUSA1=0.25 * mobi["CUSA1"] + 3)
+    _assert_same(base, pls_sem(scaled, measurement=MOBI_MM, structural=MOBI_SM, **_INV_KW))
+
+
+def test_pls_invariant_to_permuting_indicators_within_blocks(mobi: pd.DataFrame) -> None:
+    base = pls_sem(mobi, measurement=MOBI_MM, structural=MOBI_SM, **_INV_KW)
+    perm = {"Image": ["IMAG4", "IMAG1", "IMAG5", "IMAG3", "IMAG2"],
+            "Expectation": ["CUEX3", "CUEX1", "CUEX2"],
+            "Value": ["PERV2", "PERV1"],
+            "Satisfaction": ["CUSA2", "CUSA3", "CUSA1"]}
+    # the data frame's column order changes too
+    shuffled = mobi[list(reversed(mobi.columns))]
+    _assert_same(base, pls_sem(shuffled, measurement=perm, structural=MOBI_SM, **_INV_KW))
+
+
+def test_pls_invariant_to_reordering_constructs(mobi: pd.DataFrame) -> None:
+    base = pls_sem(mobi, measurement=MOBI_MM, structural=MOBI_SM, **_INV_KW)
+    order = ["Satisfaction", "Value", "Image", "Expectation"]
+    mm = {k: MOBI_MM[k] for k in order}
+    sm = [("Value", "Satisfaction"), ("Expectation", "Satisfaction"),
+          ("Image", "Satisfaction")]
+    _assert_same(base, pls_sem(mobi, measurement=mm, structural=sm, **_INV_KW))
+    # the same holds for a model with a mediator and for PLSc
+    kw = {**_INV_KW, "consistent": True}
+    sm2 = {"Value": ["Image", "Expectation"], "Satisfaction": ["Value", "Image"]}
+    sm2_rev = {"Satisfaction": ["Image", "Value"], "Value": ["Expectation", "Image"]}
+    _assert_same(pls_sem(mobi, measurement=MOBI_MM, structural=sm2, **kw),
+                 pls_sem(mobi, measurement=mm, structural=sm2_rev, **kw))

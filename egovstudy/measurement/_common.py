@@ -20,6 +20,7 @@ __all__ = [
     "check_choice",
     "check_constructs",
     "item_frame",
+    "pairwise_cor",
     "pairwise_cov",
 ]
 
@@ -110,6 +111,25 @@ def pairwise_cov(frame: pd.DataFrame) -> np.ndarray:
         raise InsufficientDataError(f"item pairs {bad[:5]} share fewer than 2 respondents; "
                                     "their covariance cannot be computed")
     return cov
+
+
+def pairwise_cor(frame: pd.DataFrame) -> np.ndarray:
+    """Pairwise-complete Pearson correlations, as ``cor(x, use="pairwise")`` (psych).
+
+    Each correlation uses the means and SDs of the rows answering both items; with
+    blanks this differs from ``cov2cor`` of the pairwise covariance matrix, which mixes
+    each item's SD over all its answers with covariances over the pair's rows.
+    """
+    pairwise_cov(frame)            # same checks: every pair shares at least 2 rows
+    r = frame.corr(min_periods=2).to_numpy(dtype=float)
+    if not np.isfinite(r).all():
+        bad = [(frame.columns[i], frame.columns[j]) for i, j in zip(*np.where(~np.isfinite(r)))
+               if i < j]
+        raise InsufficientDataError(f"item pairs {bad[:5]} have no variance among the "
+                                    "respondents answering both; their correlation cannot be "
+                                    "computed")
+    np.fill_diagonal(r, 1.0)
+    return r
 
 
 def cov2cor(cov: np.ndarray) -> np.ndarray:

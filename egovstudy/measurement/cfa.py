@@ -17,13 +17,19 @@ semopy's defaults:
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from egovstudy.errors import ConvergenceError, MissingDependencyError, ModelSpecError
+from egovstudy.errors import (
+    ConvergenceError,
+    MissingDependencyError,
+    ModelSpecError,
+    StatisticalWarning,
+)
 from egovstudy.measurement._common import html_table, item_frame
 
 __all__ = ["CFAResult", "cfa"]
@@ -103,6 +109,10 @@ def cfa(model: str, data: pd.DataFrame) -> CFAResult:
 
     Notes
     -----
+    Variances are not bounded (semopy bounds them at 0): a Heywood case is reported as
+    lavaan reports it, with its negative variance and a standardized loading above 1, and a
+    :class:`~egovstudy.errors.StatisticalWarning` names the item.
+
     Checked against the lavaan tutorial's 3-factor HolzingerSwineford1939 model
     (chi2 = 85.306, df = 24, CFI = 0.931, TLI = 0.896, RMSEA = 0.092 [0.071, 0.114],
     SRMR = 0.065, AIC = 7517.490, BIC = 7595.339).
@@ -165,9 +175,10 @@ def _fit_cfa(model: str, data: pd.DataFrame) -> CFAResult:
             return 1e10
         return float(logdet - logdet_s + np.trace(s @ np.linalg.inv(sigma)) - p)
 
+    # no bounds on the variances (semopy bounds them at 0): as lavaan, a Heywood case is
+    # reported as the improper (negative) estimate, with a warning, not hidden at the bound
     res = minimize(fml, np.array(m.param_vals, dtype=float), method="L-BFGS-B",
-                   bounds=m.get_bounds(), options={"ftol": 1e-15, "gtol": 1e-9,
-                                                    "maxiter": 5000})
+                   options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 5000})
     theta = np.asarray(res.x)
     fmin = fml(theta)
     m.param_vals = theta
@@ -199,6 +210,15 @@ def _fit_cfa(model: str, data: pd.DataFrame) -> CFAResult:
         "aic": -2 * logl + 2 * k_ic, "bic": -2 * logl + k_ic * np.log(n),
         "bic2": -2 * logl + k_ic * np.log((n + 2) / 24), "ntotal": float(n)})
     est = _estimates(m, x, n, obs)
+    var = est[(est["op"] == "~~") & (est["latent"] == est["item"])]
+    neg = var[var["estimate"] < 0]
+    if len(neg):
+        warnings.warn(
+            "Heywood case: negative variance estimate(s) " + ", ".join(
+                f"{v!r} ({e:.3f})" for v, e in zip(neg["item"], neg["estimate"]))
+            + " (standardized loadings above 1): the solution is improper and is reported "
+            "as lavaan reports it. Check the items for redundancy or a wrong key, simplify "
+            "the model or collect more data.", StatisticalWarning, stacklevel=3)
     return CFAResult(fit=fit, estimates=est, n=n)
 
 

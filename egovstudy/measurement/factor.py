@@ -11,6 +11,7 @@ normalisation, ``m = 4``) and ``oblimin`` is the gradient-projection algorithm o
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -18,13 +19,17 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from egovstudy.errors import ConvergenceError, InsufficientDataError, ModelSpecError
+from egovstudy.errors import (
+    ConvergenceError,
+    InsufficientDataError,
+    ModelSpecError,
+    StatisticalWarning,
+)
 from egovstudy.measurement._common import (
     check_choice,
-    cov2cor,
     html_table,
     item_frame,
-    pairwise_cov,
+    pairwise_cor,
 )
 
 __all__ = ["BartlettResult", "EFAResult", "KMOResult", "bartlett", "efa", "kmo"]
@@ -33,13 +38,17 @@ Method = Literal["minres", "ml"]
 Rotation = Literal["oblimin", "promax", "varimax", "none"]
 _METHODS = ("minres", "ml")
 _ROTATIONS = ("oblimin", "promax", "varimax", "none")
+#: Largest communality of an extracted solution (psych::fa's lower bound .005 on the
+#: uniquenesses); reaching it is a Heywood case and raises a StatisticalWarning.
+_H2_BOUND = 0.995
+_PSI_LOWER = 0.005
 
 
 # --------------------------------------------------------------------------- helpers
 def _cor(data: Any, items: Sequence[str] | None, what: str) -> tuple[np.ndarray, list[str], int,
                                                                      pd.DataFrame]:
     frame = item_frame(data, items, min_items=2, what=what)
-    r = cov2cor(pairwise_cov(frame))
+    r = pairwise_cor(frame)
     return r, list(frame.columns), int(frame.shape[0]), frame
 
 
@@ -112,8 +121,8 @@ def extract_factors(r: np.ndarray, k: int, method: str = "minres") -> tuple[np.n
     if k < 1 or k >= p:
         raise ModelSpecError(f"n_factors={k}: choose between 1 and {p - 1} for {p} items")
     start = 1.0 - _smc(r)
-    start = np.clip(start, 0.005, 0.995)
-    lower = 0.005
+    start = np.clip(start, _PSI_LOWER, _H2_BOUND)
+    lower = _PSI_LOWER
     res = minimize(_objective_and_gradient, start, args=(r, k, method), jac=True,
                    method="L-BFGS-B",
                    bounds=[(lower, 1.0)] * p,
@@ -430,6 +439,21 @@ class EFAResult:
         return html_table(f"EFA ({self.method}, {self.rotation})", tab)
 
 
+def _warn_heywood(lam: np.ndarray, names: list[str], method: str, k: int) -> None:
+    """Warn (naming the items) when a communality reaches the bound 0.995."""
+    h2 = np.sum(lam**2, axis=1)
+    hit = [f"{names[i]!r} (communality {h2[i]:.3f})" for i in range(len(names))
+           if h2[i] >= _H2_BOUND - 1e-6]
+    if hit:
+        warnings.warn(
+            f"Heywood case in the {k}-factor {method} solution: item(s) {', '.join(hit)} have "
+            f"a communality of {_H2_BOUND} or more, their uniqueness held at the lower bound "
+            f"{_PSI_LOWER}: the solution is improper. The values are reported as "
+            "psych::fa reports them (it warns of an ultra-Heywood case). Try fewer factors, "
+            "drop a redundant item or collect more data.",
+            StatisticalWarning, stacklevel=3)
+
+
 def _reduced_eigen(r: np.ndarray) -> np.ndarray:
     """Eigenvalues of R with one-factor minres communalities on the diagonal (psych)."""
     lam, _ = extract_factors(r, 1, "minres")
@@ -515,7 +539,10 @@ def efa(data: pd.DataFrame, items: Sequence[str] | None = None,
 
     Notes
     -----
-    Correlations are pairwise-complete as in ``psych::fa``. Eigenvalues (of ``R``
+    Correlations are pairwise-complete as in ``psych::fa``. Uniquenesses are bounded
+    below by 0.005 as in ``psych::fa``; a Heywood case (a communality reaching 0.995, the
+    unbounded solution being improper) raises a :class:`StatisticalWarning` naming the
+    items. Eigenvalues (of ``R``
     and of the reduced matrix) and the parallel-analysis table are kept in the
     result. Checked against ``psych::fa.parallel(bfi[, 1:25])`` (6 factors, 6
     components) and ``psych::fa`` on the Holzinger-Swineford tests.
@@ -555,6 +582,8 @@ def efa(data: pd.DataFrame, items: Sequence[str] | None = None,
                              "freedom); use fewer factors")
     with single_thread_blas():    # small matrices: BLAS threads only add overhead
         lam0, _ = extract_factors(r, k, method)
+    _warn_heywood(lam0, names, method, k)
+    with single_thread_blas():
         lam, phi = rotate(lam0, rotation)
         lam, phi = _sort_and_sign(lam, phi)
     cols = [f"{'ML' if method == 'ml' else 'MR'}{i + 1}" for i in range(k)]

@@ -1,8 +1,11 @@
 """Internal-consistency reliability: alpha, lambda 6, omega, rho_c, rho_A and AVE.
 
 Alpha and its companions follow ``psych::alpha`` (pairwise-complete covariances by
-default, Feldt confidence interval from ``psych::alpha.ci``); omega total follows
-``psych::omega`` with one factor (minres on the correlation matrix,
+default, standardized coefficients from ``cov2cor`` of them, ``raw.r`` the correlation of
+each item with the row mean of the answered items, Feldt confidence interval from
+``psych::alpha.ci`` on all rows); ``missing="listwise"`` gives the complete-case values
+SPSS RELIABILITY prints. Omega total follows ``psych::omega`` with one factor (minres on
+the pairwise correlation matrix ``cor(x, use="pairwise")``,
 omega_t = 1 - sum(u^2) / 1'R1). Composite reliability (rho_c) and AVE use the
 standardized loadings of a one-factor maximum-likelihood model; rho_A is Dijkstra &
 Henseler's (2015) coefficient for the given composite weights.
@@ -24,6 +27,7 @@ from egovstudy.measurement._common import (
     cov2cor,
     html_table,
     item_frame,
+    pairwise_cor,
     pairwise_cov,
 )
 from egovstudy.measurement.factor import extract_factors
@@ -31,6 +35,7 @@ from egovstudy.measurement.factor import extract_factors
 __all__ = ["ReliabilityResult", "composite_reliability", "feldt_ci", "reliability", "rho_a"]
 
 Use = Literal["pairwise", "complete"]
+Missing = Literal["pairwise", "listwise"]
 
 
 def feldt_ci(alpha: float, n_obs: int, n_items: int, level: float = 0.95) -> tuple[float, float]:
@@ -112,10 +117,51 @@ def _lambda6(r: np.ndarray) -> float:
 
 
 def _ml_loadings(r: np.ndarray) -> np.ndarray:
-    lam, _ = extract_factors(r, 1, "ml") if r.shape[0] >= 3 else (np.sqrt(
-        np.full((2, 1), abs(r[0, 1]))), 0.0)
+    """Standardized one-factor ML loadings as lavaan reports them (improper values kept).
+
+    The factor extraction bounds each uniqueness at 0.005 (as psych). When a bound is
+    reached the model is refitted with the uniquenesses free, as lavaan's ``cfa`` does,
+    so a Heywood case gives a standardized loading above 1 (negative residual variance)
+    instead of a silently bounded 0.997; :func:`reliability` warns about it.
+    """
+    if r.shape[0] < 3:
+        return np.sqrt(np.full(2, abs(r[0, 1])))
+    lam, _ = extract_factors(r, 1, "ml")
     lam = lam[:, 0]
-    return lam if lam.sum() >= 0 else -lam
+    lam = lam if lam.sum() >= 0 else -lam
+    if np.min(1 - lam**2) > 0.005 + 1e-6:
+        return lam
+    return _free_ml_loadings(r, lam)
+
+
+def _free_ml_loadings(r: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """One-factor ML fit ``Sigma = l l' + diag(psi)`` with ``psi`` unbounded (lavaan's
+    default: Heywood cases are reported, not bounded); standardized loadings."""
+    from scipy.optimize import minimize
+
+    p = r.shape[0]
+    _, logdet_r = np.linalg.slogdet(r)
+
+    def f_and_grad(x: np.ndarray) -> tuple[float, np.ndarray]:
+        lam, psi = x[:p], x[p:]
+        sigma = np.outer(lam, lam) + np.diag(psi)
+        sign, logdet = np.linalg.slogdet(sigma)
+        if sign <= 0:
+            return 1e10, np.zeros(2 * p)
+        inv = np.linalg.inv(sigma)
+        f = logdet + float(np.trace(r @ inv)) - logdet_r - p
+        d = inv - inv @ r @ inv               # dF / dSigma
+        return float(f), np.concatenate([2 * d @ lam, np.diag(d)])
+
+    x0 = np.concatenate([start, 1 - start**2])
+    res = minimize(f_and_grad, x0, jac=True, method="BFGS",
+                   options={"gtol": 1e-10, "maxiter": 2000})
+    lam, psi = res.x[:p], res.x[p:]
+    with np.errstate(invalid="ignore"):
+        lam_std = lam / np.sqrt(lam**2 + psi)
+    if not (np.isfinite(lam_std).all() and res.fun < f_and_grad(x0)[0] + 1e-12):
+        return start           # no better improper solution found: keep the bounded one
+    return np.asarray(lam_std if lam_std.sum() >= 0 else -lam_std)
 
 
 @dataclass(frozen=True)
@@ -128,11 +174,17 @@ class ReliabilityResult:
     n_items: int
     use: str
     level: float
+    n_complete: int = -1
 
     @property
     def alpha(self) -> float:
         """Cronbach's alpha (raw, from covariances)."""
         return float(self.scale["raw_alpha"])
+
+    @property
+    def missing(self) -> str:
+        """How blanks were handled: ``"pairwise"`` (psych::alpha) or ``"listwise"`` (SPSS)."""
+        return "listwise" if self.use == "complete" else "pairwise"
 
     def tidy(self) -> pd.DataFrame:
         """One row per coefficient: term, estimate, ci_low, ci_high."""
@@ -148,8 +200,9 @@ class ReliabilityResult:
     def summary(self) -> str:
         """Text summary in the layout of ``psych::alpha``."""
         s = self.scale
-        miss = ("pairwise-complete covariances (as psych::alpha, use='pairwise')"
-                if self.use == "pairwise" else "complete cases only (listwise)")
+        miss = ("pairwise-complete covariances (as psych::alpha, use='pairwise'; "
+                f"{self.n_complete} complete cases)"
+                if self.use == "pairwise" else "complete cases only (listwise, as SPSS)")
         lines = [
             f"Reliability analysis: {self.n_items} items, n = {self.n}; missing data: {miss}",
             f"  raw_alpha {s['raw_alpha']:.3f}  std_alpha {s['std_alpha']:.3f}  "
@@ -170,7 +223,7 @@ class ReliabilityResult:
 
 
 def reliability(data: pd.DataFrame, items: Sequence[str] | None = None, *,
-                use: Use = "pairwise", level: float = 0.95,
+                missing: Missing | None = None, use: Use | None = None, level: float = 0.95,
                 weights: Sequence[float] | None = None) -> ReliabilityResult:
     """Reliability of a scale: alpha (raw, standardized, Feldt CI) and companions.
 
@@ -180,9 +233,13 @@ def reliability(data: pd.DataFrame, items: Sequence[str] | None = None, *,
         Item responses; reverse-keyed items must already be reversed.
     items : list of str, optional
         Item columns (all columns by default); at least two.
+    missing : {"pairwise", "listwise"}
+        Blank answers: ``"pairwise"`` (default) uses pairwise-complete covariances and
+        gives the numbers ``psych::alpha`` prints; ``"listwise"`` keeps complete cases only
+        and gives those SPSS RELIABILITY prints. Without blanks both are the same.
     use : {"pairwise", "complete"}
-        Missing data: pairwise-complete covariances (``psych::alpha`` default) or
-        complete cases only.
+        The same choice under psych's name (``"complete"`` = ``"listwise"``); kept for
+        older callers. Give one of ``missing`` and ``use``.
     level : float
         Level of the Feldt interval for alpha.
     weights : list of float, optional
@@ -200,10 +257,20 @@ def reliability(data: pd.DataFrame, items: Sequence[str] | None = None, *,
 
     Notes
     -----
-    Matches ``psych::alpha``: ``r_total`` is psych's ``raw.r``, ``r_rest`` its
-    ``r.drop``; both come from the (pairwise) covariance matrix. A negative average
+    Matches ``psych::alpha``: alpha, alpha-if-deleted and ``r_rest`` (psych's
+    ``r.drop``) come from the covariance matrix ``C``, the standardized coefficients from
+    ``cov2cor(C)``; ``r_total`` is psych's ``raw.r``, the correlation of each item with the
+    row mean of the answered items (pairwise complete). The reported ``n`` is the number
+    of rows the Feldt interval uses: all rows for ``"pairwise"`` (as psych), the complete
+    cases for ``"listwise"``; ``scale["n_complete"]`` gives the complete cases either way.
+    Omega, rho_c, AVE, rho_A and the loadings use the pairwise correlation matrix
+    ``cor(x, use="pairwise")`` as ``psych::omega`` does. A negative average
     covariance makes alpha negative: a :class:`StatisticalWarning` names the items
-    that correlate negatively with the rest (probably not reversed).
+    that correlate negatively with the rest (probably not reversed). A Heywood case (a
+    one-factor loading reaching 1) is not bounded away: the model is refitted with free
+    residual variances as lavaan's ``cfa`` does, the improper loading (> 1) and the
+    rho_c and AVE computed from it are reported, and a :class:`StatisticalWarning` names
+    the items.
 
     Examples
     --------
@@ -215,27 +282,30 @@ def reliability(data: pd.DataFrame, items: Sequence[str] | None = None, *,
     >>> 0.6 < res.alpha < 0.9
     True
     """
-    check_choice("use", use, ("pairwise", "complete"))
+    how = _missing_choice(missing, use)
     if not 0 < level < 1:
         raise ModelSpecError(f"level={level!r}: pass a confidence level between 0 and 1")
     frame = item_frame(data, items, min_items=2, what="reliability")
     names = list(frame.columns)
-    if use == "complete":
+    n_complete = int(frame.dropna().shape[0])
+    if how == "listwise":
         frame = frame.dropna()
     k = len(names)
     c = pairwise_cov(frame)
-    r = cov2cor(c)
-    n = int(frame.notna().any(axis=1).sum())
+    r = cov2cor(c)                      # psych::alpha: R <- cov2cor(C)
+    r_pair = pairwise_cor(frame)        # psych::omega / fa: cor(x, use = "pairwise")
+    n = int(frame.shape[0])             # psych::alpha.ci(alpha, nsub = nrow(x), ...)
     raw = _alpha_from_cov(c)
     std, rbar, rmed = _std_alpha(r)
     lam6 = _lambda6(r)
     lo, hi = feldt_ci(raw, n, k, level)
 
-    # item statistics (psych: raw.r and r.drop from the covariance matrix)
+    # item statistics: raw.r = cor(rowMeans(x, na.rm = TRUE), x, use = "pairwise"),
+    # r.drop from the covariance matrix (psych::alpha)
     tot = c.sum()
     csum = c.sum(axis=1)
     var = np.diag(c)
-    r_total = csum / np.sqrt(var * tot)
+    r_total = frame.corrwith(frame.mean(axis=1, skipna=True)).to_numpy(dtype=float)
     r_rest = (csum - var) / np.sqrt(var * (tot - 2 * csum + var))
     drops: dict[str, list[float]] = {"alpha_if_deleted": [], "std_alpha_if_deleted": [],
                                      "lambda6_if_deleted": [], "average_r_if_deleted": []}
@@ -254,15 +324,31 @@ def reliability(data: pd.DataFrame, items: Sequence[str] | None = None, *,
 
     # one-factor models: omega total (minres), rho_c/AVE (ML standardized loadings)
     if k >= 3:
-        lam_mr, _ = extract_factors(r, 1, "minres")
+        lam_mr, _ = extract_factors(r_pair, 1, "minres")
         u2 = 1 - np.sum(lam_mr**2, axis=1)
-        omega = float(1 - u2.sum() / r.sum())
+        omega = float(1 - u2.sum() / r_pair.sum())
     else:
-        omega = std  # two items: one-factor model is just identified; omega = std alpha
-    lam = _ml_loadings(r)
+        # two items: the one-factor model is just identified; omega = standardized alpha
+        omega = 2 * r_pair[0, 1] / (1 + r_pair[0, 1])
+    lam = _ml_loadings(r_pair)
+    # >= 1: lavaan's improper solution; at sqrt(.995): the bounded one (if no better
+    # improper solution was found)
+    heywood = ([names[i] for i in range(k) if abs(lam[i]) >= np.sqrt(0.995) - 1e-6]
+               if k >= 3 else [])
+    if heywood:
+        warnings.warn(
+            "Heywood case: item(s) " + ", ".join(
+                f"{names[i]!r} (standardized loading {lam[i]:.3f})" for i in range(k)
+                if names[i] in heywood)
+            + ": a standardized one-factor loading at or above .9975 (a residual variance "
+            "at psych's bound .005 or, above 1, negative): the solution is improper. "
+            "The improper values are reported, as lavaan does, "
+            "in the loadings, rho_c and AVE; omega uses psych's bounded solution. Check "
+            "the items for redundancy or a wrong key, or collect more data.",
+            StatisticalWarning, stacklevel=2)
     rho_c, ave = composite_reliability(lam)
     if weights is None:
-        vals, vecs = np.linalg.eigh(r)
+        vals, vecs = np.linalg.eigh(r_pair)
         w = vecs[:, np.argmax(vals)]
         w = w if w.sum() >= 0 else -w
     else:
@@ -270,7 +356,7 @@ def reliability(data: pd.DataFrame, items: Sequence[str] | None = None, *,
         if w.shape != (k,):
             raise ModelSpecError(f"weights has {w.size} values for {k} items {names}; pass "
                                  "one weight per item")
-    rhoa = rho_a(r, w)
+    rhoa = rho_a(r_pair, w)
 
     if raw < 0 or rbar < 0:
         neg = [names[i] for i in range(k) if r_rest[i] < 0]
@@ -283,15 +369,30 @@ def reliability(data: pd.DataFrame, items: Sequence[str] | None = None, *,
         "raw_alpha": raw, "std_alpha": std, "lambda6": lam6, "average_r": rbar,
         "median_r": rmed, "alpha_ci_low": lo, "alpha_ci_high": hi, "omega_total": omega,
         "rho_c": rho_c, "rho_a": rhoa, "ave": ave, "mean": float(totals.mean()),
-        "sd": float(totals.std(ddof=1)), "n": n, "n_items": k,
+        "sd": float(totals.std(ddof=1)), "n": n, "n_complete": n_complete, "n_items": k,
     }, name="scale")
     item_tab = pd.DataFrame({
         "mean": frame.mean().to_numpy(), "sd": frame.std(ddof=1).to_numpy(),
         "n": frame.notna().sum().to_numpy(), "r_total": r_total, "r_rest": r_rest,
         "loading": lam, **drops,
     }, index=pd.Index(names, name="item"))
-    return ReliabilityResult(scale=scale, items=item_tab, n=n, n_items=k, use=use,
-                             level=level)
+    return ReliabilityResult(scale=scale, items=item_tab, n=n, n_items=k,
+                             use="complete" if how == "listwise" else "pairwise",
+                             level=level, n_complete=n_complete)
+
+
+def _missing_choice(missing: str | None, use: str | None) -> str:
+    """``"pairwise"`` or ``"listwise"`` from the ``missing`` / ``use`` arguments."""
+    if missing is not None:
+        check_choice("missing", missing, ("pairwise", "listwise"))
+    if use is not None:
+        check_choice("use", use, ("pairwise", "complete"))
+        from_use = "listwise" if use == "complete" else "pairwise"
+        if missing is not None and missing != from_use:
+            raise ModelSpecError(f"missing={missing!r} and use={use!r} disagree; pass only "
+                                 "missing='pairwise' or missing='listwise'")
+        return from_use
+    return missing or "pairwise"
 
 
 

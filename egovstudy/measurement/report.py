@@ -22,9 +22,20 @@ class InstrumentReport:
 
     items: pd.DataFrame
     constructs: pd.DataFrame
-    alpha: float
+    sig_level: float
     min_r_rest: float
     min_loading: float
+
+    @property
+    def alpha(self) -> pd.Series:
+        """Cronbach's alpha of every construct (index: construct).
+
+        The significance level of the r-table test is :attr:`sig_level` (before 0.2 it
+        was called ``alpha``, which read like Cronbach's alpha).
+        """
+        return pd.Series(self.constructs["alpha"].to_numpy(dtype=float),
+                         index=pd.Index(self.constructs["construct"], name="construct"),
+                         name="alpha")
 
     @property
     def weak_items(self) -> list[str]:
@@ -60,8 +71,9 @@ def _id_num(x: float) -> str:
 
 
 def instrument_report(survey: Any, constructs: Mapping[str, Sequence[str]] | None = None, *,
-                      alpha: float = 0.05, tails: int = 2, min_r_rest: float = 0.30,
-                      min_loading: float = 0.40) -> InstrumentReport:
+                      sig_level: float = 0.05, tails: int = 2, min_r_rest: float = 0.30,
+                      min_loading: float = 0.40,
+                      alpha: float | None = None) -> InstrumentReport:
     """Validity of every item and reliability of every construct, with sentences.
 
     Parameters
@@ -71,12 +83,15 @@ def instrument_report(survey: Any, constructs: Mapping[str, Sequence[str]] | Non
         used) or a DataFrame of item codes (reverse-keyed items already reversed).
     constructs : dict, optional
         ``{construct: [items]}``; required for a DataFrame.
-    alpha, tails : float, int
+    sig_level, tails : float, int
         Significance level and tails of the r-table test.
     min_r_rest : float
         Smallest acceptable corrected item-total r (0.30, the usual rule).
     min_loading : float
         Smallest acceptable standardized one-factor loading.
+    alpha : float, optional
+        Former name of ``sig_level``, still accepted (it is not Cronbach's alpha; the
+        result's ``.alpha`` is).
 
     Returns
     -------
@@ -119,6 +134,14 @@ def instrument_report(survey: Any, constructs: Mapping[str, Sequence[str]] | Non
             lab = getattr(con, "label", None)
             if isinstance(lab, dict):
                 labels[name] = lab
+    if alpha is not None:
+        if sig_level != 0.05 and sig_level != alpha:
+            raise ModelSpecError(f"alpha={alpha!r} and sig_level={sig_level!r} disagree; alpha "
+                                 "is the former name of sig_level: pass sig_level only")
+        sig_level = alpha
+    if not 0 < sig_level < 1:
+        raise ModelSpecError(f"sig_level={sig_level!r}: pass a significance level between 0 "
+                             "and 1, e.g. 0.05")
     cons = check_constructs(data, constructs, min_items=2)
     item_rows = []
     con_rows = []
@@ -128,7 +151,7 @@ def instrument_report(survey: Any, constructs: Mapping[str, Sequence[str]] | Non
         rel = reliability(data, items)
         it = rel.items
         n_complete = int(data[items].dropna().shape[0])
-        rc = critical_r(n_complete, alpha, tails)
+        rc = critical_r(n_complete, sig_level, tails)
         for item in items:
             r_rest = float(it.loc[item, "r_rest"])
             load = float(it.loc[item, "loading"])
@@ -143,10 +166,11 @@ def instrument_report(survey: Any, constructs: Mapping[str, Sequence[str]] | Non
             if valid:
                 en = (f"Item {item} ({lab_en}) is valid: its corrected item-total correlation "
                       f"r = {r_rest:.3f} exceeds the critical r = {rc:.3f} (n = {n_complete}, "
-                      f"alpha = {alpha}).")
+                      f"significance level {sig_level}).")
                 idn = (f"Butir {item} ({lab_id}) valid: korelasi butir-total terkoreksi "
                        f"r hitung = {_id_num(r_rest)} lebih besar dari r tabel = {_id_num(rc)} "
-                       f"(n = {n_complete}, alpha = {str(alpha).replace('.', ',')}).")
+                       f"(n = {n_complete}, taraf signifikansi "
+                       f"{str(sig_level).replace('.', ',')}).")
             else:
                 en = (f"Item {item} ({lab_en}) is not valid: corrected item-total r = "
                       f"{r_rest:.3f} (critical r = {rc:.3f}, minimum {min_r_rest:.2f}), "
@@ -178,6 +202,7 @@ def instrument_report(survey: Any, constructs: Mapping[str, Sequence[str]] | Non
                          "ave": float(sc["ave"]), "verdict": verdict,
                          "sentence_en": en, "sentence_id": idn})
     return InstrumentReport(items=pd.DataFrame(item_rows), constructs=pd.DataFrame(con_rows),
-                            alpha=alpha, min_r_rest=min_r_rest, min_loading=min_loading)
+                            sig_level=sig_level, min_r_rest=min_r_rest,
+                            min_loading=min_loading)
 
 

@@ -1,36 +1,50 @@
-"""Satterthwaite degrees of freedom for the fixed effects of a linear mixed model.
+"""REML/ML deviance of a linear mixed model as lme4 defines it, and Satterthwaite df.
 
-For a fixed effect ``beta_j`` with variance ``c(theta) = [(X' V(theta)^-1 X)^-1]_jj``,
-where ``theta`` holds the random-effect covariance and the residual variance, the
-Satterthwaite approximation gives the t statistic ``df = 2 c^2 / (g' A g)``, with
-``g`` the gradient of ``c`` in ``theta`` and ``A`` the asymptotic covariance of the
-REML estimate of ``theta`` (the inverse of the negative Hessian of the REML
-log-likelihood). This is what ``lmerTest`` (Kuznetsova, Brockhoff & Christensen 2017)
-reports for ``lme4::lmer`` fits and SAS ``PROC MIXED`` with ``ddfm=satterthwaite``.
-The value does not depend on how ``theta`` is parameterised, so the variances and
-covariances are used directly; the derivatives are central finite differences (the
-REML likelihood is evaluated from per-group sums in q x q algebra, so a few dozen
-evaluations cost little even on large data).
+The model is ``y = X beta + Z b + e`` with one grouping factor, ``b_g ~ N(0, s2 L L')``
+and ``e ~ N(0, s2 I)``, where ``L`` is the lower-triangular *relative covariance factor*
+whose column-wise lower triangle is lme4's ``theta`` (diagonal entries bounded below by
+0, so singular fits such as a correlation of -1 are reachable). :func:`profiled_deviance`
+is ``lme4``'s objective (Bates, Maechler, Bolker & Walker 2015, JSS 67(1), eqs. 34 and
+41): ``s2`` and ``beta`` profiled out, the REML criterion at the optimum is what
+``summary(lmer(...))`` prints as "REML criterion at convergence".
 
-statsmodels' ``MixedLM`` reports Wald z tests only; this module is why egovstudy's
-mixed models give t tests with the degrees of freedom readers of lmerTest output expect.
+:func:`satterthwaite_df` follows ``lmerTest`` (Kuznetsova, Brockhoff & Christensen
+2017, JSS 82(13), section 3.1 and the function ``devfun_vp``): the variance parameters
+are ``varpar = (theta, sigma)``; their asymptotic covariance is ``A = 2 H^-1`` with ``H``
+the Hessian of the (unprofiled) deviance in ``varpar`` (eigenvalues below 1e-6 dropped,
+as lmerTest does); for a contrast ``c = Var(beta_j) = s2 [(X'V^-1X)^-1]_jj`` with
+gradient ``g`` in ``varpar``, ``df = 2 c^2 / (g' A g)``. Derivatives are central finite
+differences with one Richardson extrapolation step (lmerTest uses ``numDeriv``'s
+Richardson scheme).
+
+All quantities come from per-group sums (``Z_g'Z_g``, ``Z_g'X_g``, ``Z_g'y_g``) and
+``q x q`` algebra, so each evaluation costs ``O(groups q^3)`` and no ``n x n`` matrix is
+formed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["satterthwaite_df"]
+__all__ = ["GroupSums", "profiled_deviance", "satterthwaite_df", "theta_to_lambda"]
 
 
-class _Sums:
-    """Per-group sufficient statistics: the likelihood needs nothing else."""
+class GroupSums:
+    """Per-group sufficient statistics of ``(X, y, Z)``: the likelihood needs nothing else."""
 
     def __init__(self, X: np.ndarray, y: np.ndarray, Z: np.ndarray, groups: np.ndarray
                  ) -> None:
-        _, codes = np.unique(groups, return_inverse=True)
+        X = np.asarray(X, dtype=float)
+        y = np.asarray(y, dtype=float)
+        Z = np.asarray(Z, dtype=float)
+        if np.all(X[0:1] == X, axis=0).any():
+            # with a constant column shifting y changes only beta_0, not the likelihood;
+            # centring keeps the sums of squares small (less cancellation)
+            y = y - y.mean()
+        _, codes = np.unique(np.asarray(groups), return_inverse=True)
         n_groups = int(codes.max()) + 1
 
         def per_group(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -39,144 +53,198 @@ class _Sums:
             np.add.at(out, codes, prod)
             return out.reshape(n_groups, a.shape[1], b.shape[1])
 
-        y2 = y[:, None]
         self.zz = per_group(Z, Z)
         self.zx = per_group(Z, X)
-        self.zy = per_group(Z, y2)[:, :, 0]
+        self.zy = per_group(Z, y[:, None])[:, :, 0]
         self.xx = X.T @ X
         self.xy = X.T @ y
         self.yy = float(y @ y)
         self.n = len(y)
+        self.p = X.shape[1]
         self.q = Z.shape[1]
+        self.n_groups = n_groups
 
 
-def _loglik_and_cov(sums: _Sums, theta: np.ndarray, reml: bool = True
-                    ) -> tuple[float, np.ndarray]:
-    """REML (or ML) log-likelihood, up to a constant, and ``(X'V^-1X)^-1`` at ``theta``.
+def theta_to_lambda(theta: np.ndarray, q: int) -> np.ndarray:
+    """Lower-triangular ``L`` (q x q) from lme4's ``theta`` (column-wise lower triangle).
 
-    With ``V_g = s2 I + Z_g G Z_g'`` the push-through identity gives
-    ``V_g^-1 = (I - Z_g K_g Z_g') / s2`` with ``K_g = (s2 I + G Z_g'Z_g)^-1 G`` and
-    ``log|V_g| = n_g log s2 + log|I + G Z_g'Z_g / s2|``: q x q work per group, no
-    ``n_g x n_g`` matrix, and no inverse of ``G`` (which may be singular).
+    Examples
+    --------
+    >>> theta_to_lambda(np.array([1.0, 0.5, 2.0]), 2)
+    array([[1. , 0. ],
+           [0.5, 2. ]])
     """
+    lam = np.zeros((q, q))
+    rows, cols = np.tril_indices(q)
+    order = np.lexsort((rows, cols))          # column-major order, as lme4
+    lam[rows[order], cols[order]] = theta
+    return lam
+
+
+def lower_bounds(q: int) -> list[tuple[float | None, float | None]]:
+    """Bounds of ``theta``: 0 on the diagonal of ``L``, free elsewhere (lme4's ``lower``)."""
+    rows, cols = np.tril_indices(q)
+    order = np.lexsort((rows, cols))
+    return [(0.0, None) if rows[k] == cols[k] else (None, None) for k in order]
+
+
+@dataclass(frozen=True)
+class _Pieces:
+    logdet_m: float       # log|I + L'Z'ZL| summed over groups
+    xvx: np.ndarray       # X' (I + Z L L' Z')^-1 X
+    beta: np.ndarray
+    r2: float             # penalised residual sum of squares
+
+
+def _pieces(sums: GroupSums, theta: np.ndarray) -> _Pieces:
     q = sums.q
-    iu = np.triu_indices(q)
-    G = np.zeros((q, q))
-    G[iu] = theta[:-1]
-    G = G + G.T - np.diag(np.diag(G))
-    s2 = float(theta[-1])
-    if not s2 > 0:
-        raise np.linalg.LinAlgError("residual variance not positive")
-    GS = G @ sums.zz                                        # (groups, q, q)
-    K = np.linalg.solve(s2 * np.eye(q) + GS, np.broadcast_to(G, GS.shape))
-    sign, logdet_q = np.linalg.slogdet(np.eye(q) + GS / s2)
-    if (sign <= 0).any():
-        raise np.linalg.LinAlgError("random-effect covariance not positive semi-definite")
-    KZx = K @ sums.zx                                       # (groups, q, p)
-    KZy = np.einsum("gij,gj->gi", K, sums.zy)
-    xvx = (sums.xx - np.einsum("gqi,gqj->ij", sums.zx, KZx)) / s2
-    xvy = (sums.xy - np.einsum("gqi,gq->i", sums.zx, KZy)) / s2
-    yvy = (sums.yy - float(np.einsum("gq,gq->", sums.zy, KZy))) / s2
-    logdet = sums.n * np.log(s2) + float(logdet_q.sum())
-    C = np.linalg.inv(xvx)
-    beta = C @ xvy
-    _, logdet_x = np.linalg.slogdet(xvx)
-    loglik = -0.5 * (logdet + (logdet_x if reml else 0.0) + yvy - float(beta @ xvy))
-    return loglik, C
+    lam = theta_to_lambda(np.asarray(theta, dtype=float), q)
+    M = np.eye(q) + lam.T @ sums.zz @ lam                        # (groups, q, q)
+    chol = np.linalg.cholesky(M)                                 # M is SPD for any theta
+    logdet_m = 2.0 * float(np.log(np.diagonal(chol, axis1=1, axis2=2)).sum())
+    lzx = lam.T @ sums.zx                                        # (groups, q, p)
+    lzy = np.einsum("ij,gj->gi", lam.T, sums.zy)                 # (groups, q)
+    m_lzx = np.linalg.solve(M, lzx)
+    m_lzy = np.linalg.solve(M, lzy[:, :, None])[:, :, 0]
+    xvx = sums.xx - np.einsum("gqi,gqj->ij", lzx, m_lzx)
+    xvy = sums.xy - np.einsum("gqi,gq->i", lzx, m_lzy)
+    yvy = sums.yy - float(np.einsum("gq,gq->", lzy, m_lzy))
+    beta = np.linalg.solve(xvx, xvy)
+    r2 = float(yvy - beta @ xvy)
+    return _Pieces(logdet_m, xvx, beta, max(r2, 1e-300))
 
 
-def _steps(theta: np.ndarray, q: int) -> np.ndarray:
-    """Finite-difference steps: 1e-3 of each parameter's natural scale (small enough for
-    the truncation error, large enough that rounding in the likelihood does not swamp
-    second differences)."""
-    iu, ju = np.triu_indices(q)
-    var = np.empty(q)
-    var[:] = [theta[k] for k in range(len(iu)) if iu[k] == ju[k]]
-    scale = np.array([np.sqrt(abs(var[i] * var[j])) for i, j in zip(iu, ju)] + [theta[-1]])
-    return 1e-3 * np.maximum(scale, 1e-8 * max(abs(theta[-1]), 1.0))
+def profiled_deviance(sums: GroupSums, theta: np.ndarray, reml: bool = True) -> float:
+    """lme4's profiled deviance (REML criterion when ``reml``) at ``theta``.
+
+    ``d(theta) = log|M| + log|X'V^-1X| + (n - p)(1 + log(2 pi r2 / (n - p)))`` for REML,
+    ``log|M| + n (1 + log(2 pi r2 / n))`` for ML (Bates et al. 2015, eqs. 34, 41).
+    """
+    pc = _pieces(sums, theta)
+    if reml:
+        nu = sums.n - sums.p
+        _, logdet_x = np.linalg.slogdet(pc.xvx)
+        return float(pc.logdet_m + logdet_x + nu * (1 + np.log(2 * np.pi * pc.r2 / nu)))
+    return float(pc.logdet_m + sums.n * (1 + np.log(2 * np.pi * pc.r2 / sums.n)))
 
 
-def _hessian(f: Callable[[np.ndarray], float], x: np.ndarray, h: np.ndarray) -> np.ndarray:
+def estimates(sums: GroupSums, theta: np.ndarray, reml: bool = True
+              ) -> tuple[np.ndarray, np.ndarray, float]:
+    """``beta``, ``Var(beta) = s2 (X'V^-1X)^-1`` (lme4's ``vcov``) and ``s2`` at ``theta``."""
+    pc = _pieces(sums, theta)
+    s2 = pc.r2 / (sums.n - sums.p if reml else sums.n)
+    return pc.beta, s2 * np.linalg.inv(pc.xvx), s2
+
+
+def _varpar_deviance(sums: GroupSums, varpar: np.ndarray, reml: bool) -> float:
+    """Deviance at ``(theta, sigma)`` with nothing profiled (lmerTest's ``devfun_vp``)."""
+    pc = _pieces(sums, varpar[:-1])
+    s2 = float(varpar[-1]) ** 2
+    dev = pc.logdet_m + pc.r2 / s2 + sums.n * np.log(2 * np.pi * s2)
+    if reml:
+        _, logdet_x = np.linalg.slogdet(pc.xvx)
+        dev += logdet_x - sums.p * np.log(2 * np.pi * s2)
+    return float(dev)
+
+
+def _vcov_beta(sums: GroupSums, varpar: np.ndarray) -> np.ndarray:
+    pc = _pieces(sums, varpar[:-1])
+    return np.asarray(float(varpar[-1]) ** 2 * np.linalg.inv(pc.xvx))
+
+
+def _richardson(f: Callable[[float], np.ndarray], h: float) -> np.ndarray:
+    """Richardson-extrapolated central difference of ``f`` at 0 with steps ``h, h/2``."""
+    d1 = (f(h) - f(-h)) / (2 * h)
+    d2 = (f(h / 2) - f(-h / 2)) / h
+    return np.asarray((4 * d2 - d1) / 3)
+
+
+def _steps(x: np.ndarray) -> np.ndarray:
+    return 1e-3 * np.maximum(np.abs(x), 1e-2 * max(float(np.max(np.abs(x))), 1e-8))
+
+
+def _gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: np.ndarray) -> np.ndarray:
+    out = np.empty(len(x))
+    for i in range(len(x)):
+        def fi(t: float, i: int = i) -> np.ndarray:
+            e = np.zeros(len(x))
+            e[i] = t
+            return np.array(f(x + e))
+        out[i] = float(_richardson(fi, h[i]))
+    return out
+
+
+def _hessian(f: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
+    """Hessian as the Richardson-extrapolated derivative of the gradient."""
     k = len(x)
+    h = _steps(x)
     H = np.empty((k, k))
-    f0 = f(x)
-    for i in range(k):
-        ei = np.zeros(k)
-        ei[i] = h[i]
-        H[i, i] = (f(x + ei) - 2 * f0 + f(x - ei)) / h[i] ** 2
-        for j in range(i + 1, k):
-            ej = np.zeros(k)
-            ej[j] = h[j]
-            H[i, j] = H[j, i] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej)
-                                 + f(x - ei - ej)) / (4 * h[i] * h[j])
-    return H
+    for j in range(k):
+        def grad_at(t: float, j: int = j) -> np.ndarray:
+            e = np.zeros(k)
+            e[j] = t
+            return _gradient(f, x + e, h)
+        H[:, j] = _richardson(grad_at, h[j])
+    return (H + H.T) / 2
 
 
-def satterthwaite_df(X: np.ndarray, y: np.ndarray, Z: np.ndarray, groups: np.ndarray,
-                     cov_re: np.ndarray, sigma2: float, *, reml: bool = True) -> np.ndarray:
-    """Satterthwaite df of every fixed effect of a linear mixed model.
+def satterthwaite_df(sums: GroupSums, theta: np.ndarray, *, reml: bool = True,
+                     tol: float = 1e-6) -> np.ndarray:
+    """Satterthwaite df of every fixed effect, as ``lmerTest`` computes them.
 
     Parameters
     ----------
-    X, y : numpy.ndarray
-        Fixed-effects design ``(n, p)`` and response ``(n,)``.
-    Z : numpy.ndarray
-        Random-effects design ``(n, q)`` (intercept and random slopes).
-    groups : numpy.ndarray
-        Group label of each row.
-    cov_re, sigma2 : numpy.ndarray, float
-        Estimates of the random-effect covariance ``(q, q)`` and residual variance.
+    sums : GroupSums
+        Per-group sums of the fixed design ``X``, the response and the random design ``Z``.
+    theta : numpy.ndarray
+        lme4's relative covariance parameters at the optimum (see :func:`theta_to_lambda`).
     reml : bool
-        Whether they are REML (default) or ML estimates; the curvature is taken of the
-        same likelihood, as lmerTest does.
+        Whether ``theta`` is the REML (default) or ML optimum; the curvature is taken of the
+        same deviance, as lmerTest does.
+    tol : float
+        Eigenvalues of the Hessian below ``tol`` are dropped before inverting (lmerTest).
 
     Returns
     -------
     numpy.ndarray
-        ``(p,)`` degrees of freedom; ``NaN`` where they cannot be computed (an estimate
-        on the boundary, e.g. a zero variance, makes the Hessian singular).
+        ``(p,)`` degrees of freedom; ``NaN`` where they cannot be computed.
 
     Examples
     --------
-    Balanced random-intercept design: at the REML estimates a within-group effect gets
+    Balanced random-intercept design: at the REML optimum a within-group effect gets
     the exact ``n - groups - 1`` residual degrees of freedom (72 - 12 - 1 = 59).
 
-    >>> import pandas as pd
-    >>> import statsmodels.formula.api as smf
+    >>> from scipy.optimize import minimize_scalar
     >>> rng = np.random.default_rng(1)
     >>> g = np.repeat(np.arange(12), 6)
     >>> x = np.tile(np.arange(6.0), 12)
     >>> y = 2 + 0.5 * x + rng.normal(size=12)[g] + rng.normal(size=72)
-    >>> fit = smf.mixedlm("y ~ x", pd.DataFrame({"y": y, "x": x}), groups=g).fit(reml=True)
-    >>> d = satterthwaite_df(fit.model.exog, y, np.ones((72, 1)), g,
-    ...                      np.asarray(fit.cov_re), fit.scale)
-    >>> round(float(d[1]), 2)
+    >>> X = np.column_stack([np.ones(72), x])
+    >>> sums = GroupSums(X, y, np.ones((72, 1)), g)
+    >>> t = minimize_scalar(lambda t: profiled_deviance(sums, np.array([t])),
+    ...                     bounds=(0, 10), method="bounded", options={"xatol": 1e-10}).x
+    >>> round(float(satterthwaite_df(sums, np.array([t]))[1]), 2)
     59.0
     """
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y, dtype=float)
-    Z = np.asarray(Z, dtype=float)
-    q = Z.shape[1]
-    if np.all(X[0:1] == X, axis=0).any():
-        # with a constant column the residuals, hence the likelihood, do not change when
-        # y is shifted; centring y keeps the sums of squares small (less cancellation)
-        y = y - y.mean()
-    sums = _Sums(X, y, Z, np.asarray(groups))
-    theta = np.append(np.asarray(cov_re, dtype=float)[np.triu_indices(q)], float(sigma2))
-    h = _steps(theta, q)
+    theta = np.asarray(theta, dtype=float)
+    _, _, s2 = estimates(sums, theta, reml)
+    varpar = np.append(theta, np.sqrt(s2))
     try:
-        _, C = _loglik_and_cov(sums, theta, reml)
-        H = _hessian(lambda t: _loglik_and_cov(sums, t, reml)[0], theta, h)
-        A = np.linalg.inv(-H)
-        grads = np.empty((len(theta), C.shape[0]))
-        for i in range(len(theta)):
-            e = np.zeros(len(theta))
-            e[i] = h[i]
-            up = np.diag(_loglik_and_cov(sums, theta + e, reml)[1])
-            down = np.diag(_loglik_and_cov(sums, theta - e, reml)[1])
-            grads[i] = (up - down) / (2 * h[i])
+        H = _hessian(lambda v: _varpar_deviance(sums, v, reml), varpar)
+        vals, vecs = np.linalg.eigh(H)
+        pos = vals > tol
+        A = 2 * (vecs[:, pos] / vals[pos]) @ vecs[:, pos].T
+        C = _vcov_beta(sums, varpar)
+        h = _steps(varpar)
+        grads = np.empty((len(varpar), sums.p))
+        for i in range(len(varpar)):
+            def diag_at(t: float, i: int = i) -> np.ndarray:
+                e = np.zeros(len(varpar))
+                e[i] = t
+                return np.diag(_vcov_beta(sums, varpar + e))
+            grads[i] = _richardson(diag_at, h[i])
     except np.linalg.LinAlgError:
-        return np.full(X.shape[1], np.nan)
+        return np.full(sums.p, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         denom = np.einsum("ij,ik,kj->j", grads, A, grads)
         df = 2 * np.diag(C) ** 2 / denom
