@@ -2,7 +2,8 @@
 
 The Python side builds seeded surveys of several shapes, writes each as CSV with a small JSON
 spec beside it, runs ``Rscript crosscheck/r/<topic>.R in.csv spec.json out.json`` once per
-topic and dataset (all R runs of the session happen up front, two at a time) and the tests
+topic and dataset (a topic runs on every dataset at its first use, two at a time) and the
+tests
 compare every number with :func:`pytest.approx`. The data are the same on every run: fixed
 seeds, fixed shapes.
 
@@ -12,9 +13,11 @@ Not collected by ``make test`` (pytest's ``testpaths`` are ``tests`` and ``egovs
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,6 @@ from scipy import stats
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 R_DIR = HERE / "r"
-TOPICS = ("measurement", "cfa", "regression", "models")
 
 # Tolerances (see docs/crosscheck.md): closed forms agree to rounding, iterative fits to the
 # optimiser's convergence; any looser tolerance is set where it is used, with its reason.
@@ -177,8 +179,34 @@ def _run_r(topic: str, ds: Dataset, folder: Path) -> None:
 DATASET_NAMES = [f"{s}-s{seed}" for s in SHAPES for seed in SEEDS] + ["default_study"]
 
 
+@dataclass
+class Session:
+    """The datasets of this session, where they are written, and the topics R has run."""
+
+    folder: Path
+    datasets: dict[str, Dataset]
+    done: set[str] = field(default_factory=set)
+
+
+SESSION: list[Session] = []  # set once by the ``datasets`` fixture
+
+
+def run_topic(topic: str) -> None:
+    """Run ``<topic>.R`` on every dataset of the session (once; ``CROSSCHECK_JOBS`` at a time,
+    2 by default): R start-up and package loading are paid once per topic and dataset."""
+    sess = SESSION[0]
+    if topic in sess.done:
+        return
+    jobs = int(os.environ.get("CROSSCHECK_JOBS", "2"))
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(lambda ds: _run_r(topic, ds, sess.folder), sess.datasets.values()))
+    sess.done.add(topic)
+
+
 def r_section(ds: Dataset, topic: str, section: str) -> dict[str, Any]:
     """R's answers for one section, or a skip naming why R has none (missing package)."""
+    if topic not in ds.out:
+        run_topic(topic)
     data = json.loads(ds.out[topic].read_text())
     if "_error" in data:
         pytest.fail(f"Rscript {topic}.R failed on {ds.name}: {data['_error']}")

@@ -8,19 +8,17 @@ Fixtures and the session summary; the data generators and comparison helpers liv
 from __future__ import annotations
 
 import json
-import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from crosscheck._support import (
     SEEDS,
+    SESSION,
     SHAPES,
-    TOPICS,
     Comparer,
     Dataset,
-    _run_r,
+    Session,
     _synthetic_spec,
     default_study,
     make_survey,
@@ -30,7 +28,7 @@ from crosscheck._support import (
 
 @pytest.fixture(scope="session")
 def datasets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Dataset]:
-    """Every dataset, with R's answers for every topic (computed once per session)."""
+    """Every dataset, written as CSV + spec; R runs a topic on all of them at first use."""
     reason = r_available()
     if reason:
         pytest.skip(reason)
@@ -47,10 +45,7 @@ def datasets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Dataset]:
     for ds in found.values():
         ds.frame.to_csv(folder / f"{ds.name}.csv", index=False, na_rep="NA")
         (folder / f"{ds.name}.spec.json").write_text(json.dumps(ds.spec))
-    jobs = int(os.environ.get("CROSSCHECK_JOBS", "2"))
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        list(pool.map(lambda a: _run_r(*a, folder),
-                      [(t, ds) for ds in found.values() for t in TOPICS]))
+    SESSION.append(Session(folder, found))
     return found
 
 
