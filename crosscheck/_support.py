@@ -213,6 +213,8 @@ def r_section(ds: Dataset, topic: str, section: str) -> dict[str, Any]:
     part = data.get(section)
     if part is None:
         pytest.fail(f"{topic}.R wrote no section {section!r} for {ds.name}")
+    if isinstance(part, dict) and "error" in part:
+        pytest.fail(f"R failed in {topic}.R section {section!r} on {ds.name}: {part['error']}")
     if isinstance(part, dict) and "skip" in part:
         pytest.skip(f"{section} on {ds.name}: {part['skip']}")
     return part

@@ -7,7 +7,8 @@ dat <- utils::read.csv(args[1], stringsAsFactors = FALSE, na.strings = "NA")
 spec <- jsonlite::fromJSON(args[2], simplifyVector = TRUE)
 out <- list()
 
-# Run one section; a missing package or an R error becomes a recorded skip, not a crash.
+# Run one section; a missing package becomes a recorded skip, an R error a recorded error
+# (the Python side fails on it), neither stops the other sections.
 section <- function(name, packages, expr) {
   missing <- packages[!vapply(packages, requireNamespace, logical(1), quietly = TRUE)]
   if (length(missing) > 0) {
@@ -15,7 +16,7 @@ section <- function(name, packages, expr) {
     return(invisible(NULL))
   }
   res <- tryCatch(suppressWarnings(suppressMessages(force(expr))),
-                  error = function(e) list(skip = paste("R error:", conditionMessage(e))))
+                  error = function(e) list(error = conditionMessage(e)))
   out[[name]] <<- res
   invisible(NULL)
 }
