@@ -17,7 +17,7 @@ export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install test-deps reproduce data notebooks chapter test test-fast lint lab bench sync-notebooks clean
+.PHONY: help install test-deps reproduce data notebooks chapter test test-fast crosscheck-deps crosscheck lint lab bench sync-notebooks clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -59,8 +59,34 @@ test: $(STAMP) test-deps ## Unit tests, doctests and notebook execution (fails w
 test-fast: $(STAMP) ## The tests without notebook execution and slow cases
 	$(PY) -m pytest -n 2 -m "not slow and not notebooks"
 
+# R and the R packages of the cross-check suite, from Debian's packages (root only)
+R_PACKAGES := r-base-core r-cran-jsonlite r-cran-lavaan r-cran-psych r-cran-gparotation \
+  r-cran-lme4 r-cran-lmertest r-cran-ordinal r-cran-car r-cran-lmtest r-cran-sandwich \
+  r-cran-plm r-cran-nortest r-cran-survey r-cran-semtools
+
+crosscheck-deps: ## R and its packages for `make crosscheck` (apt-get when root, else skipped)
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  missing=$$(for p in $(R_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing R packages from Debian:" $$missing; start=$$(date +%s); \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends $$missing >/dev/null) \
+	      || echo "could not install every R package: comparisons needing a missing one are skipped"; \
+	    echo "crosscheck: apt install took $$(( $$(date +%s) - start )) s"; \
+	  fi; \
+	elif ! command -v Rscript >/dev/null 2>&1; then \
+	  echo "R not found and not root: the cross-check against R is skipped"; \
+	fi
+
+crosscheck: $(STAMP) crosscheck-deps ## Compare egovstudy with R (psych, lavaan, lme4, plm, ...); see docs/crosscheck.md
+	@if command -v Rscript >/dev/null 2>&1; then \
+	  start=$$(date +%s); \
+	  PYTHONPATH=$(CURDIR) $(PY) -m pytest -p no:cacheprovider -q crosscheck; \
+	  status=$$?; echo "crosscheck: suite took $$(( $$(date +%s) - start )) s"; exit $$status; \
+	else echo "crosscheck skipped: Rscript not found (run as root to install R from Debian's packages)"; fi
+
 lint: $(STAMP) ## ruff and mypy
-	$(PY) -m ruff check egovstudy tests benchmarks notebooks
+	$(PY) -m ruff check egovstudy tests benchmarks notebooks crosscheck
 	$(PY) -m mypy
 
 # JupyterLab listens on this machine only unless LAB_IP says otherwise; as root (containers)
