@@ -22,7 +22,6 @@ from crosscheck._support import (
     ITERATIVE,
     Comparer,
     Dataset,
-    known_difference,
     r_section,
 )
 
@@ -70,8 +69,6 @@ def test_alpha_and_items(name: str, datasets: dict[str, Dataset]) -> None:
 def test_item_total_raw_r(name: str, datasets: dict[str, Dataset], request: Any) -> None:
     """psych::alpha()$item.stats$raw.r (item-total r from the pairwise covariances)."""
     ds = datasets[name]
-    known_difference(request, "issue #17: r_total = psych raw.r with blank answers, being "
-                     "fixed (observed differences up to 0.015)", ds.has_blanks)
     check = Comparer(name)
     for cn in _constructs(ds):
         r = r_section(ds, "measurement", f"alpha:{cn}")
@@ -84,11 +81,6 @@ def test_item_total_raw_r(name: str, datasets: dict[str, Dataset], request: Any)
 def test_feldt_interval(name: str, datasets: dict[str, Dataset], request: Any) -> None:
     """psych::alpha()$feldt (Feldt, Woodruff & Salih 1987) lower and upper 95% limits."""
     ds = datasets[name]
-    known_difference(request, "issue #17: Feldt n with blank answers, being fixed (default "
-                     "study, performance: 0.850235/0.884062 vs psych 0.850251/0.884049); only "
-                     "where a respondent left every item of a scale blank",
-                     any(ds.frame[v].isna().all(axis=1).any()
-                         for v in ds.spec["constructs"].values()))
     check = Comparer(name)
     for cn in _constructs(ds):
         r = r_section(ds, "measurement", f"alpha:{cn}")
@@ -131,8 +123,6 @@ def test_item_validity(name: str, datasets: dict[str, Dataset]) -> None:
 def test_omega_cr_ave(name: str, datasets: dict[str, Dataset], request: Any) -> None:
     """omega total vs psych::omega(nfactors=1); CR, AVE and loadings vs lavaan std.all."""
     ds = datasets[name]
-    known_difference(request, "issue #17: omega/CR/AVE with blank answers must use psych's "
-                     "pairwise correlation, being fixed (observed: up to 0.006)", ds.has_blanks)
     check = Comparer(name)
     for cn in _constructs(ds):
         res = egovstudy.reliability(ds.frame, ds.spec["constructs"][cn])
@@ -149,9 +139,6 @@ def test_omega_cr_ave(name: str, datasets: dict[str, Dataset], request: Any) -> 
 def test_kmo_bartlett(name: str, datasets: dict[str, Dataset], request: Any) -> None:
     """psych::KMO (overall MSA, MSAi) and psych::cortest.bartlett on cor(x, use="pairwise")."""
     ds = datasets[name]
-    known_difference(request, "issue #17: KMO/Bartlett with blank answers must use psych's "
-                     "pairwise correlation, being fixed (observed: Bartlett chi2 785.39 vs "
-                     "793.55, KMO 0.78771 vs 0.78807)", ds.has_blanks)
     check = Comparer(name)
     items = ds.spec["efa_items"]
     k = egovstudy.kmo(ds.frame, items)
@@ -189,11 +176,6 @@ def test_efa(name: str, method: str, rotation: str, datasets: dict[str, Dataset]
              request: Any) -> None:
     """psych::fa(x, nfactors, fm, rotate): loadings (after aligning order/sign), communalities."""
     ds = datasets[name]
-    known_difference(request, "issue #17: EFA with blank answers must use psych's pairwise "
-                     "correlation, being fixed (loadings off by up to 0.007)", ds.has_blanks)
-    known_difference(request, "new (crosscheck): promax loadings differ from psych::fa("
-                     "rotate='promax') by up to 0.011 on complete data (skew4-s11): psych "
-                     "wraps Promax in kaiser() row normalization", rotation == "promax")
     check = Comparer(name)
     r = r_section(ds, "measurement", f"fa:{method}:{rotation}")
     res = egovstudy.efa(ds.frame, ds.spec["efa_items"], ds.spec["n_factors"], method=method,

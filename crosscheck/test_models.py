@@ -20,7 +20,6 @@ from crosscheck._support import (
     ITERATIVE,
     Comparer,
     Dataset,
-    known_difference,
     r_section,
 )
 
@@ -70,8 +69,6 @@ def test_mixed_intercept_se(name: str, reml: bool, datasets: dict[str, Dataset],
                             request: Any) -> None:
     """Random-intercept model: SE and t of the fixed effects (lmerTest)."""
     ds = datasets[name]
-    known_difference(request, "issue #17: lme4 SE (X'V^-1X)^-1, being fixed (default study: "
-                     "SE(Intercept) 0.22289 vs lmerTest 0.22229)")
     check = Comparer(name)
     r = r_section(ds, "models", f"lmer:{'reml' if reml else 'ml'}")
     res = _mixed(ds, reml)
@@ -84,8 +81,6 @@ def test_mixed_intercept_se(name: str, reml: bool, datasets: dict[str, Dataset],
 def test_mixed_slope(name: str, datasets: dict[str, Dataset], request: Any) -> None:
     """Random intercept and slope (1 + x | g): fixed effects, SE, df, random SDs, REML crit."""
     ds = datasets[name]
-    known_difference(request, "issue #17: lme4 REML optimum and SE, being fixed (default study "
-                     "random slope: Intercept 1.5514 vs lme4 1.5659, SE 0.3131 vs 0.2190)")
     check = Comparer(name)
     r = r_section(ds, "models", "lmer:slope")
     res = egovstudy.mixed_model(f"{ds.spec['y']} ~ {_rhs(ds)}", ds.frame,
@@ -133,10 +128,11 @@ def test_ordinal(name: str, datasets: dict[str, Dataset]) -> None:
     check.finish()
 
 
-def _panel(ds: Dataset, effect: str, cluster: str | None) -> Any:
+def _panel(ds: Dataset, effect: str, cluster: str | None, small_sample: str = "stata") -> Any:
     return egovstudy.panel_regression(f"{ds.spec['y']} ~ {_rhs(ds)}", ds.frame,
                                       entity=ds.spec["entity"], time=ds.spec["time"],
-                                      time_effects=effect == "twoways", cluster=cluster)
+                                      time_effects=effect == "twoways", cluster=cluster,
+                                      small_sample=small_sample)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("name", DATASET_NAMES)
@@ -158,9 +154,6 @@ def test_panel(name: str, effect: str, datasets: dict[str, Dataset]) -> None:
 def test_panel_r2(name: str, effect: str, datasets: dict[str, Dataset], request: Any) -> None:
     """summary(plm)$r.squared: R2 of the demeaned (within) regression."""
     ds = datasets[name]
-    known_difference(request, "issue #17: plm FE with time effects, being fixed by the lead "
-                     "(within R2 with time effects: 0.1300 vs plm 0.1219 on skew4-s11)",
-                     effect == "twoways")
     check = Comparer(name)
     r = r_section(ds, "models", f"plm:{effect}")
     check("within R2", _panel(ds, effect, None).stats["r2_within"], r["r2"], CLOSED)
@@ -173,13 +166,10 @@ def test_panel_cluster(name: str, effect: str, datasets: dict[str, Dataset],
                        request: Any) -> None:
     """plm::vcovHC(method = "arellano", type = "sss", cluster = "group")."""
     ds = datasets[name]
-    known_difference(request, "issue #17: plm FE df with entity clustering, being fixed by the "
-                     "lead (entity-clustered SE about 1% below plm 'sss', 0.14017 vs "
-                     "0.14186; 8-10% above with time effects, 0.14684 vs 0.13411)")
     check = Comparer(name)
     r = r_section(ds, "models", f"plm:{effect}")
-    check("clustered SE", _panel(ds, effect, "entity").table["std_error"], r["se_cluster"],
-          CLOSED)
+    check("clustered SE", _panel(ds, effect, "entity", "sss").table["std_error"],
+          r["se_cluster"], CLOSED)
     check.finish()
 
 

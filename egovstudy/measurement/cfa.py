@@ -175,10 +175,17 @@ def _fit_cfa(model: str, data: pd.DataFrame) -> CFAResult:
             return 1e10
         return float(logdet - logdet_s + np.trace(s @ np.linalg.inv(sigma)) - p)
 
-    # no bounds on the variances (semopy bounds them at 0): as lavaan, a Heywood case is
-    # reported as the improper (negative) estimate, with a warning, not hidden at the bound
+    # first within semopy's bounds (variances >= 0), which keeps the search away from
+    # non-positive-definite regions; a variance that ends on its bound is a Heywood case, and
+    # then the fit is continued without bounds so that, as lavaan, the improper (negative)
+    # estimate is reported with a warning instead of hidden at the bound
+    opts = {"ftol": 1e-15, "gtol": 1e-9, "maxiter": 5000}
+    bounds = m.get_bounds()
     res = minimize(fml, np.array(m.param_vals, dtype=float), method="L-BFGS-B",
-                   options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 5000})
+                   bounds=bounds, options=opts)
+    lows = np.array([-np.inf if b[0] is None else b[0] for b in bounds], dtype=float)
+    if np.any(np.isfinite(lows) & (np.asarray(res.x) <= lows + 1e-8)):
+        res = minimize(fml, np.asarray(res.x, dtype=float), method="L-BFGS-B", options=opts)
     theta = np.asarray(res.x)
     fmin = fml(theta)
     m.param_vals = theta

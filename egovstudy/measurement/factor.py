@@ -162,10 +162,23 @@ def _varimax(a: np.ndarray, normalize: bool = True, eps: float = 1e-5,
 
 
 def _promax(a: np.ndarray, m: int = 4) -> tuple[np.ndarray, np.ndarray]:
-    """``stats::promax`` (on varimax-rotated loadings): rotated loadings and factor corr."""
+    """``psych::fa(rotate = "promax")``: rotated loadings and factor correlations.
+
+    psych rotates through ``kaiser(loadings, rotate = "Promax")``: each row is divided by
+    the square root of its communality, rotated by ``Promax`` (varimax, then the power-4
+    target of ``stats::promax``) and multiplied back. Without that row normalisation the
+    loadings differ from psych's by up to .01.
+    """
     k = a.shape[1]
     if k < 2:
         return a.copy(), np.eye(k)
+    weight = np.sqrt(np.sum(a**2, axis=1))
+    z, phi = _promax_raw(a / weight[:, None], m)
+    return z * weight[:, None], phi
+
+
+def _promax_raw(a: np.ndarray, m: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """``stats::promax`` (on varimax-rotated loadings): rotated loadings and factor corr."""
     x, tv = _varimax(a)
     q = x * np.abs(x) ** (m - 1)
     u = np.linalg.lstsq(x, q, rcond=None)[0]

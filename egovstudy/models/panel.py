@@ -22,7 +22,7 @@ from egovstudy.models.results import TidyResult, tidy_frame
 __all__ = ["panel_regression"]
 
 
-SmallSample = Literal["stata", "plm"]
+SmallSample = Literal["stata", "sss", "plm"]
 
 
 def panel_regression(formula: str, data: pd.DataFrame, *, entity: str, time: str,
@@ -43,13 +43,19 @@ def panel_regression(formula: str, data: pd.DataFrame, *, entity: str, time: str
     cluster : "entity", "time", ["entity", "time"] or None
         Clustered standard errors; None gives the classical covariance (residual df
         ``n - k`` minus every absorbed effect, as the dummy-variable regression).
-    small_sample : {"stata", "plm"}
+    small_sample : {"stata", "sss", "plm"}
         Small-sample factor of clustered errors. ``"stata"`` (default): ``G/(G-1) *
         (n-1)/(n-K)`` where ``K`` counts the slopes, the constant and the dummies of every
         absorbed effect that is not nested within a cluster variable, as Stata's ``xtreg, fe
-        vce(cluster id)`` (with ``i.year`` for time effects) prints. ``"plm"``: ``n/(n-k)``
-        with ``k`` the slopes only and no ``G/(G-1)``, as R's
-        ``plm::vcovHC(fit, method = "arellano", type = "HC1", cluster = "group")``.
+        vce(cluster id)`` (with ``i.year`` for time effects) prints. ``"sss"``: ``G/(G-1) *
+        (n-1)/(n-k)`` with ``k`` the slopes only, as R's ``plm::vcovHC(fit, method =
+        "arellano", type = "sss", cluster = "group")``. ``"plm"``: ``n/(n-k)`` and no
+        ``G/(G-1)``, as ``plm::vcovHC(..., type = "HC1")``.
+
+    Notes
+    -----
+    ``r2_within`` is the R² of the regression on the data with every absorbed effect
+    removed (entity and, with ``time_effects``, time), as ``summary(plm(...))$r.squared``.
 
     Examples
     --------
@@ -64,8 +70,8 @@ def panel_regression(formula: str, data: pd.DataFrame, *, entity: str, time: str
     """
     from linearmodels.panel import PanelOLS
 
-    if small_sample not in ("stata", "plm"):
-        raise ModelSpecError(f"small_sample={small_sample!r}: choose 'stata' or 'plm'")
+    if small_sample not in ("stata", "sss", "plm"):
+        raise ModelSpecError(f"small_sample={small_sample!r}: choose 'stata', 'sss' or 'plm'")
 
     d = build_design(formula, data, extra=[entity, time], eval_env=1)
     keep = [j for j, t in enumerate(d.terms) if t != "Intercept"]
@@ -95,16 +101,17 @@ def panel_regression(formula: str, data: pd.DataFrame, *, entity: str, time: str
     df_inf = int(fit.df_resid)
     se = np.asarray(fit.std_errors)
     cluster_note = ""
+    effect_cols = ([entity] if entity_effects else []) + ([time] if time_effects else [])
+    Xt, yt = _within(d.data, exog.to_numpy(), y.to_numpy(), effect_cols)
+    resid = yt - Xt @ np.asarray(fit.params)
+    r2_within = 1.0 - float(resid @ resid) / float(yt @ yt)
     if clusters:
         cols = [entity if c == "entity" else time for c in clusters]
-        effect_cols = ([entity] if entity_effects else []) + ([time] if time_effects else [])
-        V, df_inf, cluster_note = _clustered(
-            d.data, exog.to_numpy(), y.to_numpy(), np.asarray(fit.params), effect_cols, cols,
-            small_sample)
+        V, df_inf, cluster_note = _clustered(d.data, Xt, resid, effect_cols, cols, small_sample)
         se = np.sqrt(np.diag(V))
     table = tidy_frame(terms, np.asarray(fit.params), se, df=df_inf, conf_level=conf_level)
     stats = {"n": int(fit.nobs), "n_entities": int(fit.entity_info["total"]),
-             "r2_within": float(fit.rsquared_within), "r2": float(fit.rsquared),
+             "r2_within": r2_within, "r2": float(fit.rsquared),
              "f": float(fit.f_statistic.stat), "f_p_value": float(fit.f_statistic.pval),
              "df_resid": df_inf, "n_dropped": d.n_dropped}
     note = (f"entity effects: {entity_effects}, time effects: {time_effects}; covariance: "
@@ -113,36 +120,43 @@ def panel_regression(formula: str, data: pd.DataFrame, *, entity: str, time: str
                       raw=fit)
 
 
-def _clustered(frame: pd.DataFrame, X: np.ndarray, y: np.ndarray, coef: np.ndarray,
+def _within(frame: pd.DataFrame, X: np.ndarray, y: np.ndarray, effect_cols: list[str]
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """X and y with every absorbed effect removed (alternating projections, ``pyhdfe``)."""
+    if not effect_cols:
+        return X - X.mean(axis=0), y - y.mean()
+    import pyhdfe
+
+    ids = np.column_stack([pd.factorize(frame[c], sort=True)[0] for c in effect_cols])
+    absorb = pyhdfe.create(ids, drop_singletons=False)
+    both = absorb.residualize(np.column_stack([X, y]))
+    return both[:, :-1], both[:, -1]
+
+
+def _clustered(frame: pd.DataFrame, Xt: np.ndarray, resid: np.ndarray,
                effect_cols: list[str], cluster_cols: list[str], small_sample: str
                ) -> tuple[np.ndarray, int, str]:
     """One- or two-way clustered covariance of the within estimator, and its inference df."""
-    import pyhdfe
-
     from egovstudy.models.covariance import _cluster_meat, combine_cluster_pieces
 
-    n, k = X.shape
+    n, k = Xt.shape
     codes = [pd.factorize(frame[c], sort=True)[0] for c in cluster_cols]
     sizes = [int(c.max()) + 1 for c in codes]
-    if effect_cols:
-        ids = np.column_stack([pd.factorize(frame[c], sort=True)[0] for c in effect_cols])
-        absorb = pyhdfe.create(ids, drop_singletons=False)
-        Xt = absorb.residualize(X)
-        resid = absorb.residualize(y[:, None])[:, 0] - Xt @ coef
-    else:
-        Xt, resid = X - X.mean(axis=0), (y - y.mean()) - (X - X.mean(axis=0)) @ coef
-    # the constant and the dummies of each effect that is not nested within a cluster
-    # variable (an effect is nested when it is itself a cluster variable)
+    # Stata: the constant and the dummies of each effect that is not nested within a
+    # cluster variable (an effect is nested when it is itself a cluster variable)
     k_absorbed = 1 + sum(int(frame[c].nunique()) - 1 for c in effect_cols
                          if c not in cluster_cols)
     bread = np.linalg.inv(Xt.T @ Xt)
     scores = Xt * resid[:, None]
-    stata = small_sample == "stata"
-    factor = (n - 1) / (n - k - k_absorbed) if stata else n / (n - k)
-    rule = "G/(G-1)*(n-1)/(n-K)" if stata else "n/(n-k)"
+    factor, rule, source = {
+        "stata": ((n - 1) / (n - k - k_absorbed), "G/(G-1)*(n-1)/(n-K)",
+                  "as Stata xtreg (effects nested in a cluster not counted)"),
+        "sss": ((n - 1) / (n - k), "G/(G-1)*(n-1)/(n-k)", "as R plm vcovHC(type='sss')"),
+        "plm": (n / (n - k), "n/(n-k)", "as R plm vcovHC(type='HC1')"),
+    }[small_sample]
 
     def piece(c: np.ndarray, g: int) -> np.ndarray:
-        c_g = g / (g - 1) if stata else 1.0
+        c_g = 1.0 if small_sample == "plm" else g / (g - 1)
         return c_g * factor * (bread @ _cluster_meat(scores, c, g) @ bread)
 
     pieces = [piece(c, g) for c, g in zip(codes, sizes)]
@@ -151,8 +165,5 @@ def _clustered(frame: pd.DataFrame, X: np.ndarray, y: np.ndarray, coef: np.ndarr
         pieces.append(piece(inter, int(inter.max()) + 1))
     V, _, df_inf = combine_cluster_pieces(pieces, cluster_cols, sizes)
     note = (f"clustered by {' and '.join(cluster_cols)} ({', '.join(map(str, sizes))} clusters), "
-            f"small-sample factor {rule} "
-            + ("as Stata xtreg/reghdfe (effects nested in a cluster not counted)"
-               if small_sample == "stata" else "as R plm vcovHC(type='HC1')")
-            + f"; t with {df_inf} df")
+            f"small-sample factor {rule} {source}; t with {df_inf} df")
     return V, df_inf, note
