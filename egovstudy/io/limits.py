@@ -1,0 +1,551 @@
+"""Resource limits of the readers: refuse hostile or absurd files before reading them.
+
+A spreadsheet library fills a dense grid from the first cell to the last one
+used, so one cell at ``XFD1048576`` in an otherwise empty 2 KB workbook asks for
+17 billion cells (calamine then aborts the whole process, no Python error); a
+4 MB zip can expand to gigabytes of XML; a SAV/DTA/Parquet header can declare
+any number of rows. The checks here run before the library allocates anything:
+
+- **Workbooks** (XLSX/XLSM/XLSB/ODS are zips): member count, total declared
+  uncompressed size, the compression ratio of every member above 1 MB, then
+  each worksheet's XML is streamed (1 MB at a time, nothing kept) to find the
+  last row and column really used; ``rows x columns`` above ``max_cells``, more
+  than 16,384 columns or 1,048,576 rows are refused. Legacy ``.xls``: file size.
+- **CSV, SPSS/Stata, Parquet**: the readers call :func:`check_shape` with the
+  declared (or counted) rows and columns.
+
+Every refusal is a one-line :class:`~egovstudy.errors.ResourceLimitError`
+naming the file, the limit and how to raise it: the ``limits=`` argument of the
+readers (a :class:`Limits` or a dict such as ``{"max_cells": 10**8}``) or an
+environment variable ``EGOVSTUDY_<NAME>`` (``EGOVSTUDY_MAX_CELLS=100000000``).
+See ``docs/limits.md``.
+
+Examples
+--------
+>>> resolve_limits({"max_cells": 1000}).max_cells
+1000
+>>> resolve_limits(None).max_columns
+20000
+>>> resolve_limits({"max_cell": 5})  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+egovstudy.errors.ResourceLimitError: limits={'max_cell': ...}: ... did you mean 'max_cells'? ...
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import os
+import posixpath
+import re
+import struct
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from egovstudy.errors import DataFormatError, ResourceLimitError
+
+__all__ = ["Limits", "check_file_size", "check_shape", "check_workbook", "resolve_limits"]
+
+MB = 1 << 20
+#: Excel's own grid (Excel 2007 and later): a workbook cannot address beyond it.
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """Resource limits applied by every reader (defaults documented in ``docs/limits.md``).
+
+    Attributes
+    ----------
+    max_cells : int
+        Rows x columns of one table (a worksheet's used grid, a CSV as it is
+        read, a SAV/DTA/Parquet header's declared size). Reading costs about
+        40-100 bytes per cell, so 50 million cells need a few GB.
+    max_columns : int
+        Columns of one table (CSV header fields, SAV/DTA/Parquet variables).
+    max_uncompressed_mb : float
+        Total declared uncompressed size of a workbook's zip members.
+    max_compression_ratio : float
+        Uncompressed / compressed size of any zip member above 1 MB (zip bombs).
+    max_zip_members : int
+        Members of a workbook's zip.
+    max_header_kb : float
+        Bytes of a CSV header line.
+    max_line_mb : float
+        Bytes of one CSV data line.
+    max_file_mb : float
+        Size of a file read whole or by a library with no cheaper check (legacy
+        ``.xls``, a CSV that is not UTF-8, SAV/DTA/Parquet).
+    """
+
+    max_cells: int = 50_000_000
+    max_columns: int = 20_000
+    max_uncompressed_mb: float = 200.0
+    max_compression_ratio: float = 100.0
+    max_zip_members: int = 10_000
+    max_header_kb: float = 1024.0
+    max_line_mb: float = 16.0
+    max_file_mb: float = 2048.0
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Limits)}
+LimitsLike = Limits | Mapping[str, float] | None
+
+
+def env_name(name: str) -> str:
+    """The environment variable overriding limit ``name`` (``EGOVSTUDY_MAX_CELLS``)."""
+    return "EGOVSTUDY_" + name.upper()
+
+
+def _number(name: str, value: Any, where: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number) or number <= 0:
+        raise ResourceLimitError(f"{where}: {name}={value!r} is not a positive number. Fix: "
+                                 f"give a number above 0, e.g. {name}={getattr(Limits(), name)}")
+    return int(number) if _FIELDS[name].type in (int, "int") else number
+
+
+def resolve_limits(limits: LimitsLike = None) -> Limits:
+    """Return the limits in force: ``limits=`` first, then ``EGOVSTUDY_*`` variables, then defaults.
+
+    Raises
+    ------
+    ResourceLimitError
+        An unknown limit name (with a suggestion) or a value that is not a positive number.
+    """
+    if isinstance(limits, Limits):
+        return limits
+    values: dict[str, float] = {}
+    for name in _FIELDS:
+        raw = os.environ.get(env_name(name))
+        if raw is not None and raw.strip():
+            values[name] = _number(name, raw.strip(), f"environment variable {env_name(name)}")
+    if limits is not None:
+        if not isinstance(limits, Mapping):
+            raise ResourceLimitError(f"limits={limits!r}: not a Limits or a dict. Fix: pass "
+                                     "e.g. limits={'max_cells': 100_000_000}")
+        for name, value in limits.items():
+            if name not in _FIELDS:
+                close = difflib.get_close_matches(str(name), list(_FIELDS), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ResourceLimitError(f"limits={{{name!r}: ...}}: unknown limit {name!r}{hint} "
+                                         f"Fix: use one of {', '.join(_FIELDS)}")
+            values[name] = _number(name, value, f"limits={{{name!r}: ...}}")
+    return dataclasses.replace(Limits(), **values)  # type: ignore[arg-type]
+
+
+def _fix(name: str, limits: Limits) -> str:
+    value = getattr(limits, name)
+    bigger = value * 4 if isinstance(value, int) else round(value * 4, 1)
+    return (f"Fix: if the file is trusted, raise the limit with limits={{'{name}': {bigger}}} "
+            f"or the environment variable {env_name(name)}={bigger} (see docs/limits.md)")
+
+
+def refuse(path: Path | str, what: str, name: str, limits: Limits) -> ResourceLimitError:
+    """Build the one-line error for a file ``what`` exceeds limit ``name``."""
+    value = getattr(limits, name)
+    shown = f"{value:,}" if isinstance(value, int) else f"{value:g}"
+    return ResourceLimitError(f"file {path}: {what}, above the limit {name}={shown}. "
+                              + _fix(name, limits))
+
+
+def check_file_size(path: Path, limits: Limits, why: str = "") -> int:
+    """Refuse a file larger than ``max_file_mb``; return its size in bytes."""
+    size = path.stat().st_size
+    if size > limits.max_file_mb * MB:
+        raise refuse(path, f"is {size / MB:,.1f} MB{why}", "max_file_mb", limits)
+    return size
+
+
+def check_shape(path: Path | str, rows: int, columns: int, limits: Limits,
+                verb: str = "declares") -> None:
+    """Refuse a table of more than ``max_columns`` columns or ``max_cells`` cells."""
+    if columns > limits.max_columns:
+        raise refuse(path, f"{verb} {columns:,} columns", "max_columns", limits)
+    if rows * columns > limits.max_cells:
+        raise refuse(path, f"{verb} {rows:,} rows x {columns:,} columns = "
+                     f"{rows * columns:,} cells", "max_cells", limits)
+
+
+# --------------------------------------------------------------------------- workbooks
+
+def check_workbook(path: str | Path, limits: LimitsLike = None) -> None:
+    """Check a workbook (XLSX/XLSM/XLSB/ODS/XLS) against the limits before a library reads it.
+
+    The kind is told by the file's first bytes, not its extension.
+
+    Raises
+    ------
+    ResourceLimitError
+        Too many zip members, too large uncompressed, a zip-bomb ratio, a worksheet
+        whose used grid is beyond Excel's or above ``max_cells``, a file too large.
+    DataFormatError
+        A worksheet that declares a DTD, or whose XML cannot be followed.
+    """
+    p = Path(path)
+    lim = resolve_limits(limits)
+    with open(p, "rb") as fh:
+        magic = fh.read(4)
+    if magic != b"PK\x03\x04":  # legacy BIFF .xls (OLE) or not a workbook: the library says
+        # BIFF8 addresses at most 65,536 rows x 256 columns, so only the size is checked
+        check_file_size(p, lim)
+        return
+    size = p.stat().st_size
+    if size > lim.max_uncompressed_mb * MB * 1.05 + MB:  # a zip is not larger than its content
+        raise refuse(p, f"is {size / MB:,.1f} MB", "max_uncompressed_mb", lim)
+    with open(p, "rb") as fh:
+        entries = _declared_entries(fh, size)
+    if entries is not None and entries > lim.max_zip_members:
+        raise refuse(p, f"holds {entries:,} zip members", "max_zip_members", lim)
+    try:
+        zf = zipfile.ZipFile(p)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a readable zip: the reader reports it as a damaged workbook
+    with zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        if len(infos) > lim.max_zip_members:
+            raise refuse(p, f"holds {len(infos):,} zip members", "max_zip_members", lim)
+        total = sum(i.file_size for i in infos)
+        if total > lim.max_uncompressed_mb * MB:
+            raise refuse(p, f"expands to {total / MB:,.1f} MB", "max_uncompressed_mb", lim)
+        for info in infos:
+            if (info.file_size > MB and info.file_size
+                    > lim.max_compression_ratio * max(info.compress_size, 1)):
+                ratio = info.file_size / max(info.compress_size, 1)
+                raise refuse(p, f"member {info.filename!r} is compressed {ratio:,.0f}:1 (a zip "
+                             "bomb?)", "max_compression_ratio", lim)
+        for info in _sheet_members(zf, infos, lim, p):
+            if info.filename.lower().endswith(".bin"):
+                rows, cols = _xlsb_extent(zf, info, p)
+            elif info.filename == "content.xml":
+                rows, cols = _ods_extent(zf, info, p)
+            else:
+                rows, cols = _xml_extent(zf, info, p)
+            _check_grid(p, info.filename, rows, cols, lim)
+
+
+def _check_grid(p: Path, member: str, rows: int, cols: int, lim: Limits) -> None:
+    where = f"sheet {member!r} uses"
+    if cols > EXCEL_COLUMNS or rows > EXCEL_ROWS:
+        raise ResourceLimitError(
+            f"file {p}: {where} {rows:,} rows x {cols:,} columns, beyond the spreadsheet "
+            f"grid of {EXCEL_ROWS:,} x {EXCEL_COLUMNS:,}. Fix: the file is damaged or hostile; "
+            "export the data again")
+    if rows * cols > lim.max_cells:
+        raise refuse(p, f"{where} {rows:,} rows x {cols:,} columns = {rows * cols:,} cells "
+                     "(up to its last used cell)", "max_cells", lim)
+
+
+def _declared_entries(fh: IO[bytes], size: int) -> int | None:
+    """Member count from the end-of-central-directory record, before zipfile lists them all."""
+    tail_len = min(size, 22 + 65535 + 20)
+    fh.seek(size - tail_len)
+    tail = fh.read(tail_len)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    entries = struct.unpack("<H", tail[at + 10:at + 12])[0]
+    if entries != 0xFFFF:
+        return int(entries)
+    loc = tail.rfind(b"PK\x06\x07", 0, at)  # Zip64 locator -> Zip64 end record
+    if loc < 0 or len(tail) - loc < 20:
+        return None
+    offset = struct.unpack("<Q", tail[loc + 8:loc + 16])[0]
+    if offset + 56 > size:
+        return None
+    fh.seek(offset)
+    record = fh.read(56)
+    if record[:4] != b"PK\x06\x06":
+        return None
+    return int(struct.unpack("<Q", record[32:40])[0])
+
+
+_SHEET_PATH = re.compile(r"(?i)^xl/(work|chart|dialog|macro)sheets/[^/]+\.(xml|bin)$")
+_REL = re.compile(rb"<(?:[^\s<>/:=\"']+:)?Relationship\s[^<>]*>")
+_ATTR = re.compile(rb"""\s(Type|Target)\s*=\s*(["'])(.*?)\2""")
+
+
+def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path, cap: int = 16 * MB) -> bytes:
+    with zf.open(info) as fh:
+        data = fh.read(cap + 1)
+    if len(data) > cap:
+        raise ResourceLimitError(f"file {p}: member {info.filename!r} is larger than "
+                                 f"{cap // MB} MB, which a workbook part of its kind never is. "
+                                 "Fix: the file is damaged or hostile; export the data again")
+    return data
+
+
+def _sheet_members(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], lim: Limits,
+                   p: Path) -> list[zipfile.ZipInfo]:
+    """Worksheet parts: the usual folders, every target of a sheet relationship, ODS content."""
+    by_name = {i.filename: i for i in infos}
+    chosen = {n for n in by_name if _SHEET_PATH.match(n)}
+    if "content.xml" in by_name:
+        chosen.add("content.xml")
+    targets: set[str] = set()
+    for name in by_name:
+        if not name.lower().endswith(".rels"):
+            continue
+        base = posixpath.dirname(posixpath.dirname(name))
+        for rel in _REL.findall(_read_small(zf, by_name[name], p)):
+            attrs = {k.decode(): v.decode("utf-8", "replace") for k, _q, v in _ATTR.findall(rel)}
+            if not re.search(r"(?i)(work|chart|dialog|macro|x)sheet$", attrs.get("Type", "")):
+                continue
+            target = attrs.get("Target", "")
+            full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join(base, target))
+            targets.add(full.lower())
+            targets.add(posixpath.basename(full).lower())
+    chosen |= {n for n in by_name if n.lower() in targets
+               or posixpath.basename(n).lower() in targets}
+    return [by_name[n] for n in sorted(chosen)]
+
+
+def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> Any:
+    """Yield a worksheet's XML in pieces that end at a ``>`` (so no tag is cut), 1 MB at a time."""
+    tail = b""
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(MB)
+            if not chunk:
+                if tail:
+                    yield tail
+                return
+            buf = tail + chunk
+            cut = buf.rfind(b">") + 1
+            part, tail = buf[:cut], buf[cut:]
+            if len(tail) > MB:  # text longer than 1 MB: keep only an unclosed tag
+                lt = tail.rfind(b"<")
+                tail = tail[lt:] if lt >= 0 else b""
+                if len(tail) > MB:
+                    raise DataFormatError(f"file {p}: sheet {info.filename!r} has a tag longer "
+                                          "than 1 MB. Fix: the file is damaged or hostile; "
+                                          "export the data again")
+            if part:
+                yield part
+
+
+# A cell element (any namespace prefix), the row tags, and the cell references
+# as every spreadsheet writer puts them (``<c r="AB12"``: Excel, LibreOffice,
+# openpyxl, XlsxWriter, Google Sheets). When the counts disagree (a cell without
+# a reference, an r= elsewhere, a comment or CDATA) the exact expat parser decides.
+_PREFIX = rb"(?:[^\s<>/:=\"']+:)?"
+_CELL = re.compile(rb"<" + _PREFIX + rb"c[\s/>]")
+
+
+def _cell_refs(part: bytes) -> tuple[int, int, int]:
+    """``(count, last row, last column)`` of the ``<c r="XX123"`` references in ``part``.
+
+    Vectorised over the bytes with NumPy: Python's ``re`` manages 50 MB/s on a
+    sheet, too slow for a check (measured: 6.4 s against 0.4 s on a 4-million-cell
+    sheet); only well-formed references (1-3 letters, 1-7 digits, closing quote)
+    are counted.
+    """
+    import numpy as np
+
+    b = np.frombuffer(part + b"\0" * 16, dtype=np.uint8)
+    n = len(part)
+    head = np.flatnonzero(b[:n] == ord("<"))
+    for k, byte in enumerate(b'c r="', start=1):
+        head = head[b[head + k] == byte]
+    if not len(head):
+        return 0, 0, 0
+    pos = head + 6
+    col = np.zeros(len(pos), dtype=np.int64)
+    active = np.ones(len(pos), dtype=bool)
+    letters = np.zeros(len(pos), dtype=np.int64)
+    for _ in range(3):
+        ch: Any = b[pos].astype(np.int64)
+        hit = active & (ch >= 65) & (ch <= 90)
+        col = np.where(hit, col * 26 + ch - 64, col)
+        pos, letters, active = pos + hit, letters + hit, hit
+    row = np.zeros(len(pos), dtype=np.int64)
+    digits = np.zeros(len(pos), dtype=np.int64)
+    active = letters > 0
+    for _ in range(7):
+        ch = b[pos].astype(np.int64)
+        hit = active & (ch >= 48) & (ch <= 57)
+        row = np.where(hit, row * 10 + ch - 48, row)
+        pos, digits, active = pos + hit, digits + hit, hit
+    valid = (letters > 0) & (digits > 0) & (b[pos] == ord('"'))
+    if not valid.any():
+        return 0, 0, 0
+    return int(valid.sum()), int(row[valid].max()), int(col[valid].max())
+
+
+def _column_number(letters: bytes | str) -> int:
+    n = 0
+    for ch in letters.upper() if isinstance(letters, str) else letters.decode().upper():
+        n = n * 26 + (ord(ch) - 64)
+        if n > 10 * EXCEL_COLUMNS:
+            break
+    return n
+
+
+def _xml_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> tuple[int, int]:
+    """Last used row and column of a worksheet's XML (1-based; 0 when empty)."""
+    n_cells = n_refs = max_row = max_col = 0
+    for part in _stream(zf, info, p):
+        if b"<!DOCTYPE" in part or b"<!ENTITY" in part:
+            raise DataFormatError(f"file {p}: sheet {info.filename!r} declares a DTD, which "
+                                  "spreadsheet files never do. Fix: the file is damaged or "
+                                  "hostile; export the data again")
+        if n_refs < 0:
+            continue
+        unusual = (b":c" in part or b"<!" in part or b"r =" in part
+                   or any(ws + b"r" in part for ws in (b"\n", b"\r", b"\t")))
+        if unusual:  # prefixed elements, comments, odd spacing: the exact parser
+            n_refs = -1
+            continue
+        cells = sum(part.count(b"<c" + end) for end in (b" ", b">", b"/"))
+        count, last_row, last_col = _cell_refs(part)
+        # every r= must be a cell's first attribute or a row's (no second r= in a cell)
+        if part.count(b" r=") != count + part.count(b"<row r="):
+            n_refs = -1
+            continue
+        n_cells += cells
+        n_refs += count
+        max_row, max_col = max(max_row, last_row), max(max_col, last_col)
+    if n_cells == n_refs:
+        return max_row, max_col
+    return _xml_extent_exact(zf, info, p)
+
+
+def _xml_extent_exact(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> tuple[int, int]:
+    """Follow rows and cells with expat, placing cells without a reference after the last one.
+
+    Where a reference and the running position disagree the larger is kept, so
+    the extent is never below what a library reading the sheet would fill.
+    """
+    from xml.parsers import expat
+
+    state = {"row": 0, "col": 0, "max_row": 0, "max_col": 0}
+
+    def ref_of(attrs: dict[str, str]) -> str:
+        return max((v for k, v in attrs.items() if k.rsplit(":", 1)[-1] == "r"), default="",
+                   key=len)
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = name.rsplit(":", 1)[-1]
+        if local == "row":
+            digits = ref_of(attrs).strip()
+            row = int(digits) if digits.isdigit() and len(digits) < 10 else (
+                10 ** 10 if digits.isdigit() else 0)
+            state["row"], state["col"] = max(row, state["row"] + 1), 0
+        elif local == "c":
+            col, row = state["col"] + 1, max(state["row"], 1)
+            m = re.fullmatch(r"\s*([A-Za-z]+)\s*([0-9]*)\s*", ref_of(attrs))
+            if m:
+                col = max(col, _column_number(m.group(1)))
+                if m.group(2):
+                    row = max(row, int(m.group(2)) if len(m.group(2)) < 10 else 10 ** 10)
+            state["col"] = col
+            state["max_row"] = max(state["max_row"], row)
+            state["max_col"] = max(state["max_col"], col)
+
+    def dtd(*_args: Any) -> None:
+        raise DataFormatError(f"file {p}: sheet {info.filename!r} declares a DTD, which "
+                              "spreadsheet files never do. Fix: the file is damaged or hostile; "
+                              "export the data again")
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = dtd
+    parser.EntityDeclHandler = dtd
+    try:
+        with zf.open(info) as fh:
+            for chunk in iter(lambda: fh.read(MB), b""):
+                parser.Parse(chunk, False)
+                if state["max_col"] > EXCEL_COLUMNS or state["max_row"] > EXCEL_ROWS:
+                    break  # already beyond the grid: no need to read on
+            else:
+                parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise DataFormatError(f"file {p}: sheet {info.filename!r} is not well-formed XML "
+                              f"({exc}). Fix: open the file in Excel or LibreOffice and save it "
+                              "again") from None
+    return state["max_row"], state["max_col"]
+
+
+_ODS_TAG = re.compile(rb"<table:table[\s>]|<table:table-row\b([^<>]*?)(/?)>|</table:table-row>"
+                      rb"|<table:(?:covered-)?table-cell\b([^<>]*?)(/?)>")
+_ODS_REP = re.compile(rb"number-(?:rows|columns)-repeated\s*=\s*[\"']([0-9]{1,12})[\"']")
+
+
+def _ods_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> tuple[int, int]:
+    """Last used row and column of the sheets of an ODS ``content.xml``, repeats expanded.
+
+    A repeated row or cell counts up to its last copy only when it holds something:
+    empty repeated cells and rows (LibreOffice pads sheets with them) only move the
+    position, as they fill nothing.
+    """
+    max_row = max_col = row_pos = col_pos = width = 0
+    row_rep = 1
+
+    def repeat(attrs: bytes | None) -> int:
+        m = _ODS_REP.search(attrs or b"")
+        return int(m.group(1)) if m else 1
+
+    for part in _stream(zf, info, p):
+        for m in _ODS_TAG.finditer(part):
+            tag = m.group(0)
+            if tag.startswith(b"<table:table-row"):
+                if m.group(2):  # <table:table-row/>: an empty row
+                    row_pos += repeat(m.group(1))
+                else:
+                    row_rep, col_pos, width = repeat(m.group(1)), 0, 0
+            elif tag.startswith(b"</table:table-row"):
+                if width:
+                    max_row = max(max_row, row_pos + row_rep)
+                    max_col = max(max_col, width)
+                row_pos += row_rep
+            elif tag.startswith(b"<table:table-cell") or tag.startswith(b"<table:covered"):
+                col_pos += repeat(m.group(3))
+                if not m.group(4) or b"value" in (m.group(3) or b""):
+                    width = col_pos  # holds something (content or a value attribute)
+            else:  # a new sheet
+                row_pos = 0
+    return max_row, max_col
+
+
+def _xlsb_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> tuple[int, int]:
+    """Last used row and column of an XLSB worksheet from its binary records (MS-XLSB 2.1.4)."""
+    max_row = max_col = row = 0
+    with zf.open(info) as fh:
+        data = fh.read()  # bounded: the member's size was checked against the limits
+    i, n = 0, len(data)
+
+    def varint(at: int, width: int) -> tuple[int, int]:
+        value = 0
+        for k in range(width):
+            if at >= n:
+                return value, at
+            byte = data[at]
+            value |= (byte & 0x7F) << (7 * k)
+            at += 1
+            if not byte & 0x80:
+                break
+        return value, at
+
+    while i < n:
+        rtype, i = varint(i, 2)
+        size, i = varint(i, 4)
+        body = data[i:i + size]
+        i += size
+        if rtype == 0 and len(body) >= 4:  # BrtRowHdr: row index
+            row = struct.unpack("<I", body[:4])[0] + 1
+        elif (1 <= rtype <= 11 or rtype == 62) and len(body) >= 4:  # BrtCell*: column
+            col = struct.unpack("<I", body[:4])[0] + 1
+            max_row, max_col = max(max_row, row), max(max_col, col)
+        elif rtype == 148 and len(body) >= 16:  # BrtWsDim: the declared used range
+            _r0, r1, _c0, c1 = struct.unpack("<4I", body[:16])
+            max_row, max_col = max(max_row, r1 + 1), max(max_col, c1 + 1)
+    return max_row, max_col
