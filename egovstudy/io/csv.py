@@ -22,9 +22,11 @@ Examples
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv as _csv
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -112,8 +114,24 @@ def _decode_mixed(data: bytes) -> str:
     return "".join(out).lstrip("\ufeff")
 
 
+@contextlib.contextmanager
+def _field_limit(n: int) -> Iterator[None]:
+    """Let the csv module read fields up to ``n`` characters (its default is 128 KB)."""
+    old = _csv.field_size_limit()
+    _csv.field_size_limit(max(old, n))
+    try:
+        yield
+    finally:
+        _csv.field_size_limit(old)
+
+
 def sniff_delimiter(sample: str) -> str:
     """Guess the delimiter among ``, ; tab |`` from the first lines of a file."""
+    with _field_limit(len(sample) + 1):
+        return _sniff_delimiter(sample)
+
+
+def _sniff_delimiter(sample: str) -> str:
     lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
     if not lines:
         return ","
@@ -356,15 +374,12 @@ def _read_csv(p: Path, enc: str | None, delimiter: str | None, decimal: str | No
     first_line = first.rstrip("\r\n")
     # sniffed on the header and the lines after it, the header kept whole
     delim = delimiter or sniff_delimiter(first_line.replace("\n", " ") + "\n" + rest)
-    limit = _csv.field_size_limit()
     try:  # a header field may be longer than the csv module's default 128 KB limit
-        _csv.field_size_limit(max(limit, len(first_line) + 1))
-        header = next(_csv.reader(io.StringIO(first_line), delimiter=delim), [])
+        with _field_limit(len(first_line) + 1):
+            header = next(_csv.reader(io.StringIO(first_line), delimiter=delim), [])
     except _csv.Error as exc:
         raise DataFormatError(f"file {p}: cannot read the header ({exc}). Fix: check the "
                               "quoting of the first line") from None
-    finally:
-        _csv.field_size_limit(limit)
     header = [h.strip() for h in header]
     if len(header) > lim.max_columns:
         raise refuse(p, f"has {len(header):,} columns in its header", "max_columns", lim)
@@ -388,7 +403,7 @@ def _read_csv(p: Path, enc: str | None, delimiter: str | None, decimal: str | No
                 block: int = 1 << 22) -> dict[str, Any]:
         if isinstance(source, io.BytesIO):
             source.seek(0)
-        return {"read_options": pacsv.ReadOptions(column_names=names, skip_rows=1,
+        return {"read_options": pacsv.ReadOptions(column_names=names, skip_rows_after_names=1,
                                                   block_size=block, use_threads=threads),
                 "parse_options": pacsv.ParseOptions(delimiter=delim,
                                                     newlines_in_values=newlines,
@@ -404,7 +419,8 @@ def _read_csv(p: Path, enc: str | None, delimiter: str | None, decimal: str | No
         for block in (_BLOCK, line_limit):
             acc, n_rows = {}, 0
             try:
-                reader = pacsv.open_csv(source, **options(size < _BIG, block=block),
+                reader = pacsv.open_csv(source, **options(size < _BIG or "\n" in first_line,
+                                                           block=block),
                                         )
                 expected = 0
                 for batch in reader:
