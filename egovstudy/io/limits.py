@@ -42,6 +42,7 @@ import posixpath
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -222,12 +223,18 @@ def check_workbook(path: str | Path, limits: LimitsLike = None) -> None:
                 raise refuse(p, f"member {info.filename!r} is compressed {ratio:,.0f}:1 (a zip "
                              "bomb?)", "max_compression_ratio", lim)
         for info in _sheet_members(zf, infos, lim, p):
-            if info.filename.lower().endswith(".bin"):
-                rows, cols = _xlsb_extent(zf, info, p)
-            elif info.filename == "content.xml":
-                rows, cols = _ods_extent(zf, info, p)
-            else:
-                rows, cols = _xml_extent(zf, info, p)
+            try:
+                if info.filename.lower().endswith(".bin"):
+                    rows, cols = _xlsb_extent(zf, info, p)
+                elif info.filename == "content.xml":
+                    rows, cols = _ods_extent(zf, info, p)
+                else:
+                    rows, cols = _xml_extent(zf, info, p)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
+                    RuntimeError, OSError) as exc:  # bad CRC, truncated, encrypted, ...
+                raise DataFormatError(f"file {p}: member {info.filename!r} cannot be read "
+                                      f"({type(exc).__name__}: {exc}). Fix: the file is "
+                                      "damaged; export the data again") from None
             _check_grid(p, info.filename, rows, cols, lim)
 
 
