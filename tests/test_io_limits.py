@@ -25,10 +25,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import struct
 import subprocess
 import sys
 import textwrap
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -217,6 +219,31 @@ def test_total_uncompressed_size_lowered_by_environment(tmp_path: Path) -> None:
                   r"EGOVSTUDY_MAX_UNCOMPRESSED_MB")
     # without the override the same file is read: 39,999 rows (header excluded)
     assert run_capped([("read_raw", path, {})]) == [{"shape": [39_998, 2]}]
+
+
+def test_member_larger_than_its_declared_size(tmp_path: Path) -> None:
+    # The scan reads a member up to its declared size (zipfile stops there); a member
+    # whose data run past it (size and CRC patched to hide the far cell) is refused by
+    # calamine's zip reader, so the scan and the reader see the same bytes.
+    path = write_xlsx(tmp_path / "lying.xlsx", {"Sheet1": HEADER + FAR})
+    data = bytearray(path.read_bytes())
+    name = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(name)
+        full = z.read(name)
+    short = full[:full.index(b'<row r="1048576"')]
+    crc = zlib.crc32(short)
+    lh = info.header_offset  # local header: CRC at +14, uncompressed size at +22
+    struct.pack_into("<I", data, lh + 14, crc)
+    struct.pack_into("<I", data, lh + 22, len(short))
+    cd = data.index(name.encode(), data.index(b"PK\x01\x02")) - 46  # central entry: +16, +24
+    struct.pack_into("<I", data, cd + 16, crc)
+    struct.pack_into("<I", data, cd + 24, len(short))
+    path.write_bytes(bytes(data))
+    check_workbook(path)  # the declared part is harmless
+    with pytest.raises(DataFormatError, match=r"lying\.xlsx: cannot read as a workbook .*"
+                       r"larger than its declared uncompressed size"):
+        reraise(run_capped([("read_raw", path, {})])[0])
 
 
 def test_grid_counted_to_the_last_used_cell(tmp_path: Path) -> None:
