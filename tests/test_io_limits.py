@@ -246,6 +246,35 @@ def test_member_larger_than_its_declared_size(tmp_path: Path) -> None:
         reraise(run_capped([("read_raw", path, {})])[0])
 
 
+def test_hidden_sheets_are_found(tmp_path: Path) -> None:
+    far = write_xlsx(tmp_path / "far.xlsx", {"Sheet1": HEADER + FAR})
+    # data before the zip: readers find a zip from its end record
+    prefixed = tmp_path / "prefixed.xlsx"
+    prefixed.write_bytes(b"MZ" + bytes(4096) + far.read_bytes())
+    # the sheet's name twice: the far copy first, a harmless one last
+    twice = tmp_path / "twice.xlsx"
+    with zipfile.ZipFile(far) as z, zipfile.ZipFile(twice, "w") as out:
+        for item in z.infolist():
+            out.writestr(item, z.read(item))
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            out.writestr("xl/worksheets/sheet1.xml", f"<worksheet {_NS}><sheetData>"
+                         f"{HEADER}</sheetData></worksheet>")
+    # a sheet outside xl/worksheets/, named by the workbook's relationship only
+    moved = tmp_path / "moved.xlsx"
+    with zipfile.ZipFile(far) as z, zipfile.ZipFile(moved, "w") as out:
+        for item in z.infolist():
+            data = z.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                item.filename = "data/cells.xml"
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"worksheets/sheet1.xml", b"/data/cells.xml")
+            out.writestr(item, data)
+    for path in (prefixed, twice, moved):
+        with pytest.raises(ResourceLimitError, match=rf"{path.name}: sheet '[\w/.]+' uses "
+                           r"1,048,576 rows x 16,384 columns"):
+            check_workbook(path)
+
+
 def test_grid_counted_to_the_last_used_cell(tmp_path: Path) -> None:
     # last cell AB7: 7 rows x 28 columns (A..Z = 26, AA = 27, AB = 28)
     path = write_xlsx(tmp_path / "ab7.xlsx",

@@ -194,7 +194,9 @@ def check_workbook(path: str | Path, limits: LimitsLike = None) -> None:
     lim = resolve_limits(limits)
     with open(p, "rb") as fh:
         magic = fh.read(4)
-    if magic != b"PK\x03\x04":  # legacy BIFF .xls (OLE) or not a workbook: the library says
+    # a zip is found from its end record, so data before it does not hide one
+    if magic != b"PK\x03\x04" and not zipfile.is_zipfile(p):
+        # legacy BIFF .xls (OLE) or not a workbook: the library says
         # BIFF8 addresses at most 65,536 rows x 256 columns, so only the size is checked
         check_file_size(p, lim)
         return
@@ -226,7 +228,7 @@ def check_workbook(path: str | Path, limits: LimitsLike = None) -> None:
             try:
                 if info.filename.lower().endswith(".bin"):
                     rows, cols = _xlsb_extent(zf, info, p)
-                elif info.filename == "content.xml":
+                elif _norm(info.filename) == "content.xml":
                     rows, cols = _ods_extent(zf, info, p)
                 else:
                     rows, cols = _xml_extent(zf, info, p)
@@ -289,30 +291,33 @@ def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path, cap: int = 
     return data
 
 
+def _norm(name: str) -> str:
+    return name.replace("\\", "/").lower()
+
+
 def _sheet_members(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], lim: Limits,
                    p: Path) -> list[zipfile.ZipInfo]:
-    """Worksheet parts: the usual folders, every target of a sheet relationship, ODS content."""
-    by_name = {i.filename: i for i in infos}
-    chosen = {n for n in by_name if _SHEET_PATH.match(n)}
-    if "content.xml" in by_name:
-        chosen.add("content.xml")
-    targets: set[str] = set()
-    for name in by_name:
-        if not name.lower().endswith(".rels"):
+    """Worksheet parts: the usual folders, every target of a sheet relationship, ODS content.
+
+    Names are compared without case and with ``\\`` read as ``/``, and every entry of
+    a name is returned (a zip may hold one name twice; readers differ on which wins).
+    """
+    targets: set[str] = {"content.xml"}
+    for info in infos:
+        if not info.filename.lower().endswith(".rels"):
             continue
-        base = posixpath.dirname(posixpath.dirname(name))
-        for rel in _REL.findall(_read_small(zf, by_name[name], p)):
+        base = posixpath.dirname(posixpath.dirname(_norm(info.filename)))
+        for rel in _REL.findall(_read_small(zf, info, p)):
             attrs = {k.decode(): v.decode("utf-8", "replace") for k, _q, v in _ATTR.findall(rel)}
-            if not re.search(r"(?i)(work|chart|dialog|macro|x)sheet$", attrs.get("Type", "")):
+            if not re.search(r"(?i)(work|chart|dialog|macro)sheet$", attrs.get("Type", "")):
                 continue
-            target = attrs.get("Target", "")
+            target = attrs.get("Target", "").replace("\\", "/").lower()
             full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
                 posixpath.join(base, target))
-            targets.add(full.lower())
-            targets.add(posixpath.basename(full).lower())
-    chosen |= {n for n in by_name if n.lower() in targets
-               or posixpath.basename(n).lower() in targets}
-    return [by_name[n] for n in sorted(chosen)]
+            targets.add(full)
+            targets.add(posixpath.basename(full))
+    return [i for i in infos if _SHEET_PATH.match(_norm(i.filename))
+            or _norm(i.filename) in targets or posixpath.basename(_norm(i.filename)) in targets]
 
 
 def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> Any:
