@@ -452,6 +452,15 @@ def test_csv_header_with_quoted_newlines(tmp_path: Path) -> None:
     assert raw.frame.iloc[0].tolist() == ["1", "2", "3"]
 
 
+@pytest.mark.parametrize("end", ["\r", "\r\n"])
+def test_csv_header_with_other_line_ends(tmp_path: Path, end: str) -> None:
+    path = tmp_path / "cr.csv"
+    path.write_bytes(f"a;b{end}1;2{end}3;4{end}".encode())
+    raw = read_raw(path)
+    assert list(raw.frame.columns) == ["a", "b"] and raw.delimiter == ";"
+    assert raw.frame["b"].tolist() == ["2", "4"]
+
+
 def test_csv_header_beyond_the_limit(tmp_path: Path) -> None:
     path = _wide_csv(tmp_path / "wider.csv", 80_000)  # about 1.1 MB of header
     outcomes = run_capped([("read_raw", path, {}),

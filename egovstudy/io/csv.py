@@ -54,7 +54,7 @@ _BLOCK = 1 << 20
 _SAMPLE = 1 << 16  # bytes after the header used to sniff the delimiter and decimal mark
 # The first record: quoted fields may hold newlines. Possessive quantifiers, so a
 # header without a line end cannot make the search backtrack.
-_FIRST_RECORD = re.compile(r'(?:[^"\n]++|"[^"]*+")*+\n')
+_FIRST_RECORD = re.compile(r'(?:[^"\r\n]++|"[^"]*+")*+(?:\r\n|\n|\r)')
 
 
 def detect_encoding(path: Path) -> tuple[str, str | None]:
@@ -419,7 +419,8 @@ def _read_csv(p: Path, enc: str | None, delimiter: str | None, decimal: str | No
         for block in (_BLOCK, line_limit):
             acc, n_rows = {}, 0
             try:
-                reader = pacsv.open_csv(source, **options(size < _BIG or "\n" in first_line,
+                quoted_newline = "\n" in first_line or "\r" in first_line
+                reader = pacsv.open_csv(source, **options(size < _BIG or quoted_newline,
                                                            block=block),
                                         )
                 expected = 0
