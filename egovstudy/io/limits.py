@@ -352,24 +352,34 @@ _PREFIX = rb"(?:[^\s<>/:=\"']+:)?"
 _CELL = re.compile(rb"<" + _PREFIX + rb"c[\s/>]")
 
 
-def _cell_refs(part: bytes) -> tuple[int, int, int]:
-    """``(count, last row, last column)`` of the ``<c r="XX123"`` references in ``part``.
+def _cell_refs(part: bytes) -> tuple[int, int, int, int, int]:
+    """Count cells and references in ``part``, vectorised over its bytes with NumPy.
 
-    Vectorised over the bytes with NumPy: Python's ``re`` manages 50 MB/s on a
-    sheet, too slow for a check (measured: 6.4 s against 0.4 s on a 4-million-cell
-    sheet); only well-formed references (1-3 letters, 1-7 digits, closing quote)
-    are counted.
+    Returns ``(cells, row references, cell references, last row, last column)``:
+    ``<c`` elements followed by a space, ``>`` or ``/``; ``<row r=`` tags; and the
+    well-formed ``<c r="XX123"`` references (1-3 letters, 1-7 digits, closing
+    quote) with the largest row and column among them. Python's ``re`` manages
+    about 50 MB/s on a sheet, too slow for a check (measured on a 200,000 x 20
+    sheet, 100 MB of XML: 6.4 s with regular expressions, 1.5 s for the whole
+    check with this; calamine then reads it in 6.2 s).
     """
     import numpy as np
 
     b = np.frombuffer(part + b"\0" * 16, dtype=np.uint8)
-    n = len(part)
-    head = np.flatnonzero(b[:n] == ord("<"))
-    for k, byte in enumerate(b'c r="', start=1):
-        head = head[b[head + k] == byte]
-    if not len(head):
-        return 0, 0, 0
-    pos = head + 6
+    lt = np.flatnonzero(b[:len(part)] == ord("<"))
+    nxt = b[lt + 1]
+    heads = lt[nxt == ord("c")]
+    after = b[heads + 2]
+    cells = int(np.count_nonzero((after == ord(" ")) | (after == ord(">")) | (after == ord("/"))))
+    rows_at = lt[nxt == ord("r")]
+    for k, byte in enumerate(b"ow r=", start=2):
+        rows_at = rows_at[b[rows_at + k] == byte]
+    heads = heads[after == ord(" ")]
+    for k, byte in enumerate(b'r="', start=3):
+        heads = heads[b[heads + k] == byte]
+    if not len(heads):
+        return cells, len(rows_at), 0, 0, 0
+    pos = heads + 6
     col = np.zeros(len(pos), dtype=np.int64)
     active = np.ones(len(pos), dtype=bool)
     letters = np.zeros(len(pos), dtype=np.int64)
@@ -388,8 +398,9 @@ def _cell_refs(part: bytes) -> tuple[int, int, int]:
         pos, digits, active = pos + hit, digits + hit, hit
     valid = (letters > 0) & (digits > 0) & (b[pos] == ord('"'))
     if not valid.any():
-        return 0, 0, 0
-    return int(valid.sum()), int(row[valid].max()), int(col[valid].max())
+        return cells, len(rows_at), 0, 0, 0
+    return (cells, len(rows_at), int(valid.sum()), int(row[valid].max()),
+            int(col[valid].max()))
 
 
 def _column_number(letters: bytes | str) -> int:
@@ -416,10 +427,9 @@ def _xml_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> tuple[in
         if unusual:  # prefixed elements, comments, odd spacing: the exact parser
             n_refs = -1
             continue
-        cells = sum(part.count(b"<c" + end) for end in (b" ", b">", b"/"))
-        count, last_row, last_col = _cell_refs(part)
+        cells, row_refs, count, last_row, last_col = _cell_refs(part)
         # every r= must be a cell's first attribute or a row's (no second r= in a cell)
-        if part.count(b" r=") != count + part.count(b"<row r="):
+        if part.count(b" r=") != count + row_refs:
             n_refs = -1
             continue
         n_cells += cells
