@@ -539,7 +539,9 @@ def test_declared_sizes_of_sav_dta_parquet(tmp_path: Path) -> None:
     dta = tmp_path / "x.dta"
     pyreadstat.write_dta(pd.DataFrame({"q1": np.ones(300), "q2": np.ones(300)}), str(dta))
     pq = tmp_path / "x.parquet"
-    pd.DataFrame({"q1": np.ones(300_000), "q2": np.zeros(300_000)}).to_parquet(pq)
+    # plain encoding, zstd: 4.8 MB of pages in a file of a few KB
+    pd.DataFrame({"q1": np.ones(300_000), "q2": np.zeros(300_000)}).to_parquet(
+        pq, use_dictionary=False, compression="zstd")
     hashes = {p: sha(p) for p in (sav, dta, pq)}
     outcomes = run_capped([("read_raw", sav, {}), ("read_raw", dta, {}), ("read_raw", pq, {})],
                           {"EGOVSTUDY_MAX_CELLS": "500"})
@@ -549,6 +551,10 @@ def test_declared_sizes_of_sav_dta_parquet(tmp_path: Path) -> None:
     check_refused(outcomes[2:], pq, r"declares 300,000 rows x 2 columns = 600,000 cells.*"
                   r"max_cells=500\b")
     assert read_raw(pq, columns=["q1"], limits={"max_cells": 500_000}).frame.shape == (300_000, 1)
+    assert pq.stat().st_size < 100_000
+    with pytest.raises(ResourceLimitError, match=r"x\.parquet: expands to 4\.\d MB of columns, "
+                       r"above the limit max_file_mb=1\b"):
+        read_raw(pq, limits={"max_file_mb": 1})
     assert {p: sha(p) for p in hashes} == hashes
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from egovstudy.errors import DataFormatError
 from egovstudy.io._base import RawTable
-from egovstudy.io.limits import LimitsLike, check_shape, resolve_limits
+from egovstudy.io.limits import MB, LimitsLike, check_shape, refuse, resolve_limits
 
 __all__ = ["read_parquet"]
 
@@ -30,6 +30,10 @@ def read_parquet(path: str | Path, *, columns: list[str] | None = None,
         meta = pq.ParquetFile(p).metadata
         n_cols = len(columns) if columns is not None else meta.num_columns
         check_shape(p, meta.num_rows, n_cols, lim)
+        # each page is decompressed whole: the footer's uncompressed sizes bound that
+        expands = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if expands > lim.max_file_mb * MB:
+            raise refuse(p, f"expands to {expands / MB:,.1f} MB of columns", "max_file_mb", lim)
         frame = pd.read_parquet(p, columns=columns)
     except Exception as exc:  # pyarrow raises ArrowInvalid/OSError for corrupt files
         if isinstance(exc, DataFormatError):
