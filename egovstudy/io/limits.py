@@ -224,6 +224,10 @@ def check_workbook(path: str | Path, limits: LimitsLike = None) -> None:
                 ratio = info.file_size / max(info.compress_size, 1)
                 raise refuse(p, f"member {info.filename!r} is compressed {ratio:,.0f}:1 (a zip "
                              "bomb?)", "max_compression_ratio", lim)
+        for info in infos:
+            if re.fullmatch(r"sharedstrings[^/]*\.(xml|bin)", posixpath.basename(
+                    _norm(info.filename))):
+                _check_shared_strings(zf, info, p, lim)
         for info in _sheet_members(zf, infos, lim, p):
             try:
                 if info.filename.lower().endswith(".bin"):
@@ -238,6 +242,43 @@ def check_workbook(path: str | Path, limits: LimitsLike = None) -> None:
                                       f"({type(exc).__name__}: {exc}). Fix: the file is "
                                       "damaged; export the data again") from None
             _check_grid(p, info.filename, rows, cols, lim)
+
+
+_SST = re.compile(rb"<(?:[^\s<>/:=\"']+:)?sst[\s>/][^<>]*")
+_UNIQUE = re.compile(rb"\suniqueCount\s*=\s*[\"']\s*([0-9]+)")
+
+
+def _check_shared_strings(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path,
+                          lim: Limits) -> None:
+    """Refuse a shared-string table that declares more strings than its bytes can hold.
+
+    calamine reserves room for the declared ``uniqueCount`` (24 bytes each) before
+    reading any: 4,000,000,000 in a 1 KB file made it ask for 96 GB and abort
+    Python (measured). Each string takes at least 4 bytes (``<si/>``; 5 in XLSB).
+    """
+    with zf.open(info) as fh:
+        head = fh.read(1 << 16)
+    declared: int | None = None
+    if info.filename.lower().endswith(".bin"):  # BrtBeginSst (159): cstTotal, cstUnique
+        if len(head) >= 11 and head[0] == 0x9F and head[1] == 0x01:
+            declared = struct.unpack("<I", head[7:11])[0]
+    else:
+        root = _SST.search(head)
+        unique = _UNIQUE.search(root.group(0)) if root else None
+        if unique:
+            digits = unique.group(1)
+            declared = int(digits) if len(digits) < 20 else 10 ** 20
+    if declared is None:
+        return
+    room = max(info.file_size // 4, 1024)
+    if declared > room:
+        raise ResourceLimitError(
+            f"file {p}: member {info.filename!r} declares {declared:,} shared strings, more than "
+            f"its {info.file_size:,} bytes can hold. Fix: the file is damaged or hostile; "
+            "export the data again")
+    if declared > lim.max_cells:
+        raise refuse(p, f"member {info.filename!r} declares {declared:,} shared strings",
+                     "max_cells", lim)
 
 
 def _check_grid(p: Path, member: str, rows: int, cols: int, lim: Limits) -> None:
