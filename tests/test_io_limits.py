@@ -421,11 +421,46 @@ def test_xlsb_records_and_legacy_xls_size(tmp_path: Path) -> None:
     with pytest.raises(ResourceLimitError, match=r"far\.xlsb: sheet 'xl/worksheets/sheet1\.bin' "
                        r"uses 1,048,576 rows x 16,384 columns"):
         check_workbook(path)
-    xls = tmp_path / "big.xls"
+    xls = tmp_path / "fake.xls"
     xls.write_bytes(b"\xd0\xcf\x11\xe0" + bytes(2 << 20))  # OLE magic, 2 MB
-    with pytest.raises(ResourceLimitError, match=r"big\.xls: is 2\.0 MB, above the limit "
+    with pytest.raises(ResourceLimitError, match=r"fake\.xls: is 2\.0 MB, above the limit "
                        r"max_file_mb=1\b"):
         read_raw(xls, limits={"max_file_mb": 1})
+
+
+def _xls(path: Path, far: bool = False) -> Path:
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("Sheet1")
+    for j, head in enumerate(["NIP", "Q1"]):
+        ws.write(0, j, head)
+        ws.write(1, j, "1" if j == 0 else "Setuju")
+    if far:
+        ws.write(65_535, 255, 1)  # the last cell of BIFF8's grid
+    wb.save(str(path))
+    return path
+
+
+def test_xls_dimensions_and_last_cell(tmp_path: Path) -> None:
+    # [MS-XLS] 2.4.90 DIMENSIONS (0x0200, 14 bytes): rwMic, rwMac (4 bytes each),
+    # colMic, colMac (2 bytes each); calamine sizes the sheet from it: a patched
+    # record made it ask for 11 PB and abort Python (measured)
+    path = _xls(tmp_path / "dim.xls")
+    data = bytearray(path.read_bytes())
+    at = data.index(b"\x00\x02\x0e\x00") + 4
+    assert struct.unpack_from("<IIH", data, at)[1:] == (2, 0)
+    struct.pack_into("<I", data, at + 4, 0xFFFFFFFF)
+    struct.pack_into("<H", data, at + 10, 0xFFFF)
+    path.write_bytes(bytes(data))
+    check_refused(run_capped([("read_raw", path, {})]), path,
+                  r"uses 4,294,967,295 rows x 65,535 columns, beyond the spreadsheet grid of "
+                  r"65,536 x 256")
+    far = _xls(tmp_path / "far.xls", far=True)
+    with pytest.raises(ResourceLimitError, match=r"far\.xls: sheet 'Workbook' uses 65,536 rows "
+                       r"x 256 columns = 16,777,216 cells.*max_cells=1,000,000"):
+        read_raw(far, limits={"max_cells": 1_000_000})
+    assert read_raw(_xls(tmp_path / "ok.xls")).frame.shape == (1, 2)
 
 
 # ----------------------------------------------------------------------------- CSV

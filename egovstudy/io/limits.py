@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import io
 import math
 import os
 import posixpath
@@ -54,6 +55,8 @@ __all__ = ["Limits", "check_file_size", "check_shape", "check_workbook", "resolv
 MB = 1 << 20
 #: Excel's own grid (Excel 2007 and later): a workbook cannot address beyond it.
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
+#: BIFF8's grid (Excel 97-2003 ``.xls``).
+XLS_ROWS, XLS_COLUMNS = 65_536, 256
 
 
 @dataclasses.dataclass(frozen=True)
@@ -196,9 +199,12 @@ def check_workbook(path: str | Path, limits: LimitsLike = None) -> None:
         magic = fh.read(4)
     # a zip is found from its end record, so data before it does not hide one
     if magic != b"PK\x03\x04" and not zipfile.is_zipfile(p):
-        # legacy BIFF .xls (OLE) or not a workbook: the library says
-        # BIFF8 addresses at most 65,536 rows x 256 columns, so only the size is checked
+        # legacy BIFF .xls (OLE) or not a workbook (the library then says so)
         check_file_size(p, lim)
+        if magic == b"\xd0\xcf\x11\xe0":
+            extent = _xls_extent(p)
+            if extent is not None:
+                _check_grid(p, "Workbook", *extent, lim, grid=(XLS_ROWS, XLS_COLUMNS))
         return
     size = p.stat().st_size
     if size > lim.max_uncompressed_mb * MB * 1.05 + MB:  # a zip is not larger than its content
@@ -281,16 +287,62 @@ def _check_shared_strings(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path,
                      "max_cells", lim)
 
 
-def _check_grid(p: Path, member: str, rows: int, cols: int, lim: Limits) -> None:
+def _check_grid(p: Path, member: str, rows: int, cols: int, lim: Limits,
+                grid: tuple[int, int] = (EXCEL_ROWS, EXCEL_COLUMNS)) -> None:
     where = f"sheet {member!r} uses"
-    if cols > EXCEL_COLUMNS or rows > EXCEL_ROWS:
+    if rows > grid[0] or cols > grid[1]:
         raise ResourceLimitError(
             f"file {p}: {where} {rows:,} rows x {cols:,} columns, beyond the spreadsheet "
-            f"grid of {EXCEL_ROWS:,} x {EXCEL_COLUMNS:,}. Fix: the file is damaged or hostile; "
+            f"grid of {grid[0]:,} x {grid[1]:,}. Fix: the file is damaged or hostile; "
             "export the data again")
     if rows * cols > lim.max_cells:
         raise refuse(p, f"{where} {rows:,} rows x {cols:,} columns = {rows * cols:,} cells "
                      "(up to its last used cell)", "max_cells", lim)
+
+
+# BIFF8 cell records that start with (row, column): FORMULA, BLANK, NUMBER, LABEL,
+# BOOLERR, RK, LABELSST ([MS-XLS] 2.4); MULRK and MULBLANK end with their last column.
+_XLS_CELLS = {0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD}
+_XLS_MULTI = {0x00BD, 0x00BE}
+
+
+def _xls_extent(p: Path) -> tuple[int, int] | None:
+    """Largest DIMENSIONS record and last cell of a BIFF workbook's sheets (1-based).
+
+    calamine sizes a sheet from its DIMENSIONS record: a patched record made it ask
+    for 11 PB and abort Python (measured). The compound file is opened with xlrd's
+    reader; ``None`` when it is not one (the library then reports the file).
+    """
+    from xlrd import compdoc
+
+    try:
+        doc = compdoc.CompDoc(p.read_bytes(), logfile=io.StringIO())
+        mem, base, length = doc.locate_named_stream("Workbook")
+        if mem is None:
+            mem, base, length = doc.locate_named_stream("Book")
+    except Exception:  # any compound-file error: not ours to report
+        return None
+    if mem is None:
+        return None
+    rows = cols = 0
+    at, end = base, base + length
+    while at + 4 <= end:
+        rtype, size = struct.unpack_from("<HH", mem, at)
+        body = at + 4
+        if body + size > end:
+            break
+        if rtype == 0x0200 and size >= 14:  # DIMENSIONS (BIFF8): rwMac, colMac exclusive
+            rows = max(rows, struct.unpack_from("<I", mem, body + 4)[0])
+            cols = max(cols, struct.unpack_from("<H", mem, body + 10)[0])
+        elif rtype in _XLS_CELLS and size >= 4:
+            row, col = struct.unpack_from("<HH", mem, body)
+            rows, cols = max(rows, row + 1), max(cols, col + 1)
+        elif rtype in _XLS_MULTI and size >= 6:
+            row = struct.unpack_from("<H", mem, body)[0]
+            col = struct.unpack_from("<H", mem, body + size - 2)[0]
+            rows, cols = max(rows, row + 1), max(cols, col + 1)
+        at = body + size
+    return rows, cols
 
 
 def _declared_entries(fh: IO[bytes], size: int) -> int | None:
