@@ -323,6 +323,20 @@ def test_unusual_cell_markup_goes_to_the_exact_parser(tmp_path: Path, cell: str)
         check_workbook(path)
 
 
+def test_styled_empty_cells_fill_nothing(tmp_path: Path) -> None:
+    # calamine skips a self-closing cell (a styled empty cell): it does not extend the grid
+    styled = write_xlsx(tmp_path / "styled.xlsx", {"Sheet1": HEADER + '<row r="1048576">'
+                                                   '<c r="XFD1048576" s="0"/></row>'})
+    assert run_capped([("read_raw", styled, {})]) == [{"shape": [1, 2]}]
+    # ... but a "/>" inside a quoted value does not make a cell empty
+    for cell in ('<c r="XFD1048576" t="n" x="/>"><v>1</v></c>',
+                 "<c r=\"XFD1048576\" x='/>'><v>1</v></c>"):
+        tricky = write_xlsx(tmp_path / "tricky.xlsx",
+                            {"Sheet1": HEADER + f'<row r="1048576">{cell}</row>'})
+        with pytest.raises(ResourceLimitError, match=r"tricky\.xlsx: .*16,384 columns"):
+            check_workbook(tricky)
+
+
 def test_dtd_in_a_sheet_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "dtd.xlsx"
     write_xlsx(path, {"Sheet1": HEADER})

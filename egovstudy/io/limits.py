@@ -490,10 +490,23 @@ def _cell_refs(part: bytes) -> tuple[int, int, int, int, int]:
         row = np.where(hit, row * 10 + ch - 48, row)
         pos, digits, active = pos + hit, digits + hit, hit
     valid = (letters > 0) & (digits > 0) & (b[pos] == ord('"'))
-    if not valid.any():
-        return cells, len(rows_at), 0, 0, 0
-    return (cells, len(rows_at), int(valid.sum()), int(row[valid].max()),
-            int(col[valid].max()))
+    # a self-closing cell (<c r="X9" s="1"/>, a styled empty cell) holds nothing and
+    # calamine skips it, so it does not extend the grid (it is still counted above)
+    # (its first ">" after the reference, preceded by "/", and not inside a quoted value:
+    # an even number of double quotes and no single quote in between; else filled)
+    filled = valid
+    gt = np.flatnonzero(b[:len(part)] == ord(">"))
+    if len(gt):
+        ends = gt[np.minimum(np.searchsorted(gt, pos), len(gt) - 1)]
+        dq = np.cumsum(b == ord('"'), dtype=np.int64)
+        sq = np.cumsum(b == ord("'"), dtype=np.int64)
+        empty = ((ends > pos) & (b[ends - 1] == ord("/")) & ((dq[ends] - dq[pos]) % 2 == 0)
+                 & (sq[ends] == sq[pos]))
+        filled = valid & ~empty
+    n_valid = int(valid.sum())
+    if not filled.any():
+        return cells, len(rows_at), n_valid, 0, 0
+    return (cells, len(rows_at), n_valid, int(row[filled].max()), int(col[filled].max()))
 
 
 def _column_number(letters: bytes | str) -> int:
