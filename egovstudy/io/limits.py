@@ -498,11 +498,17 @@ def _cell_refs(part: bytes) -> tuple[int, int, int, int, int]:
     gt = np.flatnonzero(b[:len(part)] == ord(">"))
     if len(gt):
         ends = gt[np.minimum(np.searchsorted(gt, pos), len(gt) - 1)]
-        dq = np.cumsum(b == ord('"'), dtype=np.int64)
-        sq = np.cumsum(b == ord("'"), dtype=np.int64)
-        empty = ((ends > pos) & (b[ends - 1] == ord("/")) & ((dq[ends] - dq[pos]) % 2 == 0)
-                 & (sq[ends] == sq[pos]))
-        filled = valid & ~empty
+        slash = valid & (ends > pos) & (b[ends - 1] == ord("/"))
+        if slash.any():
+            p0, p1 = pos[slash] + 1, ends[slash]
+
+            def between(ch: str) -> Any:
+                at = np.flatnonzero(b[:len(part)] == ord(ch))
+                return np.searchsorted(at, p1) - np.searchsorted(at, p0)
+
+            empty = (between('"') % 2 == 0) & (between("'") == 0)
+            filled = valid.copy()
+            filled[np.flatnonzero(slash)[empty]] = False
     n_valid = int(valid.sum())
     if not filled.any():
         return cells, len(rows_at), n_valid, 0, 0
