@@ -358,6 +358,11 @@ def test_workbooks_of_common_writers_take_the_fast_path(tmp_path: Path,
         raise AssertionError("the exact parser was used")
 
     monkeypatch.setattr(L, "_xml_extent_exact", exact)
+    # Excel's extension list (conditional formats) has prefixed elements, not cells
+    ext = ('<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}"><x14:conditionalFormattings>'
+           '<x14:conditionalFormatting><x14:cfRule type="cellIs" id="{1}"><xm:f>1</xm:f>'
+           "</x14:cfRule></x14:conditionalFormatting></x14:conditionalFormattings></ext></extLst>")
+    check_workbook(write_xlsx(tmp_path / "x14.xlsx", {"Sheet1": HEADER + ext}))
     frame = label_frame()
     rows, cols = frame.shape[0] + 1, frame.shape[1]  # the header row counts
     for engine in ("openpyxl", "xlsxwriter"):

@@ -437,12 +437,12 @@ def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> Any:
                 yield part
 
 
-# A cell element (any namespace prefix), the row tags, and the cell references
-# as every spreadsheet writer puts them (``<c r="AB12"``: Excel, LibreOffice,
-# openpyxl, XlsxWriter, Google Sheets). When the counts disagree (a cell without
-# a reference, an r= elsewhere, a comment or CDATA) the exact expat parser decides.
-_PREFIX = rb"(?:[^\s<>/:=\"']+:)?"
-_CELL = re.compile(rb"<" + _PREFIX + rb"c[\s/>]")
+# Cells, row tags and cell references are counted as every spreadsheet writer puts
+# them (``<c r="AB12"``: Excel, LibreOffice, openpyxl, XlsxWriter, Google Sheets).
+# When the counts disagree (a cell without a reference, an r= elsewhere) or the
+# sheet is written unusually (a namespace-prefixed cell such as <x:c>, comments or
+# CDATA, odd spacing) the exact expat parser decides.
+_PREFIXED_CELL = re.compile(rb"<[^\s<>/:=\"']+:c[\s/>]")  # not <x14:cfRule> etc.
 
 
 def _cell_refs(part: bytes) -> tuple[int, int, int, int, int]:
@@ -534,7 +534,8 @@ def _xml_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> tuple[in
                                   "hostile; export the data again")
         if n_refs < 0:
             continue
-        unusual = (b":c" in part or b"<!" in part or b"r =" in part
+        unusual = ((b":c" in part and _PREFIXED_CELL.search(part) is not None)
+                   or b"<!" in part or b"r =" in part
                    or any(ws + b"r" in part for ws in (b"\n", b"\r", b"\t")))
         if unusual:  # prefixed elements, comments, odd spacing: the exact parser
             n_refs = -1
