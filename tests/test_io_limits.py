@@ -41,9 +41,10 @@ import pytest
 
 import egovstudy.errors as errors
 from egovstudy.errors import DataFormatError, ResourceLimitError
-from egovstudy.io import limits as L
 from egovstudy.io import read_raw
-from egovstudy.io.limits import Limits, check_workbook, resolve_limits
+from egovstudy.io import workbook_limits as L
+from egovstudy.io.limits import Limits, resolve_limits
+from egovstudy.io.workbook_limits import check_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _survey_factory import label_frame, write_codebook

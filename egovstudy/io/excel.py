@@ -27,7 +27,8 @@ import pandas as pd
 
 from egovstudy.errors import DataFormatError
 from egovstudy.io._base import RawTable, dedupe_columns, warn
-from egovstudy.io.limits import LimitsLike, check_shape, check_workbook, resolve_limits
+from egovstudy.io.limits import LimitsLike, check_shape, resolve_limits
+from egovstudy.io.workbook_limits import check_workbook
 
 __all__ = ["read_excel"]
 
