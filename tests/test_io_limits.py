@@ -299,6 +299,19 @@ def test_grid_counted_to_the_last_used_cell(tmp_path: Path) -> None:
     check_workbook(path, {"max_cells": 196})
 
 
+def test_sparse_grid_from_a_stray_cell(tmp_path: Path) -> None:
+    # 5 cells written, one at XFD1221: a grid of 1,221 x 16,384 = 20,004,864 cells,
+    # under max_cells but 4 million times sparser than the data (measured before the
+    # limit: read_raw took 1.4 GB and 35 s on this 1.5 KB file)
+    path = write_xlsx(tmp_path / "stray.xlsx", {"Sheet1": HEADER + '<row r="1221">'
+                                                '<c r="XFD1221"><v>1</v></c></row>'})
+    with pytest.raises(ResourceLimitError, match=r"stray\.xlsx: .* = 20,004,864 cells for 5 "
+                       r"cells written, a grid 4,000,973 times sparser than the limit "
+                       r"max_sparsity=1000 allows\. Fix: delete the stray cells"):
+        check_workbook(path)
+    check_workbook(path, {"max_sparsity": 10**7})
+
+
 def test_cells_without_references_are_placed_by_position(tmp_path: Path) -> None:
     # ECMA-376 lets r be omitted: cells then follow one another; rows likewise
     rows = "<row>" + "<c><v>1</v></c>" * 3 + "</row>"

@@ -71,6 +71,10 @@ class Limits:
     max_file_mb : float
         Size of a file read whole or by a library with no cheaper check (legacy
         ``.xls``, a CSV that is not UTF-8, SAV/DTA/Parquet).
+    max_sparsity : float
+        A worksheet grid of more than a million cells may be at most this many
+        times the cells actually written (a stray far cell makes a library fill
+        the whole grid).
     """
 
     max_cells: int = 50_000_000
@@ -81,6 +85,7 @@ class Limits:
     max_header_kb: float = 1024.0
     max_line_mb: float = 16.0
     max_file_mb: float = 2048.0
+    max_sparsity: float = 1000.0
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Limits)}

@@ -66,7 +66,9 @@ def check_workbook(path: str | Path, limits: LimitsLike = None) -> None:
         if magic == b"\xd0\xcf\x11\xe0":
             extent = _xls_extent(p)
             if extent is not None:
-                _check_grid(p, "Workbook", *extent, lim, grid=(XLS_ROWS, XLS_COLUMNS))
+                rows, cols, cells = extent
+                _check_grid(p, "Workbook", rows, cols, lim, grid=(XLS_ROWS, XLS_COLUMNS),
+                            cells=cells)
         return
     size = p.stat().st_size
     if size > lim.max_uncompressed_mb * MB * 1.05 + MB:  # a zip is not larger than its content
@@ -99,17 +101,18 @@ def check_workbook(path: str | Path, limits: LimitsLike = None) -> None:
         for info in _sheet_members(zf, infos, lim, p):
             try:
                 if info.filename.lower().endswith(".bin"):
-                    rows, cols = _xlsb_extent(zf, info, p)
+                    rows, cols, cells = _xlsb_extent(zf, info, p)
                 elif _norm(info.filename) == "content.xml":
                     rows, cols = _ods_extent(zf, info, p)
+                    cells = rows * cols  # repeats are real cells to calamine
                 else:
-                    rows, cols = _xml_extent(zf, info, p)
+                    rows, cols, cells = _xml_extent(zf, info, p)
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
                     RuntimeError, OSError) as exc:  # bad CRC, truncated, encrypted, ...
                 raise DataFormatError(f"file {p}: member {info.filename!r} cannot be read "
                                       f"({type(exc).__name__}: {exc}). Fix: the file is "
                                       "damaged; export the data again") from None
-            _check_grid(p, info.filename, rows, cols, lim)
+            _check_grid(p, info.filename, rows, cols, lim, cells=cells)
 
 
 _SST = re.compile(rb"<(?:[^\s<>/:=\"']+:)?sst[\s>/][^<>]*")
@@ -150,7 +153,14 @@ def _check_shared_strings(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path,
 
 
 def _check_grid(p: Path, member: str, rows: int, cols: int, lim: Limits,
-                grid: tuple[int, int] = (EXCEL_ROWS, EXCEL_COLUMNS)) -> None:
+                grid: tuple[int, int] = (EXCEL_ROWS, EXCEL_COLUMNS), cells: int = 0) -> None:
+    """Refuse a grid beyond the format's, above ``max_cells`` or too sparse.
+
+    ``cells`` is the number of cells written: a grid of more than a million cells
+    that is ``max_sparsity`` times larger (a stray cell far from the data) costs
+    what a full grid costs (measured: a 1.5 KB file with 5 cells and one at
+    ``XFD1221``, 20 million cells, took 1.4 GB and 35 s to read).
+    """
     where = f"sheet {member!r} uses"
     if rows > grid[0] or cols > grid[1]:
         raise ResourceLimitError(
@@ -160,6 +170,14 @@ def _check_grid(p: Path, member: str, rows: int, cols: int, lim: Limits,
     if rows * cols > lim.max_cells:
         raise refuse(p, f"{where} {rows:,} rows x {cols:,} columns = {rows * cols:,} cells "
                      "(up to its last used cell)", "max_cells", lim)
+    if rows * cols > 1_000_000 and rows * cols > lim.max_sparsity * max(cells, 1):
+        raise ResourceLimitError(
+            f"file {p}: {where} {rows:,} rows x {cols:,} columns = {rows * cols:,} cells for "
+            f"{cells:,} cells written, a grid {rows * cols / max(cells, 1):,.0f} times sparser "
+            f"than the limit max_sparsity={lim.max_sparsity:g} allows. Fix: delete the stray "
+            "cells far from the data (Ctrl+End in Excel goes to the last one), or if the file "
+            "is trusted raise the limit with limits={'max_sparsity': ...} or the environment "
+            "variable EGOVSTUDY_MAX_SPARSITY (see docs/limits.md)")
 
 
 # BIFF8 cell records that start with (row, column): FORMULA, BLANK, NUMBER, LABEL,
@@ -168,7 +186,7 @@ _XLS_CELLS = {0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD}
 _XLS_MULTI = {0x00BD, 0x00BE}
 
 
-def _xls_extent(p: Path) -> tuple[int, int] | None:
+def _xls_extent(p: Path) -> tuple[int, int, int] | None:
     """Largest DIMENSIONS record and last cell of a BIFF workbook's sheets (1-based).
 
     calamine sizes a sheet from its DIMENSIONS record: a patched record made it ask
@@ -186,7 +204,7 @@ def _xls_extent(p: Path) -> tuple[int, int] | None:
         return None
     if mem is None:
         return None
-    rows = cols = 0
+    rows = cols = cells = 0
     at, end = base, base + length
     while at + 4 <= end:
         rtype, size = struct.unpack_from("<HH", mem, at)
@@ -198,13 +216,15 @@ def _xls_extent(p: Path) -> tuple[int, int] | None:
             cols = max(cols, struct.unpack_from("<H", mem, body + 10)[0])
         elif rtype in _XLS_CELLS and size >= 4:
             row, col = struct.unpack_from("<HH", mem, body)
-            rows, cols = max(rows, row + 1), max(cols, col + 1)
+            rows, cols, cells = max(rows, row + 1), max(cols, col + 1), cells + 1
         elif rtype in _XLS_MULTI and size >= 6:
             row = struct.unpack_from("<H", mem, body)[0]
-            col = struct.unpack_from("<H", mem, body + size - 2)[0]
-            rows, cols = max(rows, row + 1), max(cols, col + 1)
+            first, last = struct.unpack_from("<H", mem, body + 2)[0], struct.unpack_from(
+                "<H", mem, body + size - 2)[0]
+            rows, cols = max(rows, row + 1), max(cols, last + 1)
+            cells += max(last - first + 1, 1)
         at = body + size
-    return rows, cols
+    return rows, cols, cells
 
 
 def _declared_entries(fh: IO[bytes], size: int) -> int | None:
@@ -386,7 +406,7 @@ def _column_number(letters: bytes | str) -> int:
     return n
 
 
-def _xml_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> tuple[int, int]:
+def _xml_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> tuple[int, int, int]:
     """Last used row and column of a worksheet's XML (1-based; 0 when empty)."""
     n_cells = n_refs = max_row = max_col = 0
     for part in _stream(zf, info, p):
@@ -411,11 +431,12 @@ def _xml_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> tuple[in
         n_refs += count
         max_row, max_col = max(max_row, last_row), max(max_col, last_col)
     if n_cells == n_refs:
-        return max_row, max_col
+        return max_row, max_col, n_cells
     return _xml_extent_exact(zf, info, p)
 
 
-def _xml_extent_exact(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> tuple[int, int]:
+def _xml_extent_exact(zf: zipfile.ZipFile, info: zipfile.ZipInfo,
+                      p: Path) -> tuple[int, int, int]:
     """Follow rows and cells with expat, placing cells without a reference after the last one.
 
     Where a reference and the running position disagree the larger is kept, so
@@ -423,7 +444,7 @@ def _xml_extent_exact(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> tu
     """
     from xml.parsers import expat
 
-    state = {"row": 0, "col": 0, "max_row": 0, "max_col": 0}
+    state = {"row": 0, "col": 0, "max_row": 0, "max_col": 0, "cells": 0}
 
     def ref_of(attrs: dict[str, str]) -> str:
         return max((v for k, v in attrs.items() if k.rsplit(":", 1)[-1] == "r"), default="",
@@ -444,6 +465,7 @@ def _xml_extent_exact(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> tu
                 if m.group(2):
                     row = max(row, int(m.group(2)) if len(m.group(2)) < 10 else 10 ** 10)
             state["col"] = col
+            state["cells"] += 1
             state["max_row"] = max(state["max_row"], row)
             state["max_col"] = max(state["max_col"], col)
 
@@ -469,7 +491,7 @@ def _xml_extent_exact(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> tu
         raise DataFormatError(f"file {p}: sheet {info.filename!r} is not well-formed XML "
                               f"({exc}). Fix: open the file in Excel or LibreOffice and save it "
                               "again") from None
-    return state["max_row"], state["max_col"]
+    return state["max_row"], state["max_col"], state["cells"]
 
 
 _ODS_TAG = re.compile(rb"<table:table[\s>]|<table:table-row\b([^<>]*?)(/?)>|</table:table-row>"
@@ -513,9 +535,10 @@ def _ods_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> tuple[in
     return max_row, max_col
 
 
-def _xlsb_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> tuple[int, int]:
+def _xlsb_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo,
+                 p: Path) -> tuple[int, int, int]:
     """Last used row and column of an XLSB worksheet from its binary records (MS-XLSB 2.1.4)."""
-    max_row = max_col = row = 0
+    max_row = max_col = row = cells = 0
     with zf.open(info) as fh:
         data = fh.read()  # bounded: the member's size was checked against the limits
     i, n = 0, len(data)
@@ -541,8 +564,8 @@ def _xlsb_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: Path) -> tuple[i
             row = struct.unpack("<I", body[:4])[0] + 1
         elif (1 <= rtype <= 11 or rtype == 62) and len(body) >= 4:  # BrtCell*: column
             col = struct.unpack("<I", body[:4])[0] + 1
-            max_row, max_col = max(max_row, row), max(max_col, col)
+            max_row, max_col, cells = max(max_row, row), max(max_col, col), cells + 1
         elif rtype == 148 and len(body) >= 16:  # BrtWsDim: the declared used range
             _r0, r1, _c0, c1 = struct.unpack("<4I", body[:16])
             max_row, max_col = max(max_row, r1 + 1), max(max_col, c1 + 1)
-    return max_row, max_col
+    return max_row, max_col, cells
