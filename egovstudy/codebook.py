@@ -872,6 +872,9 @@ def _excel_spec(p: Path) -> dict[str, Any]:
     """Turn the sheets of an Excel codebook into the YAML layout."""
     import pandas as pd
 
+    from egovstudy.io.workbook_limits import check_workbook
+
+    check_workbook(p)  # resource limits before calamine reads (docs/limits.md)
     try:
         engine = "calamine"
         sheets = pd.read_excel(p, sheet_name=None, header=0, dtype=object, engine=engine)

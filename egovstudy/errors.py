@@ -21,6 +21,7 @@ __all__ = [
     "MissingDependencyError",
     "ModelSpecError",
     "OutputError",
+    "ResourceLimitError",
     "StatisticalWarning",
 ]
 
@@ -35,6 +36,10 @@ class CodebookError(EgovStudyError, ValueError):
 
 class DataFormatError(EgovStudyError, ValueError):
     """A data file cannot be read as the format it claims to be."""
+
+
+class ResourceLimitError(DataFormatError):
+    """A file declares or holds more than a reader's resource limit (see ``docs/limits.md``)."""
 
 
 class LabelError(DataFormatError):

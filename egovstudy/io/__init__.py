@@ -12,8 +12,9 @@ from pathlib import Path
 
 from egovstudy.errors import DataFormatError
 from egovstudy.io._base import RawTable
+from egovstudy.io.limits import Limits, LimitsLike
 
-__all__ = ["SOURCES", "RawTable", "read_raw"]
+__all__ = ["SOURCES", "Limits", "RawTable", "read_raw"]
 
 #: ``source=`` values accepted by :func:`read_raw` and :func:`egovstudy.load_survey`.
 SOURCES = ("csv", "excel", "spss", "stata", "parquet", "google_forms", "kobo")
@@ -40,8 +41,12 @@ def file_format(path: str | Path, source: str | None = None) -> str:
 def read_raw(path: str | Path, *, source: str | None = None, encoding: str | None = None,
              delimiter: str | None = None, decimal: str | None = None,
              sheet: str | int | None = None, header_rows: int | None = None,
-             columns: list[str] | None = None) -> RawTable:
+             columns: list[str] | None = None, limits: LimitsLike = None) -> RawTable:
     """Read any supported export into a :class:`RawTable`.
+
+    ``limits`` (a :class:`Limits` or a dict such as ``{"max_cells": 10**8}``)
+    overrides the resource limits every reader enforces before allocating (see
+    ``docs/limits.md``; default from ``EGOVSTUDY_*`` environment variables).
 
     Examples
     --------
@@ -57,19 +62,19 @@ def read_raw(path: str | Path, *, source: str | None = None, encoding: str | Non
         from egovstudy.io.csv import read_csv
 
         return read_csv(path, encoding=encoding, delimiter=delimiter, decimal=decimal,
-                        columns=columns)
+                        columns=columns, limits=limits)
     if fmt == "excel":
         from egovstudy.io.excel import read_excel
 
-        return read_excel(path, sheet=sheet, header_rows=header_rows)
+        return read_excel(path, sheet=sheet, header_rows=header_rows, limits=limits)
     if fmt == "spss":
         from egovstudy.io.spss import read_spss
 
-        return read_spss(path, columns=columns)
+        return read_spss(path, columns=columns, limits=limits)
     if fmt == "stata":
         from egovstudy.io.spss import read_stata
 
-        return read_stata(path, columns=columns)
+        return read_stata(path, columns=columns, limits=limits)
     from egovstudy.io.parquet import read_parquet
 
-    return read_parquet(path, columns=columns)
+    return read_parquet(path, columns=columns, limits=limits)

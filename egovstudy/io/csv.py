@@ -22,9 +22,11 @@ Examples
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv as _csv
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,15 @@ import pandas as pd
 
 from egovstudy.errors import DataFormatError
 from egovstudy.io._base import RawTable, dedupe_columns, warn
+from egovstudy.io.limits import (
+    MB,
+    Limits,
+    LimitsLike,
+    check_file_size,
+    check_shape,
+    refuse,
+    resolve_limits,
+)
 
 __all__ = ["detect_encoding", "read_csv", "sniff_delimiter"]
 
@@ -40,6 +51,10 @@ _CANDIDATES = [",", ";", "\t", "|"]
 _DECIMAL_COMMA = re.compile(r"^\s*-?\d{1,3}(\.\d{3})*,\d+\s*$|^\s*-?\d+,\d+\s*$")
 _BIG = 64 << 20
 _BLOCK = 1 << 20
+_SAMPLE = 1 << 16  # bytes after the header used to sniff the delimiter and decimal mark
+# The first record: quoted fields may hold newlines. Possessive quantifiers, so a
+# header without a line end cannot make the search backtrack.
+_FIRST_RECORD = re.compile(r'(?:[^"\r\n]++|"[^"]*+")*+(?:\r\n|\n|\r)')
 
 
 def detect_encoding(path: Path) -> tuple[str, str | None]:
@@ -99,8 +114,24 @@ def _decode_mixed(data: bytes) -> str:
     return "".join(out).lstrip("\ufeff")
 
 
+@contextlib.contextmanager
+def _field_limit(n: int) -> Iterator[None]:
+    """Let the csv module read fields up to ``n`` characters (its default is 128 KB)."""
+    old = _csv.field_size_limit()
+    _csv.field_size_limit(max(old, n))
+    try:
+        yield
+    finally:
+        _csv.field_size_limit(old)
+
+
 def sniff_delimiter(sample: str) -> str:
     """Guess the delimiter among ``, ; tab |`` from the first lines of a file."""
+    with _field_limit(len(sample) + 1):
+        return _sniff_delimiter(sample)
+
+
+def _sniff_delimiter(sample: str) -> str:
     lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
     if not lines:
         return ","
@@ -118,10 +149,13 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
-def _sniff_decimal(sample: str, delimiter: str) -> str:
+def _sniff_decimal(sample: str, delimiter: str, header: bool = True) -> str:
     if delimiter == ",":
         return "."
-    rows = list(_csv.reader(sample.splitlines()[1:200], delimiter=delimiter))
+    try:
+        rows = list(_csv.reader(sample.splitlines()[int(header):200], delimiter=delimiter))
+    except _csv.Error:  # a field longer than the csv module's limit: not a number
+        return "."
     hits = sum(1 for r in rows for v in r if _DECIMAL_COMMA.match(v))
     return "," if hits else "."
 
@@ -208,7 +242,8 @@ class _Column:
 
 
 def read_csv(path: str | Path, *, encoding: str | None = None, delimiter: str | None = None,
-             decimal: str | None = None, columns: list[str] | None = None) -> RawTable:
+             decimal: str | None = None, columns: list[str] | None = None,
+             limits: LimitsLike = None) -> RawTable:
     """Read a CSV export into a :class:`RawTable` (all columns as text).
 
     Parsed in blocks by ``pyarrow.csv``; a column with few distinct values
@@ -225,12 +260,17 @@ def read_csv(path: str | Path, *, encoding: str | None = None, delimiter: str | 
         Skip sniffing.
     columns : list of str, optional
         Read only these headers (others are skipped while parsing).
+    limits : Limits or dict, optional
+        Resource limits (header bytes, columns, line bytes, cells; see
+        ``docs/limits.md``); default from ``EGOVSTUDY_*`` environment variables.
 
     Raises
     ------
     DataFormatError
         Empty file, header without rows, rows with the wrong number of fields
         (naming the lines), undecodable text.
+    ResourceLimitError
+        A header, a line, the columns or the cells above the limits.
     """
     import pyarrow as pa
 
@@ -256,13 +296,14 @@ def read_csv(path: str | Path, *, encoding: str | None = None, delimiter: str | 
                 enc = "utf-8"
             except UnicodeDecodeError:
                 enc = None
+    lim = resolve_limits(limits)
     try:
-        return _read_csv(p, enc, delimiter, decimal, columns)
+        return _read_csv(p, enc, delimiter, decimal, columns, lim)
     except _NotUTF8:
         if encoding is not None:
             raise DataFormatError(f"file {p}: is not valid {encoding}. Fix: pass the right "
                                   "encoding=, e.g. 'cp1252' or 'latin-1'") from None
-        return _read_csv(p, None, delimiter, decimal, columns)
+        return _read_csv(p, None, delimiter, decimal, columns, lim)
     except pa.ArrowInvalid as exc:  # pragma: no cover - unexpected Arrow failure
         raise DataFormatError(f"file {p}: cannot be parsed as CSV ({exc}). Fix: check the "
                               "delimiter and quoting") from None
@@ -272,14 +313,35 @@ class _NotUTF8(Exception):
     pass
 
 
+def _header(p: Path, text: str, more: bool, lim: Limits) -> tuple[str, str]:
+    """Split the start of the file into ``(first record, sample after it)``.
+
+    ``more`` tells whether the file goes on past ``text``. A header of any length
+    up to ``max_header_kb`` is found whole (quoted fields may hold newlines).
+    """
+    m = _FIRST_RECORD.match(text)
+    if m is None:
+        if more:
+            raise refuse(p, f"has a header line longer than {lim.max_header_kb:g} KB",
+                         "max_header_kb", lim)
+        return text, ""  # a header and no line end: the whole file is the header
+    first = m.group(0)
+    if len(first.encode("utf-8")) > lim.max_header_kb * 1024:
+        raise refuse(p, f"has a header line of {len(first.encode('utf-8')) / 1024:,.0f} KB",
+                     "max_header_kb", lim)
+    return first, text[m.end():m.end() + _SAMPLE]
+
+
 def _read_csv(p: Path, enc: str | None, delimiter: str | None, decimal: str | None,
-              columns: list[str] | None) -> RawTable:
+              columns: list[str] | None, lim: Limits) -> RawTable:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     size = p.stat().st_size
     notes: list[str] = []
-    if enc is None:
+    if enc is None:  # not UTF-8: the file is read whole to find and decode its encoding
+        check_file_size(p, lim, " and is not UTF-8 (read whole to decode; re-saving it as "
+                        "UTF-8 lets it be streamed)")
         enc, note = detect_encoding(p)
         if enc == "mixed":
             warn(f"file {p}: mixed text encodings ({note}); each line was decoded on its own. "
@@ -289,10 +351,13 @@ def _read_csv(p: Path, enc: str | None, delimiter: str | None, decimal: str | No
             notes.append(note)
     notes.append(f"encoding {enc}")
     source: Any
+    head_bytes = int(lim.max_header_kb * 1024) + 4 + _SAMPLE
     if enc in ("utf-8", "utf-8-sig"):
         source = str(p)
         with open(p, "rb") as fh:
-            sample = fh.read(1 << 16).decode("utf-8-sig", errors="replace")
+            start = fh.read(head_bytes)
+        first, rest = _header(p, start.decode("utf-8-sig", errors="replace"),
+                              len(start) < size, lim)
     else:
         data = p.read_bytes()
         try:
@@ -301,14 +366,23 @@ def _read_csv(p: Path, enc: str | None, delimiter: str | None, decimal: str | No
             raise DataFormatError(f"file {p}: cannot decode as {enc} ({exc}). Fix: pass the "
                                   "right encoding=, e.g. 'cp1252' or 'latin-1'") from None
         source = io.BytesIO(text.encode("utf-8"))
-        sample = text[: 1 << 16]
+        first, rest = _header(p, text[:head_bytes], len(text) > head_bytes, lim)
+    sample = first + rest
     if not sample.strip():
         raise DataFormatError(f"file {p}: contains only blank lines. Fix: export the responses "
                               "again")
-    delim = delimiter or sniff_delimiter(sample)
-    first_line = sample.splitlines()[0] if sample.splitlines() else ""
-    header = next(_csv.reader([first_line], delimiter=delim), [])
+    first_line = first.rstrip("\r\n")
+    # sniffed on the header and the lines after it, the header kept whole
+    delim = delimiter or sniff_delimiter(first_line.replace("\n", " ") + "\n" + rest)
+    try:  # a header field may be longer than the csv module's default 128 KB limit
+        with _field_limit(len(first_line) + 1):
+            header = next(_csv.reader(io.StringIO(first_line), delimiter=delim), [])
+    except _csv.Error as exc:
+        raise DataFormatError(f"file {p}: cannot read the header ({exc}). Fix: check the "
+                              "quoting of the first line") from None
     header = [h.strip() for h in header]
+    if len(header) > lim.max_columns:
+        raise refuse(p, f"has {len(header):,} columns in its header", "max_columns", lim)
     if len(header) == 1:
         others = [c for c in _CANDIDATES if c != delim and c in first_line]
         if others:
@@ -318,7 +392,7 @@ def _read_csv(p: Path, enc: str | None, delimiter: str | None, decimal: str | No
     empty = [i + 1 for i, h in enumerate(header) if not h]
     header = [h or f"column{i + 1}" for i, h in enumerate(header)]
     names, dups = dedupe_columns(header)
-    dec = decimal or _sniff_decimal(sample, delim)
+    dec = decimal or _sniff_decimal(rest, delim, header=False)
     text_type = pa.dictionary(pa.int32(), pa.string())
     include = None if columns is None else [n for n in names if n in set(columns)]
     conv = pacsv.ConvertOptions(column_types=dict.fromkeys(names, text_type),
@@ -329,7 +403,7 @@ def _read_csv(p: Path, enc: str | None, delimiter: str | None, decimal: str | No
                 block: int = 1 << 22) -> dict[str, Any]:
         if isinstance(source, io.BytesIO):
             source.seek(0)
-        return {"read_options": pacsv.ReadOptions(column_names=names, skip_rows=1,
+        return {"read_options": pacsv.ReadOptions(column_names=names, skip_rows_after_names=1,
                                                   block_size=block, use_threads=threads),
                 "parse_options": pacsv.ParseOptions(delimiter=delim,
                                                     newlines_in_values=newlines,
@@ -341,21 +415,29 @@ def _read_csv(p: Path, enc: str | None, delimiter: str | None, decimal: str | No
     try:
         # small blocks: the streaming reader reads ahead many blocks, so peak memory
         # grows with the block size; a row longer than a block needs the larger retry
-        for block in (_BLOCK, 1 << 24):
+        line_limit = max(int(lim.max_line_mb * MB), _BLOCK)
+        for block in (_BLOCK, line_limit):
             acc, n_rows = {}, 0
             try:
-                reader = pacsv.open_csv(source, **options(size < _BIG, block=block),
+                quoted_newline = "\n" in first_line or "\r" in first_line
+                reader = pacsv.open_csv(source, **options(size < _BIG or quoted_newline,
+                                                           block=block),
                                         )
                 expected = 0
                 for batch in reader:
                     if not expected:  # rows in the file, from the first block's density
                         expected = int(batch.num_rows * size / block * 1.05) + 1024
                     n_rows += batch.num_rows
+                    if n_rows * batch.num_columns > lim.max_cells:
+                        check_shape(p, n_rows, batch.num_columns, lim, verb="holds over")
                     for j, name in enumerate(batch.schema.names):
                         acc.setdefault(name, _Column(expected)).add(batch.column(j))
                 break
             except pa.ArrowInvalid as exc:
-                if "straddl" not in str(exc) or block != _BLOCK:
+                if "straddl" in str(exc) and block == line_limit:
+                    raise refuse(p, f"has a line longer than {lim.max_line_mb:g} MB",
+                                 "max_line_mb", lim) from None
+                if "straddl" not in str(exc):
                     raise
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():

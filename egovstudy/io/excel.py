@@ -27,6 +27,8 @@ import pandas as pd
 
 from egovstudy.errors import DataFormatError
 from egovstudy.io._base import RawTable, dedupe_columns, warn
+from egovstudy.io.limits import LimitsLike, check_shape, resolve_limits
+from egovstudy.io.workbook_limits import check_workbook
 
 __all__ = ["read_excel"]
 
@@ -53,7 +55,7 @@ def _tidy_column(values: list[Any]) -> pd.Series:
 
 
 def read_excel(path: str | Path, *, sheet: str | int | None = None,
-               header_rows: int | None = None) -> RawTable:
+               header_rows: int | None = None, limits: LimitsLike = None) -> RawTable:
     """Read one sheet of a workbook into a :class:`RawTable`.
 
     Parameters
@@ -63,17 +65,25 @@ def read_excel(path: str | Path, *, sheet: str | int | None = None,
         Sheet name or position (default: the first sheet).
     header_rows : int, optional
         Number of header rows; detected when omitted (1 or 2).
+    limits : Limits or dict, optional
+        Resource limits (``{"max_cells": ...}``); default from ``EGOVSTUDY_*``
+        environment variables, see :mod:`egovstudy.io.limits` and ``docs/limits.md``.
 
     Raises
     ------
     DataFormatError
         Unreadable workbook, unknown sheet, empty sheet or a sheet with no data rows.
+    ResourceLimitError
+        A zip bomb, a sheet whose used grid is above ``max_cells``, ... (checked
+        before the workbook is read).
     """
     p = Path(path)
     if not p.is_file():
         raise DataFormatError(f"file {p}: not found. Fix: check the path")
     if p.stat().st_size == 0:
         raise DataFormatError(f"file {p}: the file is empty (0 bytes). Fix: export again")
+    lim = resolve_limits(limits)
+    check_workbook(p, lim)
     try:
         grid = pd.read_excel(p, sheet_name=0 if sheet is None else sheet, header=None,
                              dtype=object, engine="calamine")
@@ -83,10 +93,13 @@ def read_excel(path: str | Path, *, sheet: str | int | None = None,
                                   "with an existing sheet name") from None
         raise DataFormatError(f"file {p}: cannot read as a workbook ({exc}). Fix: open it in "
                               "Excel and save it again as .xlsx") from None
-    except Exception as exc:  # calamine raises its own error types for corrupt files
+    except BaseException as exc:  # calamine's own errors, and its Rust panics (BaseException)
+        if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit | MemoryError):
+            raise
         raise DataFormatError(f"file {p}: cannot read as a workbook ({type(exc).__name__}: "
                               f"{exc}). Fix: open it in Excel and save it again as .xlsx"
                               ) from None
+    check_shape(p, grid.shape[0], grid.shape[1], lim, verb="holds")
     rows = grid.to_numpy(dtype=object).tolist()
     while rows and all(_blank(v) for v in rows[0]):  # leading blank rows
         rows.pop(0)

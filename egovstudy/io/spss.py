@@ -25,6 +25,7 @@ from typing import Any
 
 from egovstudy.errors import DataFormatError
 from egovstudy.io._base import RawTable
+from egovstudy.io.limits import LimitsLike, check_file_size, check_shape, resolve_limits
 
 __all__ = ["read_spss", "read_stata"]
 
@@ -49,7 +50,8 @@ def _ranges(meta: Any) -> dict[str, list[tuple[float, float]]]:
     return out
 
 
-def _read(path: str | Path, kind: str, columns: list[str] | None) -> RawTable:
+def _read(path: str | Path, kind: str, columns: list[str] | None,
+          limits: LimitsLike = None) -> RawTable:
     import pyreadstat
 
     p = Path(path)
@@ -57,16 +59,32 @@ def _read(path: str | Path, kind: str, columns: list[str] | None) -> RawTable:
         raise DataFormatError(f"file {p}: not found. Fix: check the path")
     if p.stat().st_size == 0:
         raise DataFormatError(f"file {p}: the file is empty (0 bytes). Fix: save it again")
+    lim = resolve_limits(limits)
+    check_file_size(p, lim)
     reader = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
     try:
+        # the header first: pyreadstat allocates its arrays from the declared row
+        # count, so an absurd header is refused before any data is read
+        _empty, head = reader(str(p), metadataonly=True)
+        n_cols = len(columns) if columns is not None else int(head.number_columns or 0)
+        declared = head.number_rows
+        if declared is not None and declared >= 0:
+            check_shape(p, int(declared), n_cols, lim)
+        else:  # row count not in the header: read at most what the limit allows
+            check_shape(p, 0, n_cols, lim)
+        row_limit = lim.max_cells // max(n_cols, 1) + 1
         # user_missing: SPSS user-missing codes and Stata's extended missing values
         # (.a-.z) come back as themselves, so their distinction is not lost
         frame, meta = reader(str(p), apply_value_formats=False, user_missing=True,
-                             usecols=columns)
+                             usecols=columns, row_limit=row_limit)
     except Exception as exc:  # pyreadstat raises ReadstatError/PyreadstatError for bad files
+        if isinstance(exc, DataFormatError):
+            raise
         raise DataFormatError(f"file {p}: cannot read as {kind.upper()} ({type(exc).__name__}: "
                               f"{exc}). Fix: save the file again from {kind.upper()} (the "
                               "file may be truncated)") from None
+    if frame.shape[0] >= row_limit:  # more rows than the header said
+        check_shape(p, frame.shape[0], frame.shape[1], lim, verb="holds over")
     if frame.shape[0] == 0:
         raise DataFormatError(f"file {p}: has variables but no cases. Fix: save the data "
                               "again with the responses")
@@ -114,19 +132,24 @@ def _extended_missing(frame: Any, meta: Any) -> tuple[dict[str, Any], list[str]]
     return out, notes
 
 
-def read_spss(path: str | Path, *, columns: list[str] | None = None) -> RawTable:
+def read_spss(path: str | Path, *, columns: list[str] | None = None,
+              limits: LimitsLike = None) -> RawTable:
     """Read a ``.sav``/``.zsav`` file: codes, value labels, user-missing ranges.
 
-    ``first_row`` is 1: error messages give case numbers as SPSS shows them.
+    ``first_row`` is 1: error messages give case numbers as SPSS shows them. The
+    header's declared cases x variables are checked against ``limits`` (see
+    ``docs/limits.md``) before the data are read.
     """
-    return _read(path, "spss", columns)
+    return _read(path, "spss", columns, limits)
 
 
-def read_stata(path: str | Path, *, columns: list[str] | None = None) -> RawTable:
+def read_stata(path: str | Path, *, columns: list[str] | None = None,
+               limits: LimitsLike = None) -> RawTable:
     """Read a Stata ``.dta`` file: codes and value labels.
 
     Extended missing values (``.a``-``.z``) of numeric variables are read as missing;
     which letter each row had is kept in ``RawTable.extended_missing`` and counted in
-    ``RawTable.notes``.
+    ``RawTable.notes``. The header's declared size is checked against ``limits``
+    as for :func:`read_spss`.
     """
-    return _read(path, "stata", columns)
+    return _read(path, "stata", columns, limits)
