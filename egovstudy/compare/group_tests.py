@@ -503,15 +503,22 @@ def chi_square(data: pd.DataFrame, row: str, column: str, *, correct: bool = Tru
 
 
 def fisher_exact(data: pd.DataFrame, row: str, column: str, *, level: float = 0.95,
+                 max_tables: int = 200_000, n_resamples: int = 100_000,
+                 seed: int | np.random.SeedSequence | None = 0,
                  alpha: float = 0.05) -> GroupTest:
-    """Fisher's exact test (R ``fisher.test``): 2x2 with the conditional-MLE odds ratio
-    and its exact CI; r x c by scipy's exact enumeration (SciPy >= 1.15).
+    """Fisher's exact test (R ``fisher.test``).
+
+    A 2x2 table gives the conditional-MLE odds ratio (``estimate``) and its exact CI, as
+    R. An r x c table is enumerated exactly (R's p value) while it has at most
+    ``max_tables`` tables with its margins; beyond that the p value is a Monte Carlo
+    estimate from ``n_resamples`` random tables drawn with ``seed`` (as R's
+    ``simulate.p.value = TRUE``), and ``method`` says so.
 
     Examples
     --------
     >>> import pandas as pd
     >>> d = pd.DataFrame({"a": list("xxxxxyyyyy"), "b": list("pppqqpqqqq")})
-    >>> round(fisher_exact(d, "a", "b").p_value, 4)
+    >>> round(fisher_exact(d, "a", "b").p_value, 4)  # R fisher.test: p-value = 0.5238
     0.5238
     """
     from scipy import stats
@@ -521,6 +528,7 @@ def fisher_exact(data: pd.DataFrame, row: str, column: str, *, level: float = 0.
     tab = _crosstab(data, row, column)
     t = tab.to_numpy()
     est = lo = hi = NAN
+    name = "Fisher's Exact Test for Count Data"
     if t.shape == (2, 2):
         p = float(stats.fisher_exact(t).pvalue)
         orr = odds_ratio(t, kind="conditional")
@@ -529,14 +537,15 @@ def fisher_exact(data: pd.DataFrame, row: str, column: str, *, level: float = 0.
         lo, hi = float(ci.low), float(ci.high)
     else:
         try:
-            p = float(stats.fisher_exact(t).pvalue)
-        except (TypeError, ValueError) as exc:  # SciPy < 1.15: 2x2 only
-            raise ModelSpecError(f"fisher_exact on a {t.shape[0]}x{t.shape[1]} table of "
-                                 f"'{row}' x '{column}' needs SciPy >= 1.15 ({exc}); merge "
-                                 "categories into a 2x2 table or use chi_square") from None
+            p = _core.fisher_rxc_exact(t, max_tables)
+        except _core.TooManyTables:
+            rng = np.random.default_rng(seed)
+            method = stats.MonteCarloMethod(n_resamples=n_resamples, rng=rng)
+            p = float(stats.fisher_exact(t, method=method).pvalue)
+            name += f" (Monte Carlo p, {n_resamples} tables)"
     groups = tab.rename_axis(index=None, columns=None).reset_index().rename(
         columns={"index": "level"})
     groups.columns = [str(c) for c in groups.columns]
-    return GroupTest("fisher", "Fisher's Exact Test for Count Data", row, column,
-                     int(t.sum()), est, NAN, NAN, NAN, min(p, 1.0), lo, hi, "", NAN, NAN,
-                     NAN, groups, None, {}, (), level, alpha)
+    return GroupTest("fisher", name, row, column, int(t.sum()), est, NAN, NAN, NAN,
+                     min(p, 1.0), lo, hi, "", NAN, NAN, NAN, groups, None, {}, (), level,
+                     alpha)
