@@ -349,6 +349,29 @@ def test_sentences_same_numbers_both_languages(tooth: pd.DataFrame) -> None:
         res.sentence("fr")  # type: ignore[arg-type]
 
 
+def test_sentences_of_the_other_tests(tooth: pd.DataFrame, talor: pd.DataFrame,
+                                      paired: pd.DataFrame) -> None:
+    # numbers: car::leveneTest(len ~ supp, center = median) F = 1.21357, p = 0.27518;
+    # chisq.test(table(cond, gender)) X-squared = 1.4910483, p = 0.2220539, V = .127;
+    # fisher.test p = 0.1869566; wilcox.test(x, y, paired = TRUE) V = 40, p = 0.0390625
+    assert levene_test(tooth, "len", "supp").sentence("en") == (
+        "The variances of len do not differ significantly between the groups of supp "
+        "(F(1, 58) = 1.21, p = .275).")
+    assert levene_test(tooth, "len", "supp").sentence("id") == (
+        "Varians len tidak berbeda secara signifikan antarkelompok supp "
+        "(F(1; 58) = 1,21; p = ,275).")
+    assert chi_square(talor, "cond", "gender").sentence("en") == (
+        "There is no significant association between cond and gender "
+        "(χ²(1, N = 123) = 1.49, p = .222, V = .13).")
+    assert fisher_exact(talor, "cond", "gender").sentence("id") == (
+        "Tidak terdapat hubungan yang signifikan antara cond dan gender "
+        "(uji eksak Fisher; p = ,187).")
+    w = wilcoxon_signed_rank(paired, "x", "y")
+    assert w.sentence("en").startswith("There is a significant difference between x and y "
+                                       "(V = 40.0, z = ")
+    assert "p = ,039" in w.sentence("id")
+
+
 def test_compare_groups_matches_single_tests(tooth: pd.DataFrame, bfi: pd.DataFrame) -> None:
     # each cell equals the single test, so the R values above carry over:
     #   t.test(len ~ supp): t = 1.9152683; oneway.test(len ~ dose): F = 68.400977;
@@ -367,6 +390,10 @@ def test_compare_groups_matches_single_tests(tooth: pd.DataFrame, bfi: pd.DataFr
     adj = compare_groups(tooth, groups=["supp", "dose"], outcomes=["len"],
                          method="parametric", adjust="holm").tidy()
     assert adj["p_adj"].tolist() == pytest.approx([0.06063451, 2 * 2.812385e-13], rel=1e-6)
+    # family="group": one test per grouping here, so nothing to adjust
+    fam = compare_groups(tooth, groups=["supp", "dose"], outcomes=["len"],
+                         method="parametric", adjust="bonferroni", family="group").tidy()
+    assert fam["p_adj"].tolist() == pytest.approx(fam["p_value"].tolist(), rel=1e-12)
     # "auto": R 4.2.2 shapiro.test(len[supp == "OJ"]) -> W = 0.91784, p-value = 0.02359
     #   (VC: p-value = 0.4284) -> Mann-Whitney; the smaller p is reported
     auto = compare_groups(tooth, groups=["supp"], outcomes=["len"]).tidy()
