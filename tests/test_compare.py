@@ -467,6 +467,12 @@ def test_bad_input_names_the_culprit(tooth: pd.DataFrame) -> None:
         t_test(tooth, "len", "supp", levels=["x", "VC"])
     with pytest.raises(InsufficientDataError, match="'len' - 'len' are all equal"):
         paired_t_test(tooth, "len", "len")
+    spread = pd.DataFrame({"y": [3.0, 3, 3, 1, 2, 4, 2, 5, 6], "g": list("aaabbbccc")})
+    with pytest.raises(InsufficientDataError, match=r"Welch's ANOVA: 'y'.*\['a'\] of 'g'"):
+        anova_oneway(spread, "y", "g", welch=True)
+    with pytest.raises(InsufficientDataError, match=r"\['a'\] of 'g'.*nonparametric"):
+        compare_groups(spread, groups=["g"], outcomes=["y"], method="parametric")
+    assert anova_oneway(spread, "y", "g").p_value < 1  # the classical F is defined
     with pytest.raises(ModelSpecError, match=r"level=1\.5"):
         t_test(tooth, "len", "supp", level=1.5)
     with warnings.catch_warnings():

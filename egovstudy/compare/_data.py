@@ -109,3 +109,15 @@ def describe(levels: Sequence[Any], arrays: Sequence[np.ndarray],
     if mean_rank is not None:
         out["mean_rank"] = list(mean_rank)
     return out
+
+
+def check_spread(levels: Sequence[Any], arrays: Sequence[np.ndarray], outcome: str,
+                 group: str, test: str, every: bool) -> None:
+    """Raise :class:`InsufficientDataError` when a group's variance is zero where ``test``
+    divides by it (Welch's ANOVA and Games-Howell: any group; Welch's t: both groups)."""
+    flat = [lv for lv, a in zip(levels, arrays) if np.ptp(a) == 0]
+    if (every and flat) or (not every and len(flat) == len(arrays)):
+        raise InsufficientDataError(
+            f"{test}: '{outcome}' has no spread within group(s) {flat!r} of '{group}' (every "
+            f"value equal), and the test divides by the group variance; use the rank test "
+            f"(method='nonparametric') or Student's version (equal_var=True)")

@@ -18,7 +18,14 @@ import numpy as np
 import pandas as pd
 
 from egovstudy.compare import _core
-from egovstudy.compare._data import check_column, check_frame, describe, numeric, split
+from egovstudy.compare._data import (
+    check_column,
+    check_frame,
+    check_spread,
+    describe,
+    numeric,
+    split,
+)
 from egovstudy.compare._result import GroupTest
 from egovstudy.errors import InsufficientDataError, ModelSpecError, StatisticalWarning
 
@@ -113,6 +120,8 @@ def t_test(data: pd.DataFrame, outcome: str, group: str, *, equal_var: bool = Fa
     level = _level(level)
     lv, arrays, n = split(data, outcome, group, levels)
     _two(lv, group)
+    if not equal_var:
+        check_spread(lv, arrays, outcome, group, "Welch's t test", every=False)
     x, y = arrays
     tt = _core.two_sample_t(x, y, equal_var, level)
     nn, m, v = _core.moments(arrays)
@@ -251,6 +260,9 @@ def anova_oneway(data: pd.DataFrame, outcome: str, group: str, *, welch: bool = 
         posthoc = "games_howell" if welch else "tukey"
     _choice(posthoc, "posthoc", ("tukey", "games_howell", "bonferroni", "holm", "none"))
     lv, arrays, n = split(data, outcome, group)
+    if welch or posthoc == "games_howell":
+        check_spread(lv, arrays, outcome, group,
+                     "Welch's ANOVA" if welch else "Games-Howell", every=True)
     classic = _core.anova(arrays)
     res = _core.welch_anova(arrays) if welch else classic
     lo, hi = _core.ncf_eta_ci(np.array([classic["F"]]), classic["df1"], classic["df2"], level)
@@ -317,6 +329,8 @@ def _posthoc_table(data: pd.DataFrame, outcome: str, group: str, method: str,
     check_column(data, group, "group")
     level = _level(level)
     lv, arrays, _ = split(data, outcome, group)
+    if method == "games_howell":
+        check_spread(lv, arrays, outcome, group, "Games-Howell", every=True)
     return _pairwise(lv, arrays, method, level)
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from egovstudy.compare import _core
-from egovstudy.compare._data import check_columns, check_frame, numeric, split
+from egovstudy.compare._data import check_columns, check_frame, check_spread, numeric, split
 from egovstudy.compare._result import TIDY_COLUMNS, GroupComparison
 from egovstudy.errors import InsufficientDataError, ModelSpecError
 
@@ -38,11 +38,14 @@ def _shapiro_min_p(arrays: Sequence[np.ndarray]) -> float:
 
 
 def _cell(levels: list[Any], arrays: list[np.ndarray], n: int, method: str,
-          equal_var: bool, alpha: float, level: float) -> dict[str, Any]:
+          equal_var: bool, alpha: float, level: float, names: tuple[str, str]) -> dict[str, Any]:
     k = len(arrays)
     norm_p = _shapiro_min_p(arrays)
     var_p = _core.levene(arrays, "median")["p"]
     nonpar = method == "nonparametric" or (method == "auto" and norm_p < alpha)
+    if not nonpar and not equal_var:
+        check_spread(levels, arrays, names[0], names[1],
+                     "Welch's t test" if k == 2 else "Welch's ANOVA", every=k > 2)
     row: dict[str, Any] = {"n": n, "k": k, "estimate": math.nan, "df": math.nan,
                            "df2": math.nan, "ci_low": math.nan, "ci_high": math.nan,
                            "effect_ci_low": math.nan, "effect_ci_high": math.nan,
@@ -176,7 +179,7 @@ def compare_groups(data: pd.DataFrame, *, groups: Sequence[str] | str,
     for g in groups_:
         for o in outcomes_:
             lv, arrays, n = split(data, o, g, None, max(2, min_group_size))
-            row = _cell(lv, arrays, n, method, equal_var, alpha, level)
+            row = _cell(lv, arrays, n, method, equal_var, alpha, level, (o, g))
             row.update(group=g, outcome=o)
             rows.append(row)
     _effect_cis(rows, level)
