@@ -430,6 +430,10 @@ def test_nonresponse_check(tooth: pd.DataFrame) -> None:
     assert (row["statistic"], row["df"], row["p_value"]) == pytest.approx(
         (8.0628662, 25.232792, 1.902723e-08), rel=1e-6)
     assert "Armstrong & Overton" in res.title
+    # R: pooled-SD d of len[46:60] vs len[1:15] = 2.944142
+    assert res.sentence("id") == ("Terdapat perbedaan yang signifikan pada len berdasarkan "
+                                  "responden awal dan akhir (t(25,23) = 8,06; p < ,001; "
+                                  "d = 2,94).")
     with pytest.raises(ModelSpecError, match=r"share=0\.7"):
         nonresponse_check(d, timestamp="order", constructs=["len"], share=0.7)
     bad = d.assign(when=["2026-01-01"] * 59 + ["yesterday"])

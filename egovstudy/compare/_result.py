@@ -283,6 +283,8 @@ class GroupComparison:
     title: str
     alpha: float = 0.05
     options: dict[str, Any] = field(default_factory=dict)
+    #: printed names of columns in the sentences, per language (e.g. the "wave" column)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def tidy(self) -> pd.DataFrame:
         """The table (a copy)."""
@@ -298,7 +300,9 @@ class GroupComparison:
         lang = check_lang(language)
         out = []
         for row in self.table.itertuples(index=False):
-            res = GroupTest(row.test, row.method, row.outcome, row.group, int(row.n),
+            group = self.labels.get(row.group, {}).get(lang, row.group)
+            outcome = self.labels.get(row.outcome, {}).get(lang, row.outcome)
+            res = GroupTest(row.test, row.method, outcome, group, int(row.n),
                             row.estimate, row.statistic, row.df, row.df2,
                             row.p_adj if not np.isnan(row.p_adj) else row.p_value,
                             row.ci_low, row.ci_high, row.effect, row.effect_size,

@@ -262,9 +262,12 @@ def nonresponse_check(data: pd.DataFrame, *, timestamp: str, constructs: Sequenc
     wave = pd.Series(pd.NA, index=data.index, dtype="object")
     wave.loc[order[:k]] = "early"
     wave.loc[order[-k:]] = "late"
-    frame = data[cons].assign(wave=wave)
-    res = compare_groups(frame, groups=["wave"], outcomes=cons, method=method,
+    name = "wave" if "wave" not in cons else "response_wave"
+    frame = data[cons].assign(**{name: wave})
+    res = compare_groups(frame, groups=[name], outcomes=cons, method=method,
                          equal_var=equal_var, alpha=alpha, level=level)
     return GroupComparison(res.table, f"Non-response check: first vs last {share:.0%} of "
                            f"{len(order)} respondents by '{ts_col}' (Armstrong & Overton 1977)",
-                           alpha, {**res.options, "share": share, "per_wave": k})
+                           alpha, {**res.options, "share": share, "per_wave": k},
+                           {name: {"en": "early and late respondents",
+                                   "id": "responden awal dan akhir"}})
