@@ -65,7 +65,9 @@ def _cell(levels: list[Any], arrays: list[np.ndarray], n: int, method: str,
                         nn.sum() - 2, math.sqrt(nn.sum() / (nn[0] * nn[1]))))
     elif k == 2:
         r = _core.mann_whitney(arrays[0], arrays[1], None, True)
-        row.update(test="mann_whitney", method="Wilcoxon rank sum test", statistic=r["W"],
+        name = ("Wilcoxon rank sum exact test" if r["exact"] else
+                "Wilcoxon rank sum test with continuity correction")
+        row.update(test="mann_whitney", method=name, statistic=r["W"],
                    p_value=r["p"], z=r["z"], effect="r", effect_size=r["z"] / math.sqrt(n))
     elif not nonpar:
         classic = _core.anova(arrays)
@@ -123,7 +125,8 @@ def compare_groups(data: pd.DataFrame, *, groups: Sequence[str] | str,
     method : {"auto", "parametric", "nonparametric"}
         "parametric": t test (2 groups) / one-way ANOVA (3+); "nonparametric":
         Mann-Whitney / Kruskal-Wallis; "auto": nonparametric in the cells where the
-        Shapiro-Wilk test rejects normality (p < ``alpha``) in at least one group.
+        Shapiro-Wilk test rejects normality (p < ``alpha``) in at least one group (groups
+        of 3 to 5,000 cases are tested; larger ones rely on the central limit theorem).
     equal_var : bool
         False (default): Welch's t and Welch's ANOVA, which do not assume equal variances
         (Delacre, Lakens & Leys 2017); True: Student's t and the classical F.
@@ -147,7 +150,6 @@ def compare_groups(data: pd.DataFrame, *, groups: Sequence[str] | str,
 
     Examples
     --------
-    >>> from egovstudy.datasets import simulate_egov_survey
     >>> import pandas as pd, numpy as np
     >>> rng = np.random.default_rng(1)
     >>> d = pd.DataFrame({"gender": rng.choice(["F", "M"], 200),
