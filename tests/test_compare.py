@@ -368,7 +368,7 @@ def test_sentences_of_the_other_tests(tooth: pd.DataFrame, talor: pd.DataFrame,
         "(uji eksak Fisher; p = ,187).")
     w = wilcoxon_signed_rank(paired, "x", "y")
     assert w.sentence("en").startswith("There is a significant difference between x and y "
-                                       "(V = 40.0, z = ")
+                                       "(V = 40, z = ")
     assert "p = ,039" in w.sentence("id")
 
 
@@ -402,6 +402,9 @@ def test_compare_groups_matches_single_tests(tooth: pd.DataFrame, bfi: pd.DataFr
     big = compare_groups(bfi, groups=["gender", "education"], outcomes=["A1", "C1"]).tidy()
     assert set(big["test"]) <= {"mann_whitney", "kruskal"}  # Likert items: not normal
     assert len(compare_groups(tooth, groups="supp", outcomes="len").sentences("id")) == 1
+    res = compare_groups(tooth, groups=["supp", "dose"], outcomes=["len"], method="parametric")
+    assert res.significant()["group"].tolist() == ["dose"]  # p = .061 and 2.8e-13 (R above)
+    assert "<table" in res._repr_html_() and "welch_anova" in res.summary()
 
 
 def test_compare_groups_is_fast() -> None:

@@ -178,10 +178,10 @@ class GroupTest:
             comma = "; " if lang == "id" else ", "
             parts = [f"F({_fmt_df(self.df, lang)}{comma}{_fmt_df(self.df2, lang)}) = "
                      f"{fmt(s, 2, lang)}"]
-        elif t == "mann_whitney":
-            parts = [f"U = {fmt(s, 1, lang)}", f"z = {fmt(self.extra['z'], 2, lang)}"]
-        elif t == "wilcoxon":
-            parts = [f"V = {fmt(s, 1, lang)}", f"z = {fmt(self.extra['z'], 2, lang)}"]
+        elif t in ("mann_whitney", "wilcoxon"):
+            rank_sum = fmt(s, 0 if float(s).is_integer() else 1, lang)
+            parts = [f"{'U' if t == 'mann_whitney' else 'V'} = {rank_sum}",
+                     f"z = {fmt(self.extra['z'], 2, lang)}"]
         elif t == "kruskal":
             parts = [f"H({_fmt_df(self.df, lang)}) = {fmt(s, 2, lang)}"]
         elif t == "chi_square":
