@@ -34,6 +34,7 @@ from egovstudy.compare import (
     pairwise_t_tests,
     t_test,
     tukey_hsd,
+    var_test,
     wilcoxon_signed_rank,
 )
 from egovstudy.errors import InsufficientDataError, ModelSpecError, StatisticalWarning
@@ -111,6 +112,17 @@ def test_t_test_bfi_and_talor(bfi: pd.DataFrame, talor: pd.DataFrame) -> None:
     res = t_test(talor, "pmi", "cond", equal_var=True)
     assert (res.statistic, res.df, res.p_value) == pytest.approx((-2.0218192, 121, 0.04540079),
                                                                   abs=1e-7)
+
+
+def test_var_test(tooth: pd.DataFrame) -> None:
+    # R 4.2.2: var.test(len ~ supp, data = ToothGrowth) -> F = 0.63859514, num df = 29,
+    #   denom df = 29, p-value = 0.2331433, CI 0.3039487906 1.3416857134
+    res = var_test(tooth, "len", "supp")
+    assert (res.statistic, res.df, res.df2) == pytest.approx((0.63859514, 29, 29), abs=1e-8)
+    assert res.p_value == pytest.approx(0.2331433, abs=1e-7)
+    assert (res.ci_low, res.ci_high) == pytest.approx((0.3039487906, 1.3416857134), abs=1e-9)
+    assert res.sentence("en") == ("The variances of len do not differ significantly between "
+                                  "the groups of supp (F(29, 29) = 0.64, p = .233).")
 
 
 def test_paired_t(tooth: pd.DataFrame, paired: pd.DataFrame) -> None:

@@ -1,7 +1,7 @@
 """Group comparisons ("uji beda"): t tests, ANOVA, rank tests, chi-square, effect sizes.
 
 - :mod:`~egovstudy.compare.group_tests`: one test at a time (``t_test``,
-  ``paired_t_test``, ``levene_test``, ``anova_oneway`` with Tukey / Games-Howell /
+  ``paired_t_test``, ``levene_test``, ``var_test``, ``anova_oneway`` with Tukey / Games-Howell /
   Bonferroni post hoc tests, ``mann_whitney``, ``wilcoxon_signed_rank``,
   ``kruskal_wallis`` with Dunn's tests, ``chi_square``, ``fisher_exact``);
 - :mod:`~egovstudy.compare.profile`: ``compare_groups`` (every demographic by every
@@ -35,6 +35,7 @@ from egovstudy.compare.group_tests import (
     pairwise_t_tests,
     t_test,
     tukey_hsd,
+    var_test,
     wilcoxon_signed_rank,
 )
 from egovstudy.compare.profile import compare_groups, nonresponse_check
@@ -42,4 +43,4 @@ from egovstudy.compare.profile import compare_groups, nonresponse_check
 __all__ = ["GroupComparison", "GroupTest", "anova_oneway", "chi_square", "compare_groups",
            "dunn_test", "fisher_exact", "games_howell", "kruskal_wallis", "levene_test",
            "mann_whitney", "nonresponse_check", "paired_t_test", "pairwise_t_tests",
-           "t_test", "tukey_hsd", "wilcoxon_signed_rank"]
+           "t_test", "tukey_hsd", "var_test", "wilcoxon_signed_rank"]

@@ -197,6 +197,19 @@ def levene(groups: Sequence[np.ndarray], center: str) -> dict[str, float]:
     return {"F": res["F"], "df1": res["df1"], "df2": res["df2"], "p": res["p"]}
 
 
+def var_ratio(x: np.ndarray, y: np.ndarray, level: float) -> dict[str, float]:
+    """R's ``var.test(x, y)``: F = var(x) / var(y), two-sided p, CI of the ratio."""
+    from scipy import special
+
+    df1, df2 = x.size - 1.0, y.size - 1.0
+    ratio = float(x.var(ddof=1) / y.var(ddof=1))
+    cdf = float(special.fdtr(df1, df2, ratio))
+    a = (1 - level) / 2
+    return {"F": ratio, "df1": df1, "df2": df2, "p": min(1.0, 2 * min(cdf, 1 - cdf)),
+            "ci_low": ratio / float(special.fdtri(df1, df2, 1 - a)),
+            "ci_high": ratio / float(special.fdtri(df1, df2, a))}
+
+
 def _pairs(k: int) -> list[tuple[int, int]]:
     return [(i, j) for i in range(k) for j in range(i + 1, k)]
 

@@ -94,7 +94,7 @@ class GroupTest:
     test : str
         Key of the test (``"welch_t"``, ``"student_t"``, ``"paired_t"``, ``"anova"``,
         ``"welch_anova"``, ``"mann_whitney"``, ``"wilcoxon"``, ``"kruskal"``,
-        ``"chi_square"``, ``"fisher"``, ``"levene"``, ``"brown_forsythe"``).
+        ``"chi_square"``, ``"fisher"``, ``"levene"``, ``"brown_forsythe"``, ``"f_variance"``).
     method : str
         Human-readable name, as R prints it.
     outcome, group : str
@@ -104,7 +104,8 @@ class GroupTest:
         Cases used (complete cases of the variables involved).
     estimate : float
         Difference of means (first level minus second, as R), mean difference for paired
-        tests, conditional-MLE odds ratio for a 2x2 Fisher test; NaN otherwise.
+        tests, ratio of variances for the F test, conditional-MLE odds ratio for a 2x2
+        Fisher test; NaN otherwise.
     statistic, df, df2, p_value : float
         Test statistic (t, F, W/V as R prints them, Kruskal-Wallis H, chi-square), its
         degrees of freedom (``df2`` is the denominator df of F) and p value.
@@ -174,7 +175,7 @@ class GroupTest:
         t, s = self.test, self.statistic
         if t in ("welch_t", "student_t", "paired_t"):
             parts = [f"t({_fmt_df(self.df, lang)}) = {fmt(s, 2, lang)}"]
-        elif t in ("anova", "welch_anova", "levene", "brown_forsythe"):
+        elif t in ("anova", "welch_anova", "levene", "brown_forsythe", "f_variance"):
             comma = "; " if lang == "id" else ", "
             parts = [f"F({_fmt_df(self.df, lang)}{comma}{_fmt_df(self.df2, lang)}) = "
                      f"{fmt(s, 2, lang)}"]
@@ -212,7 +213,7 @@ class GroupTest:
         lang = check_lang(language)
         sig = self.p_value < self.alpha
         stats = self._stat_text(lang)
-        if self.test in ("levene", "brown_forsythe"):
+        if self.test in ("levene", "brown_forsythe", "f_variance"):
             if lang == "en":
                 verdict = "differ significantly" if sig else "do not differ significantly"
                 return (f"The variances of {self.outcome} {verdict} between the groups of "

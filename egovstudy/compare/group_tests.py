@@ -31,7 +31,7 @@ from egovstudy.errors import InsufficientDataError, ModelSpecError, StatisticalW
 
 __all__ = ["anova_oneway", "chi_square", "dunn_test", "fisher_exact", "games_howell",
            "kruskal_wallis", "levene_test", "mann_whitney", "paired_t_test",
-           "pairwise_t_tests", "t_test", "tukey_hsd", "wilcoxon_signed_rank"]
+           "pairwise_t_tests", "t_test", "tukey_hsd", "var_test", "wilcoxon_signed_rank"]
 
 Posthoc = Literal["tukey", "games_howell", "bonferroni", "holm", "none"]
 Adjust = Literal["bonferroni", "holm", "none"]
@@ -207,6 +207,34 @@ def levene_test(data: pd.DataFrame, outcome: str, group: str, *,
     name = f"Levene's Test for Homogeneity of Variance (center = {center})"
     return GroupTest(key, name, outcome, group, n, NAN, r["F"], r["df1"], r["df2"], r["p"],
                      NAN, NAN, "", NAN, NAN, NAN, describe(lv, arrays), alpha=alpha)
+
+
+def var_test(data: pd.DataFrame, outcome: str, group: str, *,
+             levels: Sequence[Any] | None = None, level: float = 0.95,
+             alpha: float = 0.05) -> GroupTest:
+    """F test of the ratio of two variances (R ``var.test(y ~ g)``).
+
+    ``estimate`` is the ratio var(first) / var(second) with its CI. The F test assumes
+    normal data; :func:`levene_test` is the robust alternative.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"y": [1, 2, 3, 4, 3, 5, 8, 9.0], "g": list("aaaabbbb")})
+    >>> round(var_test(d, "y", "g").statistic, 4)  # R var.test: F = 0.2197802
+    0.2198
+    """
+    check_frame(data)
+    check_column(data, outcome, "outcome")
+    check_column(data, group, "group")
+    level = _level(level)
+    lv, arrays, n = split(data, outcome, group, levels)
+    _two(lv, group)
+    check_spread(lv, arrays[1:], outcome, group, "var_test (denominator)", every=True)
+    r = _core.var_ratio(arrays[0], arrays[1], level)
+    return GroupTest("f_variance", "F test to compare two variances", outcome, group, n,
+                     r["F"], r["F"], r["df1"], r["df2"], r["p"], r["ci_low"], r["ci_high"], "",
+                     NAN, NAN, NAN, describe(lv, arrays), None, {}, (), level, alpha)
 
 
 def _pairwise(levels: list[Any], arrays: list[np.ndarray], method: str,
