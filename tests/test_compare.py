@@ -174,6 +174,26 @@ def test_anova_tukey_and_effect_sizes(tooth: pd.DataFrame) -> None:
     assert tukey_hsd(tooth, "len", "dose")["p_value"].tolist() == post["p_value"].tolist()
 
 
+def test_tukey_kramer_unbalanced(bfi: pd.DataFrame) -> None:
+    # unequal group sizes (223, 290, 1243, 391, 416); R 4.2.2:
+    #   summary(aov(A1 ~ factor(education))) -> F = 14.84176, Df 4 / 2558
+    #   TukeyHSD(aov(A1 ~ factor(education)))$education[c(1, 4, 10), ]
+    #   2-1  0.1177207360 -0.2180541592  0.4534956313 8.742273104e-01
+    #   5-1 -0.5617885478 -0.8746789939 -0.2488981017 1.001536863e-05
+    #   5-4 -0.1207210309 -0.3862688222  0.1448267604 7.272899084e-01
+    res = anova_oneway(bfi, "A1", "education")
+    assert (res.statistic, res.df, res.df2) == pytest.approx((14.84176, 4, 2558), abs=1e-5)
+    post = res.posthoc
+    assert post is not None
+    rows = post.iloc[[0, 3, 9]]
+    assert rows["estimate"].tolist() == pytest.approx([0.1177207360, -0.5617885478,
+                                                       -0.1207210309], abs=1e-9)
+    assert rows["ci_low"].tolist() == pytest.approx([-0.2180541592, -0.8746789939,
+                                                     -0.3862688222], abs=1e-6)
+    assert rows["p_value"].tolist() == pytest.approx([8.742273104e-01, 1.001536863e-05,
+                                                      7.272899084e-01], abs=1e-6)
+
+
 def test_welch_anova_and_games_howell(tooth: pd.DataFrame, bfi: pd.DataFrame) -> None:
     # R 4.2.2: oneway.test(len ~ factor(dose)) -> F = 68.400977, num df = 2,
     #   denom df = 37.743248, p-value = 2.812385e-13
