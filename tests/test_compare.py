@@ -7,6 +7,7 @@ inline R code written from the published formulas (Games & Howell 1976, J. Educ.
 113-125; Dunn 1964, Technometrics 6, 241-252 with the tie correction of dunn.test /
 rstatix); effect-size CIs from inverting the noncentral t / F in R with ``uniroot`` on
 ``pt(ncp=)`` / ``pf(ncp=)`` (Steiger & Fouladi 1997; Steiger 2004), without MBESS.
+``tests/r/compare_reference.R`` prints every value again.
 """
 
 from __future__ import annotations
