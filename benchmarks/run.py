@@ -286,6 +286,35 @@ ADAPTERS: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
 }
 
 
+
+# group comparisons (issue 18): one hunk registers the case and its adapter
+def _adapt_compare(r: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for method in ("auto", "parametric"):
+        sides = r.get(method)
+        if not sides:
+            continue
+        ours = sides["ours"]
+        tests = ", ".join(f"{k} {v}" for k, v in ours["tests"].items())
+        for key in ("scipy", "pingouin"):
+            peer = sides.get(key)
+            rows.append(_row(
+                "compare", f"compare_groups(method={method!r}), 10 demographics x 12 "
+                f"constructs vs {peer['name'] if peer else key + ' (unavailable)'}",
+                size=f"n = {r['n']}", ours_s=ours["median_s"], ours_mb=ours["peak_mb"],
+                peer_s=peer["median_s"] if peer else None,
+                peer_mb=peer["peak_mb"] if peer else None, target="ours < 1 s",
+                met=ours["median_s"] < r.get("target_s", 1.0),
+                agree=None if not peer else peer["max_rel_diff_statistic"] < 1e-8,
+                note=f"{tests}; peers compute no effect-size CIs"))
+    return rows
+
+
+CASES["compare"] = ("benchmarks.bench_compare", {"n": 600, "repeats": 5},
+                    {"n": 600, "repeats": 3})
+ADAPTERS["compare"] = _adapt_compare
+
+
 def rows_for(name: str, result: dict[str, Any]) -> list[dict[str, Any]]:
     """Table rows of one case (a status row when it is missing or failed)."""
     if result.get("_status") != "ok":

@@ -54,6 +54,10 @@ _LAZY: dict[str, str] = {
     "ordinal_logit": "egovstudy.models",
     "mixed_model": "egovstudy.models",
     "panel_regression": "egovstudy.models",
+    # group comparisons ("uji beda")
+    **dict.fromkeys(["t_test", "paired_t_test", "anova_oneway", "mann_whitney",
+                     "wilcoxon_signed_rank", "kruskal_wallis", "chi_square", "fisher_exact",
+                     "compare_groups", "nonresponse_check"], "egovstudy.compare"),
     # mediation, moderation, PLS-SEM
     "process": "egovstudy.mediation",
     "pls_sem": "egovstudy.pls",
