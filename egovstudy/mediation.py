@@ -383,8 +383,10 @@ class ProcessResult:
                 "p_value", "ci_low", "ci_high", "ci_method"]
         return pd.concat([coef[cols], eff[cols]], ignore_index=True)
 
-    def bootstrap_text(self, language: str = "en") -> str:
+    def bootstrap_text(self, language: str = "en", *, unit: str | None = None) -> str:
         """What the bootstrap was, in words: kind (ordinary or cluster by <unit>), B, seed.
+
+        ``unit`` is the printed name of the cluster column (default: the column name).
 
         Examples
         --------
@@ -399,9 +401,10 @@ class ProcessResult:
         if self.boot is None:
             return ""
         if o.get("clusters"):
-            kind = {"en": f"cluster bootstrap by {o['clusters']} ({o.get('n_clusters')} "
+            name = unit or o["clusters"]
+            kind = {"en": f"cluster bootstrap by {name} ({o.get('n_clusters')} "
                           "clusters resampled whole)",
-                    "id": f"bootstrap klaster menurut {o['clusters']} ({o.get('n_clusters')} "
+                    "id": f"bootstrap klaster menurut {name} ({o.get('n_clusters')} "
                           "klaster diambil utuh)"}[language]
         else:
             kind = {"en": "ordinary (case) bootstrap",

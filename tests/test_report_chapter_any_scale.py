@@ -66,7 +66,7 @@ def test_generic_chapter_sentences_match_their_tables(generic: tuple[Path, objec
     md = (folder / "out" / "bab4_en.md").read_text(encoding="utf-8")
     # the unit of clustering is the study's own column, never "agency"
     assert "agency" not in md.lower()
-    assert "(24 clusters of office)" in md
+    assert "(24 clusters of Office)" in md
     for _df1, df2 in re.findall(r"F\((\d+), (\d+)\) = ", md):
         assert int(df2) == 23
     hyp = next(t for t in res.tables["en"] if t.kind == "hypotheses")  # type: ignore[attr-defined]
@@ -88,7 +88,7 @@ def test_cli_mediate_gives_the_chapter_interval(generic: tuple[Path, object],
     folder, res = generic
     med = next(t for t in res.tables["en"] if t.kind == "mediation")  # type: ignore[attr-defined]
     ind = med.data[med.data["term"].str.startswith("H4: a × b")].iloc[0]
-    assert any("cluster bootstrap by office (24 clusters" in n for n in med.notes)
+    assert any("cluster bootstrap by Office (24 clusters" in n for n in med.notes)
     assert any("seed 11" in n for n in med.notes)
     assert main(["mediate", str(folder / "study.yaml"), "--n-boot", "200"]) == 0
     out = capsys.readouterr().out
@@ -118,7 +118,7 @@ def test_pls_section_uses_the_study_bootstrap_and_states_missing_answers(
         data = load_survey(spec.data, spec.codebook).data
     md = (tmp_path / "out" / "bab4.md").read_text(encoding="utf-8")
     pls = next(t for t in res.tables["en"] if t.kind == "pls")  # type: ignore[attr-defined]
-    assert any("cluster bootstrap by office, 120 resamples, seed 11" in n for n in pls.notes)
+    assert any("cluster bootstrap by Office, 120 resamples, seed 11" in n for n in pls.notes)
     items = [c for c in data.columns if c[:3] in ("sys", "use", "sat", "ben") and c[3:].isdigit()]
     blank = data[items].isna()
     sentence = (f"Missing answers: {int(blank.to_numpy().sum())} values in "

@@ -478,7 +478,7 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                              f=doc.num(fs["f"]), p=doc.p(fs["f_p_value"]))
             if inp.cluster:
                 # the robust Wald F and its df come from the same covariance as the t tests
-                sentence += " " + doc.t("sent_wald_f", cluster=inp.cluster,
+                sentence += " " + doc.t("sent_wald_f", cluster=unit_label(inp.cluster),
                                         g=int(fs["f_df2"]) + 1, df2=int(fs["f_df2"]))
             doc.para(sentence)
         with house_style():
@@ -568,7 +568,8 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             sign_ok = {"positive": ind["estimate"] > 0, "negative": ind["estimate"] < 0}.get(
                 h["direction"], True)
             supported = bool(excludes and sign_ok)
-            boot_text = res.bootstrap_text(language)
+            boot_text = res.bootstrap_text(language, unit=unit_label(inp.cluster)
+                                           if inp.cluster else None)
             doc.para(doc.t("sent_indirect", x=labels.get(x, x), y=labels.get(y, y),
                            m=labels.get(m, m), b=doc.num(ind["estimate"], 3),
                            ci_label=f"{round(inp.ci * 100)}% CI",
@@ -665,7 +666,7 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         paths["term"] = [f"{labels.get(a, a)} → {labels.get(b, b)}"
                          for a, b in zip(paths["from"], paths["to"])]
         o = res.options
-        kind = (doc.t("boot_cluster", unit=inp.cluster) if inp.cluster
+        kind = (doc.t("boot_cluster", unit=unit_label(inp.cluster)) if inp.cluster
                 else doc.t("boot_ordinary"))
         doc.table(pls_table(paths, language=language, decimal=decimal, n_boot=inp.n_boot,
                             bootstrap=f"{kind}, {inp.n_boot} {doc.t('resamples')}, "
