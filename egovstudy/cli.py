@@ -18,6 +18,7 @@ need no model. Every verb exits non-zero with a one-line reason on bad input.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -289,8 +290,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"egovstudy {args.verb}: error: " + "\n  ".join(lines or [type(exc).__name__]),
               file=sys.stderr)
         return 2
+    except OSError as exc:  # a file that cannot be read or written: the user's to fix
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"egovstudy {args.verb}: error: cannot access{where}: "
+              f"{exc.strerror or exc}. Fix: check the path and its permissions", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:  # pragma: no cover
         return 130
+    except Exception as exc:  # a bug of ours: one line, the traceback only on request
+        if os.environ.get("EGOVSTUDY_DEBUG"):
+            raise
+        print(f"egovstudy {args.verb}: internal error ({type(exc).__name__}: "
+              f"{' '.join(str(exc).split())[:300]}). This is a bug in egovstudy: please report "
+              "it; EGOVSTUDY_DEBUG=1 shows the traceback", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":  # pragma: no cover

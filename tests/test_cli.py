@@ -69,3 +69,29 @@ def test_bad_study_setting_names_the_entry(tmp_path: Path,
 def test_no_input_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["describe"]) == 2
     assert "study file" in capsys.readouterr().err
+
+
+def test_no_traceback_for_os_errors_or_internal_errors(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from egovstudy import cli
+
+    def unreadable(args: object) -> int:
+        raise PermissionError(13, "Permission denied", str(tmp_path / "secret.csv"))
+
+    def bug(args: object) -> int:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setitem(cli._COMMANDS, "validate", unreadable)
+    assert cli.main(["validate", "x.yaml"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot access" in err and "secret.csv" in err
+    monkeypatch.setitem(cli._COMMANDS, "validate", bug)
+    monkeypatch.delenv("EGOVSTUDY_DEBUG", raising=False)
+    assert cli.main(["validate", "x.yaml"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error (ZeroDivisionError" in err
+    assert "Traceback" not in err and "EGOVSTUDY_DEBUG=1" in err
+    monkeypatch.setenv("EGOVSTUDY_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["validate", "x.yaml"])

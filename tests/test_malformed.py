@@ -447,3 +447,26 @@ def test_yaml_tag_never_runs_via_read_codebook(tmp_path: Path) -> None:
         read_codebook(cb)
     assert not marker.exists()
     assert np.isfinite(1.0)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_malformed_through_the_command_line(name: str, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    # what a user of `egovstudy validate --data ... --codebook ...` sees: a one-block error
+    # naming the culprit (exit 2) or a clean run (exit 0), never a traceback
+    from egovstudy.cli import main
+
+    build, expect, pattern = CASES[name]
+    path, opts = build(tmp_path)
+    cb_path = opts.pop("codebook_path", None) or write_codebook(
+        tmp_path, opts.pop("codebook", None))
+    if {k for k in opts if k not in ("check", "check_absent")}:
+        pytest.skip(f"{name}: needs load_survey options the CLI takes from a study file")
+    code = main(["validate", "--data", str(path), "--codebook", str(cb_path)])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "internal error" not in err, err
+    if expect is None or issubclass(expect, Warning):
+        assert code == 0, err
+    else:
+        assert code == 2, err
+        assert __import__("re").search(pattern, " ".join(err.split())), err
