@@ -5,8 +5,9 @@ Every loader asks :func:`find_file` for its input. The search order is
 1. ``data/raw/<source>/<file>`` inside the project (files the user put there);
 2. ``<mirror>/<source>/<file>`` where ``<mirror>`` is the folder named by the
    ``EGOVSTUDY_DATA_MIRROR`` environment variable (or passed as ``mirror=``);
-3. an optional download (:func:`fetch`) into a cache, checked against a
-   sha256 checksum -- only when the caller asks for it;
+3. the download cache (``EGOVSTUDY_CACHE``, else pooch's per-user cache folder),
+   filled by ``egovstudy data fetch [SOURCE...]`` (:mod:`egovstudy.public.registry`),
+   each file checked against its sha256 -- only when the user asks for it;
 4. otherwise a :class:`~egovstudy.errors.DataSourceError` that names, for each
    missing file, where to obtain it officially and where to put it.
 
@@ -157,25 +158,32 @@ def _source(name: str) -> Source:
 
 
 def _candidates(source: str, filename: str, mirror: str | Path | None) -> list[Path]:
-    places = [project_root() / "data" / "raw" / source / filename]
+    folders = [project_root() / "data" / "raw" / source]
     root = Path(mirror).expanduser() if mirror is not None else data_mirror()
     if root is not None:
-        places.append(root / source / filename)
-    cache = _cache_dir()
-    if cache is not None:
-        places.append(cache / source / filename)
-    return places
+        folders.append(root / source)
+    folders.append(_cache_dir() / source)
+    # a gzipped file may also be present uncompressed (as downloaded by ``data fetch``)
+    names = [filename, filename[:-3]] if filename.endswith(".gz") else [filename]
+    return [folder / name for folder in folders for name in names]
 
 
-def _cache_dir() -> Path | None:
+def _cache_dir() -> Path:
+    """The download cache: ``EGOVSTUDY_CACHE`` or pooch's per-user OS cache folder."""
     value = os.environ.get("EGOVSTUDY_CACHE", "").strip()
-    return Path(value).expanduser() if value else None
+    if value:
+        return Path(value).expanduser()
+    import pooch
+
+    return Path(pooch.os_cache("egovstudy"))
 
 
 def _where_to_get(source: str, filenames: list[str]) -> str:
     src = _source(source)
     lines = [f"{source}: {src.title}", f"  official source: {src.official}",
-             f"  licence: {src.licence}"]
+             f"  licence: {src.licence}",
+             f"  download it: egovstudy data fetch {source}  (or make data-public; "
+             f"into {_cache_dir()})"]
     for name in filenames:
         lines.append(f"  missing {name!r}: put it at data/raw/{source}/{name} or at "
                      f"<mirror>/{source}/{name} with {DATA_MIRROR_ENV}=<mirror>")
@@ -361,8 +369,7 @@ def fetch(source: str, filename: str, url: str, *, sha256: str,
     import urllib.request
 
     _source(source)
-    root = Path(cache_dir) if cache_dir is not None else (
-        _cache_dir() or Path.home() / ".cache" / "egovstudy")
+    root = Path(cache_dir) if cache_dir is not None else _cache_dir()
     target = root / source / filename
     if target.is_file() and file_sha256(target) == sha256.lower():
         return target
