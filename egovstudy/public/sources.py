@@ -293,12 +293,15 @@ def require_sources(*names: str, mirror: str | Path | None = None) -> None:
 
 
 def prepare_notebook(output_dir: str | Path, *names: str,
-                     data_mirror: str | Path | None = None) -> tuple[bool, Path, Path]:
+                     data_mirror: str | Path | None = None,
+                     fallback: str | None = None) -> tuple[bool, Path, Path]:
     """Set up a public-data notebook: mirror, data check, output folders.
 
     Returns ``(data_ok, figures_dir, tables_dir)``. When a source is missing it prints
     where to get each file (see :func:`data_available`) and that the analysis is
-    skipped, so the notebook ends without error.
+    skipped, so the notebook ends without error. With ``fallback`` (what the notebook
+    uses instead, e.g. the panel shipped in the package) it prints one line naming
+    the fetch command and the fallback, and returns ``data_ok=True``.
 
     Examples
     --------
@@ -309,11 +312,24 @@ def prepare_notebook(output_dir: str | Path, *names: str,
     ...
     >>> ok, figures.name, tables.name
     (False, 'figures', 'tables')
+    >>> ok, _, _ = prepare_notebook(tempfile.mkdtemp(), "ookla_sgi_aug2024",
+    ...     data_mirror="/nonexistent", fallback="the shipped panel")  # doctest: +ELLIPSIS
+    raw files of ookla_sgi_aug2024 not found (get them: egovstudy data fetch ...); using ...
+    >>> ok
+    True
     """
     if data_mirror:
         os.environ[DATA_MIRROR_ENV] = str(data_mirror)
     figures, tables = Path(output_dir) / "figures", Path(output_dir) / "tables"
-    ok = data_available(*names)
+    if fallback is not None:
+        try:
+            require_sources(*names)
+        except DataSourceError:
+            print(f"raw files of {', '.join(names)} not found (get them: egovstudy data "
+                  f"fetch {' '.join(names)}); using {fallback}")
+        ok = True
+    else:
+        ok = data_available(*names)
     if ok:
         figures.mkdir(parents=True, exist_ok=True)
         tables.mkdir(parents=True, exist_ok=True)
