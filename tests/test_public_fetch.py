@@ -173,3 +173,14 @@ def test_cli_data_fetch_downloads_and_reports_bad_names(
     assert "EGOV_DATA_2024.csv" in capsys.readouterr().out
     assert main(["data", "fetch", "un_egdi_2024_cross"]) == 2
     assert "did you mean 'un_egdi_2024_crosscheck'" in capsys.readouterr().err
+
+
+def test_plain_csv_in_the_cache_stands_in_for_the_gzipped_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the registry downloads the WGI file as .csv; the loader asks for .csv.gz
+    monkeypatch.setenv("EGOVSTUDY_CACHE", str(tmp_path))
+    plain = tmp_path / "wb_wgi_1996_2019" / "2020_Worldwide_Governance_Indicators_1996-2019.csv"
+    plain.parent.mkdir()
+    plain.write_text("x\n")
+    found = find_file("wb_wgi_1996_2019", plain.name + ".gz", mirror=tmp_path / "none")
+    assert found == plain
