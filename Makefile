@@ -17,7 +17,7 @@ export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install test-deps reproduce data notebooks chapter test test-fast crosscheck-deps crosscheck lint lab bench sync-notebooks clean
+.PHONY: help install test-deps reproduce data data-public notebooks chapter test test-fast crosscheck-deps crosscheck lint lab bench sync-notebooks clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -34,6 +34,9 @@ install: $(STAMP) ## Create .venv from the pinned requirements (package in edita
 
 data: $(STAMP) ## Build data/processed/ from data/raw/ (the default study)
 	$(PY) -m egovstudy.pipeline
+
+data-public: $(STAMP) ## Download the public data files into the cache (EGOVSTUDY_CACHE), sha256-checked
+	$(PY) -m egovstudy data fetch $(SOURCES)
 
 notebooks: $(STAMP) ## Execute every notebook into reports/ (figures, tables, run manifest)
 	$(PY) -m egovstudy.notebooks run

@@ -10,6 +10,7 @@ Verbs::
     egovstudy regress study.yaml [--formula "y ~ x1 + x2"]    OLS + assumption tests
     egovstudy mediate study.yaml [--x X --m M --y Y]          PROCESS model 4
     egovstudy export study.yaml --output DIR                  every table in every format
+    egovstudy data fetch [SOURCE...]                          download public data (cache)
 
 Instead of a study file, ``--data FILE --codebook FILE`` works for the verbs that
 need no model. Every verb exits non-zero with a one-line reason on bad input.
@@ -73,6 +74,12 @@ def _build_parser() -> argparse.ArgumentParser:
     verbs["mediate"].add_argument("--seed", type=int, default=None)
     verbs["export"].add_argument("--formats", nargs="*",
                                  default=["csv", "xlsx", "docx", "tex", "md", "html"])
+    data = sub.add_parser("data", help="public data: download into the cache",
+                          description="public data: download into the cache")
+    data_sub = data.add_subparsers(dest="action", required=True, metavar="ACTION")
+    fetch = data_sub.add_parser("fetch", help="download public sources (default all), "
+                                "checked against their sha256, into EGOVSTUDY_CACHE")
+    fetch.add_argument("sources", nargs="*", metavar="SOURCE")
     return parser
 
 
@@ -257,7 +264,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_data(args: argparse.Namespace) -> int:
+    from egovstudy.public.registry import fetch_source
+
+    for path in fetch_source(*args.sources):
+        print(path)
+    return 0
+
+
 _COMMANDS = {
+    "data": _cmd_data,
     "run": _cmd_run,
     "validate": _cmd_validate,
     "describe": _cmd_describe,

@@ -8,6 +8,17 @@ manifest (input hashes, versions, parameters, timings) to
 ``reports/run_manifest.json``. A failing notebook stops the run with an error
 that names the notebook and the cell.
 
+A notebook that needs public data files declares them in its jupytext header::
+
+    # jupyter:
+    #   egovstudy:
+    #     requires: [bipa2024_public_admin]
+    #     optional: true
+
+When a required source is missing, an optional notebook is not executed and the
+manifest lists it under ``skipped`` with the reason; any other stops the run with
+an error naming the sources and ``egovstudy data fetch``.
+
 Command line::
 
     python -m egovstudy.notebooks run [--only 02] [--output reports] [--language id]
@@ -252,6 +263,7 @@ def run_notebooks(
 def _run_notebooks(out: Path, *, only: Sequence[str] | None,
                    parameters: Mapping[str, Any] | None, html: bool) -> list[NotebookRun]:
     runs = []
+    skipped: list[dict[str, str]] = []
     # kernels inherit this: semopy orders CFA parameters through Python sets, so a fixed
     # hash seed is what makes reruns byte-identical
     os.environ.setdefault("PYTHONHASHSEED", "0")
@@ -260,14 +272,42 @@ def _run_notebooks(out: Path, *, only: Sequence[str] | None,
     if mirror is not None:
         base.setdefault("data_mirror", str(mirror))
     for source in discover_notebooks(only=only):
+        reason = _missing_data(source)
+        if reason is not None:
+            if not reason[1]:
+                raise NotebookError(f"notebook {source.stem} cannot run: {reason[0]}; or mark "
+                                    "it optional in its header (egovstudy: optional: true)")
+            print(f"[egovstudy] skipping {source.name} (optional): {reason[0]}", flush=True)
+            skipped.append({"name": source.stem, "reason": reason[0]})
+            continue
         declared = _declared_parameters(source)
         params = {k: v for k, v in base.items() if k in declared}
         print(f"[egovstudy] executing {source.name} ...", flush=True)
         run = execute_notebook(source, out, params, html=html)
         print(f"[egovstudy]   done in {run.seconds:.1f} s -> {run.executed}", flush=True)
         runs.append(run)
-    _write_manifest(out, runs)
+    _write_manifest(out, runs, skipped)
     return runs
+
+
+def _missing_data(source: Path) -> tuple[str, bool] | None:
+    """``(reason, optional)`` when a public source the notebook requires is missing."""
+    meta = _to_notebook(source).metadata.get("egovstudy", {})
+    requires = [str(name) for name in meta.get("requires", [])]
+    if not requires:
+        return None
+    from egovstudy.public.sources import require_sources
+
+    missing = []
+    for name in requires:
+        try:
+            require_sources(name)
+        except EgovStudyError:
+            missing.append(name)
+    if not missing:
+        return None
+    return (f"public data missing: {', '.join(missing)} (get them: egovstudy data fetch "
+            f"{' '.join(missing)})", bool(meta.get("optional", False)))
 
 
 def _declared_parameters(source: Path) -> set[str]:
@@ -293,7 +333,8 @@ def _input_hashes() -> dict[str, str]:
     return hashes
 
 
-def _write_manifest(out: Path, runs: list[NotebookRun]) -> Path:
+def _write_manifest(out: Path, runs: list[NotebookRun],
+                    skipped: list[dict[str, str]] | None = None) -> Path:
     import importlib.metadata as md
 
     versions: dict[str, str | None] = {}
@@ -312,6 +353,7 @@ def _write_manifest(out: Path, runs: list[NotebookRun]) -> Path:
              "executed": str(r.executed.relative_to(out))}
             for r in runs
         ],
+        "skipped": list(skipped or []),
     }
     path = out / "run_manifest.json"
     return atomic_write_text(path, json.dumps(manifest, indent=2, sort_keys=True,

@@ -31,8 +31,10 @@
 # Fixed effects remove everything constant about a country (history, language, legal
 # system) and everything common to a year (the survey's method changes), so the slopes
 # compare a country with itself. Covariates are taken from the year before each survey.
-# The data come from the folder named by `EGOVSTUDY_DATA_MIRROR` or from `data/raw/`;
-# see `egovstudy.public.sources` for the official download addresses.
+# The data come from `data/raw/`, the folder named by `EGOVSTUDY_DATA_MIRROR` or the
+# download cache (`egovstudy data fetch`); without them the notebook uses the harmonised
+# panel shipped with egovstudy (`egovstudy/data/egdi_panel.csv.gz`, built from the same
+# files; see its provenance file `egdi_panel.md`).
 
 # %% tags=["parameters"]
 data_mirror = None
@@ -56,7 +58,9 @@ from egovstudy.public.analysis import (
 )
 
 SOURCES = ["un_egdi_2005_2024", "wb_wdi_gdp", "wb_wgi_1996_2019"]
-DATA_OK, figures, tables = prepare_notebook(output_dir, *SOURCES, data_mirror=data_mirror)
+DATA_OK, figures, tables = prepare_notebook(
+    output_dir, *SOURCES, data_mirror=data_mirror,
+    fallback="the harmonised panel shipped with egovstudy (egovstudy/data/egdi_panel.csv.gz)")
 
 # %% [markdown]
 # ## The panel and the published headline figures
@@ -66,7 +70,8 @@ DATA_OK, figures, tables = prepare_notebook(output_dir, *SOURCES, data_mirror=da
 
 # %%
 if DATA_OK:
-    panel = country_panel(lag=1)
+    panel = country_panel(lag=1)  # raw files when found, else the shipped panel
+    print("data:", panel.attrs["source"])
     headlines = egdi_headlines(panel)
     headlines.to_csv(tables / "07_egdi_headlines.csv", index=False)
     print(panel.shape)

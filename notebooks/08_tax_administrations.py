@@ -1,5 +1,10 @@
 # ---
 # jupyter:
+#   egovstudy:
+#     optional: true
+#     requires:
+#     - bipa2024_public_admin
+#     - ookla_speed_2019_2024
 #   jupytext:
 #     formats: ipynb,py:percent
 #     text_representation:

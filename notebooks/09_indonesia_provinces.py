@@ -1,5 +1,10 @@
 # ---
 # jupyter:
+#   egovstudy:
+#     optional: true
+#     requires:
+#     - indonesia_province_2022
+#     - indonesia_apbn_province_2010_2021
 #   jupytext:
 #     formats: ipynb,py:percent
 #     text_representation:

@@ -16,6 +16,8 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -138,7 +140,8 @@ def egdi_headlines(egdi: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def country_panel(*, lag: int = 1, mirror: str | Path | None = None) -> pd.DataFrame:
+def country_panel(*, lag: int = 1, mirror: str | Path | None = None,
+                  source: str = "auto") -> pd.DataFrame:
     """EGDI 2005-2024 with internet use, GDP per capita and government effectiveness.
 
     Covariates are taken ``lag`` years before the survey year (default 1: a survey
@@ -147,17 +150,51 @@ def country_panel(*, lag: int = 1, mirror: str | Path | None = None) -> pd.DataF
     WGI government effectiveness (1996-2019, so the panel with it ends with the 2020
     edition).
 
+    Parameters
+    ----------
+    source : {"auto", "raw", "shipped"}
+        ``"raw"`` builds from the raw files (project folder, mirror, download cache);
+        ``"shipped"`` reads the panel shipped in the package
+        (:mod:`egovstudy.public.panel`, ``lag=1`` only, with ``gtmi``); ``"auto"`` uses
+        the raw files when they are all found, else the shipped panel.
+        ``frame.attrs["source"]`` says which was used.
+
     Returns
     -------
     pandas.DataFrame
         ``iso3, country, year, egdi, osi, hci, tii, epart, egdi_group, stage,
-        internet_pct, gdppc_ppp, log_gdppc, gov_effectiveness``.
+        internet_pct, gdppc_ppp, log_gdppc, gov_effectiveness`` (and ``gtmi`` from the
+        shipped panel).
 
     Examples
     --------
-    >>> country_panel.__name__
-    'country_panel'
+    >>> panel = country_panel(source="shipped")
+    >>> panel.attrs["source"], int((panel.query("year == 2024")["egdi"] >= 0.75).sum())
+    ('shipped', 76)
     """
+    from egovstudy.errors import DataSourceError
+
+    if source not in ("auto", "raw", "shipped"):
+        raise DataSourceError(f"source={source!r}: use 'auto', 'raw' or 'shipped'")
+    if source == "auto":
+        from egovstudy.public.sources import data_available
+
+        with _quiet():
+            raw_ok = data_available("un_egdi_2005_2024", "wb_wdi_gdp", "wb_wgi_1996_2019",
+                                    mirror=mirror)
+        source = "raw" if raw_ok else "shipped"
+    if source == "shipped":
+        from egovstudy.public.panel import load_panel
+
+        if lag != 1:
+            raise DataSourceError(
+                f"lag={lag}: the shipped panel has lag=1 only; for another lag get the raw "
+                "files with: egovstudy data fetch un_egdi_2005_2024 wb_wdi_gdp "
+                "wb_wgi_1996_2019")
+        out = classify_stages(load_panel())
+        out["log_gdppc"] = np.log(out["gdppc_ppp"])
+        out.attrs["source"] = "shipped"
+        return out
     from egovstudy.public.un import load_egdi, load_internet_use
     from egovstudy.public.worldbank import load_wdi, load_wgi
 
@@ -175,7 +212,14 @@ def country_panel(*, lag: int = 1, mirror: str | Path | None = None) -> pd.DataF
         columns={"year": "cov_year", "government_effectiveness": "gov_effectiveness"}),
         on=["iso3", "cov_year"], how="left")
     out["log_gdppc"] = np.log(out["gdppc_ppp"])
-    return out.drop(columns="cov_year")
+    out = out.drop(columns="cov_year")
+    out.attrs["source"] = "raw"
+    return out
+
+
+def _quiet() -> contextlib.AbstractContextManager[object]:
+    """Silence the 'files are missing' listing while probing for the raw files."""
+    return contextlib.redirect_stdout(io.StringIO())
 
 
 def tax_admin_panel(*, mirror: str | Path | None = None) -> pd.DataFrame:

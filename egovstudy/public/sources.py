@@ -5,8 +5,9 @@ Every loader asks :func:`find_file` for its input. The search order is
 1. ``data/raw/<source>/<file>`` inside the project (files the user put there);
 2. ``<mirror>/<source>/<file>`` where ``<mirror>`` is the folder named by the
    ``EGOVSTUDY_DATA_MIRROR`` environment variable (or passed as ``mirror=``);
-3. an optional download (:func:`fetch`) into a cache, checked against a
-   sha256 checksum -- only when the caller asks for it;
+3. the download cache (``EGOVSTUDY_CACHE``, else pooch's per-user cache folder),
+   filled by ``egovstudy data fetch [SOURCE...]`` (:mod:`egovstudy.public.registry`),
+   each file checked against its sha256 -- only when the user asks for it;
 4. otherwise a :class:`~egovstudy.errors.DataSourceError` that names, for each
    missing file, where to obtain it officially and where to put it.
 
@@ -157,25 +158,32 @@ def _source(name: str) -> Source:
 
 
 def _candidates(source: str, filename: str, mirror: str | Path | None) -> list[Path]:
-    places = [project_root() / "data" / "raw" / source / filename]
+    folders = [project_root() / "data" / "raw" / source]
     root = Path(mirror).expanduser() if mirror is not None else data_mirror()
     if root is not None:
-        places.append(root / source / filename)
-    cache = _cache_dir()
-    if cache is not None:
-        places.append(cache / source / filename)
-    return places
+        folders.append(root / source)
+    folders.append(_cache_dir() / source)
+    # a gzipped file may also be present uncompressed (as downloaded by ``data fetch``)
+    names = [filename, filename[:-3]] if filename.endswith(".gz") else [filename]
+    return [folder / name for folder in folders for name in names]
 
 
-def _cache_dir() -> Path | None:
+def _cache_dir() -> Path:
+    """The download cache: ``EGOVSTUDY_CACHE`` or pooch's per-user OS cache folder."""
     value = os.environ.get("EGOVSTUDY_CACHE", "").strip()
-    return Path(value).expanduser() if value else None
+    if value:
+        return Path(value).expanduser()
+    import pooch
+
+    return Path(pooch.os_cache("egovstudy"))
 
 
 def _where_to_get(source: str, filenames: list[str]) -> str:
     src = _source(source)
     lines = [f"{source}: {src.title}", f"  official source: {src.official}",
-             f"  licence: {src.licence}"]
+             f"  licence: {src.licence}",
+             f"  download it: egovstudy data fetch {source}  (or make data-public; "
+             f"into {_cache_dir()})"]
     for name in filenames:
         lines.append(f"  missing {name!r}: put it at data/raw/{source}/{name} or at "
                      f"<mirror>/{source}/{name} with {DATA_MIRROR_ENV}=<mirror>")
@@ -285,12 +293,15 @@ def require_sources(*names: str, mirror: str | Path | None = None) -> None:
 
 
 def prepare_notebook(output_dir: str | Path, *names: str,
-                     data_mirror: str | Path | None = None) -> tuple[bool, Path, Path]:
+                     data_mirror: str | Path | None = None,
+                     fallback: str | None = None) -> tuple[bool, Path, Path]:
     """Set up a public-data notebook: mirror, data check, output folders.
 
     Returns ``(data_ok, figures_dir, tables_dir)``. When a source is missing it prints
     where to get each file (see :func:`data_available`) and that the analysis is
-    skipped, so the notebook ends without error.
+    skipped, so the notebook ends without error. With ``fallback`` (what the notebook
+    uses instead, e.g. the panel shipped in the package) it prints one line naming
+    the fetch command and the fallback, and returns ``data_ok=True``.
 
     Examples
     --------
@@ -301,11 +312,24 @@ def prepare_notebook(output_dir: str | Path, *names: str,
     ...
     >>> ok, figures.name, tables.name
     (False, 'figures', 'tables')
+    >>> ok, _, _ = prepare_notebook(tempfile.mkdtemp(), "ookla_sgi_aug2024",
+    ...     data_mirror="/nonexistent", fallback="the shipped panel")  # doctest: +ELLIPSIS
+    raw files of ookla_sgi_aug2024 not found (get them: egovstudy data fetch ...); using ...
+    >>> ok
+    True
     """
     if data_mirror:
         os.environ[DATA_MIRROR_ENV] = str(data_mirror)
     figures, tables = Path(output_dir) / "figures", Path(output_dir) / "tables"
-    ok = data_available(*names)
+    if fallback is not None:
+        try:
+            require_sources(*names)
+        except DataSourceError:
+            print(f"raw files of {', '.join(names)} not found (get them: egovstudy data "
+                  f"fetch {' '.join(names)}); using {fallback}")
+        ok = True
+    else:
+        ok = data_available(*names)
     if ok:
         figures.mkdir(parents=True, exist_ok=True)
         tables.mkdir(parents=True, exist_ok=True)
@@ -361,8 +385,7 @@ def fetch(source: str, filename: str, url: str, *, sha256: str,
     import urllib.request
 
     _source(source)
-    root = Path(cache_dir) if cache_dir is not None else (
-        _cache_dir() or Path.home() / ".cache" / "egovstudy")
+    root = Path(cache_dir) if cache_dir is not None else _cache_dir()
     target = root / source / filename
     if target.is_file() and file_sha256(target) == sha256.lower():
         return target
