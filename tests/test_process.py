@@ -361,8 +361,8 @@ def test_bad_input(pmi: pd.DataFrame) -> None:
         process(pmi, model=4, x="cond", m="nope", y="reaction", n_boot=10, seed=1)
     with pytest.raises(ModelSpecError, match=r"model 6 .* takes 2 or 3 mediators"):
         process(pmi, model=6, x="cond", m="pmi", y="reaction", n_boot=10, seed=1)
-    with pytest.raises(ModelSpecError, match="model=5"):
-        process(pmi, model=5, x="cond", m="pmi", y="reaction")
+    with pytest.raises(ModelSpecError, match="model=13"):    # model 5 is supported now
+        process(pmi, model=13, x="cond", m="pmi", y="reaction")
     with pytest.raises(ModelSpecError, match="needs a moderator"):
         process(pmi, model=7, x="cond", m="pmi", y="reaction")
     with pytest.raises(ModelSpecError, match="boot_ci='bca'"):
