@@ -625,3 +625,29 @@ def test_new_options_bad_input(protest: pd.DataFrame) -> None:
     with pytest.raises(ModelSpecError, match="model 74 needs a numeric X"):
         process(protest, model=74, x="protest", m="respappr", y="liking",
                 x_coding="indicator")
+
+
+# ------------------------------------------------------------------ study file key
+def test_study_file_process_key(tmp_path: Path) -> None:
+    import shutil
+
+    from egovstudy.datasets import default_study_dir
+    from egovstudy.report.chapter import _resolve
+    from egovstudy.study import StudyFileError, read_study
+
+    folder = tmp_path / "s"
+    shutil.copytree(default_study_dir(), folder)
+    path = folder / "study.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\nprocess: {model: 7, w: internet, vcov: HC4}\n", encoding="utf-8")
+    assert read_study(path).process == {"model": 7, "w": "internet", "vcov": "HC4"}
+    inp = _resolve(path, model=None, hypotheses=None, n_boot=None, seed=None, pls=None)
+    assert inp.process_options == {"model": 7, "w": "internet", "vcov": "HC4"}
+    for bad, entry in (("{model: 9}", r"process\.model"), ("{model: 7}", r"process\.w"),
+                       ("{model: 4, w: internet}", r"process\.w"),
+                       ("{model: 4, x_coding: dummy}", r"process\.x_coding"),
+                       ("{model: 1, w: internet}", r"process\.model"),
+                       ("{model: 7, w: internet, hc: 3}", r"process\.hc|hc")):
+        path.write_text(text + f"\nprocess: {bad}\n", encoding="utf-8")
+        with pytest.raises(StudyFileError, match=entry):
+            read_study(path)
