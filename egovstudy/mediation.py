@@ -585,6 +585,7 @@ class ProcessResult:
                  f"  Y = {v['y']}   X = {v['x']}"
                  + (f"   M = {', '.join(v['m'])}" if v["m"] else "")
                  + (f"   W = {v['w']}" if v["w"] else "")
+                 + (f"   Z = {v['z']}" if v.get("z") else "")
                  + (f"   covariates = {', '.join(v['covariates'])}" if v["covariates"] else "")]
         for outcome, grp in self.coefficients.groupby("outcome", sort=False):
             fit = self.model_fit[self.model_fit["outcome"] == outcome].iloc[0]
@@ -593,12 +594,16 @@ class ProcessResult:
                          f"{fit['df2']:.0f}) = {fit['f']:.4f}, p = {fit['p_value']:.4f}")
             lines.append(grp.drop(columns="outcome").to_string(index=False,
                                                                 float_format="%.4f"))
+        if not self.tests.empty:
+            lines.append("")
+            lines.append("Omnibus tests (codes of a multicategorical variable, product blocks)")
+            lines.append(self.tests.to_string(index=False, float_format="%.4f"))
         lines.append("")
         lines.append("Effects")
         lines.append(self.effects.to_string(index=False, float_format="%.4f"))
-        if self.johnson_neyman is not None:
+        for key, jn in self.johnson_neyman_paths.items():
             lines.append("")
-            lines.append(self.johnson_neyman.summary())
+            lines.append(f"{key}: {jn.summary()}")
         if self.boot is not None:
             lines.append("")
             lines.append(f"Bootstrap: {self.bootstrap_text()}; {self.boot.n_failed} failed, "
