@@ -673,3 +673,23 @@ def test_model7_bootstrap_interval_coverage() -> None:
                      < e.loc["conditional_indirect", "ci_high"])
     assert 0.90 <= hit_index / reps <= 0.99
     assert 0.90 <= hit_cond / reps <= 0.99
+
+
+def test_multicategorical_w_model7_matches_r(protest: pd.DataFrame) -> None:
+    # Multicategorical W (Hayes 2022 ch. 12 logic, indicator codes D1, D2 of protest).
+    # R: a <- lm(respappr ~ sexism + D1 + D2 + sexism:D1 + sexism:D2);
+    # b <- coef(lm(liking ~ sexism + respappr))["respappr"]; index per code
+    # a[5:6] * b = 0.3741459699 0.2808269676; conditional indirect effect in each
+    # condition -0.2024185914 0.1717273785 0.07840837619
+    res = process(protest, model=7, x="sexism", w="protest", m="respappr", y="liking",
+                  w_coding="indicator", n_boot=500, seed=4)
+    assert _eff(res, "index_modmed") == pytest.approx([0.3741459699, 0.2808269676], abs=1e-8)
+    ci = res.effects[res.effects.part == "conditional_indirect"]
+    assert ci.estimate.to_numpy() == pytest.approx([-0.2024185914, 0.1717273785,
+                                                    0.07840837619], abs=1e-8)
+    assert ci.w_value.tolist() == [0.0, 1.0, 2.0]
+    # each index draw is the difference of two conditional indirect draws (identity)
+    s, names = res.boot.samples, res.boot.names
+    c0 = s[:, names.index("cond_indirect:respappr|protest=0")]
+    c1 = s[:, names.index("cond_indirect:respappr|protest=1")]
+    assert np.allclose(c1 - c0, s[:, names.index("index:sexism:respappr:protest[D1]")])
