@@ -1012,7 +1012,7 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
             focal, mod = parts
             if focal in cols["w"] + cols["z"] and mod not in cols["w"] + cols["z"]:
                 focal, mod = mod, focal
-            if mod not in arr or _is_dichotomous(df[mod]) or focal not in arr:
+            if mod not in arr or _is_dichotomous(df[mod]) or focal not in (*arr, *cols["x"]):
                 continue
             if sum(focal in t.split(":") for t in preds if ":" in t) != 1:
                 continue       # the focal effect depends on more than one moderator

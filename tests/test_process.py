@@ -693,3 +693,19 @@ def test_multicategorical_w_model7_matches_r(protest: pd.DataFrame) -> None:
     c0 = s[:, names.index("cond_indirect:respappr|protest=0")]
     c1 = s[:, names.index("cond_indirect:respappr|protest=1")]
     assert np.allclose(c1 - c0, s[:, names.index("index:sexism:respappr:protest[D1]")])
+
+
+def test_johnson_neyman_per_code_of_a_multicategorical_x(protest: pd.DataFrame) -> None:
+    # Relative conditional effect of each indicator code on respappr as a function of
+    # sexism (model 7's a path): at each Johnson-Neyman point its p is exactly 0.05
+    # (statsmodels refit with sexism centered at the point).
+    import statsmodels.formula.api as smf
+
+    res = process(protest, model=7, x="protest", w="sexism", m="respappr", y="liking",
+                  x_coding="indicator", n_boot=100, seed=1)
+    d = protest.assign(D1=(protest.protest == 1) * 1.0, D2=(protest.protest == 2) * 1.0)
+    jn = res.johnson_neyman_paths["protest[D1] -> respappr by sexism"]
+    assert jn.points
+    for pt in jn.points:
+        fit = smf.ols("respappr ~ (D1 + D2) * wc", d.assign(wc=d.sexism - pt)).fit()
+        assert fit.pvalues["D1"] == pytest.approx(0.05, abs=1e-9)
