@@ -13,6 +13,7 @@ resample are solved at once by a Cholesky factorization vectorized over resample
 
 from __future__ import annotations
 
+import difflib
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,21 +31,77 @@ from egovstudy.errors import (
     ModelSpecError,
 )
 
-__all__ = ["JohnsonNeyman", "ProcessResult", "process"]
+__all__ = ["MODELS", "JohnsonNeyman", "ProcessResult", "process"]
 
 Center = Literal["none", "all", "continuous"]
 BootCI = Literal["percentile", "bc"]
-Vcov = Literal["classical", "HC0", "HC1", "HC2", "HC3"]
+Vcov = Literal["classical", "HC0", "HC1", "HC2", "HC3", "HC4"]
 Missing = Literal["listwise", "raise"]
+Coding = Literal["indicator", "sequential", "helmert"]
 
-_MODELS = (1, 4, 6, 7, 8, 14)
-_MED_MODELS = (4, 6, 7, 8, 14)
-_W_MODELS = (1, 7, 8, 14)
+#: Every supported PROCESS model as its paths: which moderators enter the X -> M path
+#: ("a"), the M -> Y path ("b") and the X -> Y path ("c"); "wz" adds the three-way
+#: product (model 3), "x" makes X moderate its own mediator's effect (model 74).
+#: ``mediators`` says whether the model has M (model 6 chains them serially).
+MODELS: dict[int, dict[str, tuple[str, ...]]] = {
+    1: {"c": ("w",)},
+    2: {"c": ("w", "z")},
+    3: {"c": ("w", "z", "wz")},
+    4: {},
+    5: {"c": ("w",)},
+    6: {},
+    7: {"a": ("w",)},
+    8: {"a": ("w",), "c": ("w",)},
+    14: {"b": ("w",)},
+    15: {"b": ("w",), "c": ("w",)},
+    21: {"a": ("w",), "b": ("z",)},
+    58: {"a": ("w",), "b": ("w",)},
+    59: {"a": ("w",), "b": ("w",), "c": ("w",)},
+    74: {"b": ("x",)},
+}
+_MODELS = tuple(MODELS)
+_NO_MED = (1, 2, 3)
+_MED_MODELS = tuple(k for k in MODELS if k not in _NO_MED)
+
+
+def _uses(model: int, v: str) -> bool:
+    return any(v in mods for mods in MODELS[model].values())
+
+
+_W_MODELS = tuple(k for k in MODELS if _uses(k, "w"))
+_Z_MODELS = tuple(k for k in MODELS if _uses(k, "z"))
 
 
 def _choice(name: str, value: Any, allowed: Sequence[Any]) -> None:
     if value not in allowed:
         raise ModelSpecError(f"{name}={value!r}: choose one of {', '.join(map(repr, allowed))}")
+
+
+# --------------------------------------------------------------------------- coding
+def code_matrix(k: int, coding: str) -> np.ndarray:
+    """Codes of a ``k``-category variable, ``(k, k - 1)``: row ``i`` codes category ``i``.
+
+    Indicator (dummy) coding against the first category, sequential coding (each code
+    compares a category with the one before it) and Helmert coding (each code compares
+    a category with the mean of the later ones), as in Hayes (2022), tables 10.1 and 10.4.
+
+    Examples
+    --------
+    >>> code_matrix(3, "helmert").round(3).tolist()
+    [[-0.667, 0.0], [0.333, -0.5], [0.333, 0.5]]
+    >>> code_matrix(3, "sequential").tolist()
+    [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]]
+    """
+    i = np.arange(k)[:, None]
+    j = np.arange(k - 1)[None, :]
+    if coding == "indicator":
+        return (i == j + 1).astype(float)
+    if coding == "sequential":
+        return (i >= j + 1).astype(float)
+    if coding == "helmert":
+        return np.where(i < j, 0.0, np.where(i == j, -(k - 1 - j) / (k - j), 1.0 / (k - j)))
+    raise ModelSpecError(f"coding={coding!r}: choose one of 'indicator', 'sequential', "
+                         "'helmert'")
 
 
 # --------------------------------------------------------------------------- specification
@@ -55,7 +112,9 @@ class _Spec:
     y: str
     m: list[str]
     w: str | None
+    z: str | None
     covariates: list[str]
+    cols: dict[str, list[str]]            # variable role ("x", "w", "z") -> design columns
     columns: list[str]                    # design columns (incl. "const" and products)
     equations: dict[str, list[str]]       # outcome label -> predictor columns
     outcome_col: dict[str, str]           # outcome label -> column
@@ -65,43 +124,48 @@ def _prod(a: str, b: str) -> str:
     return f"{a}:{b}"
 
 
-def _build_spec(model: int, x: str, y: str, m: list[str], w: str | None,
-                covariates: list[str]) -> _Spec:
+def _path_terms(focal: list[str], mods: tuple[str, ...], cols: dict[str, list[str]]
+                ) -> list[str]:
+    """Terms of one path: the focal columns, the moderators and their products."""
+    terms = list(focal)
+    ms = [v for v in mods if v != "wz"]
+    for v in ms:
+        terms += cols[v]
+    for v in ms:
+        terms += [_prod(f, c) for f in focal for c in cols[v]]
+    if "wz" in mods:
+        terms += [_prod(a, b) for a in cols["w"] for b in cols["z"]]
+        terms += [_prod(_prod(f, a), b) for f in focal for a in cols["w"] for b in cols["z"]]
+    return terms
+
+
+def _unique(seq: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for c in seq:
+        if c not in out:
+            out.append(c)
+    return out
+
+
+def _build_spec(model: int, x: str, y: str, m: list[str], w: str | None, z: str | None,
+                covariates: list[str], cols: dict[str, list[str]]) -> _Spec:
+    """Equations of a model from its table entry in :data:`MODELS`."""
+    paths = MODELS[model]
     cov = list(covariates)
+    xc = cols["x"]
     eqs: dict[str, list[str]] = {}
-    xw = _prod(x, w) if w else ""
-    if model == 1:
-        assert w is not None
-        eqs[y] = ["const", x, w, xw, *cov]
-    elif model in (4, 6, 7, 8, 14):
-        for j, mj in enumerate(m):
-            if model in (4, 14):
-                eqs[mj] = ["const", x, *cov]
-            elif model == 6:
-                eqs[mj] = ["const", x, *m[:j], *cov]
-            else:  # 7, 8
-                assert w is not None
-                eqs[mj] = ["const", x, w, xw, *cov]
-        if model in (4, 6, 7):
-            eqs[y] = ["const", x, *m, *cov]
-        elif model == 8:
-            assert w is not None
-            eqs[y] = ["const", x, *m, w, xw, *cov]
-        else:  # 14
-            assert w is not None
-            eqs[y] = ["const", x, *m, w, *[_prod(mj, w) for mj in m], *cov]
-        if model in (4, 6):
-            eqs[f"{y} (total effect model)"] = ["const", x, *cov]
-    cols: list[str] = ["const"]
-    for preds in eqs.values():
-        for c in preds:
-            if c not in cols:
-                cols.append(c)
-    for c in [*m, y]:
-        if c not in cols:
-            cols.append(c)
+    for j, mj in enumerate(m):
+        prev = m[:j] if model == 6 else []
+        eqs[mj] = _unique(["const", *_path_terms(xc, paths.get("a", ()), cols), *prev, *cov])
+    yterms = ["const", *_path_terms(xc, paths.get("c", ()), cols)]
+    for mj in m:
+        yterms += _path_terms([mj], paths.get("b", ()), cols)
+    eqs[y] = _unique([*yterms, *cov])
+    if m and not paths:
+        eqs[f"{y} (total effect model)"] = ["const", *xc, *cov]
+    columns = _unique(["const", *[c for p in eqs.values() for c in p], *m, y])
     outcome_col = {k: (y if k.endswith("(total effect model)") else k) for k in eqs}
-    return _Spec(model, x, y, list(m), w, cov, cols, eqs, outcome_col)
+    return _Spec(model, x, y, list(m), w, z, cov, cols, columns, eqs, outcome_col)
 
 
 # --------------------------------------------------------------------------- vectorized OLS
@@ -196,8 +260,54 @@ def _chol_solve(G: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 # --------------------------------------------------------------------------- effects
-def _coef(spec: _Spec, coefs: dict[str, np.ndarray], eq: str, term: str) -> np.ndarray:
-    return coefs[eq][:, spec.equations[eq].index(term)]
+@dataclass
+class _EffDef:
+    """One bootstrapped effect: a product of linear forms ``coefs[eq] @ g`` (a path
+    coefficient conditional on moderator values), or a linear combination of earlier
+    effects; ``scale`` multiplies by the SD of one column and divides by another's."""
+
+    name: str
+    part: str
+    term: str
+    w_value: float = np.nan
+    z_value: float = np.nan
+    factors: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    combo: list[tuple[int, float]] = field(default_factory=list)
+    scale: tuple[str | None, str | None] = (None, None)
+
+
+# (label, centered column values, raw W value, raw Z value)
+_Point = tuple[str, dict[str, float], float, float]
+
+
+def _grad(preds: list[str], focal: str, point: dict[str, float]) -> np.ndarray:
+    """Weights ``g`` with ``g @ beta`` = the coefficient of ``focal`` conditional on the
+    moderator values in ``point`` (centered scale)."""
+    g = np.zeros(len(preds))
+    for i, t in enumerate(preds):
+        parts = t.split(":")
+        if focal not in parts:
+            continue
+        others = list(parts)
+        others.remove(focal)
+        g[i] = float(np.prod([point[o] for o in others])) if others else 1.0
+    return g
+
+
+def _unit(preds: list[str], term: str) -> np.ndarray:
+    g = np.zeros(len(preds))
+    g[preds.index(term)] = 1.0
+    return g
+
+
+def _points(probe: dict[str, list[_Point]], roles: Sequence[str]) -> list[_Point]:
+    """Every combination of the probe values of the moderators in ``roles``."""
+    out: list[_Point] = [("", {}, np.nan, np.nan)]
+    for r in roles:
+        out = [(f"{lab} {lab2}".strip(), {**pt, **pt2},
+                wv2 if r != "z" and np.isnan(wv) else wv, wv2 if r == "z" else zv)
+               for lab, pt, wv, zv in out for lab2, pt2, wv2, _ in probe[r]]
+    return out
 
 
 def _chains(m: list[str]) -> list[tuple[str, ...]]:
@@ -207,63 +317,102 @@ def _chains(m: list[str]) -> list[tuple[str, ...]]:
     return out
 
 
-def _effects(spec: _Spec, coefs: dict[str, np.ndarray], sd: dict[str, np.ndarray],
-             wvals: list[tuple[str, float]], wshift: float) -> dict[str, np.ndarray]:
-    """Bootstrapped effects (indirect, conditional indirect, index, contrasts, standardized)."""
-    x, y, m = spec.x, spec.y, spec.m
-    eff: dict[str, np.ndarray] = {}
-    if spec.model == 4:
-        ind = {mj: _coef(spec, coefs, mj, x) * _coef(spec, coefs, y, mj) for mj in m}
+def _effect_defs(spec: _Spec, probe: dict[str, list[_Point]]) -> list[_EffDef]:
+    """The bootstrapped effects of a model (indirect, conditional indirect, indices of
+    moderated mediation, contrasts, standardized effects), built from its paths."""
+    x, y, m, eqs = spec.x, spec.y, spec.m, spec.equations
+    paths = MODELS[spec.model]
+    xcols = spec.cols["x"]
+    multi = xcols != [x]
+    a_mods, b_mods = paths.get("a", ()), paths.get("b", ())
+    mod_roles = [r for r in ("w", "z", "x") if r in a_mods or r in b_mods]
+    chains = _chains(m) if spec.model == 6 else [(mj,) for mj in m]
+    defs: list[_EffDef] = []
+    for xc in xcols:
+        plain: dict[tuple[str, ...], int] = {}
+        for chain in chains:
+            pstr = " -> ".join((xc, *chain, y))
+            key = pstr if (multi or spec.model == 6) else chain[0]
+            for label, pt, wv, zv in _points(probe, mod_roles):
+                factors = [(chain[0], _grad(eqs[chain[0]], xc, pt))]
+                for prev, nxt in pairwise(chain):
+                    factors.append((nxt, _grad(eqs[nxt], prev, pt)))
+                factors.append((y, _grad(eqs[y], chain[-1], pt)))
+                if label:
+                    defs.append(_EffDef(f"cond_indirect:{key}|{label}", "conditional_indirect",
+                                        f"{pstr} | {label}", wv, zv, factors))
+                else:
+                    plain[chain] = len(defs)
+                    defs.append(_EffDef(f"indirect:{key}", "indirect", pstr, factors=factors))
+        if plain and len(chains) > 1:
+            tkey = f"total:{xc}" if multi else "total"
+            total_i = len(defs)
+            defs.append(_EffDef(f"indirect:{tkey}", "indirect",
+                                f"total {xc}" if multi else "total",
+                                combo=[(i, 1.0) for i in plain.values()]))
+            if spec.model == 4:
+                for ma, mb in combinations(m, 2):
+                    term = f"{ma} minus {mb}" + (f" ({xc})" if multi else "")
+                    defs.append(_EffDef(f"contrast:{term}", "contrast", term,
+                                        combo=[(plain[(ma,)], 1.0), (plain[(mb,)], -1.0)]))
+            plain[("total",)] = total_i
+        if plain and not multi:
+            for chain, i in plain.items():
+                key = chain[0] if (spec.model != 6 or chain == ("total",)) else defs[i].term
+                term = defs[i].term
+                defs.append(_EffDef(f"std_partial:{key}", "indirect_std_partial", term,
+                                    combo=[(i, 1.0)], scale=(None, y)))
+                defs.append(_EffDef(f"std_complete:{key}", "indirect_std_complete", term,
+                                    combo=[(i, 1.0)], scale=(x, y)))
+        # indices of moderated mediation: the indirect effect is linear in the moderator
+        # only when the moderator enters one of the two paths (not 58/59, Hayes 2022, 12.2)
+        if spec.model == 6:
+            continue
         for mj in m:
-            eff[f"indirect:{mj}"] = ind[mj]
-        total = sum(ind.values())
-        assert isinstance(total, np.ndarray)
-        if len(m) > 1:
-            eff["indirect:total"] = total
-            for ma, mb in combinations(m, 2):
-                eff[f"contrast:{ma} minus {mb}"] = ind[ma] - ind[mb]
-        for mj in m:
-            eff[f"std_partial:{mj}"] = ind[mj] / sd[y]
-            eff[f"std_complete:{mj}"] = ind[mj] * sd[x] / sd[y]
-        if len(m) > 1:
-            eff["std_partial:total"] = total / sd[y]
-            eff["std_complete:total"] = total * sd[x] / sd[y]
-    elif spec.model == 6:
-        paths: dict[str, np.ndarray] = {}
-        for chain in _chains(m):
-            val = _coef(spec, coefs, chain[0], x)
-            for prev, nxt in pairwise(chain):
-                val = val * _coef(spec, coefs, nxt, prev)
-            val = val * _coef(spec, coefs, y, chain[-1])
-            paths[" -> ".join((x, *chain, y))] = val
-        total = sum(paths.values())
-        assert isinstance(total, np.ndarray)
-        for name, v in paths.items():
-            eff[f"indirect:{name}"] = v
-        eff["indirect:total"] = total
-        for name, v in paths.items():
-            eff[f"std_partial:{name}"] = v / sd[y]
-            eff[f"std_complete:{name}"] = v * sd[x] / sd[y]
-        eff["std_partial:total"] = total / sd[y]
-        eff["std_complete:total"] = total * sd[x] / sd[y]
-    elif spec.model in (7, 8):
-        assert spec.w is not None
-        xw = _prod(x, spec.w)
-        for mj in m:
-            a1, a3 = _coef(spec, coefs, mj, x), _coef(spec, coefs, mj, xw)
-            b = _coef(spec, coefs, y, mj)
-            for label, wv in wvals:
-                eff[f"cond_indirect:{mj}|{label}"] = (a1 + a3 * (wv - wshift)) * b
-            eff[f"index:{mj}"] = a3 * b
-    elif spec.model == 14:
-        assert spec.w is not None
-        for mj in m:
-            a = _coef(spec, coefs, mj, x)
-            b1, b3 = _coef(spec, coefs, y, mj), _coef(spec, coefs, y, _prod(mj, spec.w))
-            for label, wv in wvals:
-                eff[f"cond_indirect:{mj}|{label}"] = a * (b1 + b3 * (wv - wshift))
-            eff[f"index:{mj}"] = a * b3
-    return eff
+            for role in ("w", "z", "x"):
+                in_a, in_b = role in a_mods, role in b_mods
+                if in_a == in_b:
+                    continue
+                rest = [r for r in mod_roles if r != role]
+                single = not multi and len(spec.cols[role]) == 1
+                for vc in spec.cols[role]:
+                    for label, pt, wv, zv in _points(probe, rest):
+                        if in_a:
+                            factors = [(mj, _unit(eqs[mj], _prod(xc, vc))),
+                                       (y, _grad(eqs[y], mj, pt))]
+                        else:
+                            factors = [(mj, _grad(eqs[mj], xc, pt)),
+                                       (y, _unit(eqs[y], _prod(mj, vc)))]
+                        name = (f"index:{mj}" if single and not label
+                                else f"index:{xc}:{mj}:{vc}" + (f"|{label}" if label else ""))
+                        term = f"{xc} -> {mj} -> {y} by {vc}" + (f" | {label}" if label else "")
+                        part = "conditional_index_modmed" if label else "index_modmed"
+                        defs.append(_EffDef(name, part, term, wv, zv, factors))
+    if multi:
+        for d in defs:
+            if d.part in ("indirect", "conditional_indirect"):
+                d.part = f"relative_{d.part}"
+    return defs
+
+
+def _evaluate(defs: list[_EffDef], coefs: dict[str, np.ndarray], sd: dict[str, np.ndarray]
+              ) -> list[np.ndarray]:
+    """Values of every effect for every resample (``coefs[eq]`` is ``(b, p)``)."""
+    vals: list[np.ndarray] = []
+    for d in defs:
+        if d.factors:
+            v = coefs[d.factors[0][0]] @ d.factors[0][1]
+            for eq, g in d.factors[1:]:
+                v = v * (coefs[eq] @ g)
+        else:
+            v = sum((c * vals[i] for i, c in d.combo[1:]), d.combo[0][1] * vals[d.combo[0][0]])
+        num, den = d.scale
+        if num is not None:
+            v = v * sd[num]
+        if den is not None:
+            v = v / sd[den]
+        vals.append(v)
+    return vals
 
 
 # --------------------------------------------------------------------------- OLS inference
@@ -292,8 +441,11 @@ def _ols(X: np.ndarray, yv: np.ndarray, vcov: str) -> _Fit:
         cov = XtX_inv * mse
     else:
         h = np.einsum("ij,jk,ik->i", X, XtX_inv, X)
-        w = {"HC0": e**2, "HC1": e**2 * n / df, "HC2": e**2 / (1 - h),
-             "HC3": e**2 / (1 - h) ** 2}[vcov]
+        if vcov == "HC4":   # Cribari-Neto (2004): exponent min(4, n h / p)
+            w = e**2 / (1 - h) ** np.minimum(4.0, n * h / p)
+        else:
+            w = {"HC0": e**2, "HC1": e**2 * n / df, "HC2": e**2 / (1 - h),
+                 "HC3": e**2 / (1 - h) ** 2}[vcov]
         cov = XtX_inv @ (X.T * w) @ X @ XtX_inv
     sst = float(((yv - yv.mean()) ** 2).sum())
     r2 = 1 - sse / sst
@@ -351,13 +503,21 @@ class ProcessResult:
     model_fit : pandas.DataFrame
         One row per equation: outcome, r2, mse, f, df1, df2, p_value.
     effects : pandas.DataFrame
-        Direct, total, indirect, conditional and standardized effects, indices of
+        Direct, total, indirect, conditional (relative, for a multicategorical X) and
+        standardized effects, indices of
         moderated mediation, Sobel tests: part, term, w_value, estimate, std_error,
         statistic, p_value, ci_low, ci_high, ci_method.
     johnson_neyman : JohnsonNeyman or None
-        Region of significance (model 1, continuous W).
+        Region of significance of the first moderated path (the only one in model 1).
     boot : BootstrapResult or None
-        The bootstrap draws (``None`` for model 1).
+        The bootstrap draws (``None`` for models 1-3).
+    tests : pandas.DataFrame
+        Omnibus F tests per equation (outcome, term, f, df1, df2, p_value): the k - 1
+        codes of a multicategorical X or W, and each block of products (e.g.
+        ``sexism:protest`` = all X-code x W products).
+    johnson_neyman_paths : dict of str to JohnsonNeyman
+        Johnson-Neyman regions of every path moderated by one continuous moderator,
+        keyed ``"<focal> -> <outcome> by <moderator>"``.
     """
 
     model: int
@@ -369,6 +529,8 @@ class ProcessResult:
     johnson_neyman: JohnsonNeyman | None
     boot: BootstrapResult | None
     options: dict[str, Any] = field(default_factory=dict)
+    tests: pd.DataFrame = field(default_factory=pd.DataFrame)
+    johnson_neyman_paths: dict[str, JohnsonNeyman] = field(default_factory=dict)
 
     def tidy(self) -> pd.DataFrame:
         """Coefficients and effects in one tidy frame (broom column names).
@@ -426,6 +588,7 @@ class ProcessResult:
                  f"  Y = {v['y']}   X = {v['x']}"
                  + (f"   M = {', '.join(v['m'])}" if v["m"] else "")
                  + (f"   W = {v['w']}" if v["w"] else "")
+                 + (f"   Z = {v['z']}" if v.get("z") else "")
                  + (f"   covariates = {', '.join(v['covariates'])}" if v["covariates"] else "")]
         for outcome, grp in self.coefficients.groupby("outcome", sort=False):
             fit = self.model_fit[self.model_fit["outcome"] == outcome].iloc[0]
@@ -434,12 +597,16 @@ class ProcessResult:
                          f"{fit['df2']:.0f}) = {fit['f']:.4f}, p = {fit['p_value']:.4f}")
             lines.append(grp.drop(columns="outcome").to_string(index=False,
                                                                 float_format="%.4f"))
+        if not self.tests.empty:
+            lines.append("")
+            lines.append("Omnibus tests (codes of a multicategorical variable, product blocks)")
+            lines.append(self.tests.to_string(index=False, float_format="%.4f"))
         lines.append("")
         lines.append("Effects")
         lines.append(self.effects.to_string(index=False, float_format="%.4f"))
-        if self.johnson_neyman is not None:
+        for key, jn in self.johnson_neyman_paths.items():
             lines.append("")
-            lines.append(self.johnson_neyman.summary())
+            lines.append(f"{key}: {jn.summary()}")
         if self.boot is not None:
             lines.append("")
             lines.append(f"Bootstrap: {self.bootstrap_text()}; {self.boot.n_failed} failed, "
@@ -474,7 +641,9 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
             z: str | None = None, covariates: Sequence[str] = (), n_boot: int = 5000,
             seed: int | np.random.SeedSequence | None = None, ci: float = 0.95,
             boot_ci: BootCI = "percentile", center: Center = "none",
-            w_values: Sequence[float] | None = None, vcov: Vcov = "classical",
+            w_values: Sequence[float] | None = None, z_values: Sequence[float] | None = None,
+            x_coding: Coding | None = None, w_coding: Coding | None = None,
+            vcov: Vcov = "classical",
             clusters: str | None = None, missing: Missing = "listwise",
             n_jobs: int | None = None,
             progress: bool | None = None) -> ProcessResult:
@@ -484,22 +653,23 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
     ----------
     data : pandas.DataFrame
         One row per case.
-    model : {1, 4, 6, 7, 8, 14}
-        PROCESS model number: 1 moderation of X -> Y by W; 4 simple/parallel
-        mediation; 6 serial mediation (2-3 mediators); 7 W moderates X -> M; 8 W
-        moderates X -> M and X -> Y; 14 W moderates M -> Y.
+    model : {1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 21, 58, 59, 74}
+        PROCESS model number (see :data:`MODELS` for the moderated paths): 1 W moderates
+        X -> Y; 2 W and Z moderate X -> Y; 3 three-way X x W x Z; 4 simple/parallel
+        mediation; 5 model 4 with W moderating X -> Y; 6 serial mediation (2-3
+        mediators); 7 W moderates X -> M; 8 X -> M and X -> Y; 14 M -> Y; 15 M -> Y and
+        X -> Y; 21 W moderates X -> M and Z moderates M -> Y; 58 W moderates X -> M and
+        M -> Y; 59 all three paths; 74 X moderates M -> Y (one mediator).
     x, y : str
         Antecedent and consequent columns.
     m : str or list of str
-        Mediator column(s) (models 4, 6, 7, 8, 14; model 6 in causal order).
-    w : str
-        Moderator column (models 1, 7, 8, 14).
-    z : str
-        Second moderator; none of the supported models uses one (must be ``None``).
+        Mediator column(s) (every model but 1-3; model 6 in causal order).
+    w, z : str
+        Moderator columns (z: models 2, 3 and 21).
     covariates : list of str
         Covariates, entered in every equation (the PROCESS default).
     n_boot : int
-        Bootstrap resamples for indirect effects (model 1 has none).
+        Bootstrap resamples for indirect effects (models 1-3 have none).
     seed : int or numpy.random.SeedSequence
         Seed of the bootstrap; ``None`` draws fresh entropy (reported in ``boot``).
     ci : float
@@ -507,14 +677,22 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
     boot_ci : {"percentile", "bc"}
         Percentile or bias-corrected bootstrap intervals.
     center : {"none", "all", "continuous"}
-        Mean-center the variables that form products: all of them, or only the
-        non-dichotomous ones (PROCESS ``center=1`` / ``center=2``). Conditional effects
-        are always reported at W values on the original scale.
-    w_values : list of float, optional
-        Values of W at which to probe; default: both sides of a dichotomous W, else
-        mean - 1 SD, mean, mean + 1 SD and the 16th, 50th and 84th percentiles.
-    vcov : {"classical", "HC0", "HC1", "HC2", "HC3"}
-        Standard errors of the regression coefficients.
+        Mean-center the numeric variables that form products: all of them, or only the
+        non-dichotomous ones (PROCESS ``center=1`` / ``center=2``). Codes of a
+        multicategorical variable are never centered. Conditional effects are always
+        reported at moderator values on the original scale.
+    w_values, z_values : list of float, optional
+        Values of W (Z) at which to probe; default: both sides of a dichotomous
+        moderator, else mean - 1 SD, mean, mean + 1 SD and the 16th, 50th and 84th
+        percentiles; every category of a multicategorical W.
+    x_coding, w_coding : {"indicator", "sequential", "helmert"}, optional
+        Treat X (W) as multicategorical with k categories (sorted), coded by k - 1
+        codes (Hayes 2022, ch. 10 and 12; :func:`code_matrix`); effects of X are then
+        *relative* effects, one per code, and ``tests`` holds the omnibus F test of the
+        codes in every equation.
+    vcov : {"classical", "HC0", "HC1", "HC2", "HC3", "HC4"}
+        Standard errors of the regression coefficients (PROCESS ``hc=``; HC4 is
+        Cribari-Neto, 2004).
     clusters : str, optional
         Column of cluster labels (e.g. ``"agency"``) for a cluster bootstrap.
     missing : {"listwise", "raise"}
@@ -532,8 +710,13 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
 
     Notes
     -----
-    Checked against Hayes (2022), the PROCESS output printed for the ``pmi`` data
-    (model 4) and the ``protest`` data (models 1 and 7); see ``tests/test_process.py``.
+    Every model is built from its paths (:data:`MODELS`). Indices of moderated
+    mediation are reported where the indirect effect is linear in a moderator (models
+    7, 8, 14, 15, 74; for 21 conditional on the other moderator); in models 58 and 59
+    it is quadratic in W and no index exists (Hayes 2022, sec. 12.2), so only
+    conditional indirect effects are given. Checked against Hayes (2022), the PROCESS
+    output printed for the ``pmi`` data (model 4) and the ``protest`` data (models 1
+    and 7), and against R ``lm`` for the other models; see ``tests/test_process.py``.
 
     Examples
     --------
@@ -551,39 +734,56 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
     _choice("model", model, _MODELS)
     _choice("boot_ci", boot_ci, ("percentile", "bc"))
     _choice("center", center, ("none", "all", "continuous"))
-    _choice("vcov", vcov, ("classical", "HC0", "HC1", "HC2", "HC3"))
+    _choice("vcov", vcov, ("classical", "HC0", "HC1", "HC2", "HC3", "HC4"))
     _choice("missing", missing, ("listwise", "raise"))
+    for name, cv in (("x_coding", x_coding), ("w_coding", w_coding)):
+        if cv is not None:
+            _choice(name, cv, ("indicator", "sequential", "helmert"))
     if not 0 < ci < 1:
         raise ModelSpecError(f"ci={ci!r}: pass a confidence level between 0 and 1, e.g. 0.95")
     if not isinstance(data, pd.DataFrame):
         raise ModelSpecError(f"data is a {type(data).__name__}; pass a pandas DataFrame")
     ms = _as_list(m, "m")
     covs = _as_list(covariates, "covariates")
-    if z is not None:
-        raise ModelSpecError(f"z={z!r}: models {_MODELS} have no second moderator; leave z=None")
     if model in _MED_MODELS and not ms:
         raise ModelSpecError(f"model {model} needs a mediator: pass m='column' "
                              "(or a list of mediators)")
-    if model == 1 and ms:
-        raise ModelSpecError("model 1 has no mediator; drop m= or choose model 4/7/8/14")
+    if model in _NO_MED and ms:
+        raise ModelSpecError(f"model {model} has no mediator; drop m= or choose a mediation "
+                             "model (4, 5, 6, 7, 8, 14, 15, 21, 58, 59, 74)")
     if model == 6 and not 2 <= len(ms) <= 3:
         raise ModelSpecError(f"model 6 (serial mediation) takes 2 or 3 mediators; got m={ms}")
-    if model in _W_MODELS and w is None:
-        raise ModelSpecError(f"model {model} needs a moderator: pass w='column'")
-    if model not in _W_MODELS and w is not None:
-        raise ModelSpecError(f"model {model} has no moderator; drop w={w!r} or choose model "
-                             "1, 7, 8 or 14")
-    roles = {"x": [x], "y": [y], "m": ms, "w": [w] if w else [], "covariates": covs}
+    if model == 74 and len(ms) != 1:
+        raise ModelSpecError(f"model 74 takes one mediator here; got m={ms}")
+    if model == 74 and x_coding is not None:
+        raise ModelSpecError("model 74 needs a numeric X (X moderates M -> Y); drop x_coding")
+    for role, val, used_by in (("w", w, _W_MODELS), ("z", z, _Z_MODELS)):
+        if model in used_by and val is None:
+            raise ModelSpecError(f"model {model} needs a moderator: pass {role}='column'")
+        if model not in used_by and val is not None:
+            raise ModelSpecError(f"model {model} has no {role} moderator; drop {role}={val!r} "
+                                 f"or choose one of models {', '.join(map(str, used_by))}")
+    if w_coding is not None and w is None:
+        raise ModelSpecError("w_coding is set but there is no w; drop w_coding")
+    if w_coding is not None and w_values is not None:
+        raise ModelSpecError("w_values cannot be combined with a multicategorical W "
+                             "(w_coding): every category is probed")
+    roles = {"x": [x], "y": [y], "m": ms, "w": [w] if w else [], "z": [z] if z else [],
+             "covariates": covs}
     used: list[str] = []
     for role, names in roles.items():
         for c in names:
             if c not in data.columns:
-                raise ModelSpecError(f"{role}={c!r} is not a column of data; available: "
-                                     f"{', '.join(map(str, data.columns[:20]))}")
+                hint = difflib.get_close_matches(str(c), [str(k) for k in data.columns], 1)
+                raise ModelSpecError(f"{role}={c!r} is not a column of data"
+                                     + (f"; did you mean {hint[0]!r}?" if hint else
+                                        f"; available: {', '.join(map(str, data.columns[:20]))}"))
             if c in used:
                 raise ModelSpecError(f"column {c!r} is given twice ({role} and another role); "
                                      "each variable plays one role")
             used.append(c)
+    categorical = {v: cod for v, cod in ((x, x_coding), (w, w_coding))
+                   if cod is not None and v is not None}
     cluster_col = None
     if clusters is not None:
         if clusters not in data.columns:
@@ -592,12 +792,17 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
     frame = data[used + ([cluster_col] if cluster_col else [])]
     dtypes = frame.dtypes
     for c in used:
+        if c in categorical:
+            continue
         if not pd.api.types.is_numeric_dtype(dtypes[c]) or pd.api.types.is_bool_dtype(dtypes[c]):
             try:
                 frame = frame.assign(**{c: pd.to_numeric(frame[c])})
             except (ValueError, TypeError) as exc:
+                fix = ("; or pass x_coding='indicator' for a multicategorical X" if c == x
+                       else "; or pass w_coding='indicator' for a multicategorical W"
+                       if c == w else "")
                 raise ModelSpecError(f"column {c!r} is not numeric; code it as numbers "
-                                     "(e.g. 0/1 for a dichotomous X)") from exc
+                                     f"(e.g. 0/1 for a dichotomous X){fix}") from exc
     incomplete = frame.isna().any(axis=1)
     if incomplete.any():
         bad_cols = [c for c in frame.columns if frame[c].isna().any()]
@@ -608,69 +813,109 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
         warnings.warn(msg + "; they are dropped (listwise deletion)", DataQualityWarning,
                       stacklevel=2)
         frame = frame.loc[~incomplete]
-    df = pd.DataFrame((frame if cluster_col is None else frame[used]).to_numpy(dtype=float),
-                      columns=used)
+    numeric = [c for c in used if c not in categorical]
+    df = pd.DataFrame(frame[numeric].to_numpy(dtype=float), columns=numeric)
     n = len(df)
-    arr = {c: df[c].to_numpy() for c in used}
-    sd_all = {c: float(arr[c].std(ddof=1)) if n > 1 else np.nan for c in used}
-    for c in used:
+    arr = {c: df[c].to_numpy() for c in numeric}
+    sd_all = {c: float(arr[c].std(ddof=1)) if n > 1 else np.nan for c in numeric}
+    for c in numeric:
         if n and sd_all[c] == 0:
             raise ModelSpecError(f"column {c!r} has zero variance (every value is "
                                  f"{arr[c][0]:g}); it cannot enter a regression")
     for mj in ms:
-        if np.allclose(arr[mj], arr[x]):
+        if x in arr and np.allclose(arr[mj], arr[x]):
             raise ModelSpecError(f"mediator {mj!r} is identical to x={x!r}; a variable cannot "
                                  "mediate its own effect")
         if np.allclose(arr[mj], arr[y]):
             raise ModelSpecError(f"mediator {mj!r} is identical to y={y!r}")
 
-    spec = _build_spec(model, x, y, ms, w, covs)
+    # design columns of X, W, Z (codes for a multicategorical variable)
+    cols: dict[str, list[str]] = {"x": [x], "w": [w] if w else [], "z": [z] if z else []}
+    design: dict[str, np.ndarray] = {}
+    levels: dict[str, list[Any]] = {}
+    codings: dict[str, pd.DataFrame] = {}
+    for role, v in (("x", x), ("w", w)):
+        if v is None or v not in categorical:
+            continue
+        raw = frame[v].to_numpy()
+        cats = sorted(pd.unique(raw).tolist(), key=lambda t: (str(type(t)), t))
+        k = len(cats)
+        if not 2 <= k <= 10:
+            raise ModelSpecError(f"{role}={v!r} has {k} categories; a multicategorical "
+                                 f"{role} needs 2 to 10 (Hayes' PROCESS allows up to 9 codes)")
+        cm = code_matrix(k, categorical[v])
+        names = [f"{v}[D{j + 1}]" for j in range(k - 1)]
+        idx = pd.Index(cats).get_indexer(raw)
+        for j, nm in enumerate(names):
+            design[nm] = cm[idx, j]
+        cols[role] = names
+        levels[v] = cats
+        codings[v] = pd.DataFrame(cm, index=pd.Index(cats, name=v), columns=names)
+    if model == 74:
+        cols["x"] = [x]
+    spec = _build_spec(model, x, y, ms, w, z, covs, cols)
     n_par = max(len(p) for p in spec.equations.values())
     if n < n_par + 3 or n < 10:
         raise InsufficientDataError(f"only {n} complete cases for {n_par} coefficients per "
                                     f"equation; PROCESS model {model} needs at least "
                                     f"{max(n_par + 3, 10)}")
 
-    # centering of the variables that form products
-    prod_vars: list[str] = []
-    if w is not None:
-        prod_vars = [x, w] if model in (1, 7, 8) else [*ms, w]
-    shift = dict.fromkeys(used, 0.0)
+    # centering of the numeric variables that form products
+    prod_vars = _unique([p for c in spec.columns if ":" in c for p in c.split(":")
+                         if p in arr])
+    shift = dict.fromkeys(numeric, 0.0)
     if center != "none":
         for c in prod_vars:
             if center == "all" or not _is_dichotomous(df[c]):
                 shift[c] = float(df[c].mean())
-    design = dict(arr)
-    for c in prod_vars:
+    for c in numeric:
         design[c] = arr[c] - shift[c]
     design["const"] = np.ones(n)
     for c in spec.columns:
         if ":" in c:
-            a, b = c.split(":")
-            design[c] = design[a] * design[b]
+            factors = c.split(":")
+            col = design[factors[0]]
+            for f in factors[1:]:
+                col = col * design[f]
+            design[c] = col
 
-    # W probe values (original scale)
-    wvals: list[tuple[str, float]] = []
-    if w is not None:
-        wser = df[w]
-        if w_values is not None:
-            wvals = [(f"w={float(v):g}", float(v)) for v in w_values]
-        elif _is_dichotomous(wser):
-            wvals = [(f"w={v:g}", float(v)) for v in sorted(wser.unique())]
+    # probe values of each moderator: (label, centered column values, raw value)
+    def numeric_probe(v: str, values: Sequence[float] | None) -> list[_Point]:
+        ser = df[v]
+        if values is not None:
+            vals = [(f"{float(t):g}", float(t)) for t in values]
+        elif _is_dichotomous(ser):
+            vals = [(f"{t:g}", float(t)) for t in sorted(ser.unique())]
         else:
-            mu, sdw = float(wser.mean()), float(wser.std())
-            wvals = [("mean-1SD", mu - sdw), ("mean", mu), ("mean+1SD", mu + sdw)]
-            wvals += [(f"p{p}", float(np.percentile(wser, p))) for p in (16, 50, 84)]
-    wshift = shift.get(w, 0.0) if w else 0.0
-    wmap = dict(wvals)
+            mu, sdv = float(ser.mean()), float(ser.std())
+            vals = [("mean-1SD", mu - sdv), ("mean", mu), ("mean+1SD", mu + sdv)]
+            vals += [(f"p{p}", float(np.percentile(ser, p))) for p in (16, 50, 84)]
+        return [(f"{v} {lab}", {v: val - shift[v]}, val, np.nan) for lab, val in vals]
+
+    probe: dict[str, list[_Point]] = {}
+    for role, v, vals in (("w", w, w_values), ("z", z, z_values)):
+        if v is None:
+            continue
+        if v in categorical:
+            cm = codings[v].to_numpy()
+            probe[role] = [(f"{v}={lev}", dict(zip(cols[role], cm[i])),
+                            float(lev) if isinstance(lev, int | float | np.number) else np.nan,
+                            np.nan) for i, lev in enumerate(levels[v])]
+        else:
+            probe[role] = numeric_probe(v, vals)
+    if model == 74:
+        probe["x"] = numeric_probe(x, None)
+        probe["m"] = numeric_probe(ms[0], None)
 
     # point estimates with OLS inference
     from scipy import special
 
-    tcrit_level = ci
     coef_rows: list[dict[str, Any]] = []
     fit_rows: list[dict[str, Any]] = []
+    test_rows: list[dict[str, Any]] = []
     fits: dict[str, _Fit] = {}
+    role_of = {c: v for v, cs in ((x, cols["x"]), (w or "", cols["w"]), (z or "", cols["z"]))
+               for c in cs}
     for label, preds in spec.equations.items():
         X = np.column_stack([design[c] for c in preds])
         yv = design[spec.outcome_col[label]]
@@ -682,7 +927,7 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
         se = np.sqrt(np.diag(fit.cov))
         t = fit.beta / se
         p = 2 * special.stdtr(fit.df_resid, -np.abs(t))              # = stats.t.sf
-        q = special.stdtrit(fit.df_resid, 0.5 + tcrit_level / 2)     # = stats.t.ppf
+        q = special.stdtrit(fit.df_resid, 0.5 + ci / 2)              # = stats.t.ppf
         for j, term in enumerate(preds):
             coef_rows.append({"outcome": label, "term": "constant" if term == "const" else term,
                               "estimate": fit.beta[j], "std_error": se[j], "statistic": t[j],
@@ -690,19 +935,28 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
                               "ci_high": fit.beta[j] + q * se[j]})
         fit_rows.append({"outcome": label, "r2": fit.r2, "mse": fit.mse, "f": fit.f,
                          "df1": len(preds) - 1, "df2": fit.df_resid, "p_value": fit.f_p})
+        # omnibus tests: the codes of a multicategorical X (W), and each block of
+        # products with the same variables (Hayes' test of the interaction)
+        blocks: dict[str, list[int]] = {}
+        for j, term in enumerate(preds):
+            sig = ":".join(role_of.get(part, part) for part in term.split(":"))
+            if ":" in term or (term in role_of and len(cols["x" if role_of[term] == x
+                                                            else "w"]) > 1):
+                blocks.setdefault(sig, []).append(j)
+        for sig, idx in blocks.items():
+            b = fit.beta[idx]
+            fstat = float(b @ np.linalg.solve(fit.cov[np.ix_(idx, idx)], b)) / len(idx)
+            test_rows.append({"outcome": label, "term": sig, "f": fstat, "df1": len(idx),
+                              "df2": fit.df_resid,
+                              "p_value": float(special.fdtrc(len(idx), fit.df_resid, fstat))})
     coefficients = _frame(coef_rows)
     model_fit = _frame(fit_rows)
+    tests = _frame(test_rows, ["outcome", "term", "f", "df1", "df2", "p_value"])
 
     tcrit: dict[int, float] = {}
 
-    def lin_effect(eq: str, main: str, inter: str | None, wv: float | None
-                   ) -> tuple[float, float, float, float, float, float]:
+    def lin(eq: str, g: np.ndarray) -> tuple[float, float, float, float, float, float]:
         fit = fits[eq]
-        preds = spec.equations[eq]
-        g = np.zeros(len(preds))
-        g[preds.index(main)] = 1.0
-        if inter is not None and wv is not None:
-            g[preds.index(inter)] = wv - wshift
         est = float(g @ fit.beta)
         se = float(np.sqrt(g @ fit.cov @ g))
         t = est / se
@@ -713,55 +967,75 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
         return est, se, t, p, est - q * se, est + q * se
 
     rows: list[dict[str, Any]] = []
+    multi = cols["x"] != [x]
+    rel = "relative_" if multi else ""
 
     def add(part: str, term: str, vals: Sequence[float], wv: float = np.nan,
-            method: str = "t") -> None:
+            zv: float = np.nan, method: str = "t") -> None:
         est, se, t, p, lo, hi = vals
-        rows.append({"part": part, "term": term, "w_value": wv, "estimate": est,
-                     "std_error": se, "statistic": t, "p_value": p, "ci_low": lo,
-                     "ci_high": hi, "ci_method": method})
+        rows.append({"part": part, "term": term, "w_value": wv, "z_value": zv,
+                     "estimate": est, "std_error": se, "statistic": t, "p_value": p,
+                     "ci_low": lo, "ci_high": hi, "ci_method": method})
 
-    jn: JohnsonNeyman | None = None
-    xw = _prod(x, w) if w else None
-    if model == 1:
-        for label, wv in wvals:
-            add("conditional_effect", f"{x} | {w} {label}", lin_effect(y, x, xw, wv), wv)
-        if w is not None and not _is_dichotomous(df[w]):
-            jn = _johnson_neyman(fits[y], spec.equations[y], x, xw or "", df[w].to_numpy(),
-                                 wshift, ci)
-    if model in (4, 6, 7, 14):
-        add("direct", f"{x} -> {y}", lin_effect(y, x, None, None))
-    if model == 8:
-        for label, wv in wvals:
-            add("conditional_direct", f"{x} -> {y} | {w} {label}", lin_effect(y, x, xw, wv), wv)
-    if model in (4, 6):
-        tot = f"{y} (total effect model)"
-        add("total", f"{x} -> {y}", lin_effect(tot, x, None, None))
-        for part, eq in (("direct", y), ("total", tot)):
-            est = lin_effect(eq, x, None, None)[0]
-            rows.append({"part": f"{part}_std_partial", "term": f"{x} -> {y}", "w_value": np.nan,
-                         "estimate": est / sd_all[y], "std_error": np.nan, "statistic": np.nan,
-                         "p_value": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                         "ci_method": ""})
-            rows.append({"part": f"{part}_std_complete", "term": f"{x} -> {y}",
-                         "w_value": np.nan, "estimate": est * sd_all[x] / sd_all[y],
-                         "std_error": np.nan, "statistic": np.nan, "p_value": np.nan,
-                         "ci_low": np.nan, "ci_high": np.nan, "ci_method": ""})
+    # direct (or conditional direct) effects of X, and conditional effects in 1-3
+    c_roles: list[str] = [r for r in ("w", "z") if r in MODELS[model].get("c", ())]
+    if model == 74:
+        c_roles = ["m"]
+    for xc in cols["x"]:
+        for label, pt, wv, zv in _points(probe, c_roles):
+            g = _grad(spec.equations[y], xc, pt)
+            if model in _NO_MED:
+                add(f"{rel}conditional_effect", f"{xc} | {label}", lin(y, g), wv, zv)
+            elif label:
+                add(f"{rel}conditional_direct", f"{xc} -> {y} | {label}", lin(y, g),
+                    np.nan if model == 74 else wv, zv)
+            else:
+                add(f"{rel}direct", f"{xc} -> {y}", lin(y, g))
+    tot = f"{y} (total effect model)"
+    if tot in spec.equations:
+        for xc in cols["x"]:
+            add(f"{rel}total", f"{xc} -> {y}", lin(tot, _unit(spec.equations[tot], xc)))
+        if not multi:
+            for part, eq in (("direct", y), ("total", tot)):
+                est = lin(eq, _unit(spec.equations[eq], x))[0]
+                for kind, sval in (("std_partial", est / sd_all[y]),
+                                   ("std_complete", est * sd_all[x] / sd_all[y])):
+                    rows.append({"part": f"{part}_{kind}", "term": f"{x} -> {y}",
+                                 "w_value": np.nan, "z_value": np.nan, "estimate": sval,
+                                 "std_error": np.nan, "statistic": np.nan, "p_value": np.nan,
+                                 "ci_low": np.nan, "ci_high": np.nan, "ci_method": ""})
+
+    # Johnson-Neyman for every path moderated by one continuous moderator
+    jn_all: dict[str, JohnsonNeyman] = {}
+    for label, preds in spec.equations.items():
+        for term in preds:
+            parts = term.split(":")
+            if len(parts) != 2:
+                continue
+            focal, mod = parts
+            if focal in cols["w"] + cols["z"] and mod not in cols["w"] + cols["z"]:
+                focal, mod = mod, focal
+            if mod not in arr or _is_dichotomous(df[mod]) or focal not in (*arr, *cols["x"]):
+                continue
+            if sum(focal in t.split(":") for t in preds if ":" in t) != 1:
+                continue       # the focal effect depends on more than one moderator
+            jn_all[f"{focal} -> {label} by {mod}"] = _johnson_neyman(
+                fits[label], preds, focal, term, arr[mod], shift[mod], ci)
+    jn = next(iter(jn_all.values())) if jn_all else None
 
     boot: BootstrapResult | None = None
     if model in _MED_MODELS:
         engine = _Engine(spec, design)
+        defs = _effect_defs(spec, probe)
 
         def statistic(flat: np.ndarray) -> np.ndarray:
             coefs, sd, _ = engine.solve(flat)
-            eff = _effects(spec, coefs, sd, wvals, wshift)
-            return np.column_stack(list(eff.values()))
+            return np.column_stack(_evaluate(defs, coefs, sd))
 
         ones = np.ones((1, n), dtype=np.int32)
         coefs0, sd0, _ = engine.solve(engine.cross_products(ones))
-        eff0 = _effects(spec, coefs0, sd0, wvals, wshift)
-        names = list(eff0)
-        est0 = np.array([v[0] for v in eff0.values()])
+        est0 = np.array([v[0] for v in _evaluate(defs, coefs0, sd0)])
+        names = [d.name for d in defs]
         clus = frame[cluster_col].to_numpy() if cluster_col else None
         boot = bootstrap(statistic, n, n_boot=n_boot, seed=seed_sequence(seed), clusters=clus,
                          estimate=est0, names=names, n_jobs=n_jobs, progress=progress,
@@ -769,24 +1043,12 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
         lo, hi = boot.ci(ci, boot_ci)
         bse = boot.std_error()
         method = f"boot {boot_ci}"
-        for j, name in enumerate(names):
-            kind, term = name.split(":", 1)
-            wv = np.nan
-            if "|" in term:
-                term_m, wlabel = term.split("|")
-                wv = wmap[wlabel]
-                term = f"{x} -> {term_m} -> {y} | {w} {wlabel}"
-            elif kind in ("indirect", "std_partial", "std_complete") and model == 4:
-                term = f"{x} -> {term} -> {y}" if term != "total" else "total"
-            part = {"cond_indirect": "conditional_indirect", "index": "index_modmed",
-                    "std_partial": "indirect_std_partial",
-                    "std_complete": "indirect_std_complete"}.get(kind, kind)
-            if kind == "index":
-                term = f"{x} -> {term} -> {y} by {w}"
-            rows.append({"part": part, "term": term, "w_value": wv, "estimate": est0[j],
-                         "std_error": bse[j], "statistic": np.nan, "p_value": np.nan,
-                         "ci_low": lo[j], "ci_high": hi[j], "ci_method": method})
-        if model == 4:
+        for j, d in enumerate(defs):
+            rows.append({"part": d.part, "term": d.term, "w_value": d.w_value,
+                         "z_value": d.z_value, "estimate": est0[j], "std_error": bse[j],
+                         "statistic": np.nan, "p_value": np.nan, "ci_low": lo[j],
+                         "ci_high": hi[j], "ci_method": method})
+        if model == 4 and not multi:
             from scipy.special import ndtr, ndtri  # normal cdf and quantile
 
             for mj in ms:
@@ -800,18 +1062,20 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
                 add("sobel", f"{x} -> {mj} -> {y}",
                     (ab, se_ab, zval, float(2 * ndtr(-abs(zval))), ab - q * se_ab,
                      ab + q * se_ab), method="normal")
-    effects = _frame(rows, ["part", "term", "w_value", "estimate", "std_error", "statistic",
-                            "p_value", "ci_low", "ci_high", "ci_method"])
-    variables = {"x": x, "y": y, "m": ms, "w": w, "covariates": covs}
-    options = {"n_boot": n_boot if model != 1 else 0, "ci": ci, "boot_ci": boot_ci,
+    effects = _frame(rows, ["part", "term", "w_value", "z_value", "estimate", "std_error",
+                            "statistic", "p_value", "ci_low", "ci_high", "ci_method"])
+    variables = {"x": x, "y": y, "m": ms, "w": w, "z": z, "covariates": covs,
+                 "coding": codings}
+    options = {"n_boot": n_boot if boot is not None else 0, "ci": ci, "boot_ci": boot_ci,
                "center": center, "vcov": vcov, "clusters": clusters,
+               "x_coding": x_coding, "w_coding": w_coding,
                "n_clusters": (int(frame[cluster_col].nunique())
                               if cluster_col and boot is not None else None),
                "seed": seed if isinstance(seed, int | np.integer) else None,
                "seed_entropy": boot.seed_entropy if boot is not None else None}
     return ProcessResult(model=model, n=n, variables=variables, coefficients=coefficients,
                          model_fit=model_fit, effects=effects, johnson_neyman=jn, boot=boot,
-                         options=options)
+                         options=options, tests=tests, johnson_neyman_paths=jn_all)
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str] | None = None) -> pd.DataFrame:
@@ -822,6 +1086,7 @@ def _frame(rows: list[dict[str, Any]], columns: list[str] | None = None) -> pd.D
 
 def _johnson_neyman(fit: _Fit, preds: list[str], x: str, xw: str, wdata: np.ndarray,
                     wshift: float, ci: float) -> JohnsonNeyman:
+    """Region of significance of the coefficient of ``x`` moderated through ``xw``."""
     from scipy import stats
 
     i1, i3 = preds.index(x), preds.index(xw)

@@ -86,6 +86,7 @@ class StudySpec:
     pls: dict[str, Any] = field(default_factory=dict)
     n_boot: int = 5000
     ci: float = 0.95
+    process: dict[str, Any] = field(default_factory=dict)
     tables: list[str] = field(default_factory=lambda: list(_TABLE_FORMATS))
     figures: list[str] = field(default_factory=lambda: list(_FIGURE_FORMATS))
     chapter: bool = True
@@ -113,6 +114,30 @@ def _choice(value: Any, allowed: tuple[str, ...], path: Path, entry: str) -> str
         raise _fail(path, entry, f"{value!r} is not one of {list(allowed)}",
                     f"use one of {', '.join(allowed)}")
     return str(value)
+
+
+def _process_options(value: Any, path: Path) -> dict[str, Any]:
+    """The ``process`` entry (types already checked by the schema): the moderators a
+    model needs are present and those it does not use are absent."""
+    from egovstudy.mediation import MODELS
+
+    opts = {str(k): v for k, v in (value or {}).items()}
+    model = int(opts.get("model", 4))
+    if model in (1, 2, 3):
+        raise _fail(path, "process.model", f"model {model} has no mediator",
+                    "choose a mediation model (4, 5, 6, 7, 8, 14, 15, 21, 58, 59, 74); the "
+                    "mediator comes from the hypotheses' via")
+    for role in ("w", "z"):
+        needed = any(role in mods for mods in MODELS[model].values())
+        if needed and not opts.get(role):
+            raise _fail(path, f"process.{role}", f"model {model} needs a moderator {role}",
+                        f"add {role}: <construct or column>")
+        if not needed and opts.get(role):
+            raise _fail(path, f"process.{role}", f"model {model} has no moderator {role}",
+                        f"remove {role} or choose a model that uses it")
+    if opts.get("w_coding") and not opts.get("w"):
+        raise _fail(path, "process.w_coding", "there is no w", "remove w_coding")
+    return opts
 
 
 def _hypotheses(value: Any, path: Path) -> list[Hypothesis]:
@@ -213,6 +238,7 @@ def read_study(path: str | Path) -> StudySpec:
         pls=dict(raw.get("pls") or {}),
         n_boot=int(boot.get("n_boot", 5000)),
         ci=float(boot.get("ci", 0.95)),
+        process=_process_options(raw.get("process"), file),
         tables=list(outputs.get("tables", _TABLE_FORMATS)),
         figures=list(outputs.get("figures", _FIGURE_FORMATS)),
         chapter=bool(outputs.get("chapter", True)),

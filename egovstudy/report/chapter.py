@@ -208,6 +208,7 @@ class _Inputs:
     pls: bool
     process: bool
     pls_options: dict[str, Any] = field(default_factory=dict)
+    process_options: dict[str, Any] = field(default_factory=dict)
 
 
 def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
@@ -237,7 +238,7 @@ def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
                        m.cluster, hyps, dict(spec.title), n_boot or spec.n_boot, spec.ci,
                        spec.seed if seed is None else seed,
                        est.get("pls_sem", True) if pls is None else pls,
-                       est.get("process", True), dict(spec.pls))
+                       est.get("process", True), dict(spec.pls), dict(spec.process))
     if not hasattr(source, "data") or not hasattr(source, "codebook"):
         raise OutputError("results_chapter needs a Survey, a StudySpec or the path of a study "
                           f"file, got {type(source).__name__}")
@@ -537,14 +538,29 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         effect_rows = []
         boot_text = ""
         first = True
+        popts = dict(inp.process_options)          # the study file's process: entry
+        pmodel = int(popts.pop("model", 4))
         for h in med:
             x, m, y = h["source"], h["via"], h["target"]
-            covs = [c for c in inp.predictors + inp.covariates if c not in (x, m, y)]
+            covs = [c for c in inp.predictors + inp.covariates
+                    if c not in (x, m, y, popts.get("w"), popts.get("z"))]
             res = memo(f"process:{x}:{m}:{y}", functools.partial(
-                process, data, model=4, x=x, m=m, y=y, covariates=covs, n_boot=inp.n_boot,
-                seed=inp.seed, ci=inp.ci, clusters=inp.cluster, progress=False))
+                process, data, model=pmodel, x=x, m=m, y=y, covariates=covs,
+                n_boot=inp.n_boot, seed=inp.seed, ci=inp.ci, clusters=inp.cluster,
+                progress=False, **popts))
             coef = res.coefficients
             eff = res.effects
+            boot_text = res.bootstrap_text(language)
+            if pmodel != 4 or popts.get("x_coding"):
+                # the chapter's sentences are written for model 4 with a numeric X; other
+                # models give their effects (with intervals) in the table only
+                for _, e in eff[eff["ci_low"].notna()].iterrows():
+                    effect_rows.append({"term": f"{h['id']}: {e['part']}: {e['term']}",
+                                        "estimate": e["estimate"],
+                                        "std_error": e["std_error"],
+                                        "statistic": e["statistic"], "p_value": e["p_value"],
+                                        "ci_low": e["ci_low"], "ci_high": e["ci_high"]})
+                continue
 
             def pick(outcome: str, term: str, _c: Any = coef) -> Any:
                 return _c[(_c["outcome"] == outcome) & (_c["term"] == term)].iloc[0]
@@ -618,7 +634,9 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                     doc.figure(doc.t("fig_boot") + f" ({h['id']})", fig)
         import pandas as pd
 
-        path_note = doc.t("note_process_se", vcov=doc.t("vcov_classical"))
+        vc = popts.get("vcov", "classical")
+        path_note = doc.t("note_process_se",
+                          vcov=doc.t("vcov_classical") if vc == "classical" else vc)
         if inp.cluster:
             path_note += " " + doc.t("note_process_se_cluster")
         doc.table(mediation_table(pd.DataFrame(effect_rows), language=language,
