@@ -22,6 +22,7 @@ from egovstudy.models.mixed import mixed_model
 from egovstudy.models.ols import ols
 from egovstudy.models.panel import panel_regression
 from egovstudy.models.results import OLSResult, TidyResult
+from egovstudy.models.survey_design import SurveyDesign, SurveyEstimate
 
 __all__ = [
     "AssumptionTests",
@@ -29,6 +30,8 @@ __all__ = [
     "HierarchicalResult",
     "HypothesisResult",
     "OLSResult",
+    "SurveyDesign",
+    "SurveyEstimate",
     "TidyResult",
     "assumption_tests",
     "brant_test",

@@ -286,6 +286,7 @@ class OLSResult(LinearFitMixin):
     n_dropped: int
     dropped_by: dict[str, int]
     conf_level: float = 0.95
+    weights: np.ndarray | None = None
 
     # -- basic quantities ----------------------------------------------------------------
     @property
@@ -300,15 +301,29 @@ class OLSResult(LinearFitMixin):
 
     @property
     def tss(self) -> float:
-        """Total sum of squares (centred when the model has an intercept)."""
+        """Total sum of squares (centred when the model has an intercept; weighted as R's
+        ``summary.lm`` when the fit has weights)."""
+        if self.weights is not None:
+            sw = np.sqrt(self.weights)
+            ybar = float(sw @ self.y / self.weights.sum())
+            yc = self.y - sw * ybar if self.has_intercept else self.y
+            return float(yc @ yc)
         yc = self.y - self.y.mean() if self.has_intercept else self.y
         return float(yc @ yc)
 
     @property
     def std_estimate(self) -> np.ndarray:
         """Standardized coefficients (SPSS 'Beta'): ``b_j * sd(x_j) / sd(y)``; intercept NaN."""
-        sd_x = self.X.std(axis=0, ddof=1)
-        sd_y = self.y.std(ddof=1)
+        if self.weights is not None:
+            sw = np.sqrt(self.weights)
+            xo, yo = self.X / sw[:, None], self.y / sw
+            sd_x = np.sqrt(np.cov(xo, rowvar=False, aweights=self.weights).diagonal()
+                           if xo.shape[1] > 1 else np.atleast_1d(
+                               np.cov(xo[:, 0], aweights=self.weights)))
+            sd_y = float(np.sqrt(np.cov(yo, aweights=self.weights)))
+        else:
+            sd_x = self.X.std(axis=0, ddof=1)
+            sd_y = self.y.std(ddof=1)
         out = self.coef * sd_x / sd_y
         out[sd_x == 0] = np.nan
         return out
