@@ -48,6 +48,7 @@ _LAZY: dict[str, str] = {
     # models
     "ols": "egovstudy.models",
     "SurveyDesign": "egovstudy.models",
+    "design_effect": "egovstudy.models",
     "assumption_tests": "egovstudy.models",
     "test_hypotheses": "egovstudy.models",
     "hierarchical_regression": "egovstudy.models",

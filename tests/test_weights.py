@@ -20,7 +20,7 @@ from egovstudy.errors import (
     InsufficientDataError,
     ModelSpecError,
 )
-from egovstudy.models import SurveyDesign, ols
+from egovstudy.models import SurveyDesign, design_effect, ols
 
 TOL = 1e-6
 
@@ -230,3 +230,34 @@ def test_fpc_must_be_constant_in_stratum(survey_df: pd.DataFrame) -> None:
     d.loc[0, "N"] = 99
     with pytest.raises(DataQualityError, match=r"fpc column 'N' varies within a stratum"):
         SurveyDesign(d, weights="w", ids="psu", strata="stratum", fpc="N")
+
+
+# -- ICC(1) and Kish design effect ------------------------------------------------------------
+def test_design_effect_unequal_clusters(survey_df: pd.DataFrame) -> None:
+    # a <- summary(aov(y ~ factor(psu), data = d))[[1]]; MSB <- a[1, 3]; MSW <- a[2, 3]
+    # mbar <- 130 / 25; icc <- (MSB - MSW) / (MSB + (mbar - 1) * MSW)   (multilevel::ICC1)
+    # 1 + (mbar - 1) * icc; 1 + (sum(table(d$psu)^2) / 130 - 1) * icc
+    d = design_effect(survey_df, "y", "psu")
+    assert (d.n, d.n_clusters, d.mean_cluster_size) == (130, 25, 5.2)
+    assert d.msb == pytest.approx(6.59291896784, rel=TOL)
+    assert d.msw == pytest.approx(2.18795005503, rel=TOL)
+    assert d.icc1 == pytest.approx(0.279108009942, rel=TOL)
+    assert d.deff == pytest.approx(2.17225364176, rel=TOL)
+    assert d.deff_unequal == pytest.approx(2.28819081512, rel=TOL)
+
+
+def test_design_effect_sleepstudy(reference_data) -> None:  # type: ignore[no-untyped-def]
+    # s <- lme4::sleepstudy; a <- summary(aov(Reaction ~ Subject, s))[[1]]
+    # icc <- (a[1, 3] - a[2, 3]) / (a[1, 3] + 9 * a[2, 3]); 1 + 9 * icc
+    s = pd.read_csv(reference_data / "rdatasets" / "lme4_sleepstudy.csv")
+    d = design_effect(s, "Reaction", "Subject")
+    assert d.icc1 == pytest.approx(0.394889573069, rel=TOL)
+    assert d.deff == pytest.approx(4.55400615762, rel=TOL)
+    assert d.deff_unequal == pytest.approx(d.deff, rel=1e-12)  # balanced: both agree
+
+
+def test_design_effect_bad_input(survey_df: pd.DataFrame) -> None:
+    with pytest.raises(ModelSpecError, match=r"cluster='pus'.*did you mean 'psu'"):
+        design_effect(survey_df, "y", "pus")
+    with pytest.raises(InsufficientDataError, match=r"at least 2 clusters of 'one'"):
+        design_effect(survey_df.assign(one=1), "y", "one")

@@ -8,6 +8,7 @@ Heavy dependencies (scipy, statsmodels, linearmodels) are imported inside the fu
 from __future__ import annotations
 
 from egovstudy.models.design import Design, build_design
+from egovstudy.models.design_effect import DesignEffect, design_effect
 from egovstudy.models.diagnostics import AssumptionTests, assumption_tests
 from egovstudy.models.fast import fast_diagnostics
 from egovstudy.models.glm import brant_test, logit, ordinal_logit
@@ -27,6 +28,7 @@ from egovstudy.models.survey_design import SurveyDesign, SurveyEstimate
 __all__ = [
     "AssumptionTests",
     "Design",
+    "DesignEffect",
     "HierarchicalResult",
     "HypothesisResult",
     "OLSResult",
@@ -36,6 +38,7 @@ __all__ = [
     "assumption_tests",
     "brant_test",
     "build_design",
+    "design_effect",
     "fast_diagnostics",
     "hierarchical_regression",
     "logit",
