@@ -261,3 +261,56 @@ def test_design_effect_bad_input(survey_df: pd.DataFrame) -> None:
         design_effect(survey_df, "y", "pus")
     with pytest.raises(InsufficientDataError, match=r"at least 2 clusters of 'one'"):
         design_effect(survey_df.assign(one=1), "y", "one")
+
+
+# -- post-stratification and raking: postStratify / rake -------------------------------------------
+AGENCY_POP = {"A": 2600, "B": 1500, "C": 1700}
+STRATUM_POP = dict(zip(range(1, 7), [700, 1100, 900, 600, 1500, 1000]))
+
+
+def test_post_stratify_matches_r(des: SurveyDesign) -> None:
+    # pop <- data.frame(agency = c("A", "B", "C"), Freq = c(2600, 1500, 1700))
+    # ps <- postStratify(des, ~agency, pop)
+    # svymean(~y + x1, ps); svytotal(~y, ps); svyglm(y ~ x1 + x2, design = ps)
+    ps = des.post_stratify("agency", AGENCY_POP)
+    w = ps.sampling_weights
+    for level, count in AGENCY_POP.items():
+        assert w[(ps.data["agency"] == level).to_numpy()].sum() == pytest.approx(count, rel=1e-12)
+    t = ps.mean(["y", "x1"]).table
+    _close(t["estimate"], [3.97082275594, 3.65820515651])
+    _close(t["se"], [0.1808634737763, 0.0926603693148])
+    tot = ps.total("y").table
+    _close(tot["estimate"], [23030.7719845])
+    _close(tot["se"], [1049.0081479])
+    res = ols("y ~ x1 + x2", ps.data, design=ps)
+    _close(res.params, [2.007667402523, 0.541173644575, -0.149816348702])
+    _close(res.bse, [0.5303217744610, 0.1294039074278, 0.0972790817485])
+
+
+def test_rake_matches_r(des: SurveyDesign) -> None:
+    # pops <- data.frame(stratum = 1:6, Freq = c(700, 1100, 900, 600, 1500, 1000))
+    # rk <- rake(des, list(~agency, ~stratum), list(pop, pops))   (maxit 10, epsilon 1)
+    # svymean(~y + x1, rk); svyglm(y ~ x1 + x2, design = rk); svytable(~agency, rk)
+    rk = des.rake({"agency": AGENCY_POP, "stratum": STRATUM_POP})
+    w = rk.sampling_weights
+    assert w[(rk.data["agency"] == "A").to_numpy()].sum() == pytest.approx(2599.99872529,
+                                                                           rel=1e-9)
+    t = rk.mean(["y", "x1"]).table
+    _close(t["estimate"], [3.94161593243, 3.63783615746])
+    _close(t["se"], [0.1948853273999, 0.0929339924387])
+    res = ols("y ~ x1 + x2", rk.data, design=rk)
+    _close(res.params, [2.013458167290, 0.533826854163, -0.148521513917])
+    _close(res.bse, [0.5503016132817, 0.1336541606261, 0.0945733743634])
+
+
+def test_calibration_bad_input(des: SurveyDesign) -> None:
+    with pytest.raises(ModelSpecError, match=r"cell\(s\) \['C'\] of \['agency'\] are in the "
+                                             r"sample but not in the population"):
+        des.post_stratify("agency", {"A": 2600, "B": 1500})
+    with pytest.raises(InsufficientDataError, match=r"population cell\(s\) \['D'\] of "
+                                                    r"\['agency'\] have no respondents"):
+        des.post_stratify("agency", {**AGENCY_POP, "D": 10})
+    with pytest.raises(ModelSpecError, match=r"by='agncy'.*did you mean 'agency'"):
+        des.post_stratify("agncy", AGENCY_POP)
+    with pytest.raises(ModelSpecError, match=r"margins='stratun'.*did you mean 'stratum'"):
+        des.rake({"agency": AGENCY_POP, "stratun": STRATUM_POP})

@@ -113,6 +113,8 @@ class SurveyDesign:
     strata: str | None = None
     fpc: str | None = None
     lonely_psu: LonelyPSU = "fail"
+    calibration: tuple[tuple[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]], ...] = \
+        field(default=(), repr=False)
     _w: np.ndarray = field(init=False, repr=False)
     _strata_codes: np.ndarray = field(init=False, repr=False)
     _psu_codes: np.ndarray = field(init=False, repr=False)
@@ -214,6 +216,7 @@ class SurveyDesign:
             z = z[:, None]
         if z.shape[0] != self.n:
             raise ModelSpecError(f"z has {z.shape[0]} rows but the design has {self.n}")
+        z = self._calibrate_scores(z)
         p = z.shape[1]
         n_psu_total = int(self._psu_codes.max()) + 1
         tot = np.zeros((n_psu_total, p))
@@ -247,6 +250,157 @@ class SurveyDesign:
                 raise InsufficientDataError("every stratum has a single PSU; no variance")
             V = V * n_strata / n_ok
         return V
+
+    def _calibrate_scores(self, z: np.ndarray) -> np.ndarray:
+        # survey:::svyrecvar: residuals of the influence values on the post-strata (one pass)
+        # or on the raking margins (10 backfitting sweeps), as R does before the stratum sums.
+        for kind, margins in self.calibration:
+            if kind == "post":
+                codes, new_w, old_w = margins[0]
+                g = int(codes.max()) + 1
+                num = np.zeros((g, z.shape[1]))
+                np.add.at(num, codes, z * (old_w / new_w)[:, None])
+                den = np.bincount(codes, weights=old_w, minlength=g)
+                z = z - (num / den[:, None])[codes] * new_w[:, None]
+            else:
+                for _ in range(10):
+                    for codes, psw, _old in margins:
+                        g = int(codes.max()) + 1
+                        ratio = z / psw[:, None]
+                        sums = np.zeros((g, z.shape[1]))
+                        np.add.at(sums, codes, ratio)
+                        cnt = np.bincount(codes, minlength=g)
+                        z = z - psw[:, None] * (sums / cnt[:, None])[codes]
+        return z
+
+    # -- calibration -------------------------------------------------------------------------
+    def _cells(self, by: Sequence[str] | str, population: object, arg: str
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """Cell code of every row and the population count of every cell."""
+        cols = [by] if isinstance(by, str) else list(by)
+        for c in cols:
+            _check_column(self.data, c, arg)
+            if self.data[c].isna().any():
+                raise DataQualityError(f"calibration column {c!r} has missing values; every "
+                                       "respondent needs a cell")
+        if isinstance(population, dict):
+            pop = pd.Series(population, dtype=float)
+        elif isinstance(population, pd.Series):
+            pop = population.astype(float)
+        else:
+            raise ModelSpecError(
+                f"population for {cols} must be a dict or pandas Series of population counts "
+                "by cell, e.g. {'A': 1200, 'B': 800}")
+        keys = (self.data[cols[0]].tolist() if len(cols) == 1
+                else list(zip(*(self.data[c].tolist() for c in cols))))
+        cells = list(pop.index)
+        lookup = {k: i for i, k in enumerate(cells)}
+        missing = sorted({str(k) for k in keys if k not in lookup})
+        if missing:
+            raise ModelSpecError(
+                f"cell(s) {missing[:5]} of {cols} are in the sample but not in the population "
+                f"counts (population cells: {[str(c) for c in cells[:8]]}); add them")
+        codes = np.array([lookup[k] for k in keys], dtype=np.int64)
+        empty = [str(cells[i]) for i in range(len(cells)) if not (codes == i).any()]
+        if empty:
+            raise InsufficientDataError(
+                f"population cell(s) {empty[:5]} of {cols} have no respondents, so their "
+                "weights cannot be adjusted; merge them with a neighbouring cell")
+        if (pop <= 0).any() or pop.isna().any():
+            raise ModelSpecError(f"population counts for {cols} must be positive numbers")
+        return codes, pop.to_numpy(dtype=float)
+
+    def _with_weights(self, w: np.ndarray, entry: tuple[str, list[tuple[np.ndarray, np.ndarray,
+                                                                          np.ndarray]]]
+                      ) -> SurveyDesign:
+        data = self.data.copy()
+        data[self.weights] = w
+        return SurveyDesign(data, weights=self.weights, ids=self.ids, strata=self.strata,
+                            fpc=self.fpc, lonely_psu=self.lonely_psu,
+                            calibration=(*self.calibration, entry))
+
+    def post_stratify(self, by: Sequence[str] | str, population: object) -> SurveyDesign:
+        """Post-stratify the weights to known population counts (R's ``postStratify``).
+
+        Parameters
+        ----------
+        by : str or list of str
+            Column(s) defining the cells (e.g. agency, or agency and rank).
+        population : dict or pandas.Series
+            Population count of every cell (a tuple key per cell with several columns).
+
+        Returns
+        -------
+        SurveyDesign
+            A new design whose weights sum to the population count in each cell; its
+            variances account for the post-stratification as R's do.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"w": [1.0, 1, 1, 1], "g": ["a", "a", "b", "b"]})
+        >>> ps = SurveyDesign(df, weights="w").post_stratify("g", {"a": 10, "b": 30})
+        >>> ps.sampling_weights.tolist()
+        [5.0, 5.0, 15.0, 15.0]
+        """
+        codes, pop = self._cells(by, population, "by")
+        old = self._w
+        sample = np.bincount(codes, weights=old, minlength=len(pop))
+        new = old * (pop / sample)[codes]
+        return self._with_weights(new, ("post", [(codes, new, old)]))
+
+    def rake(self, margins: dict[str, object], *, max_iter: int = 10,
+             epsilon: float = 1.0) -> SurveyDesign:
+        """Rake the weights to several population margins (R's ``rake``).
+
+        Iterative proportional fitting over the margins in the given order, stopping as R does
+        when no cell of the joint weighted table moves by more than ``epsilon`` (an absolute
+        count; a value below 1 is a fraction of the total weight) or after ``max_iter`` sweeps.
+
+        Parameters
+        ----------
+        margins : dict
+            Column name -> population counts by level (dict or Series), e.g.
+            ``{"agency": {...}, "rank": {...}}``.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"w": [1.0] * 4, "g": ["a", "a", "b", "b"],
+        ...                    "h": ["x", "y", "x", "y"]})
+        >>> margins = {"g": {"a": 10, "b": 30}, "h": {"x": 20, "y": 20}}
+        >>> rk = SurveyDesign(df, weights="w").rake(margins)
+        >>> rk.sampling_weights.round(3).tolist()
+        [5.0, 5.0, 15.0, 15.0]
+        """
+        import warnings
+
+        from egovstudy.errors import StatisticalWarning
+
+        if not isinstance(margins, dict) or not margins:
+            raise ModelSpecError("rake(margins=...) needs a dict {column: population counts}")
+        cells = [self._cells(col, pop, "margins") for col, pop in margins.items()]
+        joint = pd.factorize(pd.Series(list(zip(*(self.data[c].tolist() for c in margins)))))[0]
+        w = self._w.copy()
+        total = w.sum()
+        eps = epsilon * total if epsilon < 1 else epsilon
+        old_table = np.bincount(joint, weights=w)
+        converged = False
+        steps: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        for _ in range(max_iter):
+            steps = []
+            for codes, pop in cells:
+                before = w
+                w = w * (pop / np.bincount(codes, weights=w, minlength=len(pop)))[codes]
+                steps.append((codes, w, before))
+            new_table = np.bincount(joint, weights=w)
+            if np.max(np.abs(old_table - new_table)) < eps:
+                converged = True
+                break
+            old_table = new_table
+        if not converged:
+            warnings.warn(f"raking did not converge after {max_iter} iterations (epsilon "
+                          f"{epsilon}); raise max_iter or check the margins agree on the total",
+                          StatisticalWarning, stacklevel=2)
+        return self._with_weights(w, ("rake", steps))
 
     def _matrix(self, columns: Sequence[str] | str) -> tuple[np.ndarray, list[str]]:
         cols = [columns] if isinstance(columns, str) else list(columns)
