@@ -49,6 +49,7 @@ _LAZY: dict[str, str] = {
     "ols": "egovstudy.models",
     "SurveyDesign": "egovstudy.models",
     "design_effect": "egovstudy.models",
+    "wild_cluster_bootstrap": "egovstudy.models",
     "assumption_tests": "egovstudy.models",
     "test_hypotheses": "egovstudy.models",
     "hierarchical_regression": "egovstudy.models",

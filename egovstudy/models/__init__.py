@@ -24,6 +24,7 @@ from egovstudy.models.ols import ols
 from egovstudy.models.panel import panel_regression
 from egovstudy.models.results import OLSResult, TidyResult
 from egovstudy.models.survey_design import SurveyDesign, SurveyEstimate
+from egovstudy.models.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
 
 __all__ = [
     "AssumptionTests",
@@ -35,6 +36,7 @@ __all__ = [
     "SurveyDesign",
     "SurveyEstimate",
     "TidyResult",
+    "WildBootstrapResult",
     "assumption_tests",
     "brant_test",
     "build_design",
@@ -48,4 +50,5 @@ __all__ = [
     "panel_regression",
     "partial_f",
     "test_hypotheses",
+    "wild_cluster_bootstrap",
 ]
