@@ -400,3 +400,23 @@ def test_few_cluster_warning_names_the_bootstrap(survey_df: pd.DataFrame) -> Non
     with pytest.warns(Warning, match=r"wild_cluster_bootstrap\(formula, data, term=\.\.\., "
                                      r"cluster='stratum'\)"):
         ols("y ~ x1 + x2", survey_df, vcov={"cluster": "stratum"})
+
+
+# -- weighted logit: svyglm(family = quasibinomial()) ----------------------------------------------
+def test_weighted_logit_matches_svyglm(survey_df: pd.DataFrame, des: SurveyDesign) -> None:
+    # d$yb <- as.integer(d$y > 4)
+    # g <- svyglm(yb ~ x1 + x2, design = des, family = quasibinomial())
+    # coef(g); SE(g); g$df.residual; summary(g)$coefficients[, 4]
+    from egovstudy.models import logit
+
+    df = survey_df.assign(yb=(survey_df.y > 4).astype(int))
+    dsg = SurveyDesign(df, weights="w", ids="psu", strata="stratum", fpc="N")
+    t = logit("yb ~ x1 + x2", df, design=dsg).tidy()
+    _close(t["estimate"], [-1.4102960632746, 0.3586275874046, -0.0267901548948])
+    _close(t["std_error"], [0.836032353308, 0.201825541153, 0.142137708809])
+    _close(t["p_value"], [0.1098862121954, 0.0934779505825, 0.8527318459370])
+    # svyglm(yb ~ x1 + x2, design = svydesign(ids = ~1, weights = ~w, data = d),
+    #        family = quasibinomial()); g$df.residual is 125
+    res = logit("yb ~ x1 + x2", df, weights="w")
+    _close(res.tidy()["std_error"], [0.706464475480, 0.184957291101, 0.188013510281])
+    assert res.fit_stats()["df"] == 125

@@ -92,11 +92,11 @@ def ols(formula: str, data: pd.DataFrame, *, vcov: str | dict[str, Any] = "class
         z = np.zeros((design.n, k))
         z[pos] = (X * fit.resid[:, None]) @ fit.xtx_inv
         cov = design.total_variance(z)
-        df_inf = design.degf + 1 - k
+        df_inf = design.degf_of(pos) + 1 - k
         if df_inf < 1:
             raise InsufficientDataError(
-                f"the design has {design.degf} degrees of freedom (PSUs minus strata), too few "
-                f"for {k} coefficients; use fewer terms or a design with more PSUs")
+                f"the design has {design.degf_of(pos)} degrees of freedom (PSUs minus strata), "
+                f"too few for {k} coefficients; use fewer terms or a design with more PSUs")
         label = "survey design"
         note = (f"design-based (Taylor linearisation, as R svyglm): {design.describe()}; "
                 f"t with {df_inf} df")

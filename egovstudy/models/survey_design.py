@@ -190,6 +190,16 @@ class SurveyDesign:
         """Design degrees of freedom: PSUs minus strata (R's ``degf``)."""
         return int(self._n_psu.sum() - len(self._n_psu))
 
+    def degf_of(self, rows: np.ndarray) -> int:
+        """Design df of the rows used by a model (positions): their PSUs minus their strata.
+
+        R's ``degf`` after ``design[-na.action, ]``: dropped rows keep their PSU's place in the
+        variance but PSUs left without a used row do not count.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        return int(len(np.unique(self._psu_codes[rows]))
+                   - len(np.unique(self._strata_codes[rows])))
+
     def describe(self) -> str:
         """One line naming the design (for result notes).
 
