@@ -420,3 +420,24 @@ def test_weighted_logit_matches_svyglm(survey_df: pd.DataFrame, des: SurveyDesig
     res = logit("yb ~ x1 + x2", df, weights="w")
     _close(res.tidy()["std_error"], [0.706464475480, 0.184957291101, 0.188013510281])
     assert res.fit_stats()["df"] == 125
+
+
+# -- weighted descriptives: svymean / svyvar / svyquantile --------------------------------------
+def test_weighted_describe_matches_survey(survey_df: pd.DataFrame) -> None:
+    # d$k <- pmin(5, pmax(1, round(d$x1))); d1 <- svydesign(ids = ~1, weights = ~w, data = d)
+    # svymean(~k, d1); sqrt(svyvar(~k, d1)); svyquantile(~x1, d1, 0.5); svymean(~factor(k), d1)
+    # svyvar(~x2, subset(d1, !is.na(x2))); svymean(~x2, d1, na.rm = TRUE)
+    from egovstudy.report.tables import describe
+
+    df = survey_df.assign(k=np.clip(np.round(survey_df.x1), 1, 5))
+    t = describe(df, ["k", "x1", "x2"], values=[1, 2, 3, 4, 5], weights="w").set_index("variable")
+    assert t.loc["k", "mean"] == pytest.approx(3.66701669165, rel=TOL)
+    assert t.loc["k", "sd"] == pytest.approx(1.02850156124, rel=TOL)
+    _close(t.loc["k", ["pct_1", "pct_2", "pct_3", "pct_4", "pct_5"]],
+           [2.1745367953, 9.9430582789, 31.8005849641, 31.1698388886, 24.9119810731])
+    assert t.loc["x1", "median"] == pytest.approx(3.6778, rel=TOL)
+    assert t.loc["x2", "mean"] == pytest.approx(0.12965290359, rel=TOL)
+    assert t.loc["x2", "sd"] ** 2 == pytest.approx(0.949775076573, rel=TOL)
+    assert t.loc["x2", "n"] == 128 and np.isnan(t.loc["x2", "skew"])
+    with pytest.raises(ModelSpecError, match=r"weights='wt'.*did you mean 'w'"):
+        describe(df, ["k"], weights="wt")
