@@ -283,6 +283,8 @@ def test_post_stratify_matches_r(des: SurveyDesign) -> None:
     _close(tot["estimate"], [23030.7719845])
     _close(tot["se"], [1049.0081479])
     res = ols("y ~ x1 + x2", ps.data, design=ps)
+    again = ols("y ~ x1 + x2", des.data, design=ps)  # the original frame: calibrated weights
+    np.testing.assert_allclose(again.bse, res.bse, rtol=1e-12)
     _close(res.params, [2.007667402523, 0.541173644575, -0.149816348702])
     _close(res.bse, [0.5303217744610, 0.1294039074278, 0.0972790817485])
 
@@ -441,3 +443,12 @@ def test_weighted_describe_matches_survey(survey_df: pd.DataFrame) -> None:
     assert t.loc["x2", "n"] == 128 and np.isnan(t.loc["x2", "skew"])
     with pytest.raises(ModelSpecError, match=r"weights='wt'.*did you mean 'w'"):
         describe(df, ["k"], weights="wt")
+
+
+def test_wcr_with_unit_weights_equals_unweighted(survey_df: pd.DataFrame) -> None:
+    from egovstudy.models import wild_cluster_bootstrap
+
+    df = survey_df.assign(one=1.0)
+    kw = {"term": "x1", "cluster": "stratum", "ci": False}
+    a = wild_cluster_bootstrap("y ~ x1 + x2", df, weights="one", **kw)  # type: ignore[arg-type]
+    assert a.p_value == pytest.approx(0.03125, abs=1e-12)  # the R brute-force value above

@@ -11,7 +11,7 @@ import pandas as pd
 from egovstudy.errors import ConvergenceError, InsufficientDataError, ModelSpecError
 from egovstudy.models.design import build_design
 from egovstudy.models.results import TidyResult, tidy_frame
-from egovstudy.models.survey_design import SurveyDesign, check_weights
+from egovstudy.models.survey_design import SurveyDesign
 
 __all__ = ["brant_test", "logit", "ordinal_logit"]
 
@@ -78,7 +78,7 @@ def _weighted_logit(formula: str, d: Any, design: SurveyDesign, weight_col: str,
     """Pseudo-maximum-likelihood logit with design-based standard errors (R ``svyglm``)."""
     import statsmodels.api as sm
 
-    w = check_weights(d.data[weight_col], weight_col)
+    w = design.weights_at(d.data.index)
     w = w / w.mean()  # svyglm rescales the weights to mean 1 (no effect on the estimates)
     try:
         fit = sm.GLM(d.y, d.X, family=sm.families.Binomial(), var_weights=w).fit(

@@ -82,7 +82,8 @@ def ols(formula: str, data: pd.DataFrame, *, vcov: str | dict[str, Any] = "class
     if weight_col is not None:
         # WLS as OLS on sqrt(w)-scaled rows: the same algebra gives R's lm(weights=) and,
         # through the scaled scores x_i w_i e_i, sandwich's weighted HC and cluster meats.
-        w = check_weights(dsg.data[weight_col], weight_col)
+        w = (check_weights(dsg.data[weight_col], weight_col) if design is None
+             else design.weights_at(dsg.data.index))
         sw = np.sqrt(w)
         X, y = X * sw[:, None], y * sw
     fit = lstsq(X, y, dsg.terms)

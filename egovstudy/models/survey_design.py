@@ -190,6 +190,14 @@ class SurveyDesign:
         """Design degrees of freedom: PSUs minus strata (R's ``degf``)."""
         return int(self._n_psu.sum() - len(self._n_psu))
 
+    def weights_at(self, index: pd.Index) -> np.ndarray:
+        """The design's (possibly calibrated) weights of the rows with these index labels."""
+        pos = self.data.index.get_indexer(index)
+        if (pos < 0).any():
+            raise ModelSpecError("rows of the model are not rows of the design's data; pass "
+                                 "the design's own data frame (design.data)")
+        return self._w[pos]
+
     def degf_of(self, rows: np.ndarray) -> int:
         """Design df of the rows used by a model (positions): their PSUs minus their strata.
 
