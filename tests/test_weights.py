@@ -84,6 +84,11 @@ def test_wls_matches_lm_weights(survey_df: pd.DataFrame) -> None:
     _close(res.bse, [0.548226430501, 0.144282551088, 0.147829576846])
     assert res.r2 == pytest.approx(0.106159675003, rel=TOL)
     assert res.sigma == pytest.approx(10.762702649, rel=TOL)
+    # logLik(l); summary(l)$adj.r.squared; summary(l)$fstatistic
+    fs = res.fit_stats()
+    assert fs["loglik"] == pytest.approx(-244.103906682, rel=TOL)
+    assert fs["adj_r2"] == pytest.approx(0.0918582298028, rel=TOL)
+    assert fs["f"] == pytest.approx(7.42300330621, rel=TOL)
     assert res.n == 128 and "weighted by 'w'" in res.vcov_note
 
 

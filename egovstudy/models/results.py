@@ -211,7 +211,7 @@ class LinearFitMixin:
         ``F(f_df1, f_df2)``, never ``F(df_model, df_resid)`` beside a robust F.
         """
         n, k = self.n, self.k
-        llf = -n / 2 * (np.log(2 * np.pi) + np.log(self.ssr / n) + 1)
+        llf = -n / 2 * (np.log(2 * np.pi) + np.log(self.ssr / n) + 1) + self._loglik_offset()
         ftest = self.model_f_test()
         r2 = self.r2
         dfr = self.df_resid
@@ -227,6 +227,9 @@ class LinearFitMixin:
 
     def _extra_stats(self) -> dict[str, Any]:
         return {}
+
+    def _loglik_offset(self) -> float:
+        return 0.0
 
     def summary(self) -> str:
         """Plain-text regression table with fit statistics and notes."""
@@ -293,6 +296,11 @@ class OLSResult(LinearFitMixin):
     def n(self) -> int:
         """Number of complete cases used."""
         return int(self.X.shape[0])
+
+    def _loglik_offset(self) -> float:
+        # R's logLik.lm with weights adds sum(log w) / 2 (the Gaussian density of y_i has
+        # variance sigma^2 / w_i)
+        return 0.0 if self.weights is None else float(np.log(self.weights).sum() / 2)
 
     @property
     def k(self) -> int:
