@@ -160,6 +160,10 @@ def test_ols_design_matches_svyglm_fpc(des: SurveyDesign) -> None:
     _close(res.bse, [0.539679005745, 0.129954775768, 0.100008980569])
     assert res.df_inference == 17
     assert "Taylor" in res.vcov_note
+    # diag(attr(svyglm(y ~ x1 + x2, design = des, deff = TRUE), "deff"))
+    deff = res.fit_stats()["deff"]
+    _close([deff[t] for t in ("Intercept", "x1", "x2")],
+           [0.969060984194, 0.811254022695, 0.457673043026])
 
 
 def test_ols_design_matches_svyglm_factor(des0: SurveyDesign) -> None:

@@ -47,6 +47,8 @@ def ols(formula: str, data: pd.DataFrame, *, vcov: str | dict[str, Any] = "class
         A complex survey design built on the same ``data``: the weights are the design's and
         the standard errors are design-based (Taylor linearisation), as R's
         ``svyglm(formula, design)``; t inference uses ``degf + 1 - k`` degrees of freedom.
+        ``fit_stats()["deff"]`` then gives each coefficient's design effect
+        (``svyglm(..., deff = TRUE)``).
         Cannot be combined with ``vcov``.
 
     Returns
@@ -98,10 +100,14 @@ def ols(formula: str, data: pd.DataFrame, *, vcov: str | dict[str, Any] = "class
             raise InsufficientDataError(
                 f"the design has {design.degf_of(pos)} degrees of freedom (PSUs minus strata), "
                 f"too few for {k} coefficients; use fewer terms or a design with more PSUs")
+        # svyglm(deff = TRUE): design variance over the classical weighted-lm variance
+        srs = fit.ssr / (X.shape[0] - k) * np.diag(fit.xtx_inv)
+        deff = dict(zip(dsg.terms, (np.diag(cov) / srs).tolist()))
         label = "survey design"
         note = (f"design-based (Taylor linearisation, as R svyglm): {design.describe()}; "
                 f"t with {df_inf} df")
     else:
+        deff = None
         clusters = [dsg.data[c] for c in cluster_cols]
         vc = compute_vcov(kind, X, fit.resid, fit.xtx_inv, fit.ssr, clusters=clusters)
         cov, note, df_inf = vc.matrix, vc.note, vc.df_inference
@@ -115,7 +121,7 @@ def ols(formula: str, data: pd.DataFrame, *, vcov: str | dict[str, Any] = "class
         resid=fit.resid, fitted=fit.fitted, ssr=fit.ssr, xtx_inv=fit.xtx_inv,
         has_intercept=dsg.has_intercept, term_columns=dsg.term_columns,
         data=dsg.data, n_dropped=dsg.n_dropped, dropped_by=dsg.dropped_by,
-        conf_level=conf_level, weights=w,
+        conf_level=conf_level, weights=w, design_effects=deff,
     )
 
 

@@ -290,6 +290,10 @@ class OLSResult(LinearFitMixin):
     dropped_by: dict[str, int]
     conf_level: float = 0.95
     weights: np.ndarray | None = None
+    design_effects: dict[str, float] | None = None
+
+    def _extra_stats(self) -> dict[str, Any]:
+        return {} if self.design_effects is None else {"deff": dict(self.design_effects)}
 
     # -- basic quantities ----------------------------------------------------------------
     @property
