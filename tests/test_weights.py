@@ -461,3 +461,16 @@ def test_wcr_with_unit_weights_equals_unweighted(survey_df: pd.DataFrame) -> Non
     kw = {"term": "x1", "cluster": "stratum", "ci": False}
     a = wild_cluster_bootstrap("y ~ x1 + x2", df, weights="one", **kw)  # type: ignore[arg-type]
     assert a.p_value == pytest.approx(0.03125, abs=1e-12)  # the R brute-force value above
+
+
+def test_fpc_fraction_and_row_psus(survey_df: pd.DataFrame) -> None:
+    # d$f <- n_h / N (sampling fraction); svymean(~y, svydesign(ids = ~psu, strata = ~stratum,
+    #   weights = ~w, fpc = ~f, data = d)) -> SE 0.183672073701 (same as fpc = ~N)
+    n_h = survey_df.groupby("stratum")["psu"].transform("nunique")
+    df = survey_df.assign(f=n_h / survey_df.N)
+    frac = SurveyDesign(df, weights="w", ids="psu", strata="stratum", fpc="f")
+    _close(frac.mean("y").table["se"], [0.183672073701])
+    # svymean(~y, svydesign(ids = ~1, strata = ~stratum, weights = ~w, data = d), deff = TRUE)
+    rows = SurveyDesign(survey_df, weights="w", strata="stratum").mean("y").table
+    _close(rows["se"], [0.14518951886])
+    _close(rows["deff"], [0.966394837272])
