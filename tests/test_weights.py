@@ -403,6 +403,9 @@ def test_wcr_webb_seeded_and_bad_input(survey_df: pd.DataFrame) -> None:
     with pytest.raises(ModelSpecError, match=r"draws='normal'"):
         wild_cluster_bootstrap("y ~ x1 + x2", survey_df, term="x1", cluster="psu",
                                draws="normal")  # type: ignore[arg-type]
+    with pytest.raises(ModelSpecError, match=r"n_boot=9000000 draws for 25 clusters"):
+        wild_cluster_bootstrap("y ~ x1 + x2", survey_df, term="x1", cluster="psu",
+                               n_boot=9_000_000)
     with pytest.raises(ModelSpecError, match=r"n_boot=10"):
         wild_cluster_bootstrap("y ~ x1 + x2", survey_df, term="x1", cluster="psu", n_boot=10)
 

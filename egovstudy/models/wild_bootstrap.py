@@ -30,6 +30,7 @@ from egovstudy.errors import InsufficientDataError, ModelSpecError, StatisticalW
 
 __all__ = ["WildBootstrapResult", "wild_cluster_bootstrap"]
 
+_MAX_CLUSTERS = 1000
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 
 
@@ -107,11 +108,16 @@ class _WCR:
     def p_value(self, r: float, V: np.ndarray) -> float:
         c, S = self.pieces(r)
         t_hat = abs(self.b[self.j] - r) / self.se
-        num = np.abs(c @ V)
-        den = np.sqrt(self.kc * np.einsum("gb,gb->b", S @ V, S @ V))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t_star = np.where(den > 0, num / den, 0.0)
-        return float(np.mean(t_star >= t_hat * (1 - 1e-12)))
+        hits = 0
+        for start in range(0, V.shape[1], 4096):  # bounded memory: G x 4096 per block
+            Vb = V[:, start:start + 4096]
+            num = np.abs(c @ Vb)
+            SV = S @ Vb
+            den = np.sqrt(self.kc * np.einsum("gb,gb->b", SV, SV))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t_star = np.where(den > 0, num / den, 0.0)
+            hits += int(np.sum(t_star >= t_hat * (1 - 1e-12)))
+        return hits / V.shape[1]
 
 
 def wild_cluster_bootstrap(formula: str, data: pd.DataFrame, *, term: str, cluster: str,
@@ -180,6 +186,15 @@ def wild_cluster_bootstrap(formula: str, data: pd.DataFrame, *, term: str, clust
     if g < 3:
         raise InsufficientDataError(
             f"the wild cluster bootstrap needs at least 3 clusters of {cluster!r}, got {g}")
+    if g > _MAX_CLUSTERS:
+        raise ModelSpecError(
+            f"{g} clusters of {cluster!r}: the wild cluster bootstrap is meant for few "
+            f"clusters (at most {_MAX_CLUSTERS} here); with this many the cluster-robust t "
+            "test of ols(vcov={'cluster': ...}) is reliable")
+    if g * min(n_boot, 2 ** g) > 50_000_000:
+        raise ModelSpecError(
+            f"n_boot={n_boot} draws for {g} clusters would hold {g * n_boot:,} draws in memory "
+            "(limit 50,000,000); use n_boot=9999")
     j = fit.terms.index(term)
     wcr = _WCR(np.asarray(fit.X, dtype=float), np.asarray(fit.y, dtype=float),
                np.asarray(codes), g, j)
