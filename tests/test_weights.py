@@ -125,6 +125,10 @@ def test_svymean_fpc_deff(des: SurveyDesign) -> None:
     _close(t["estimate"], [3.97162758342, 3.66815963036])
     _close(t["se"], [0.1836720737009, 0.0978686794443])
     _close(t["deff"], [1.54657265695, 1.29450214006])
+    # confint(svymean(~y, des)); confint(svymean(~y, des), df = degf(des))
+    _close(des.mean("y").tidy()[["ci_low", "ci_high"]].iloc[0], [3.611636934, 4.33161823284])
+    _close(des.mean("y").tidy(use_df=True)[["ci_low", "ci_high"]].iloc[0],
+           [3.58719751504, 4.3560576518])
 
 
 def test_svymean_without_fpc(des0: SurveyDesign) -> None:

@@ -76,6 +76,31 @@ class SurveyEstimate:
     def __str__(self) -> str:
         return f"survey {self.statistic} (df = {self.df})\n" + self.table.to_string()
 
+    def tidy(self, conf_level: float = 0.95, *, use_df: bool = False) -> pd.DataFrame:
+        """term, estimate, std_error, ci_low, ci_high, deff; normal-theory intervals as R's
+        ``confint(svymean(...))``, or t with the design df when ``use_df`` (R:
+        ``confint(..., df = degf(design))``).
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "w": [1.0, 1, 1, 1]})
+        >>> SurveyDesign(df, weights="w").mean("y").tidy()[["term", "deff"]]
+          term  deff
+        0    y   NaN
+        """
+        from scipy import stats
+
+        if not 0 < conf_level < 1:
+            raise ModelSpecError(f"conf_level must lie in (0, 1), got {conf_level!r}")
+        dist = stats.t(self.df) if use_df else stats.norm
+        q = float(dist.ppf(0.5 + conf_level / 2))
+        t = self.table
+        return pd.DataFrame({"term": list(t.index), "estimate": t["estimate"].to_numpy(),
+                             "std_error": t["se"].to_numpy(),
+                             "ci_low": (t["estimate"] - q * t["se"]).to_numpy(),
+                             "ci_high": (t["estimate"] + q * t["se"]).to_numpy(),
+                             "deff": t["deff"].to_numpy()})
+
 
 @dataclass(frozen=True)
 class SurveyDesign:
@@ -445,7 +470,11 @@ class SurveyDesign:
     def _finish(self, stat: str, est: np.ndarray, V: np.ndarray, vsrs: np.ndarray,
                 names: list[str]) -> SurveyEstimate:
         se = np.sqrt(np.diag(V))
-        table = pd.DataFrame({"estimate": est, "se": se, "deff": np.diag(V) / vsrs},
+        # DEFF is undefined (NaN, R: NA or Inf) when the weights sum to no more than n: then
+        # they are not population-scaled and the SRS-without-replacement variance is 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            deff = np.where(vsrs > 0, np.diag(V) / np.where(vsrs > 0, vsrs, 1.0), np.nan)
+        table = pd.DataFrame({"estimate": est, "se": se, "deff": deff},
                              index=names)
         return SurveyEstimate(stat, table, V, self.degf)
 
