@@ -47,6 +47,9 @@ _LAZY: dict[str, str] = {
     "instrument_report": "egovstudy.measurement",
     # models
     "ols": "egovstudy.models",
+    "SurveyDesign": "egovstudy.models",
+    "design_effect": "egovstudy.models",
+    "wild_cluster_bootstrap": "egovstudy.models",
     "assumption_tests": "egovstudy.models",
     "test_hypotheses": "egovstudy.models",
     "hierarchical_regression": "egovstudy.models",

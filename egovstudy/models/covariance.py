@@ -189,6 +189,8 @@ def combine_cluster_pieces(pieces: list[np.ndarray], names: list[str], sizes: li
         if g < 20:
             warnings.warn(
                 f"only {g} clusters in {name!r}: cluster-robust standard errors are "
-                "unreliable with few clusters (consider a wild cluster bootstrap)",
+                "unreliable with few clusters; use the wild cluster bootstrap "
+                "egovstudy.models.wild_cluster_bootstrap(formula, data, term=..., "
+                f"cluster={name!r})",
                 StatisticalWarning, stacklevel=4)
     return V, note, df_inf

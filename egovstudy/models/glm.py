@@ -8,18 +8,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from egovstudy.errors import ConvergenceError, ModelSpecError
+from egovstudy.errors import ConvergenceError, InsufficientDataError, ModelSpecError
 from egovstudy.models.design import build_design
 from egovstudy.models.results import TidyResult, tidy_frame
+from egovstudy.models.survey_design import SurveyDesign
 
 __all__ = ["brant_test", "logit", "ordinal_logit"]
 
 
-def logit(formula: str, data: pd.DataFrame, *, conf_level: float = 0.95) -> TidyResult:
+def logit(formula: str, data: pd.DataFrame, *, conf_level: float = 0.95,
+          weights: str | None = None, design: SurveyDesign | None = None) -> TidyResult:
     """Binary logistic regression by maximum likelihood (statsmodels ``Logit``).
 
     The response must be coded 0/1. ``tidy()`` has log-odds estimates with Wald z tests;
     ``fit_stats()`` gives loglik, McFadden's pseudo R2, AIC, BIC and n.
+
+    With ``weights`` (a column of probability weights) or ``design`` (a
+    :class:`~egovstudy.models.SurveyDesign` on the same data) the estimates are the weighted
+    pseudo-likelihood ones and the standard errors are design-based (sandwich, Taylor
+    linearisation) with t inference on ``degf + 1 - k`` df, as R's
+    ``svyglm(..., family = quasibinomial())``; ``weights`` alone is the design with every row
+    its own PSU (``svydesign(ids = ~1, weights = ~w)``, Stata ``logit [pw = w]`` up to its
+    ``z`` inference). ``fit_stats()`` then has n, the sum of weights and the df only.
 
     Examples
     --------
@@ -33,12 +43,19 @@ def logit(formula: str, data: pd.DataFrame, *, conf_level: float = 0.95) -> Tidy
     """
     import statsmodels.api as sm
 
-    d = build_design(formula, data, eval_env=1)
+    from egovstudy.models.ols import _weight_column
+
+    weight_col = _weight_column(data, weights, design, "classical")
+    d = build_design(formula, data, eval_env=1, extra=[weight_col] if weight_col else [])
     values = set(np.unique(d.y).tolist())
     if not values <= {0.0, 1.0} or len(values) < 2:
         raise ModelSpecError(
             f"logit response {d.response!r} must be coded 0/1 with both values present; "
             f"found values {sorted(values)[:6]}")
+    if weight_col is not None:
+        if design is None:
+            design = SurveyDesign(data, weights=weight_col)
+        return _weighted_logit(formula, d, design, weight_col, conf_level)
     try:
         fit = sm.Logit(d.y, d.X).fit(disp=0, method="newton", maxiter=100)
     except np.linalg.LinAlgError as exc:
@@ -53,6 +70,45 @@ def logit(formula: str, data: pd.DataFrame, *, conf_level: float = 0.95) -> Tidy
              "lr_chi2": float(fit.llr), "lr_p_value": float(fit.llr_pvalue)}
     return TidyResult(model=f"Logit: {formula}", table=table, stats=stats,
                       notes=["estimates are log-odds; exp(estimate) is the odds ratio"],
+                      raw=fit)
+
+
+def _weighted_logit(formula: str, d: Any, design: SurveyDesign, weight_col: str,
+                    conf_level: float) -> TidyResult:
+    """Pseudo-maximum-likelihood logit with design-based standard errors (R ``svyglm``)."""
+    import statsmodels.api as sm
+
+    w = design.weights_at(d.data.index)
+    w = w / w.mean()  # svyglm rescales the weights to mean 1 (no effect on the estimates)
+    try:
+        fit = sm.GLM(d.y, d.X, family=sm.families.Binomial(), var_weights=w).fit(
+            method="newton", maxiter=100)
+    except np.linalg.LinAlgError as exc:
+        raise ModelSpecError(f"logit {formula!r} cannot be estimated: {exc}") from exc
+    if not fit.mle_retvals.get("converged", True):
+        raise ConvergenceError(
+            f"weighted logit {formula!r} did not converge (perfect separation?); check "
+            "predictors that perfectly predict the outcome")
+    X = d.X
+    p = np.asarray(fit.fittedvalues, dtype=float)
+    bread = np.linalg.inv(X.T @ (X * (w * p * (1 - p))[:, None]))
+    pos = design.data.index.get_indexer(d.data.index)
+    z = np.zeros((design.n, X.shape[1]))
+    z[pos] = (X * (w * (d.y - p))[:, None]) @ bread
+    V = design.total_variance(z)
+    df = design.degf_of(pos) + 1 - X.shape[1]
+    if df < 1:
+        raise InsufficientDataError(
+            f"the design has {design.degf_of(pos)} degrees of freedom, too few for "
+            f"{X.shape[1]} coefficients")
+    table = tidy_frame(d.terms, np.asarray(fit.params), np.sqrt(np.diag(V)), df=df,
+                       conf_level=conf_level)
+    stats = {"n": d.n, "sum_weights": float(d.data[weight_col].sum()), "df": df,
+             "n_dropped": d.n_dropped}
+    return TidyResult(model=f"Logit (survey-weighted): {formula}", table=table, stats=stats,
+                      notes=["estimates are log-odds; exp(estimate) is the odds ratio",
+                             f"design-based standard errors (as R svyglm): "
+                             f"{design.describe()}; t with {df} df"],
                       raw=fit)
 
 

@@ -211,7 +211,7 @@ class LinearFitMixin:
         ``F(f_df1, f_df2)``, never ``F(df_model, df_resid)`` beside a robust F.
         """
         n, k = self.n, self.k
-        llf = -n / 2 * (np.log(2 * np.pi) + np.log(self.ssr / n) + 1)
+        llf = -n / 2 * (np.log(2 * np.pi) + np.log(self.ssr / n) + 1) + self._loglik_offset()
         ftest = self.model_f_test()
         r2 = self.r2
         dfr = self.df_resid
@@ -227,6 +227,9 @@ class LinearFitMixin:
 
     def _extra_stats(self) -> dict[str, Any]:
         return {}
+
+    def _loglik_offset(self) -> float:
+        return 0.0
 
     def summary(self) -> str:
         """Plain-text regression table with fit statistics and notes."""
@@ -286,12 +289,22 @@ class OLSResult(LinearFitMixin):
     n_dropped: int
     dropped_by: dict[str, int]
     conf_level: float = 0.95
+    weights: np.ndarray | None = None
+    design_effects: dict[str, float] | None = None
+
+    def _extra_stats(self) -> dict[str, Any]:
+        return {} if self.design_effects is None else {"deff": dict(self.design_effects)}
 
     # -- basic quantities ----------------------------------------------------------------
     @property
     def n(self) -> int:
         """Number of complete cases used."""
         return int(self.X.shape[0])
+
+    def _loglik_offset(self) -> float:
+        # R's logLik.lm with weights adds sum(log w) / 2 (the Gaussian density of y_i has
+        # variance sigma^2 / w_i)
+        return 0.0 if self.weights is None else float(np.log(self.weights).sum() / 2)
 
     @property
     def k(self) -> int:
@@ -300,15 +313,29 @@ class OLSResult(LinearFitMixin):
 
     @property
     def tss(self) -> float:
-        """Total sum of squares (centred when the model has an intercept)."""
+        """Total sum of squares (centred when the model has an intercept; weighted as R's
+        ``summary.lm`` when the fit has weights)."""
+        if self.weights is not None:
+            sw = np.sqrt(self.weights)
+            ybar = float(sw @ self.y / self.weights.sum())
+            yc = self.y - sw * ybar if self.has_intercept else self.y
+            return float(yc @ yc)
         yc = self.y - self.y.mean() if self.has_intercept else self.y
         return float(yc @ yc)
 
     @property
     def std_estimate(self) -> np.ndarray:
         """Standardized coefficients (SPSS 'Beta'): ``b_j * sd(x_j) / sd(y)``; intercept NaN."""
-        sd_x = self.X.std(axis=0, ddof=1)
-        sd_y = self.y.std(ddof=1)
+        if self.weights is not None:
+            sw = np.sqrt(self.weights)
+            xo, yo = self.X / sw[:, None], self.y / sw
+            sd_x = np.sqrt(np.cov(xo, rowvar=False, aweights=self.weights).diagonal()
+                           if xo.shape[1] > 1 else np.atleast_1d(
+                               np.cov(xo[:, 0], aweights=self.weights)))
+            sd_y = float(np.sqrt(np.cov(yo, aweights=self.weights)))
+        else:
+            sd_x = self.X.std(axis=0, ddof=1)
+            sd_y = self.y.std(ddof=1)
         out = self.coef * sd_x / sd_y
         out[sd_x == 0] = np.nan
         return out

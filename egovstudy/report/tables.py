@@ -461,8 +461,14 @@ def describe(
     *,
     values: Sequence[int] | None = None,
     skew_type: Literal[1, 2, 3] = 2,
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """Descriptive statistics per column (unrounded), one row per column.
+
+    With ``weights`` (a column of positive sampling weights) mean, sd, median and the
+    percentages are weighted as R's ``survey`` computes them (``svymean``; ``svyvar``:
+    ``sum w (x - m)^2 / sum w * n / (n - 1)``; ``svyquantile`` ``qrule = "math"``); ``n``,
+    min and max stay unweighted and skew and kurtosis are NaN (no weighted version here).
 
     Columns: ``variable, n, mean, sd, median, min, max, range, skew, kurtosis``
     and, when ``values`` (the scale points) are given, ``pct_<v>`` for each.
@@ -487,11 +493,20 @@ def describe(
     if missing:
         raise ModelSpecError(f"describe: column(s) {missing} not in data; available: "
                              f"{list(data.columns)[:12]}...")
+    if weights is not None:
+        from egovstudy.models.survey_design import _check_column, check_weights
+
+        _check_column(data, weights, "weights")
+        wall = pd.Series(check_weights(data[weights], weights), index=data.index)
     rows = []
     for c in cols:
-        x = pd.to_numeric(data[c], errors="coerce").astype(float).dropna().to_numpy()
+        xs = pd.to_numeric(data[c], errors="coerce").astype(float).dropna()
+        x = xs.to_numpy()
         if x.size == 0:
             raise InsufficientDataError(f"describe: column {c!r} has no numeric values")
+        if weights is not None:
+            rows.append(_weighted_row(c, x, wall.loc[xs.index].to_numpy(), values))
+            continue
         sk, ku = _skew_kurt(x, skew_type)
         row: dict[str, Any] = {
             "variable": c, "n": int(x.size), "mean": float(x.mean()),
@@ -504,6 +519,27 @@ def describe(
                 row[f"pct_{v}"] = 100.0 * float(np.sum(x == v)) / x.size
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _weighted_row(c: str, x: Any, w: Any, values: Sequence[int] | None) -> dict[str, Any]:
+    """One ``describe`` row with survey weights (see ``describe``)."""
+    import numpy as np
+
+    n = x.size
+    m = float(w @ x / w.sum())
+    var = float(w @ (x - m) ** 2 / w.sum() * n / (n - 1)) if n > 1 else float("nan")
+    order = np.argsort(x, kind="stable")
+    cum = np.cumsum(w[order]) / w.sum()
+    median = float(x[order][np.searchsorted(cum, 0.5 - 1e-12)])
+    row: dict[str, Any] = {
+        "variable": c, "n": int(n), "mean": m, "sd": float(np.sqrt(var)), "median": median,
+        "min": float(x.min()), "max": float(x.max()), "range": float(x.max() - x.min()),
+        "skew": float("nan"), "kurtosis": float("nan"),
+    }
+    if values is not None:
+        for v in values:
+            row[f"pct_{v}"] = 100.0 * float(w[x == v].sum() / w.sum())
+    return row
 
 
 def descriptives_table(
