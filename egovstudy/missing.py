@@ -34,6 +34,7 @@ __all__ = [
     "LittleResult",
     "MissingReport",
     "PooledResult",
+    "em_normal",
     "impute",
     "little_mcar_test",
     "mi_logit",
@@ -108,7 +109,7 @@ def em_normal(x: np.ndarray, *, tol: float = 1e-12,
     >>> x = np.array([[1.0, 2.0], [2.0, np.nan], [3.0, 5.0], [4.0, 7.0]])
     >>> mu, sigma, _ = em_normal(x)
     >>> mu.round(4).tolist()
-    [2.5, 4.5]
+    [2.5, 4.3929]
     """
     miss = np.isnan(x)
     keep = ~miss.all(axis=1)
