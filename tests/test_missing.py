@@ -266,3 +266,96 @@ def test_pool_refuses_different_models(airquality: pd.DataFrame) -> None:
     d = airquality.dropna()
     with pytest.raises(ModelSpecError, match="fit 2 has terms"):
         pool([ols("Ozone ~ Wind", d), ols("Ozone ~ Temp", d)])
+
+
+# --------------------------------------------------------------------------- FIML CFA
+HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+# R (tests/r/cfa_fiml_reference.R, lavaan 0.6):
+#   fit <- cfa(HS_MODEL, data = d, missing = "fiml"); fitMeasures(fit, ...)
+R_FIML_FIT = {"npar": 30, "chisq": 83.6892379332464, "df": 24,
+              "pvalue": 1.55539809920668e-08, "baseline_chisq": 789.287880450815,
+              "baseline_df": 36, "cfi": 0.920761717422661, "tli": 0.881142576133992,
+              "rmsea": 0.0908990089919615, "logl": -3407.55926260611,
+              "unrestricted_logl": -3365.71464363949, "aic": 6875.11852521223,
+              "bic": 6986.33183315469, "ntotal": 301}
+# R: parameterEstimates(fit, standardized = TRUE)[, c("lhs", "op", "rhs", "est", "se",
+#    "std.all")]  (free parameters)
+R_FIML_EST = [
+    ("visual", "=~", "x2", 0.559350204660799, 0.1204860595648650, 0.413214154570815),
+    ("visual", "=~", "x3", 0.762339065901019, 0.1349989567271740, 0.603845411496047),
+    ("textual", "=~", "x5", 1.137163055017219, 0.0744458609142537, 0.850356811750180),
+    ("textual", "=~", "x6", 0.955421423041235, 0.0624621011215415, 0.861367866217723),
+    ("speed", "=~", "x8", 1.206011458154013, 0.1692507186255639, 0.712238909923264),
+    ("speed", "=~", "x9", 1.119701237868567, 0.2588505445656770, 0.678546016768570),
+    ("x1", "~~", "x1", 0.562114990004031, 0.1337408661083218, 0.415595068157902),
+    ("x2", "~~", "x2", 1.201084285481387, 0.1163436920292568, 0.829254062462327),
+    ("x3", "~~", "x3", 0.800461891538560, 0.1039018608499756, 0.635370719015169),
+    ("x4", "~~", "x4", 0.385382773778444, 0.0544404488787726, 0.286702298214516),
+    ("x5", "~~", "x5", 0.474774601268609, 0.0663780471751700, 0.276893292710069),
+    ("x6", "~~", "x6", 0.304397223335144, 0.0469201551384924, 0.258045399047527),
+    ("x7", "~~", "x7", 0.843085787731787, 0.1041984319564885, 0.693918861766904),
+    ("x8", "~~", "x8", 0.525348567214764, 0.1196393510530939, 0.492715735191320),
+    ("x9", "~~", "x9", 0.546383294877214, 0.1140516450182763, 0.539575303127508),
+    ("visual", "~~", "visual", 0.790439534994470, 0.1637375846334932, 1.0),
+    ("textual", "~~", "textual", 0.958808661652929, 0.1168176844977334, 1.0),
+    ("speed", "~~", "speed", 0.371877278101391, 0.1074197960118355, 1.0),
+    ("visual", "~~", "textual", 0.375712040505778, 0.0799345412196423, 0.431573541830453),
+    ("visual", "~~", "speed", 0.241536242735650, 0.0566266094941248, 0.445500460706391),
+    ("textual", "~~", "speed", 0.172508901232778, 0.0497960686540514, 0.288898783352801),
+    ("x1", "~1", "", 4.936194242521456, 0.0698211257683553, 4.244385774684963),
+    ("x2", "~1", "", 6.109600762787648, 0.0725904608968981, 5.076564322470165),
+    ("x3", "~1", "", 2.213060240177674, 0.0673236640216423, 1.971680328886734),
+    ("x4", "~1", "", 3.061323110085514, 0.0684549163053855, 2.640454012781211),
+    ("x5", "~1", "", 4.326348795691890, 0.0768972571679918, 3.303954127735940),
+    ("x6", "~1", "", 2.195710234276875, 0.0638796486948629, 2.021634977064707),
+    ("x7", "~1", "", 4.200173754306352, 0.0657554821292969, 3.810532928436587),
+    ("x8", "~1", "", 5.553045570176812, 0.0622425870323121, 5.377812761292391),
+    ("x9", "~1", "", 5.383097502550081, 0.0603878494068865, 5.349455405275827),
+]
+
+
+@pytest.fixture(scope="module")
+def hs_blanks(reference_data: Path) -> pd.DataFrame:
+    # HolzingerSwineford1939 x1..x9, 10% of cells blanked: np.random.default_rng(1939)
+    return pd.read_csv(reference_data / "missing" / "hs1939_mcar10_seed1939.csv")
+
+
+def test_cfa_fiml_matches_lavaan(hs_blanks: pd.DataFrame) -> None:
+    from egovstudy.measurement import cfa
+
+    res = cfa(HS_MODEL, hs_blanks, missing="fiml")
+    for key, value in R_FIML_FIT.items():
+        assert res.fit[key] == pytest.approx(value, rel=1e-6, abs=1e-8), key
+    est = res.estimates
+    for lhs, op, rhs, value, se, std in R_FIML_EST:
+        if op == "~1":
+            row = est[(est["op"] == "~1") & (est["item"] == lhs)]
+        elif op == "=~":
+            row = est[(est["op"] == "=~") & (est["latent"] == lhs) & (est["item"] == rhs)]
+        else:
+            row = est[(est["op"] == "~~") & (((est["latent"] == lhs) & (est["item"] == rhs))
+                                            | ((est["latent"] == rhs) & (est["item"] == lhs)))]
+        assert len(row) == 1, (lhs, op, rhs)
+        got = row.iloc[0]
+        assert got["estimate"] == pytest.approx(value, abs=1e-4), (lhs, op, rhs)
+        assert got["std_error"] == pytest.approx(se, abs=1e-4), (lhs, op, rhs)
+        assert got["std_estimate"] == pytest.approx(std, abs=1e-4), (lhs, op, rhs)
+    assert res.n == 301
+
+
+def test_cfa_default_stays_listwise(hs_blanks: pd.DataFrame) -> None:
+    from egovstudy.measurement import cfa
+
+    res = cfa(HS_MODEL, hs_blanks)
+    # R: sum(complete.cases(d)) -> 115 rows kept by lavaan's default missing = "listwise"
+    assert res.n == 115
+    assert "~1" not in set(res.estimates["op"])
+
+
+def test_cfa_missing_option_is_checked(hs_blanks: pd.DataFrame) -> None:
+    from egovstudy.measurement import cfa
+
+    with pytest.raises(ModelSpecError, match=r"missing='fmil'.*did you mean 'fiml'"):
+        cfa(HS_MODEL, hs_blanks, missing="fmil")  # type: ignore[arg-type]
+    with pytest.raises(InsufficientDataError, match=r"\['x9'\] have fewer than 3 non-missing"):
+        cfa(HS_MODEL, hs_blanks.assign(x9=np.nan), missing="fiml")
