@@ -514,6 +514,10 @@ def _frame_of(fit: Any) -> tuple[pd.DataFrame, float]:
         dfcom = float(n - len(fit.table)) if n is not None else np.inf
         return fit.tidy(), dfcom
     if isinstance(fit, pd.DataFrame):
+        lacking = [c for c in ("term", "estimate", "std_error") if c not in fit.columns]
+        if lacking:
+            raise ModelSpecError(f"pool: a tidy frame lacks column(s) {lacking}; pass frames "
+                                 "with term, estimate, std_error (e.g. result.tidy())")
         return fit, np.inf
     raise ModelSpecError(f"pool: cannot pool a {type(fit).__name__}; pass results of "
                          "egovstudy.ols / egovstudy.models.logit or tidy frames with term, "

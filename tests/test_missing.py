@@ -264,6 +264,9 @@ def test_unknown_method_and_column_suggest(airquality: pd.DataFrame) -> None:
 
 def test_pool_refuses_different_models(airquality: pd.DataFrame) -> None:
     d = airquality.dropna()
+    frame = pd.DataFrame({"term": ["x"], "estimate": [1.0]})
+    with pytest.raises(ModelSpecError, match=r"lacks column\(s\) \['std_error'\]"):
+        pool([frame, frame])
     with pytest.raises(ModelSpecError, match="fit 2 has terms"):
         pool([ols("Ozone ~ Wind", d), ols("Ozone ~ Temp", d)])
 
