@@ -232,6 +232,11 @@ def _fit_cfa(model: str, data: pd.DataFrame, fiml: bool = False) -> CFAResult:
         "aic": -2 * logl + 2 * k_ic, "bic": -2 * logl + k_ic * np.log(n),
         "bic2": -2 * logl + k_ic * np.log((n + 2) / 24), "ntotal": float(n)})
     est = _estimates(m, x, n, obs)
+    _warn_heywood(est)
+    return CFAResult(fit=fit, estimates=est, n=n)
+
+
+def _warn_heywood(est: pd.DataFrame, stacklevel: int = 4) -> None:
     var = est[(est["op"] == "~~") & (est["latent"] == est["item"])]
     neg = var[var["estimate"] < 0]
     if len(neg):
@@ -240,8 +245,7 @@ def _fit_cfa(model: str, data: pd.DataFrame, fiml: bool = False) -> CFAResult:
                 f"{v!r} ({e:.3f})" for v, e in zip(neg["item"], neg["estimate"]))
             + " (standardized loadings above 1): the solution is improper and is reported "
             "as lavaan reports it. Check the items for redundancy or a wrong key, simplify "
-            "the model or collect more data.", StatisticalWarning, stacklevel=3)
-    return CFAResult(fit=fit, estimates=est, n=n)
+            "the model or collect more data.", StatisticalWarning, stacklevel=stacklevel)
 
 
 def _estimates(m: Any, x: np.ndarray, n: int, obs: list[str]) -> pd.DataFrame:
@@ -321,4 +325,5 @@ def _fit_fiml(m: Any, frame: pd.DataFrame, observed_all: list[str]) -> CFAResult
     est = pd.concat([est, means], ignore_index=True)
     est["statistic"] = est["estimate"] / est["std_error"]
     est["p_value"] = 2 * norm.sf(np.abs(est["statistic"]))
+    _warn_heywood(est, stacklevel=5)
     return CFAResult(fit=fit, estimates=est, n=n)

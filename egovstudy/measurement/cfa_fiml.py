@@ -90,6 +90,9 @@ def fit_cfa_fiml(m: Any, frame: pd.DataFrame, obs: list[str]) -> dict[str, Any]:
     x = frame[obs].to_numpy(dtype=float)
     pats = _Patterns(x)
     n = pats.n
+    if n <= len(obs):
+        raise InsufficientDataError(f"FIML CFA: {n} cases with an answer for {len(obs)} "
+                                    "items; collect more cases than items")
     p = len(obs)
     mu1, sig1, _ = em_normal(x)
     ll1 = -0.5 * pats.minus2ll(sig1, mu1)[0]
@@ -141,8 +144,6 @@ def fit_cfa_fiml(m: Any, frame: pd.DataFrame, obs: list[str]) -> dict[str, Any]:
     for j in range(p):
         v = x[~np.isnan(x[:, j]), j]
         base_ll += -0.5 * len(v) * (np.log(2 * np.pi) + np.log(v.var()) + 1)
-    if n < 2:  # pragma: no cover - item_frame already requires cases
-        raise InsufficientDataError("FIML needs at least 2 cases")
     return {"theta": theta, "mu": mu, "se_theta": se[:n_theta], "se_mu": se[n_theta:],
             "logl": ll0, "unrestricted_logl": ll1, "baseline_logl": base_ll, "n": n,
             "sigma1": sig1}
