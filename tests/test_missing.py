@@ -360,5 +360,7 @@ def test_cfa_missing_option_is_checked(hs_blanks: pd.DataFrame) -> None:
 
     with pytest.raises(ModelSpecError, match=r"missing='fmil'.*did you mean 'fiml'"):
         cfa(HS_MODEL, hs_blanks, missing="fmil")  # type: ignore[arg-type]
+    with pytest.raises(InsufficientDataError, match=r"6 cases with answers for 9 items"):
+        cfa(HS_MODEL, hs_blanks.dropna().head(6), missing="fiml")
     with pytest.raises(InsufficientDataError, match=r"\['x9'\] have fewer than 3 non-missing"):
         cfa(HS_MODEL, hs_blanks.assign(x9=np.nan), missing="fiml")
