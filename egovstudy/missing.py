@@ -151,7 +151,7 @@ def em_normal(x: np.ndarray, *, tol: float = 1e-12,
                            "iterations; check for constant or collinear columns")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LittleResult:
     """Little's (1988) MCAR test.
 
@@ -185,6 +185,9 @@ class LittleResult:
 
     def __str__(self) -> str:
         return self.summary()
+
+    def _repr_html_(self) -> str:
+        return self.tidy().to_html(index=False)
 
 
 def little_mcar_test(data: pd.DataFrame, columns: Sequence[str] | None = None) -> LittleResult:
@@ -253,7 +256,7 @@ def little_mcar_test(data: pd.DataFrame, columns: Sequence[str] | None = None) -
 
 
 # --------------------------------------------------------------------------- imputation
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ImputedData:
     """``m`` completed copies of a dataset (from :func:`impute`).
 
@@ -449,7 +452,7 @@ def rubin_pool(estimates: np.ndarray, variances: np.ndarray, *,
                          "std_error": np.sqrt(t)})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PooledResult:
     """Estimates pooled over imputations by Rubin's rules.
 
@@ -702,7 +705,7 @@ def _p_text(p: float, language: str) -> str:
     return "< .001" if p < 0.001 else f"= {p:.3f}".replace("0.", ".", 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MissingReport:
     """Missing data in a set of columns (from :func:`missing_report`).
 
@@ -767,6 +770,11 @@ class MissingReport:
 
     def __str__(self) -> str:
         return self.summary()
+
+    def _repr_html_(self) -> str:
+        little = f"<p>{self.little.summary()}</p>" if self.little is not None else ""
+        return ("<p><b>Missing values per column</b></p>" + self.by_column.to_html(index=False)
+                + little)
 
 
 def _id_decimal(text: str) -> str:
