@@ -64,6 +64,9 @@ _LAZY: dict[str, str] = {
     # mediation, moderation, PLS-SEM
     "process": "egovstudy.mediation",
     "pls_sem": "egovstudy.pls",
+    # missing data
+    **dict.fromkeys(["little_mcar_test", "impute", "pool", "mi_ols", "mi_logit",
+                     "mi_process", "missing_report"], "egovstudy.missing"),
     # outputs
     "save_figure": "egovstudy.report",
     "write_table": "egovstudy.report",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -87,7 +87,8 @@ def _rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float
     return bound(1 - a), bound(a)
 
 
-def cfa(model: str, data: pd.DataFrame) -> CFAResult:
+def cfa(model: str, data: pd.DataFrame, *,
+        missing: Literal["listwise", "fiml"] = "listwise") -> CFAResult:
     """Fit a CFA (lavaan syntax) by maximum likelihood and report lavaan's fit measures.
 
     Parameters
@@ -97,7 +98,12 @@ def cfa(model: str, data: pd.DataFrame) -> CFAResult:
         each factor is fixed to 1 (lavaan's default).
     data : pandas.DataFrame
         Observed variables; rows with missing values are dropped (listwise, lavaan's
-        default ``missing = "listwise"``).
+        default ``missing = "listwise"``) unless ``missing="fiml"``.
+    missing : {"listwise", "fiml"}
+        ``"fiml"``: full-information ML over all cases with at least one observed item, with
+        free means (lavaan ``missing = "fiml"``; see :mod:`egovstudy.measurement.cfa_fiml`):
+        estimates then include the intercepts (op ``"~1"``), SEs are from the observed
+        information, and SRMR is not computed (NaN).
 
     Returns
     -------
@@ -129,11 +135,17 @@ def cfa(model: str, data: pd.DataFrame) -> CFAResult:
     """
     from egovstudy._blas import single_thread_blas
 
+    if missing not in ("listwise", "fiml"):
+        import difflib
+
+        near = difflib.get_close_matches(str(missing), ["listwise", "fiml"], n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise ModelSpecError(f"missing={missing!r} is not one of ['listwise', 'fiml']{hint}")
     with single_thread_blas():  # same arithmetic on every run: byte-identical tables
-        return _fit_cfa(model, data)
+        return _fit_cfa(model, data, fiml=missing == "fiml")
 
 
-def _fit_cfa(model: str, data: pd.DataFrame) -> CFAResult:
+def _fit_cfa(model: str, data: pd.DataFrame, fiml: bool = False) -> CFAResult:
     try:
         import semopy
     except ImportError as exc:  # pragma: no cover - semopy is a dependency
@@ -152,7 +164,10 @@ def _fit_cfa(model: str, data: pd.DataFrame) -> CFAResult:
     missing = [v for v in observed_all if v not in data.columns]
     if missing:
         raise ModelSpecError(f"model variables {missing} are not columns of data")
-    frame = item_frame(data, observed_all, min_items=2, what="CFA").dropna()
+    frame = item_frame(data, observed_all, min_items=2, what="CFA")
+    if fiml:
+        return _fit_fiml(m, frame, observed_all)
+    frame = frame.dropna()
     n = int(frame.shape[0])
     x = frame.to_numpy()
     s = np.cov(x, rowvar=False, bias=True)  # lavaan: divisor N
@@ -217,6 +232,11 @@ def _fit_cfa(model: str, data: pd.DataFrame) -> CFAResult:
         "aic": -2 * logl + 2 * k_ic, "bic": -2 * logl + k_ic * np.log(n),
         "bic2": -2 * logl + k_ic * np.log((n + 2) / 24), "ntotal": float(n)})
     est = _estimates(m, x, n, obs)
+    _warn_heywood(est)
+    return CFAResult(fit=fit, estimates=est, n=n)
+
+
+def _warn_heywood(est: pd.DataFrame, stacklevel: int = 4) -> None:
     var = est[(est["op"] == "~~") & (est["latent"] == est["item"])]
     neg = var[var["estimate"] < 0]
     if len(neg):
@@ -225,8 +245,7 @@ def _fit_cfa(model: str, data: pd.DataFrame) -> CFAResult:
                 f"{v!r} ({e:.3f})" for v, e in zip(neg["item"], neg["estimate"]))
             + " (standardized loadings above 1): the solution is improper and is reported "
             "as lavaan reports it. Check the items for redundancy or a wrong key, simplify "
-            "the model or collect more data.", StatisticalWarning, stacklevel=3)
-    return CFAResult(fit=fit, estimates=est, n=n)
+            "the model or collect more data.", StatisticalWarning, stacklevel=stacklevel)
 
 
 def _estimates(m: Any, x: np.ndarray, n: int, obs: list[str]) -> pd.DataFrame:
@@ -251,3 +270,60 @@ def _estimates(m: Any, x: np.ndarray, n: int, obs: list[str]) -> pd.DataFrame:
     lat = set(m.vars["latent"])
     out.loc[(out["op"] == "=~") & ~out["latent"].isin(lat), "op"] = "~"
     return out.reset_index(drop=True)
+
+
+def _fit_fiml(m: Any, frame: pd.DataFrame, observed_all: list[str]) -> CFAResult:
+    """FIML branch of :func:`cfa` (the likelihood is in :mod:`.cfa_fiml`)."""
+    from scipy.stats import chi2, norm
+
+    from egovstudy.errors import InsufficientDataError
+    from egovstudy.measurement.cfa_fiml import fit_cfa_fiml, parameter_rows
+    from egovstudy.missing import em_normal
+
+    empty = [c for c in observed_all if frame[c].isna().all()]
+    if empty:
+        raise InsufficientDataError(f"CFA item {empty[0]!r} is entirely missing; drop it "
+                                    "from the model")
+    frame = frame[frame.notna().any(axis=1)]
+    x_all = frame.to_numpy(dtype=float)
+    _, sig_em, _ = em_normal(x_all)
+    cov_df = pd.DataFrame(sig_em, index=observed_all, columns=observed_all)
+    n = int(frame.shape[0])
+    try:
+        m.fit(cov=cov_df, n_samples=n, obj="MLW")  # start values from the EM covariance
+    except Exception as exc:
+        raise ConvergenceError(f"the CFA could not be estimated: {exc}") from exc
+    obs = list(m.vars["observed"])
+    r = fit_cfa_fiml(m, frame, obs)
+    p = len(obs)
+    npar = len(r["theta"]) + p
+    df = p * (p + 1) // 2 + p - npar
+    chisq = 2 * (r["unrestricted_logl"] - r["logl"])
+    base = 2 * (r["unrestricted_logl"] - r["baseline_logl"])
+    base_df = p * (p - 1) // 2
+    cfi = 1 - max(chisq - df, 0) / max(chisq - df, base - base_df, 0) if base > 0 else np.nan
+    tli = ((base / base_df) - (chisq / df)) / ((base / base_df) - 1) if df > 0 else np.nan
+    rmsea = float(np.sqrt(max(chisq - df, 0) / (df * n))) if df > 0 else 0.0
+    lo, hi = _rmsea_ci(chisq, df, n) if df > 0 else (0.0, 0.0)
+    logl = r["logl"]
+    fit = pd.Series({
+        "npar": float(npar), "chisq": chisq, "df": float(df),
+        "pvalue": float(chi2.sf(chisq, df)) if df > 0 else np.nan,
+        "baseline_chisq": base, "baseline_df": float(base_df), "cfi": cfi, "tli": tli,
+        "rmsea": rmsea, "rmsea_ci_lower": lo, "rmsea_ci_upper": hi, "srmr": np.nan,
+        "logl": logl, "unrestricted_logl": r["unrestricted_logl"],
+        "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * np.log(n),
+        "bic2": -2 * logl + npar * np.log((n + 2) / 24), "ntotal": float(n)})
+    est = _estimates(m, x_all, n, obs)
+    ses = parameter_rows(m, r["se_theta"])
+    est["std_error"] = [ses.get((a, o, b), np.nan)
+                        for a, o, b in zip(est["latent"], est["op"], est["item"], strict=True)]
+    sigma, _ = m.calc_sigma()
+    sd = np.sqrt(np.diag(sigma))
+    means = pd.DataFrame({"latent": obs, "op": "~1", "item": obs, "estimate": r["mu"],
+                          "std_error": r["se_mu"], "std_estimate": r["mu"] / sd})
+    est = pd.concat([est, means], ignore_index=True)
+    est["statistic"] = est["estimate"] / est["std_error"]
+    est["p_value"] = 2 * norm.sf(np.abs(est["statistic"]))
+    _warn_heywood(est, stacklevel=5)
+    return CFAResult(fit=fit, estimates=est, n=n)
