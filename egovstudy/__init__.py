@@ -45,6 +45,9 @@ _LAZY: dict[str, str] = {
     "efa": "egovstudy.measurement",
     "cfa": "egovstudy.measurement",
     "instrument_report": "egovstudy.measurement",
+    # common-method bias
+    **dict.fromkeys(["harman_test", "marker_correction", "full_collinearity_vif"],
+                    "egovstudy.measurement.cmb"),
     # models
     "ols": "egovstudy.models",
     "assumption_tests": "egovstudy.models",
