@@ -142,3 +142,20 @@ def test_margins_bad_input(hs, girl_fit):
         predicted_probabilities(logit("girl ~ x1 * x4", hs), {"x1": [4]})
     with pytest.raises(ModelSpecError, match="conf_level=2"):
         odds_ratios(girl_fit, conf_level=2)
+
+
+def test_plot_interaction_draws_the_predictions(hs):
+    import numpy as np
+
+    from egovstudy.report.margins_plot import plot_interaction
+
+    m = ols("x9 ~ x1 * x4 + ageyr", hs)
+    pred, _ = interaction_predictions(m, "x1", "x4", moderator_values=[2, 4])
+    ax = plot_interaction(pred, "x1", "x4")
+    lines = ax.get_lines()
+    assert len(lines) == 2
+    hi = pred[pred["x4"] == 4].sort_values("x1")
+    assert np.asarray(lines[1].get_ydata()) == pytest.approx(hi["estimate"].to_numpy())
+    assert ax.get_legend().get_texts()[1].get_text() == "x4 = 4.00"
+    with pytest.raises(ModelSpecError, match=r"lacks columns \['x3'\]"):
+        plot_interaction(pred, "x3", "x4")
