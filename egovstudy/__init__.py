@@ -46,7 +46,8 @@ _LAZY: dict[str, str] = {
     "cfa": "egovstudy.measurement",
     "instrument_report": "egovstudy.measurement",
     # common-method bias
-    **dict.fromkeys(["harman_test", "marker_correction", "full_collinearity_vif"],
+    **dict.fromkeys(["harman_test", "marker_correction", "full_collinearity_vif",
+                     "clf_comparison"],
                     "egovstudy.measurement.cmb"),
     # models
     "ols": "egovstudy.models",

@@ -141,3 +141,60 @@ def test_full_collinearity_bad_input():
         full_collinearity_vif(s, ["trsut", "use"])
     with pytest.raises(DataFormatError, match="scores is a list"):
         full_collinearity_vif([1, 2, 3])
+
+
+# In R (lavaan 0.6-14), d <- read.csv("tests/data/lavaan/holzinger_swineford39_data.csv"):
+#   m0 <- 'visual =~ x1 + x2 + x3
+#          textual =~ x4 + x5 + x6
+#          speed =~ x7 + x8 + x9'
+#   m1 <- paste(m0, '
+#     CLF =~ a*x1 + a*x2 + a*x3 + a*x4 + a*x5 + a*x6 + a*x7 + a*x8 + a*x9
+#     CLF ~~ 0*visual + 0*textual + 0*speed')
+#   f0 <- cfa(m0, d); f1 <- cfa(m1, d); sprintf("%.8f", fitMeasures(f0/f1, "chisq"))
+#   -> 85.30552177 (df 24), 54.89683276 (df 23); anova(f0, f1): Chisq diff 30.409, p 3.5e-08
+#   standardizedSolution(): est.std of the trait loadings without / with the CLF, and CLF
+HS_STD = {  # item: (without, with, clf)
+    "x1": (0.771880, 0.115243, 0.578338), "x2": (0.423601, 0.159201, 0.530475),
+    "x3": (0.581132, 0.137410, 0.578014), "x4": (0.851582, 0.657114, 0.538099),
+    "x5": (0.855065, 0.726455, 0.487117), "x6": (0.838010, 0.630867, 0.562952),
+    "x7": (0.569515, 0.418032, 0.572554), "x8": (0.723044, 0.322649, 0.630761),
+    "x9": (0.665009, 0.101753, 0.621863),
+}
+HS_MODEL = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"],
+            "speed": ["x7", "x8", "x9"]}
+
+
+@pytest.fixture(scope="module")
+def hs(reference_data):
+    return pd.read_csv(reference_data / "lavaan" / "holzinger_swineford39_data.csv")
+
+
+def test_clf_comparison_matches_lavaan(hs):
+    from egovstudy.measurement.cmb import clf_comparison
+
+    res = clf_comparison(hs, HS_MODEL)
+    assert res.fit["chisq"].to_numpy() == pytest.approx([85.30552177, 54.89683276], abs=1e-4)
+    assert res.fit["df"].tolist() == [24, 23]
+    assert res.delta_df == 1
+    assert res.delta_chisq == pytest.approx(85.30552177 - 54.89683276, abs=1e-4)
+    assert res.p_value == pytest.approx(3.5e-08, rel=0.05)
+    t = res.tidy().set_index("item")
+    for item, (without, with_, clf) in HS_STD.items():
+        assert t.loc[item, "std_without"] == pytest.approx(without, abs=1e-5)
+        assert t.loc[item, "std_with"] == pytest.approx(with_, abs=1e-5)
+        assert t.loc[item, "clf_loading"] == pytest.approx(clf, abs=1e-5)
+    # differences > .20: x1 .657, x2 .264, x3 .444, x6 .207, x8 .400, x9 .563
+    assert t.index[t["flagged"]].tolist() == ["x1", "x2", "x3", "x6", "x8", "x9"]
+    assert "x1, x2, x3, x6, x8, x9" in res.verdict("en")
+    assert "30,41" in res.verdict("id")
+
+
+def test_clf_bad_input(hs):
+    from egovstudy.measurement.cmb import clf_comparison
+
+    with pytest.raises(ModelSpecError, match="did you mean 'x1'"):
+        clf_comparison(hs, {"visual": ["x11", "x2", "x3"], "speed": ["x7", "x8"]})
+    with pytest.raises(ModelSpecError, match="construct 'speed' has 1 item"):
+        clf_comparison(hs, {"visual": ["x1", "x2", "x3"], "speed": ["x7"]})
+    with pytest.raises(ModelSpecError, match="'x2' is listed under two constructs"):
+        clf_comparison(hs, {"visual": ["x1", "x2", "x3"], "speed": ["x2", "x8"]})
