@@ -45,6 +45,10 @@ _LAZY: dict[str, str] = {
     "efa": "egovstudy.measurement",
     "cfa": "egovstudy.measurement",
     "instrument_report": "egovstudy.measurement",
+    # common-method bias
+    **dict.fromkeys(["harman_test", "marker_correction", "full_collinearity_vif",
+                     "clf_comparison"],
+                    "egovstudy.measurement.cmb"),
     # models
     "ols": "egovstudy.models",
     "SurveyDesign": "egovstudy.models",
@@ -57,6 +61,9 @@ _LAZY: dict[str, str] = {
     "ordinal_logit": "egovstudy.models",
     "mixed_model": "egovstudy.models",
     "panel_regression": "egovstudy.models",
+    # after the model
+    **dict.fromkeys(["odds_ratios", "average_marginal_effects", "predicted_probabilities",
+                     "interaction_predictions"], "egovstudy.models.margins"),
     # group comparisons ("uji beda")
     **dict.fromkeys(["t_test", "paired_t_test", "anova_oneway", "mann_whitney",
                      "wilcoxon_signed_rank", "kruskal_wallis", "chi_square", "fisher_exact",
