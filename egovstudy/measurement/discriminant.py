@@ -169,6 +169,9 @@ def htmt(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]], *, n_boot:
          seed: int | np.random.SeedSequence | None = 0, clusters: Any = None) -> HTMTResult:
     """Heterotrait-monotrait ratio of correlations with an optional bootstrap CI.
 
+    Matches R ``semTools::htmt(model, data, htmt2 = FALSE)`` (the classic HTMT of Henseler et
+    al. 2015); compared in ``make crosscheck``.
+
     Parameters
     ----------
     data : pandas.DataFrame
@@ -253,6 +256,9 @@ def cross_loadings(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
                    scores: pd.DataFrame | None = None) -> pd.DataFrame:
     """Correlation of every item with every construct score.
 
+    Item-construct correlations as SmartPLS and R ``seminr`` print them (Pearson correlations
+    of each item with each construct score).
+
     Scores are the item means per construct unless ``scores`` (e.g. PLS construct
     scores) is given. An item should correlate more with its own construct.
 
@@ -277,6 +283,9 @@ def cross_loadings(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
 def fornell_larcker(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
                     scores: pd.DataFrame | None = None) -> pd.DataFrame:
     """Fornell-Larcker table: sqrt(AVE) on the diagonal, construct correlations below.
+
+    The square roots of the AVE (from standardized one-factor loadings, as R ``lavaan``'s
+    ``std.all`` of a congeneric model) beside the construct correlations (R ``cor``).
 
     AVE comes from each construct's one-factor ML standardized loadings
     (:func:`reliability`); correlations are between construct scores (item means, or

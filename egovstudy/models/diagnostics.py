@@ -357,6 +357,10 @@ def assumption_tests(result: OLSResult, *, alpha: float = 0.05, bg_lags: int = 1
                      vif_threshold: float = 10.0) -> AssumptionTests:
     """Run the classical assumption tests on an OLS result.
 
+    Each row names the R function it matches (``shapiro.test``, ``nortest::lillie.test``,
+    ``car::vif``, ``lmtest::bptest``/``bgtest``/``dwtest``/``resettest``,
+    ``car::outlierTest``); compared in ``make crosscheck``.
+
     Parameters
     ----------
     result : OLSResult

@@ -112,6 +112,9 @@ def test_hypotheses(result: OLSResult, hypotheses: Sequence[Any], *,
                     alpha: float = 0.05) -> HypothesisResult:
     """Decide each hypothesis about a coefficient from the user's list.
 
+    The t tests are those of the coefficient table (R ``coeftest(fit, vcov)`` with the same
+    covariance and df).
+
     Every test is **two-sided** unless a hypothesis asks for ``tail="one-sided"``. A
     directional hypothesis (``direction`` ``"positive"`` or ``"negative"``) is supported
     when the estimate has the expected sign and ``p < alpha``; with the default two-sided
