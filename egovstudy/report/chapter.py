@@ -141,6 +141,9 @@ class _Doc:
         self.skipped: list[str] = []
 
     def t(self, key: str, **kw: Any) -> str:
+        if kw:  # the cut-offs a sentence cites ({c50} = 0,50), in the chapter's decimal mark
+            kw = {**{f"c{v:02d}": fmt_num(v / 100, 2, decimal=self.decimal)
+                     for v in (5, 50, 60, 70, 85, 90)}, **kw}
         return text(key, self.language, **kw)
 
     def heading(self, txt: str, level: int = 1) -> None:
@@ -208,6 +211,7 @@ class _Inputs:
     pls: bool
     process: bool
     pls_options: dict[str, Any] = field(default_factory=dict)
+    invalid_items: str = "keep"
 
 
 def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
@@ -237,7 +241,8 @@ def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
                        m.cluster, hyps, dict(spec.title), n_boot or spec.n_boot, spec.ci,
                        spec.seed if seed is None else seed,
                        est.get("pls_sem", True) if pls is None else pls,
-                       est.get("process", True), dict(spec.pls))
+                       est.get("process", True), dict(spec.pls),
+                       getattr(spec, "invalid_items", "keep"))
     if not hasattr(source, "data") or not hasattr(source, "codebook"):
         raise OutputError("results_chapter needs a Survey, a StudySpec or the path of a study "
                           f"file, got {type(source).__name__}")
@@ -330,6 +335,29 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
 
     _section(doc, doc.t("ch_respondents"), respondents)
 
+    # -- respondent profile: every categorical variable of the codebook (no names assumed)
+    def profile() -> None:
+        from egovstudy.report.sections.profile import categorical_variables, profile_frame
+
+        doc.heading(doc.t("ch_profile"))
+        variables = categorical_variables(cb, data.columns)
+        if not variables:
+            doc.para(doc.t("profile_none"))
+            return
+        frame = profile_frame(data, variables, language)
+        heads = {"variable": doc.t("variable"), "category": doc.t("category"),
+                 "n": "n", "percent": "%"}
+        t = doc.table(frame_table(frame, title=doc.t("cap_profile"), headers=heads,
+                                  language=language, decimal=decimal, digits=1,
+                                  kind="profile"))
+        for _, grp in frame.groupby("variable", sort=False):
+            top = grp.loc[grp["n"].idxmax()]
+            doc.para(doc.t("sent_profile", table=t.number, variable=top["variable"],
+                           group=top["category"], n=int(top["n"]),
+                           pct=doc.num(top["percent"], 1)))
+
+    _section(doc, doc.t("ch_profile"), profile)
+
     # -- instrument tests
     def instrument() -> None:
         from egovstudy.measurement import instrument_report
@@ -351,13 +379,15 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             "id": f"r hitung = korelasi butir-total terkoreksi; r tabel pada α = {ir_alpha(ir)}; "
                   f"butir valid bila r hitung > r tabel dan ≥ {ir.min_r_rest:.2f}, serta "
                   f"loading ≥ {ir.min_loading:.2f}."}[language],))
-        doc.table(t)
+        vt = doc.table(t)
+        doc.para(doc.t("sent_validity_table", table=vt.number))
         weak = ir.weak_items
         if weak:
             doc.para({"en": f"{len(weak)} item(s) did not meet the validity criteria: "
                             f"{', '.join(weak)}.",
                       "id": f"Sebanyak {len(weak)} butir tidak memenuhi kriteria validitas: "
                             f"{', '.join(weak)}."}[language])
+            invalid_items_decision(list(weak))
         else:
             doc.para({"en": "All items meet the validity criteria.",
                       "id": "Seluruh butir memenuhi kriteria validitas."}[language])
@@ -377,9 +407,82 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             "id": "α = Cronbach's alpha; ω = omega McDonald; CR = reliabilitas komposit; "
                   "AVE = average variance extracted. Reliabel bila α ≥ .70, cukup reliabel "
                   "bila .60–.70."}[language],))
-        doc.table(rt)
+        rt = doc.table(rt)
         for s in ir.constructs.get(f"sentence_{language}", []):
             doc.para(str(s))
+        convergent(ir.constructs, rt.number)
+        discriminant()
+
+    def invalid_items_decision(weak: list[str]) -> None:
+        """The study's ``instrument.invalid_items`` decision, applied before later sections."""
+        nonlocal data, cb, citems
+        from egovstudy.report.sections.instrument import drop_invalid_items
+
+        if inp.invalid_items == "drop":
+            new = memo("drop_invalid", lambda: drop_invalid_items(data, cb, weak))
+            data, cb, dropped = new
+            citems = cb.construct_items()
+            kept = [w for w in weak if w not in dropped]
+            if dropped:
+                doc.para(doc.t("sent_invalid_drop", items=", ".join(dropped)))
+            if kept:  # the construct's only items: nothing would be left to score
+                doc.para(doc.t("sent_invalid_keep", items=", ".join(kept)))
+        else:
+            doc.para(doc.t("sent_invalid_keep", items=", ".join(weak)))
+
+    def convergent(cons: Any, number: str | None) -> None:
+        from egovstudy.report.sections.instrument import low_ave
+
+        low = low_ave(cons)
+        if low.empty:
+            doc.para(doc.t("sent_convergent_ok", table=number))
+            return
+        names = ", ".join(f"{labels.get(c, c)} ({doc.num(a, 3, leading_zero=False)})"
+                          for c, a in zip(low["construct"], low["ave"]))
+        weak_cr = low[low["rho_c"] <= 0.60]
+        if weak_cr.empty:
+            verdict = doc.t("cr_all_above", crs=", ".join(
+                doc.num(v, 3, leading_zero=False) for v in low["rho_c"]))
+        else:
+            verdict = doc.t("cr_not_all", constructs=", ".join(
+                labels.get(c, c) for c in weak_cr["construct"]))
+        doc.para(doc.t("sent_convergent_low", table=number, constructs=names, verdict=verdict))
+
+    def discriminant() -> None:
+        import pandas as pd
+
+        from egovstudy.measurement import fornell_larcker, htmt
+        from egovstudy.report.sections.instrument import fornell_larcker_ok
+
+        groups = {c: its for c, its in survey.construct_items().items() if len(its) >= 2}
+        if len(groups) < 2:
+            return
+        h = memo("htmt", lambda: htmt(survey.data, groups))
+        pairs = h.pairs.copy()
+        pairs["term"] = [" – ".join(labels.get(p, p) for p in str(t).split(" - "))
+                         for t in pairs["term"]]
+        ht = doc.table(frame_table(pairs, title=doc.t("cap_htmt"), columns=["term", "estimate"],
+                                   headers={"term": doc.t("construct"), "estimate": "HTMT"},
+                                   language=language, decimal=decimal, digits=3,
+                                   kind="htmt"))
+        top = pairs.loc[pairs["estimate"].idxmax()]
+        doc.para(doc.t("sent_htmt", table=ht.number,
+                       max=doc.num(top["estimate"], 3, leading_zero=False), pair=top["term"],
+                       n_over=int((pairs["estimate"] > 0.85).sum()),
+                       n_over90=int((pairs["estimate"] > 0.90).sum()), n_pairs=len(pairs)))
+        fl = memo("fornell", lambda: fornell_larcker(survey.data, groups))
+        ok = fornell_larcker_ok(fl)
+        shown = fl.rename(index=labels, columns=labels)
+        frame = pd.concat([pd.Series(list(shown.index), index=shown.index, name="construct"),
+                           shown], axis=1)
+        ft = doc.table(frame_table(frame, title=doc.t("cap_fornell"),
+                                   headers={"construct": doc.t("construct")},
+                                   language=language, decimal=decimal, digits=3,
+                                   kind="fornell_larcker"))
+        failed = [labels.get(c, c) for c, good in ok.items() if not good]
+        doc.para(doc.t("sent_fornell", table=ft.number, n_ok=sum(ok.values()), n=len(ok),
+                       failed=doc.t("fornell_failed", constructs=", ".join(failed))
+                       if failed else ""))
 
     _section(doc, doc.t("ch_instrument"), instrument)
 
@@ -392,8 +495,9 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             data, citems, values=values, labels=labels, language=language, decimal=decimal,
             item_values={c: sc.values for c, sc in item_scales.items()}))
         assert t.data is not None
+        doc.para(doc.t("sent_descriptive_table", table=t.number))
         for _, r in t.data[t.data["level"] == "construct"].iterrows():
-            doc.para(doc.t("sent_descriptive", construct=r["variable"],
+            doc.para(doc.t("sent_descriptive_t", table=t.number, construct=r["variable"],
                            mean=doc.num(r["mean"]), sd=doc.num(r["sd"]), category=r["category"]))
         # one diverging bar chart per answer scale, with that scale's own labels
         by_scale: dict[str, dict[str, list[str]]] = {}
@@ -455,7 +559,7 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             t = dataclasses.replace(t, title=f"{t.title}: {labels.get(y, y)}")
             doc.table(t)
             for s in at.sentences(language):
-                doc.para(str(s))
+                doc.para(_id_terms(str(s)) if language == "id" else str(s))
             with house_style():
                 fig, axes = plt.subplots(2, 2, figsize=(7.5, 6.2))
                 F.residual_diagnostics(res, language=language, axes=axes)
@@ -468,25 +572,46 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         if inp.cluster:
             reg = dataclasses.replace(reg, notes=(*reg.notes, {
                 "en": f"Standard errors are cluster-robust by {unit_label(inp.cluster)}.",
-                "id": f"Galat baku robust terhadap klaster {unit_label(inp.cluster)}."
+                "id": f"Galat baku dihitung dengan kovarians klaster menurut "
+                      f"{unit_label(inp.cluster)}."
             }[language]))
-        doc.table(reg)
+        reg = doc.table(reg)
+        tables["regression"] = reg.number
         for y, res in models.items():
+            regression_text(y, res, reg.number)
             fs = res.fit_stats()
             sentence = doc.t("sent_regression", r2pct=doc.num(100 * fs["r2"], 1),
                              y=labels.get(y, y), df1=int(fs["f_df1"]), df2=int(fs["f_df2"]),
                              f=doc.num(fs["f"]), p=doc.p(fs["f_p_value"]))
             if inp.cluster:
                 # the robust Wald F and its df come from the same covariance as the t tests
-                sentence += " " + doc.t("sent_wald_f", cluster=inp.cluster,
+                sentence += " " + doc.t("sent_wald_f", cluster=unit_label(inp.cluster),
                                         g=int(fs["f_df2"]) + 1, df2=int(fs["f_df2"]))
             doc.para(sentence)
         with house_style():
             fig, ax = plt.subplots(figsize=(6.5, 4.2))
             F.coefficient_plot(named, labels=labels, language=language, ax=ax)
             fig.tight_layout()
-        doc.figure(doc.t("fig_coefs"), fig)
+        figures["coefs"] = doc.figure(doc.t("fig_coefs"), fig).number
 
+    def regression_text(y: str, res: Any, number: str | None) -> None:
+        """Equation, t tabel and F tabel of one fit, from its own df (Indonesian theses)."""
+        from egovstudy.report.sections.regression import critical_values, equation
+
+        fs = res.fit_stats()
+        t_tab, f_tab = critical_values(res.df_inference, fs["f_df1"], fs["f_df2"])
+        doc.para(doc.t("sent_equation", table=number, y=labels.get(y, y),
+                       equation=equation(res.tidy(), labels.get(y, y), labels,
+                                         lambda v, d: doc.num(v, d))))
+        doc.para(doc.t("sent_t_table", df=int(res.df_inference), t=doc.num(t_tab, 3)))
+        above = fs["f"] > f_tab
+        doc.para(doc.t("sent_f_table", df1=int(fs["f_df1"]), df2=int(fs["f_df2"]),
+                       f_tab=doc.num(f_tab, 3), f=doc.num(fs["f"], 3),
+                       verdict=doc.t("f_exceeds" if above else "f_below"),
+                       joint=doc.t("joint_yes" if above else "joint_no"), y=labels.get(y, y)))
+
+    tables: dict[str, str | None] = {}
+    figures: dict[str, str] = {}
     _section(doc, doc.t("ch_hypotheses"), regression)
 
     # -- hypotheses (direct) + mediation
@@ -514,6 +639,15 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                          "statistic": hr["statistic"], "p_value": hr["p_value"],
                          "tail": hr["tail"],
                          "supported": hr["decision"] == "supported"})
+            discussion.append({"id": h["id"], "decision": hr["decision"],
+                               "path": f"{labels.get(h['source'], h['source'])} → "
+                                       f"{labels.get(h['target'], h['target'])}",
+                               "stats": f"b = {doc.num(hr['estimate'], 3)}, "
+                                        f"t({int(hr['df'])}) = {doc.num(hr['statistic'])}, "
+                                        f"{doc.p(hr['p_value'])}"})
+            if language == "id":
+                doc.para("Hipotesis " + _with_labels(str(hr["sentence_id"]), labels))
+                continue
             doc.para(doc.t("sent_hypothesis", hypothesis=h["id"],
                            path=f"{labels.get(h['source'], h['source'])} → "
                                 f"{labels.get(h['target'], h['target'])}",
@@ -524,6 +658,7 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                                  f"{doc.p(hr['p_value'])} "
                                  f"({doc.t('tail_' + hr['tail'].replace('-', '_'))})"))
 
+    discussion: list[dict[str, Any]] = []
     if models:
         _section(doc, doc.t("ch_hypotheses"), hypotheses)
 
@@ -571,7 +706,7 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             boot_text = res.bootstrap_text(language)
             doc.para(doc.t("sent_indirect", x=labels.get(x, x), y=labels.get(y, y),
                            m=labels.get(m, m), b=doc.num(ind["estimate"], 3),
-                           ci_label=f"{round(inp.ci * 100)}% CI",
+                           ci_label=doc.t("ci_label", level=round(inp.ci * 100)),
                            lo=doc.num(lo, 3), hi=doc.num(hi, 3),
                            verdict=doc.t("excludes" if excludes else "includes")))
             # the type of mediation from the same effects as the table (Zhao, Lynch & Chen
@@ -630,7 +765,8 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
     if rows:
         import pandas as pd
 
-        doc.table(hypothesis_table(pd.DataFrame(rows), language=language, decimal=decimal))
+        tables["hypotheses"] = doc.table(hypothesis_table(
+            pd.DataFrame(rows), language=language, decimal=decimal)).number
         note = {"en": "Indirect effects (hypotheses through a mediator) are supported when "
                       "the bootstrap confidence interval excludes zero.",
                 "id": "Efek tidak langsung (hipotesis melalui mediator) diterima bila interval "
@@ -683,7 +819,36 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                    fig)
 
     _section(doc, doc.t("cap_pls"), pls)
+
+    def pembahasan() -> None:
+        """One paragraph per tested hypothesis, with placeholders for the literature."""
+        if not discussion:
+            return
+        doc.heading(doc.t("ch_discussion"))
+        number = tables.get("hypotheses") or tables.get("regression")
+        for d in discussion:
+            fig = figures.get("coefs")
+            doc.para(doc.t("sent_discussion", hypothesis=d["id"], path=d["path"], table=number,
+                           decision=doc.t("supported" if d["decision"] == "supported"
+                                          else "not_supported").lower(),
+                           stats=d["stats"],
+                           figure=doc.t("discussion_figure", figure=fig) if fig else ""))
+        doc.para(doc.t("discussion_note"))
+
+    _section(doc, doc.t("ch_discussion"), pembahasan)
     return doc
+
+
+def _id_terms(sentence: str) -> str:
+    """English statistical words left in generated Indonesian sentences, translated."""
+    return re.sub(r"\btolerance\b", "toleransi", sentence)
+
+
+def _with_labels(sentence: str, labels: Mapping[str, str]) -> str:
+    """Construct names in a generated sentence replaced by their labels (whole words)."""
+    for name in sorted(labels, key=len, reverse=True):
+        sentence = re.sub(rf"(?<![\w.]){re.escape(name)}(?![\w])", labels[name], sentence)
+    return sentence
 
 
 def column_label_r(language: str) -> str:

@@ -198,6 +198,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The mean of {construct} is {mean} (SD = {sd}), in the \"{category}\" category.",
         "id": "Rata-rata {construct} sebesar {mean} (SD = {sd}), termasuk kategori "
               "\"{category}\"."},
+    "sent_descriptive_t": {
+        "en": "Table {table} shows that the mean of {construct} is {mean} (SD = {sd}), in the "
+              "\"{category}\" category.",
+        "id": "Tabel {table} menunjukkan rata-rata {construct} sebesar {mean} (SD = {sd}), "
+              "termasuk kategori \"{category}\"."},
     "sent_regression": {
         "en": "The model explains {r2pct}% of the variance of {y}, F({df1}, {df2}) = {f}, {p}.",
         "id": "Model menjelaskan {r2pct}% variasi {y}, F({df1}, {df2}) = {f}, {p}."},
@@ -226,6 +231,110 @@ STRINGS: dict[str, dict[str, str]] = {
               "penyaringan)."},
     "unit_agency": {"en": "agency", "id": "OPD/instansi"},
     "unit_region": {"en": "region", "id": "wilayah"},
+    # thesis sections (respondent profile, instrument decisions, t/F tabel, Pembahasan)
+    "ch_profile": {"en": "Respondent Profile", "id": "Karakteristik Responden"},
+    "cap_profile": {"en": "Respondent Profile", "id": "Karakteristik Responden"},
+    "profile_none": {
+        "en": "The codebook declares no categorical respondent variables, so no respondent "
+              "profile is reported.",
+        "id": "Buku kode tidak memuat variabel kategorik responden, sehingga karakteristik "
+              "responden tidak disajikan."},
+    "sent_profile": {
+        "en": "Table {table} shows that by {variable}, the largest group is {group} "
+              "({n} respondents, {pct}%).",
+        "id": "Tabel {table} menunjukkan bahwa berdasarkan {variable}, kelompok terbesar "
+              "adalah {group} ({n} responden, {pct}%)."},
+    "sent_invalid_drop": {
+        "en": "The items that did not meet the validity criteria ({items}) were dropped, and "
+              "the construct scores were recomputed without them before every later "
+              "analysis.",
+        "id": "Butir yang tidak valid ({items}) dikeluarkan, dan skor konstruk dihitung ulang "
+              "tanpa butir tersebut sebelum seluruh analisis berikutnya."},
+    "sent_invalid_keep": {
+        "en": "The items that did not meet the validity criteria ({items}) were kept in the "
+              "construct scores to preserve the content of the instrument as designed; this "
+              "is a limitation, because they add measurement error to those scores.",
+        "id": "Butir yang tidak valid ({items}) tetap dipertahankan dalam skor konstruk agar "
+              "isi instrumen tetap sesuai rancangan; hal ini merupakan keterbatasan "
+              "penelitian, karena butir tersebut menambah galat pengukuran pada skor."},
+    "sent_validity_table": {
+        "en": "Table {table} reports the validity of every item (r versus critical r).",
+        "id": "Tabel {table} menyajikan uji validitas setiap butir (r hitung dibandingkan "
+              "dengan r tabel)."},
+    "sent_convergent_ok": {
+        "en": "Table {table} shows convergent validity: every construct has AVE ≥ .50 and "
+              "CR ≥ .70.",
+        "id": "Tabel {table} menunjukkan validitas konvergen: seluruh konstruk memiliki "
+              "AVE ≥ {c50} dan CR ≥ {c70}."},
+    "sent_convergent_low": {
+        "en": "Table {table} shows AVE below .50 for {constructs}: their items share less "
+              "than half of their variance with the construct. Fornell and Larcker (1981) "
+              "accept AVE < .50 when composite reliability exceeds .60, {verdict}.",
+        "id": "Tabel {table} menunjukkan AVE di bawah {c50} pada {constructs}: butirnya "
+              "berbagi kurang dari separuh varians dengan konstruknya. Fornell dan Larcker "
+              "(1981) menerima AVE < {c50} bila reliabilitas komposit (CR) lebih dari {c60}, "
+              "{verdict}."},
+    "cr_all_above": {"en": "which holds for all of them (CR {crs})",
+                     "id": "dan syarat ini terpenuhi (CR {crs})"},
+    "cr_not_all": {"en": "which does not hold for {constructs}",
+                   "id": "namun syarat ini tidak terpenuhi pada {constructs}"},
+    "cap_htmt": {"en": "Discriminant Validity: Heterotrait-Monotrait Ratio (HTMT)",
+                 "id": "Validitas Diskriminan: Heterotrait-Monotrait Ratio (HTMT)"},
+    "cap_fornell": {"en": "Discriminant Validity: Fornell-Larcker Criterion",
+                    "id": "Validitas Diskriminan: Kriteria Fornell-Larcker"},
+    "sent_htmt": {
+        "en": "Table {table} shows the HTMT ratios: the largest is {max} ({pair}); "
+              "{n_over} of {n_pairs} pairs exceed .85 and {n_over90} exceed .90 "
+              "(Henseler et al., 2015).",
+        "id": "Tabel {table} menyajikan rasio HTMT: nilai terbesar {max} ({pair}); "
+              "{n_over} dari {n_pairs} pasangan melebihi {c85} dan {n_over90} melebihi {c90} "
+              "(Henseler dkk., 2015)."},
+    "sent_fornell": {
+        "en": "Table {table} shows the Fornell-Larcker criterion: the square root of the AVE "
+              "exceeds the construct's correlations with every other construct for "
+              "{n_ok} of {n} constructs{failed}.",
+        "id": "Tabel {table} menyajikan kriteria Fornell-Larcker: akar AVE lebih besar dari "
+              "korelasi konstruk dengan konstruk lain pada {n_ok} dari {n} konstruk{failed}."},
+    "fornell_failed": {"en": " (not for {constructs})", "id": " (tidak pada {constructs})"},
+    "sent_descriptive_table": {
+        "en": "Table {table} reports the descriptive statistics of every item and construct.",
+        "id": "Tabel {table} menyajikan statistik deskriptif setiap butir dan konstruk."},
+    "sent_equation": {
+        "en": "Table {table} gives the estimated regression equation of {y}: {equation}.",
+        "id": "Berdasarkan Tabel {table}, persamaan regresi {y} adalah {equation}."},
+    "sent_t_table": {
+        "en": "At α = .05 (two-sided) with df = {df}, the critical t is {t}; a predictor is "
+              "significant when |t| exceeds it.",
+        "id": "Pada α = {c05} (dua arah) dengan df = {df}, nilai t tabel adalah {t}; "
+              "prediktor berpengaruh signifikan bila |t hitung| > t tabel."},
+    "sent_f_table": {
+        "en": "The critical F at α = .05 with df = ({df1}, {df2}) is {f_tab}; F = {f} "
+              "{verdict} it, so the predictors {joint} jointly related to {y}.",
+        "id": "Nilai F tabel pada α = {c05} dengan df = ({df1}, {df2}) adalah {f_tab}; "
+              "F hitung = {f} {verdict} F tabel, sehingga prediktor secara simultan "
+              "{joint} terhadap {y}."},
+    "f_exceeds": {"en": "exceeds", "id": "lebih besar dari"},
+    "f_below": {"en": "does not exceed", "id": "tidak lebih besar dari"},
+    "joint_yes": {"en": "are", "id": "berpengaruh signifikan"},
+    "joint_no": {"en": "are not", "id": "tidak berpengaruh signifikan"},
+    "ci_label": {"en": "{level}% CI", "id": "IK {level}%"},
+    "ch_discussion": {"en": "Discussion", "id": "Pembahasan"},
+    "sent_discussion": {
+        "en": "{hypothesis} ({path}). Table {table} shows that the hypothesis is {decision} "
+              "({stats}){figure}. [Compare with previous studies: do they find the same "
+              "effect, and why might this study differ?] [Explain the finding with the "
+              "theory of the framework.]",
+        "id": "{hypothesis} ({path}). Tabel {table} menunjukkan bahwa hipotesis "
+              "{decision} ({stats}){figure}. [bandingkan dengan penelitian terdahulu: apakah "
+              "menemukan pengaruh yang sama, dan mengapa hasil penelitian ini dapat berbeda?] "
+              "[jelaskan temuan dengan teori dalam kerangka pemikiran.]"},
+    "discussion_figure": {"en": "; see also Figure {figure}",
+                          "id": "; lihat juga Gambar {figure}"},
+    "discussion_note": {
+        "en": "The bracketed passages are placeholders for the student's own comparison with "
+              "the literature.",
+        "id": "Bagian dalam kurung siku adalah tempat bagi penulis untuk membandingkan temuan "
+              "dengan penelitian terdahulu."},
     # chapter headings
     "ch_title": {"en": "Results", "id": "Hasil Penelitian dan Pembahasan"},
     "ch_respondents": {"en": "Respondents", "id": "Gambaran Responden"},
