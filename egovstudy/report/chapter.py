@@ -551,15 +551,17 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         models[inp.outcome] = memo(f"ols:{inp.outcome}", lambda: ols(
             f"{inp.outcome} ~ {' + '.join(rhs_y)}", data, vcov=vcov))
         doc.heading(doc.t("ch_assumptions"))
-        for y, res in models.items():
+        for y, res in list(models.items()):
             at = memo(f"assumptions:{y}", functools.partial(assumption_tests, res))
-            tidy = at.tidy()
+            raw_tidy = at.tidy()
+            tidy = raw_tidy.copy()
             tidy["verdict"] = tidy["verdict"].map(lambda v: _translate_verdict(v, language))
             t = assumption_table(tidy, language=language, decimal=decimal)
             t = dataclasses.replace(t, title=f"{t.title}: {labels.get(y, y)}")
             doc.table(t)
             for s in at.sentences(language):
                 doc.para(_id_terms(str(s)) if language == "id" else str(s))
+            models[y] = conclusions(y, res, at, raw_tidy)
             with house_style():
                 fig, axes = plt.subplots(2, 2, figsize=(7.5, 6.2))
                 F.residual_diagnostics(res, language=language, axes=axes)
@@ -593,6 +595,65 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             F.coefficient_plot(named, labels=labels, language=language, ax=ax)
             fig.tight_layout()
         figures["coefs"] = doc.figure(doc.t("fig_coefs"), fig).number
+
+    def conclusions(y: str, res: Any, at: Any, tidy: Any) -> Any:
+        """One conclusion and remedy per assumption; returns the fit used from here on."""
+        from egovstudy.models import ols
+        from egovstudy.report.sections.assumptions import influential_rows, split_tests
+
+        groups = split_tests(tidy)
+        tests, bad = groups["normality"]
+        if tests:
+            doc.para(doc.t("concl_normal_bad", tests=", ".join(bad), n=int(res.n)) if bad
+                     else doc.t("concl_normal_ok", tests=", ".join(tests)))
+        tests, bad = groups["heteroskedasticity"]
+        if tests and not bad:
+            doc.para(doc.t("concl_hetero_ok", tests=", ".join(tests)))
+        elif bad:
+            if inp.cluster:
+                remedy = doc.t("remedy_cluster", unit=unit_label(inp.cluster))
+            else:  # the remedy is applied: the model is refitted with HC3 errors
+                remedy = doc.t("remedy_hc3")
+                res = memo(f"ols_hc3:{y}", lambda: ols(res.formula, data, vcov="HC3"))
+            doc.para(doc.t("concl_hetero_bad", tests=", ".join(bad), remedy=remedy))
+        vif = at.vif
+        if vif is not None and len(vif):
+            high = vif[vif["vif"] >= 10]
+            if high.empty:
+                top = vif.loc[vif["vif"].idxmax()]
+                doc.para(doc.t("concl_vif_ok", vif=doc.num(top["vif"], 3),
+                               term=labels.get(str(top["term"]), str(top["term"]))))
+            else:
+                doc.para(doc.t("concl_vif_bad", terms=", ".join(
+                    labels.get(str(t), str(t)) for t in high["term"])))
+        tests, bad = groups["autocorrelation"]
+        if tests:
+            doc.para(doc.t("concl_autocorr", tests=", ".join(tests),
+                           verdict=doc.t("autocorr_yes" if bad else "autocorr_no")))
+        rows_out = influential_rows(at.influence, int(res.n))
+        if not rows_out:
+            doc.para(doc.t("concl_influence_none"))
+            return res
+        drop = rows_out  # the fit's own row labels (diagnostics: "row" = data index)
+        vcov_used: Any = {"cluster": inp.cluster} if inp.cluster else (
+            "HC3" if bad else "classical")
+        refit = memo(f"sensitivity:{y}", lambda: ols(res.formula, data.drop(index=drop),
+                                                      vcov=vcov_used))
+        full = res.tidy().set_index("term")
+        new = refit.tidy().set_index("term")
+        terms = [t for t in full.index if t in new.index and str(t) != "Intercept"]
+        delta = {t: abs(float(full.loc[t, "estimate"]) - float(new.loc[t, "estimate"]))
+                 for t in terms}
+        worst = max(delta, key=lambda t: delta[t])
+        changed = [labels.get(str(t), str(t)) for t in terms
+                   if (full.loc[t, "p_value"] < 0.05) != (new.loc[t, "p_value"] < 0.05)]
+        doc.para(doc.t("concl_influence", k=len(rows_out), delta=doc.num(delta[worst], 3),
+                       term=labels.get(str(worst), str(worst)),
+                       b_full=doc.num(full.loc[worst, "estimate"], 3),
+                       b_refit=doc.num(new.loc[worst, "estimate"], 3),
+                       sig=doc.t("sig_changed", terms=", ".join(changed)) if changed
+                       else doc.t("sig_same")))
+        return res
 
     def regression_text(y: str, res: Any, number: str | None) -> None:
         """Equation, t tabel and F tabel of one fit, from its own df (Indonesian theses)."""

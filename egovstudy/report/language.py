@@ -318,6 +318,68 @@ STRINGS: dict[str, dict[str, str]] = {
     "joint_yes": {"en": "are", "id": "berpengaruh signifikan"},
     "joint_no": {"en": "are not", "id": "tidak berpengaruh signifikan"},
     "ci_label": {"en": "{level}% CI", "id": "IK {level}%"},
+    "concl_normal_ok": {
+        "en": "Conclusion (normality): the residuals can be taken as normal ({tests}).",
+        "id": "Kesimpulan (normalitas): residual berdistribusi normal ({tests})."},
+    "concl_normal_bad": {
+        "en": "Conclusion (normality): the residuals are not normal by {tests}; with n = {n} "
+              "the t and F tests remain valid by the central limit theorem, so the model is kept "
+              "without transformation.",
+        "id": "Kesimpulan (normalitas): {tests} menunjukkan residual tidak normal; dengan "
+              "n = {n}, uji t dan uji F tetap sahih berdasarkan teorema limit pusat, sehingga "
+              "model dipertahankan tanpa transformasi."},
+    "concl_hetero_ok": {
+        "en": "Conclusion (heteroskedasticity): no test detects heteroskedasticity ({tests}).",
+        "id": "Kesimpulan (heteroskedastisitas): tidak terjadi heteroskedastisitas "
+              "({tests})."},
+    "concl_hetero_bad": {
+        "en": "Conclusion (heteroskedasticity): the residuals are heteroskedastic by {tests}; "
+              "remedy: {remedy}.",
+        "id": "Kesimpulan (heteroskedastisitas): {tests} menunjukkan heteroskedastisitas; "
+              "penanganan: {remedy}."},
+    "remedy_cluster": {
+        "en": "cluster-robust standard errors by {unit} are used, which remain valid under "
+              "heteroskedasticity",
+        "id": "galat baku klaster menurut {unit} digunakan, yang tetap sahih pada kondisi "
+              "heteroskedastis"},
+    "remedy_hc3": {
+        "en": "HC3 heteroskedasticity-consistent standard errors are used in the regression "
+              "and hypothesis tests",
+        "id": "galat baku konsisten-heteroskedastisitas HC3 digunakan pada uji regresi dan "
+              "uji hipotesis"},
+    "concl_vif_ok": {
+        "en": "Conclusion (multicollinearity): the largest VIF is {vif} ({term}), below 10, "
+              "so there is no multicollinearity.",
+        "id": "Kesimpulan (multikolinearitas): VIF terbesar {vif} ({term}), di bawah 10, "
+              "sehingga tidak terjadi multikolinearitas."},
+    "concl_vif_bad": {
+        "en": "Conclusion (multicollinearity): VIF exceeds 10 for {terms}; their separate "
+              "coefficients are imprecise and are interpreted with caution.",
+        "id": "Kesimpulan (multikolinearitas): VIF melebihi 10 pada {terms}; koefisien "
+              "masing-masing kurang presisi dan ditafsirkan dengan hati-hati."},
+    "concl_autocorr": {
+        "en": "Conclusion (autocorrelation): {verdict} ({tests}); the respondents are a "
+              "cross-section, so this test mainly checks the order of the data file.",
+        "id": "Kesimpulan (autokorelasi): {verdict} ({tests}); responden merupakan data "
+              "silang (cross-section), sehingga uji ini terutama memeriksa urutan berkas "
+              "data."},
+    "autocorr_no": {"en": "no autocorrelation", "id": "tidak terjadi autokorelasi"},
+    "autocorr_yes": {"en": "autocorrelation is detected", "id": "terjadi autokorelasi"},
+    "concl_influence_none": {
+        "en": "Conclusion (influential cases): no case has Cook's distance above 4/n.",
+        "id": "Kesimpulan (kasus berpengaruh): tidak ada kasus dengan jarak Cook di atas 4/n."},
+    "concl_influence": {
+        "en": "Conclusion (influential cases): {k} cases have Cook's distance above 4/n; a "
+              "sensitivity refit without them changes the coefficients by at most {delta} "
+              "({term}: b = {b_full} with all cases, {b_refit} without them), and {sig}.",
+        "id": "Kesimpulan (kasus berpengaruh): {k} kasus memiliki jarak Cook di atas 4/n; "
+              "estimasi ulang tanpa kasus tersebut (uji sensitivitas) mengubah koefisien "
+              "paling besar {delta} ({term}: b = {b_full} dengan seluruh kasus, {b_refit} "
+              "tanpa kasus tersebut), dan {sig}."},
+    "sig_same": {"en": "no predictor changes significance at α = {c05}",
+                 "id": "tidak ada prediktor yang berubah signifikansinya pada α = {c05}"},
+    "sig_changed": {"en": "the significance of {terms} changes at α = {c05}",
+                    "id": "signifikansi {terms} berubah pada α = {c05}"},
     "ch_discussion": {"en": "Discussion", "id": "Pembahasan"},
     "sent_discussion": {
         "en": "{hypothesis} ({path}). Table {table} shows that the hypothesis is {decision} "
