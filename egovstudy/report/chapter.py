@@ -556,6 +556,9 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             raw_tidy = at.tidy()
             tidy = raw_tidy.copy()
             tidy["verdict"] = tidy["verdict"].map(lambda v: _translate_verdict(v, language))
+            if language == "id" and "threshold" in tidy.columns:
+                tidy["threshold"] = tidy["threshold"].map(
+                    lambda v: _id_terms(v) if isinstance(v, str) else v)
             t = assumption_table(tidy, language=language, decimal=decimal)
             t = dataclasses.replace(t, title=f"{t.title}: {labels.get(y, y)}")
             doc.table(t)
@@ -765,6 +768,9 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                 h["direction"], True)
             supported = bool(excludes and sign_ok)
             boot_text = res.bootstrap_text(language)
+            if inp.cluster and language == "id":  # the unit as the codebook labels it
+                boot_text = boot_text.replace(f"menurut {inp.cluster}",
+                                              f"menurut {unit_label(inp.cluster)}")
             doc.para(doc.t("sent_indirect", x=labels.get(x, x), y=labels.get(y, y),
                            m=labels.get(m, m), b=doc.num(ind["estimate"], 3),
                            ci_label=doc.t("ci_label", level=round(inp.ci * 100)),
@@ -816,9 +822,12 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         path_note = doc.t("note_process_se", vcov=doc.t("vcov_classical"))
         if inp.cluster:
             path_note += " " + doc.t("note_process_se_cluster")
-        doc.table(mediation_table(pd.DataFrame(effect_rows), language=language,
-                                  decimal=decimal, level=inp.ci, n_boot=inp.n_boot,
-                                  bootstrap=boot_text, extra_notes=(path_note,)))
+        mt = mediation_table(pd.DataFrame(effect_rows), language=language,
+                             decimal=decimal, level=inp.ci, n_boot=inp.n_boot,
+                             bootstrap=boot_text, extra_notes=(path_note,))
+        if language == "id":
+            mt = dataclasses.replace(mt, notes=tuple(_id_terms(n) for n in mt.notes))
+        doc.table(mt)
 
     if inp.process:
         _section(doc, doc.t("ch_mediation"), mediation)
@@ -902,7 +911,8 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
 
 def _id_terms(sentence: str) -> str:
     """English statistical words left in generated Indonesian sentences, translated."""
-    return re.sub(r"\btolerance\b", "toleransi", sentence)
+    sentence = re.sub(r"\btolerance\b", "toleransi", sentence)
+    return re.sub(r"\bCI = ", "IK = ", sentence)
 
 
 def _with_labels(sentence: str, labels: Mapping[str, str]) -> str:

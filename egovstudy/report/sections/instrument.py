@@ -13,7 +13,9 @@ def drop_invalid_items(data: Any, codebook: Any, invalid: Sequence[str]
                        ) -> tuple[Any, Any, list[str]]:
     """Remove ``invalid`` items from their constructs and recompute every construct score.
 
-    A construct keeps an item when dropping would leave it with none. The scores come
+    A construct keeps an item when dropping would leave it with none; its ``min_items``
+    drops by the number of items removed, so a respondent may still skip as many items
+    as before (3 of 4 answered -> 2 of 3). The scores come
     from :func:`egovstudy.scoring.score_constructs` (the codebook's own scoring rule),
     so a dropped item changes exactly the scores of the constructs that held it.
 
@@ -43,8 +45,10 @@ def drop_invalid_items(data: Any, codebook: Any, invalid: Sequence[str]
         keep = [i for i in con.items if i not in bad]
         if con.items and keep and len(keep) < len(con.items):
             dropped += [i for i in con.items if i in bad]
+            # the same number of unanswered items stays allowed (3 of 4 -> 2 of 3)
+            n_out = len(con.items) - len(keep)
             constructs[name] = dataclasses.replace(
-                con, items=keep, min_items=min(con.min_items, len(keep)))
+                con, items=keep, min_items=max(1, min(con.min_items - n_out, len(keep))))
     if not dropped:
         return data, codebook, []
     new_cb: Any
