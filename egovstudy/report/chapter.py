@@ -590,7 +590,8 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                              f=doc.num(fs["f"]), p=doc.p(fs["f_p_value"]))
             if inp.cluster:
                 # the robust Wald F and its df come from the same covariance as the t tests
-                sentence += " " + doc.t("sent_wald_f", cluster=unit_label(inp.cluster),
+                sentence += " " + doc.t("sent_wald_f", cluster=unit_label(inp.cluster)
+                                        if language == "id" else inp.cluster,
                                         g=int(fs["f_df2"]) + 1, df2=int(fs["f_df2"]))
             doc.para(sentence)
         with house_style():
