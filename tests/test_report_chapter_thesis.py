@@ -241,3 +241,39 @@ def test_no_categorical_variables_gives_a_sentence(tmp_path: Path) -> None:
     assert "no respondent profile is reported" in (tmp_path / "c_en.md").read_text("utf-8")
     assert "karakteristik responden tidak disajikan" in (tmp_path / "c_id.md").read_text(
         "utf-8")
+
+
+def test_pls_measurement_and_structural_sentences(tmp_path: Path) -> None:
+    from egovstudy.report import results_chapter
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = results_chapter(STUDY, tmp_path / "p.md", language=("en", "id"), n_boot=100,
+                              pls=True, formats=("md",), dpi=60)
+    for lang, word in (("en", "Table"), ("id", "Tabel")):
+        tabs = {t.kind: t for t in res.tables[lang]}
+        for kind in ("pls_loadings", "pls_reliability", "pls_htmt", "pls", "pls_fit"):
+            assert kind in tabs, (lang, kind)
+        prose = _prose((tmp_path / f"p_{lang}.md").read_text(encoding="utf-8"))
+        loadings = tabs["pls_loadings"].data
+        n_ok = int((loadings["estimate"] >= 0.70).sum())
+        first = next(p for p in prose if p.startswith(f"{word} {tabs['pls_loadings'].number} "))
+        assert f" {n_ok} " in first and f" {len(loadings)} " in first
+        lowest = loadings.loc[loadings["estimate"].idxmin(), "indicator"]
+        assert lowest in first  # bud4, the planted weak item
+        rel = next(p for p in prose
+                   if p.startswith(f"{word} {tabs['pls_reliability'].number} "))
+        n_ave = int((tabs["pls_reliability"].data["ave"] >= 0.5).sum())
+        assert f" {n_ave} " in rel
+        assert any(p.startswith(f"{word} {tabs['pls_htmt'].number} ") for p in prose)
+        n_paths = len(tabs["pls"].data)
+        assert sum(p.startswith(f"{word} {tabs['pls'].number}: ") for p in prose) == n_paths
+        fit = tabs["pls_fit"].data
+        r2_sent = [p for p in prose if p.startswith(f"{word} {tabs['pls_fit'].number}: R²")]
+        assert len(r2_sent) == len(fit)
+        for sentence, r2 in zip(r2_sent, fit["r2"]):
+            # Hair et al. (2019): .75 substantial, .50 moderate, .25 weak
+            word_r2 = {"en": ("substantial", "moderate", "weak", "below the weak level"),
+                       "id": ("kuat", "moderat", "lemah", "di bawah batas lemah")}[lang]
+            idx = 0 if r2 >= .75 else 1 if r2 >= .5 else 2 if r2 >= .25 else 3
+            assert f"({word_r2[idx]};" in sentence

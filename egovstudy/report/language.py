@@ -380,6 +380,44 @@ STRINGS: dict[str, dict[str, str]] = {
                  "id": "tidak ada prediktor yang berubah signifikansinya pada α = {c05}"},
     "sig_changed": {"en": "the significance of {terms} changes at α = {c05}",
                     "id": "signifikansi {terms} berubah pada α = {c05}"},
+    "ch_pls_measurement": {"en": "PLS-SEM Measurement Model",
+                           "id": "Model Pengukuran (Outer Model) PLS-SEM"},
+    "ch_pls_structural": {"en": "PLS-SEM Structural Model",
+                          "id": "Model Struktural (Inner Model) PLS-SEM"},
+    "cap_pls_loadings": {"en": "PLS-SEM Outer Loadings", "id": "Outer Loading PLS-SEM"},
+    "cap_pls_reliability": {"en": "PLS-SEM Construct Reliability and Convergent Validity",
+                            "id": "Reliabilitas Konstruk dan Validitas Konvergen PLS-SEM"},
+    "cap_pls_htmt": {"en": "PLS-SEM Discriminant Validity (HTMT)",
+                     "id": "Validitas Diskriminan PLS-SEM (HTMT)"},
+    "cap_pls_fit": {"en": "PLS-SEM Coefficient of Determination (R²) and Predictive "
+                          "Relevance (Q²)",
+                    "id": "Koefisien Determinasi (R²) dan Relevansi Prediktif (Q²) PLS-SEM"},
+    "sent_pls_loadings": {
+        "en": "Table {table} shows that {n_ok} of {n} outer loadings reach .70; the lowest is "
+              "{item} ({value}).",
+        "id": "Tabel {table} menunjukkan {n_ok} dari {n} outer loading mencapai {c70}; nilai "
+              "terendah pada {item} ({value})."},
+    "sent_pls_reliability": {
+        "en": "Table {table} shows that {n_cr} of {n} constructs have CR ≥ .70 and {n_ave} "
+              "have AVE ≥ .50{failed}.",
+        "id": "Tabel {table} menunjukkan {n_cr} dari {n} konstruk memiliki CR ≥ {c70} dan "
+              "{n_ave} memiliki AVE ≥ {c50}{failed}."},
+    "pls_failed": {"en": " (below: {constructs})", "id": " (di bawah batas: {constructs})"},
+    "sent_pls_path": {
+        "en": "Table {table}: the path {path} is {sig} (β = {beta}, {p}, f² = {f2}).",
+        "id": "Tabel {table}: jalur {path} {sig} (β = {beta}, {p}, f² = {f2})."},
+    "sent_pls_r2": {
+        "en": "Table {table}: R² of {construct} is {r2} ({strength}; Hair et al., 2019) and "
+              "Q²predict of its indicators ranges from {q_lo} to {q_hi}{q_verdict}.",
+        "id": "Tabel {table}: R² {construct} sebesar {r2} ({strength}; Hair dkk., 2019) dan "
+              "Q²predict indikatornya berkisar {q_lo} sampai {q_hi}{q_verdict}."},
+    "r2_substantial": {"en": "substantial", "id": "kuat"},
+    "r2_moderate": {"en": "moderate", "id": "moderat"},
+    "r2_weak": {"en": "weak", "id": "lemah"},
+    "r2_very_weak": {"en": "below the weak level", "id": "di bawah batas lemah"},
+    "q2_relevant": {"en": ", so the model has predictive relevance (Q² > 0)",
+                    "id": ", sehingga model memiliki relevansi prediktif (Q² > 0)"},
+    "q2_not": {"en": "; not all are above 0", "id": "; tidak seluruhnya di atas 0"},
     "ch_discussion": {"en": "Discussion", "id": "Pembahasan"},
     "sent_discussion": {
         "en": "{hypothesis} ({path}). Table {table} shows that the hypothesis is {decision} "
