@@ -277,3 +277,34 @@ def test_pls_measurement_and_structural_sentences(tmp_path: Path) -> None:
                        "id": ("kuat", "moderat", "lemah", "di bawah batas lemah")}[lang]
             idx = 0 if r2 >= .75 else 1 if r2 >= .5 else 2 if r2 >= .25 else 3
             assert f"({word_r2[idx]};" in sentence
+
+
+def test_heteroskedasticity_without_clusters_refits_with_hc3(tmp_path: Path) -> None:
+    # no cluster unit: the remedy named in the text (HC3) is the covariance the t tests use
+    from egovstudy import ols
+    from egovstudy.models import assumption_tests
+    from egovstudy.report import results_chapter
+    from egovstudy.study import ModelSpec, load_study_survey
+
+    model = ModelSpec(predictors=["hr_quality", "budget", "digitalisation"],
+                      outcome="performance")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, survey = load_study_survey(STUDY)
+        formula = "performance ~ hr_quality + budget + digitalisation"
+        classical = ols(formula, survey.data)
+        verdicts = set(assumption_tests(classical).tidy()["verdict"])
+        assert "heteroskedastic" in verdicts  # the premise of this test
+        res = results_chapter(STUDY, tmp_path / "h.md", language="en", formats=("md",),
+                              model=model, pls=False, dpi=60,
+                              hypotheses=[{"id": "H1", "from": "budget", "to": "performance"}])
+    md = (tmp_path / "h.md").read_text(encoding="utf-8")
+    assert "remedy: HC3 heteroskedasticity-consistent standard errors are used" in md
+    hc3 = ols(formula, survey.data, vcov="HC3").tidy().set_index("term").loc["budget"]
+    found = re.search(r"Hypothesis H1 \(Budget adequacy → Employee performance\) is [a-z ]+? "
+                      r"\(b = ([\d.]+), t\((\d+)\) = ([\d.]+)", md)
+    assert found is not None
+    assert float(found.group(3)) == pytest.approx(hc3["statistic"], abs=0.006)
+    cls = classical.tidy().set_index("term").loc["budget", "statistic"]
+    assert abs(float(found.group(3)) - cls) > 0.01  # not the classical t
+    assert res.skipped == []
