@@ -212,7 +212,10 @@ def test_indonesian_has_no_english_leftovers(dropped: tuple[Path, Any, Any]) -> 
 
 def test_pembahasan_paragraph_per_hypothesis(dropped: tuple[Path, Any, Any]) -> None:
     out, res, spec = dropped
-    direct = [h.id for h in spec.hypotheses if not h.via]
+    every = [h.id for h in spec.hypotheses]  # direct ones first, then the mediation ones
+    direct = [h.id for h in spec.hypotheses if not h.via] + [h.id for h in spec.hypotheses
+                                                             if h.via]
+    assert sorted(direct) == sorted(every)
     hyp = next(t for t in res.tables["id"] if t.kind == "hypotheses")
     figs = dict(res.figures["id"])
     idmd = _md(out, "id")
@@ -298,9 +301,9 @@ def test_heteroskedasticity_without_clusters_refits_with_hc3(tmp_path: Path) -> 
         res = results_chapter(STUDY, tmp_path / "h.md", language="en", formats=("md",),
                               model=model, pls=False, dpi=60,
                               hypotheses=[{"id": "H1", "from": "budget", "to": "performance"}])
+        hc3 = ols(formula, survey.data, vcov="HC3").tidy().set_index("term").loc["budget"]
     md = (tmp_path / "h.md").read_text(encoding="utf-8")
     assert "remedy: HC3 heteroskedasticity-consistent standard errors are used" in md
-    hc3 = ols(formula, survey.data, vcov="HC3").tidy().set_index("term").loc["budget"]
     found = re.search(r"Hypothesis H1 \(Budget adequacy → Employee performance\) is [a-z ]+? "
                       r"\(b = ([\d.]+), t\((\d+)\) = ([\d.]+)", md)
     assert found is not None

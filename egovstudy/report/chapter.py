@@ -768,6 +768,12 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             sign_ok = {"positive": ind["estimate"] > 0, "negative": ind["estimate"] < 0}.get(
                 h["direction"], True)
             supported = bool(excludes and sign_ok)
+            discussion.append({
+                "id": h["id"], "decision": "supported" if supported else "not supported",
+                "path": f"{labels.get(x, x)} → {labels.get(m, m)} → {labels.get(y, y)}",
+                "stats": f"a × b = {doc.num(ind['estimate'], 3)}, "
+                         f"{doc.t('ci_label', level=round(inp.ci * 100))} "
+                         f"[{doc.num(lo, 3)}, {doc.num(hi, 3)}]"})
             boot_text = res.bootstrap_text(language)
             if inp.cluster and language == "id":  # the unit as the codebook labels it
                 boot_text = boot_text.replace(f"menurut {inp.cluster}",
@@ -809,7 +815,8 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                     fig, ax = plt.subplots(figsize=(6.5, 3.0))
                     F.path_diagram(pd.DataFrame(paths), labels=labels,
                                    r2={m: fit.get(m), y: fit.get(y)}, ax=ax)
-                doc.figure(doc.t("fig_path") + f" ({h['id']})", fig)
+                figures["path:" + h["id"]] = doc.figure(doc.t("fig_path") + f" ({h['id']})",
+                                                        fig).number
                 if res.boot is not None:
                     with house_style():
                         fig, ax = plt.subplots(figsize=(5.5, 3.4))
@@ -983,7 +990,7 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         doc.heading(doc.t("ch_discussion"))
         number = tables.get("hypotheses") or tables.get("regression")
         for d in discussion:
-            fig = figures.get("coefs")
+            fig = figures.get("path:" + str(d["id"])) or figures.get("coefs")
             doc.para(doc.t("sent_discussion", hypothesis=d["id"], path=d["path"], table=number,
                            decision=doc.t("supported" if d["decision"] == "supported"
                                           else "not_supported").lower(),
