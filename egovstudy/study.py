@@ -90,6 +90,7 @@ class StudySpec:
     tables: list[str] = field(default_factory=lambda: list(_TABLE_FORMATS))
     figures: list[str] = field(default_factory=lambda: list(_FIGURE_FORMATS))
     chapter: bool = True
+    invalid_items: Literal["keep", "drop"] = "keep"
 
     def with_options(self, **changes: Any) -> StudySpec:
         """Return a copy with some settings changed (e.g. ``language="id"``)."""
@@ -242,6 +243,7 @@ def read_study(path: str | Path) -> StudySpec:
         tables=list(outputs.get("tables", _TABLE_FORMATS)),
         figures=list(outputs.get("figures", _FIGURE_FORMATS)),
         chapter=bool(outputs.get("chapter", True)),
+        invalid_items=(raw.get("instrument") or {}).get("invalid_items", "keep"),
     )
 
 

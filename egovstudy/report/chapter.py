@@ -141,6 +141,9 @@ class _Doc:
         self.skipped: list[str] = []
 
     def t(self, key: str, **kw: Any) -> str:
+        if kw:  # the cut-offs a sentence cites ({c50} = 0,50), in the chapter's decimal mark
+            kw = {**{f"c{v:02d}": fmt_num(v / 100, 2, decimal=self.decimal)
+                     for v in (5, 50, 60, 70, 85, 90)}, **kw}
         return text(key, self.language, **kw)
 
     def heading(self, txt: str, level: int = 1) -> None:
@@ -209,6 +212,7 @@ class _Inputs:
     process: bool
     pls_options: dict[str, Any] = field(default_factory=dict)
     process_options: dict[str, Any] = field(default_factory=dict)
+    invalid_items: str = "keep"
 
 
 def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
@@ -238,7 +242,8 @@ def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
                        m.cluster, hyps, dict(spec.title), n_boot or spec.n_boot, spec.ci,
                        spec.seed if seed is None else seed,
                        est.get("pls_sem", True) if pls is None else pls,
-                       est.get("process", True), dict(spec.pls), dict(spec.process))
+                       est.get("process", True), dict(spec.pls), dict(spec.process),
+                       getattr(spec, "invalid_items", "keep"))
     if not hasattr(source, "data") or not hasattr(source, "codebook"):
         raise OutputError("results_chapter needs a Survey, a StudySpec or the path of a study "
                           f"file, got {type(source).__name__}")
@@ -331,6 +336,29 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
 
     _section(doc, doc.t("ch_respondents"), respondents)
 
+    # -- respondent profile: every categorical variable of the codebook (no names assumed)
+    def profile() -> None:
+        from egovstudy.report.sections.profile import categorical_variables, profile_frame
+
+        doc.heading(doc.t("ch_profile"))
+        variables = categorical_variables(cb, data.columns)
+        if not variables:
+            doc.para(doc.t("profile_none"))
+            return
+        frame = profile_frame(data, variables, language)
+        heads = {"variable": doc.t("variable"), "category": doc.t("category"),
+                 "n": "n", "percent": "%"}
+        t = doc.table(frame_table(frame, title=doc.t("cap_profile"), headers=heads,
+                                  language=language, decimal=decimal, digits=1,
+                                  kind="profile"))
+        for _, grp in frame.groupby("variable", sort=False):
+            top = grp.loc[grp["n"].idxmax()]
+            doc.para(doc.t("sent_profile", table=t.number, variable=top["variable"],
+                           group=top["category"], n=int(top["n"]),
+                           pct=doc.num(top["percent"], 1)))
+
+    _section(doc, doc.t("ch_profile"), profile)
+
     # -- instrument tests
     def instrument() -> None:
         from egovstudy.measurement import instrument_report
@@ -352,13 +380,15 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             "id": f"r hitung = korelasi butir-total terkoreksi; r tabel pada α = {ir_alpha(ir)}; "
                   f"butir valid bila r hitung > r tabel dan ≥ {ir.min_r_rest:.2f}, serta "
                   f"loading ≥ {ir.min_loading:.2f}."}[language],))
-        doc.table(t)
+        vt = doc.table(t)
+        doc.para(doc.t("sent_validity_table", table=vt.number))
         weak = ir.weak_items
         if weak:
             doc.para({"en": f"{len(weak)} item(s) did not meet the validity criteria: "
                             f"{', '.join(weak)}.",
                       "id": f"Sebanyak {len(weak)} butir tidak memenuhi kriteria validitas: "
                             f"{', '.join(weak)}."}[language])
+            invalid_items_decision(list(weak))
         else:
             doc.para({"en": "All items meet the validity criteria.",
                       "id": "Seluruh butir memenuhi kriteria validitas."}[language])
@@ -378,9 +408,82 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             "id": "α = Cronbach's alpha; ω = omega McDonald; CR = reliabilitas komposit; "
                   "AVE = average variance extracted. Reliabel bila α ≥ .70, cukup reliabel "
                   "bila .60–.70."}[language],))
-        doc.table(rt)
+        rt = doc.table(rt)
         for s in ir.constructs.get(f"sentence_{language}", []):
             doc.para(str(s))
+        convergent(ir.constructs, rt.number)
+        discriminant()
+
+    def invalid_items_decision(weak: list[str]) -> None:
+        """The study's ``instrument.invalid_items`` decision, applied before later sections."""
+        nonlocal data, cb, citems
+        from egovstudy.report.sections.instrument import drop_invalid_items
+
+        if inp.invalid_items == "drop":
+            new = memo("drop_invalid", lambda: drop_invalid_items(data, cb, weak))
+            data, cb, dropped = new
+            citems = cb.construct_items()
+            kept = [w for w in weak if w not in dropped]
+            if dropped:
+                doc.para(doc.t("sent_invalid_drop", items=", ".join(dropped)))
+            if kept:  # the construct's only items: nothing would be left to score
+                doc.para(doc.t("sent_invalid_keep", items=", ".join(kept)))
+        else:
+            doc.para(doc.t("sent_invalid_keep", items=", ".join(weak)))
+
+    def convergent(cons: Any, number: str | None) -> None:
+        from egovstudy.report.sections.instrument import low_ave
+
+        low = low_ave(cons)
+        if low.empty:
+            doc.para(doc.t("sent_convergent_ok", table=number))
+            return
+        names = ", ".join(f"{labels.get(c, c)} ({doc.num(a, 3, leading_zero=False)})"
+                          for c, a in zip(low["construct"], low["ave"]))
+        weak_cr = low[low["rho_c"] <= 0.60]
+        if weak_cr.empty:
+            verdict = doc.t("cr_all_above", crs=", ".join(
+                doc.num(v, 3, leading_zero=False) for v in low["rho_c"]))
+        else:
+            verdict = doc.t("cr_not_all", constructs=", ".join(
+                labels.get(c, c) for c in weak_cr["construct"]))
+        doc.para(doc.t("sent_convergent_low", table=number, constructs=names, verdict=verdict))
+
+    def discriminant() -> None:
+        import pandas as pd
+
+        from egovstudy.measurement import fornell_larcker, htmt
+        from egovstudy.report.sections.instrument import fornell_larcker_ok
+
+        groups = {c: its for c, its in survey.construct_items().items() if len(its) >= 2}
+        if len(groups) < 2:
+            return
+        h = memo("htmt", lambda: htmt(survey.data, groups))
+        pairs = h.pairs.copy()
+        pairs["term"] = [" – ".join(labels.get(p, p) for p in str(t).split(" - "))
+                         for t in pairs["term"]]
+        ht = doc.table(frame_table(pairs, title=doc.t("cap_htmt"), columns=["term", "estimate"],
+                                   headers={"term": doc.t("construct"), "estimate": "HTMT"},
+                                   language=language, decimal=decimal, digits=3,
+                                   kind="htmt"))
+        top = pairs.loc[pairs["estimate"].idxmax()]
+        doc.para(doc.t("sent_htmt", table=ht.number,
+                       max=doc.num(top["estimate"], 3, leading_zero=False), pair=top["term"],
+                       n_over=int((pairs["estimate"] > 0.85).sum()),
+                       n_over90=int((pairs["estimate"] > 0.90).sum()), n_pairs=len(pairs)))
+        fl = memo("fornell", lambda: fornell_larcker(survey.data, groups))
+        ok = fornell_larcker_ok(fl)
+        shown = fl.rename(index=labels, columns=labels)
+        frame = pd.concat([pd.Series(list(shown.index), index=shown.index, name="construct"),
+                           shown], axis=1)
+        ft = doc.table(frame_table(frame, title=doc.t("cap_fornell"),
+                                   headers={"construct": doc.t("construct")},
+                                   language=language, decimal=decimal, digits=3,
+                                   kind="fornell_larcker"))
+        failed = [labels.get(c, c) for c, good in ok.items() if not good]
+        doc.para(doc.t("sent_fornell", table=ft.number, n_ok=sum(ok.values()), n=len(ok),
+                       failed=doc.t("fornell_failed", constructs=", ".join(failed))
+                       if failed else ""))
 
     _section(doc, doc.t("ch_instrument"), instrument)
 
@@ -393,8 +496,9 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             data, citems, values=values, labels=labels, language=language, decimal=decimal,
             item_values={c: sc.values for c, sc in item_scales.items()}))
         assert t.data is not None
+        doc.para(doc.t("sent_descriptive_table", table=t.number))
         for _, r in t.data[t.data["level"] == "construct"].iterrows():
-            doc.para(doc.t("sent_descriptive", construct=r["variable"],
+            doc.para(doc.t("sent_descriptive_t", table=t.number, construct=r["variable"],
                            mean=doc.num(r["mean"]), sd=doc.num(r["sd"]), category=r["category"]))
         # one diverging bar chart per answer scale, with that scale's own labels
         by_scale: dict[str, dict[str, list[str]]] = {}
@@ -448,15 +552,20 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         models[inp.outcome] = memo(f"ols:{inp.outcome}", lambda: ols(
             f"{inp.outcome} ~ {' + '.join(rhs_y)}", data, vcov=vcov))
         doc.heading(doc.t("ch_assumptions"))
-        for y, res in models.items():
+        for y, res in list(models.items()):
             at = memo(f"assumptions:{y}", functools.partial(assumption_tests, res))
-            tidy = at.tidy()
+            raw_tidy = at.tidy()
+            tidy = raw_tidy.copy()
             tidy["verdict"] = tidy["verdict"].map(lambda v: _translate_verdict(v, language))
+            if language == "id" and "threshold" in tidy.columns:
+                tidy["threshold"] = tidy["threshold"].map(
+                    lambda v: _id_terms(v) if isinstance(v, str) else v)
             t = assumption_table(tidy, language=language, decimal=decimal)
             t = dataclasses.replace(t, title=f"{t.title}: {labels.get(y, y)}")
             doc.table(t)
             for s in at.sentences(language):
-                doc.para(str(s))
+                doc.para(_id_terms(str(s)) if language == "id" else str(s))
+            models[y] = conclusions(y, res, at, raw_tidy)
             with house_style():
                 fig, axes = plt.subplots(2, 2, figsize=(7.5, 6.2))
                 F.residual_diagnostics(res, language=language, axes=axes)
@@ -469,10 +578,13 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         if inp.cluster:
             reg = dataclasses.replace(reg, notes=(*reg.notes, {
                 "en": f"Standard errors are cluster-robust by {unit_label(inp.cluster)}.",
-                "id": f"Galat baku robust terhadap klaster {unit_label(inp.cluster)}."
+                "id": f"Galat baku dihitung dengan kovarians klaster menurut "
+                      f"{unit_label(inp.cluster)}."
             }[language]))
-        doc.table(reg)
+        reg = doc.table(reg)
+        tables["regression"] = reg.number
         for y, res in models.items():
+            regression_text(y, res, reg.number)
             fs = res.fit_stats()
             sentence = doc.t("sent_regression", r2pct=doc.num(100 * fs["r2"], 1),
                              y=labels.get(y, y), df1=int(fs["f_df1"]), df2=int(fs["f_df2"]),
@@ -486,8 +598,85 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             fig, ax = plt.subplots(figsize=(6.5, 4.2))
             F.coefficient_plot(named, labels=labels, language=language, ax=ax)
             fig.tight_layout()
-        doc.figure(doc.t("fig_coefs"), fig)
+        figures["coefs"] = doc.figure(doc.t("fig_coefs"), fig).number
 
+    def conclusions(y: str, res: Any, at: Any, tidy: Any) -> Any:
+        """One conclusion and remedy per assumption; returns the fit used from here on."""
+        from egovstudy.models import ols
+        from egovstudy.report.sections.assumptions import influential_rows, split_tests
+
+        groups = split_tests(tidy)
+        tests, bad = groups["normality"]
+        if tests:
+            doc.para(doc.t("concl_normal_bad", tests=", ".join(bad), n=int(res.n)) if bad
+                     else doc.t("concl_normal_ok", tests=", ".join(tests)))
+        tests, bad = groups["heteroskedasticity"]
+        if tests and not bad:
+            doc.para(doc.t("concl_hetero_ok", tests=", ".join(tests)))
+        elif bad:
+            if inp.cluster:
+                remedy = doc.t("remedy_cluster", unit=unit_label(inp.cluster))
+            else:  # the remedy is applied: the model is refitted with HC3 errors
+                remedy = doc.t("remedy_hc3")
+                res = memo(f"ols_hc3:{y}", lambda: ols(res.formula, data, vcov="HC3"))
+            doc.para(doc.t("concl_hetero_bad", tests=", ".join(bad), remedy=remedy))
+        vif = at.vif
+        if vif is not None and len(vif):
+            high = vif[vif["vif"] >= 10]
+            if high.empty:
+                top = vif.loc[vif["vif"].idxmax()]
+                doc.para(doc.t("concl_vif_ok", vif=doc.num(top["vif"], 3),
+                               term=labels.get(str(top["term"]), str(top["term"]))))
+            else:
+                doc.para(doc.t("concl_vif_bad", terms=", ".join(
+                    labels.get(str(t), str(t)) for t in high["term"])))
+        tests, bad = groups["autocorrelation"]
+        if tests:
+            doc.para(doc.t("concl_autocorr", tests=", ".join(tests),
+                           verdict=doc.t("autocorr_yes" if bad else "autocorr_no")))
+        rows_out = influential_rows(at.influence, int(res.n))
+        if not rows_out:
+            doc.para(doc.t("concl_influence_none"))
+            return res
+        drop = rows_out  # the fit's own row labels (diagnostics: "row" = data index)
+        vcov_used: Any = {"cluster": inp.cluster} if inp.cluster else (
+            "HC3" if bad else "classical")
+        refit = memo(f"sensitivity:{y}", lambda: ols(res.formula, data.drop(index=drop),
+                                                      vcov=vcov_used))
+        full = res.tidy().set_index("term")
+        new = refit.tidy().set_index("term")
+        terms = [t for t in full.index if t in new.index and str(t) != "Intercept"]
+        delta = {t: abs(float(full.loc[t, "estimate"]) - float(new.loc[t, "estimate"]))
+                 for t in terms}
+        worst = max(delta, key=lambda t: delta[t])
+        changed = [labels.get(str(t), str(t)) for t in terms
+                   if (full.loc[t, "p_value"] < 0.05) != (new.loc[t, "p_value"] < 0.05)]
+        doc.para(doc.t("concl_influence", k=len(rows_out), delta=doc.num(delta[worst], 3),
+                       term=labels.get(str(worst), str(worst)),
+                       b_full=doc.num(full.loc[worst, "estimate"], 3),
+                       b_refit=doc.num(new.loc[worst, "estimate"], 3),
+                       sig=doc.t("sig_changed", terms=", ".join(changed)) if changed
+                       else doc.t("sig_same")))
+        return res
+
+    def regression_text(y: str, res: Any, number: str | None) -> None:
+        """Equation, t tabel and F tabel of one fit, from its own df (Indonesian theses)."""
+        from egovstudy.report.sections.regression import critical_values, equation
+
+        fs = res.fit_stats()
+        t_tab, f_tab = critical_values(res.df_inference, fs["f_df1"], fs["f_df2"])
+        doc.para(doc.t("sent_equation", table=number, y=labels.get(y, y),
+                       equation=equation(res.tidy(), labels.get(y, y), labels,
+                                         lambda v, d: doc.num(v, d))))
+        doc.para(doc.t("sent_t_table", df=int(res.df_inference), t=doc.num(t_tab, 3)))
+        above = fs["f"] > f_tab
+        doc.para(doc.t("sent_f_table", df1=int(fs["f_df1"]), df2=int(fs["f_df2"]),
+                       f_tab=doc.num(f_tab, 3), f=doc.num(fs["f"], 3),
+                       verdict=doc.t("f_exceeds" if above else "f_below"),
+                       joint=doc.t("joint_yes" if above else "joint_no"), y=labels.get(y, y)))
+
+    tables: dict[str, str | None] = {}
+    figures: dict[str, str] = {}
     _section(doc, doc.t("ch_hypotheses"), regression)
 
     # -- hypotheses (direct) + mediation
@@ -515,6 +704,15 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                          "statistic": hr["statistic"], "p_value": hr["p_value"],
                          "tail": hr["tail"],
                          "supported": hr["decision"] == "supported"})
+            discussion.append({"id": h["id"], "decision": hr["decision"],
+                               "path": f"{labels.get(h['source'], h['source'])} → "
+                                       f"{labels.get(h['target'], h['target'])}",
+                               "stats": f"b = {doc.num(hr['estimate'], 3)}, "
+                                        f"t({int(hr['df'])}) = {doc.num(hr['statistic'])}, "
+                                        f"{doc.p(hr['p_value'])}"})
+            if language == "id":
+                doc.para("Hipotesis " + _with_labels(str(hr["sentence_id"]), labels))
+                continue
             doc.para(doc.t("sent_hypothesis", hypothesis=h["id"],
                            path=f"{labels.get(h['source'], h['source'])} → "
                                 f"{labels.get(h['target'], h['target'])}",
@@ -525,6 +723,7 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                                  f"{doc.p(hr['p_value'])} "
                                  f"({doc.t('tail_' + hr['tail'].replace('-', '_'))})"))
 
+    discussion: list[dict[str, Any]] = []
     if models:
         _section(doc, doc.t("ch_hypotheses"), hypotheses)
 
@@ -584,11 +783,17 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             sign_ok = {"positive": ind["estimate"] > 0, "negative": ind["estimate"] < 0}.get(
                 h["direction"], True)
             supported = bool(excludes and sign_ok)
+            discussion.append({
+                "id": h["id"], "decision": "supported" if supported else "not supported",
+                "path": f"{labels.get(x, x)} → {labels.get(m, m)} → {labels.get(y, y)}",
+                "stats": f"a × b = {doc.num(ind['estimate'], 3)}, "
+                         f"{doc.t('ci_label', level=round(inp.ci * 100))} "
+                         f"[{doc.num(lo, 3)}, {doc.num(hi, 3)}]"})
             boot_text = res.bootstrap_text(language, unit=unit_label(inp.cluster)
                                            if inp.cluster else None)
             doc.para(doc.t("sent_indirect", x=labels.get(x, x), y=labels.get(y, y),
                            m=labels.get(m, m), b=doc.num(ind["estimate"], 3),
-                           ci_label=f"{round(inp.ci * 100)}% CI",
+                           ci_label=doc.t("ci_label", level=round(inp.ci * 100)),
                            lo=doc.num(lo, 3), hi=doc.num(hi, 3),
                            verdict=doc.t("excludes" if excludes else "includes")))
             # the type of mediation from the same effects as the table (Zhao, Lynch & Chen
@@ -623,7 +828,8 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                     fig, ax = plt.subplots(figsize=(6.5, 3.0))
                     F.path_diagram(pd.DataFrame(paths), labels=labels,
                                    r2={m: fit.get(m), y: fit.get(y)}, ax=ax)
-                doc.figure(doc.t("fig_path") + f" ({h['id']})", fig)
+                figures["path:" + h["id"]] = doc.figure(doc.t("fig_path") + f" ({h['id']})",
+                                                        fig).number
                 if res.boot is not None:
                     with house_style():
                         fig, ax = plt.subplots(figsize=(5.5, 3.4))
@@ -639,9 +845,12 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                           vcov=doc.t("vcov_classical") if vc == "classical" else vc)
         if inp.cluster:
             path_note += " " + doc.t("note_process_se_cluster")
-        doc.table(mediation_table(pd.DataFrame(effect_rows), language=language,
-                                  decimal=decimal, level=inp.ci, n_boot=inp.n_boot,
-                                  bootstrap=boot_text, extra_notes=(path_note,)))
+        mt = mediation_table(pd.DataFrame(effect_rows), language=language,
+                             decimal=decimal, level=inp.ci, n_boot=inp.n_boot,
+                             bootstrap=boot_text, extra_notes=(path_note,))
+        if language == "id":
+            mt = dataclasses.replace(mt, notes=tuple(_id_terms(n) for n in mt.notes))
+        doc.table(mt)
 
     if inp.process:
         _section(doc, doc.t("ch_mediation"), mediation)
@@ -649,7 +858,8 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
     if rows:
         import pandas as pd
 
-        doc.table(hypothesis_table(pd.DataFrame(rows), language=language, decimal=decimal))
+        tables["hypotheses"] = doc.table(hypothesis_table(
+            pd.DataFrame(rows), language=language, decimal=decimal)).number
         note = {"en": "Indirect effects (hypotheses through a mediator) are supported when "
                       "the bootstrap confidence interval excludes zero.",
                 "id": "Efek tidak langsung (hipotesis melalui mediator) diterima bila interval "
@@ -680,15 +890,21 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                                           **inp.pls_options))
         doc.heading(doc.t("cap_pls") + (" (PLSc)" if inp.pls_options.get("consistent")
                                         else ""))
+        pls_measurement(res)
+        doc.heading(doc.t("ch_pls_structural"), 2)
         paths = res.paths.copy()
         paths["term"] = [f"{labels.get(a, a)} → {labels.get(b, b)}"
                          for a, b in zip(paths["from"], paths["to"])]
         o = res.options
         kind = (doc.t("boot_cluster", unit=unit_label(inp.cluster)) if inp.cluster
                 else doc.t("boot_ordinary"))
-        doc.table(pls_table(paths, language=language, decimal=decimal, n_boot=inp.n_boot,
-                            bootstrap=f"{kind}, {inp.n_boot} {doc.t('resamples')}, "
-                                      f"seed {inp.seed}"))
+        ptab = pls_table(paths, language=language, decimal=decimal, n_boot=inp.n_boot,
+                         bootstrap=f"{kind}, {inp.n_boot} {doc.t('resamples')}, "
+                                   f"seed {inp.seed}")
+        if language == "id":
+            ptab = dataclasses.replace(ptab, notes=tuple(_id_terms(n) for n in ptab.notes))
+        pt = doc.table(ptab)
+        pls_structural(res, paths, pt.number)
         if o.get("n_missing_values"):
             doc.para(doc.t("pls_missing_" + str(o.get("missing", "mean")),
                            values=o["n_missing_values"], rows=o["n_rows_with_missing"],
@@ -701,8 +917,117 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         doc.figure({"en": "PLS-SEM Structural Model", "id": "Model Struktural PLS-SEM"}[language],
                    fig)
 
+    def pls_measurement(res: Any) -> None:
+        """Outer loadings, CR/AVE and HTMT of the PLS-SEM fit, each with its sentence."""
+        import pandas as pd
+
+        doc.heading(doc.t("ch_pls_measurement"), 2)
+        lo = res.outer_loadings.copy()
+        lo["construct"] = lo["construct"].map(lambda c: labels.get(c, c))
+        lt = doc.table(frame_table(lo, title=doc.t("cap_pls_loadings"),
+                                   columns=["construct", "indicator", "estimate"],
+                                   headers={"indicator": doc.t("item"),
+                                            "estimate": "Loading"},
+                                   language=language, decimal=decimal, digits=3,
+                                   kind="pls_loadings"))
+        low = lo.loc[lo["estimate"].idxmin()]
+        doc.para(doc.t("sent_pls_loadings", table=lt.number,
+                       n_ok=int((lo["estimate"] >= 0.70).sum()), n=len(lo),
+                       item=low["indicator"],
+                       value=doc.num(low["estimate"], 3, leading_zero=False)))
+        rel = res.reliability.copy()
+        rel["construct"] = rel["construct"].map(lambda c: labels.get(c, c))
+        cols = [c for c in ("construct", "alpha", "rho_a", "rho_c", "ave") if c in rel.columns]
+        rt = doc.table(frame_table(rel, title=doc.t("cap_pls_reliability"), columns=cols,
+                                   headers={"rho_a": "ρA", "rho_c": "CR"}, language=language,
+                                   decimal=decimal, digits=3, kind="pls_reliability"))
+        bad = rel[(rel["rho_c"] < 0.70) | (rel["ave"] < 0.50)]["construct"].tolist()
+        doc.para(doc.t("sent_pls_reliability", table=rt.number,
+                       n_cr=int((rel["rho_c"] >= 0.70).sum()),
+                       n_ave=int((rel["ave"] >= 0.50).sum()), n=len(rel),
+                       failed=doc.t("pls_failed", constructs=", ".join(bad)) if bad else ""))
+        m = res.htmt
+        pairs = [{"term": f"{labels.get(a, a)} – {labels.get(b, b)}",
+                  "estimate": float(m.loc[b, a]) if pd.notna(m.loc[b, a])
+                  else float(m.loc[a, b])}
+                 for i, a in enumerate(m.columns) for b in list(m.index)[i + 1:]]
+        if pairs:
+            hp = pd.DataFrame(pairs)
+            ht = doc.table(frame_table(hp, title=doc.t("cap_pls_htmt"),
+                                       headers={"term": doc.t("construct"),
+                                                "estimate": "HTMT"},
+                                       language=language, decimal=decimal, digits=3,
+                                       kind="pls_htmt"))
+            top = hp.loc[hp["estimate"].idxmax()]
+            doc.para(doc.t("sent_htmt", table=ht.number,
+                           max=doc.num(top["estimate"], 3, leading_zero=False),
+                           pair=top["term"], n_over=int((hp["estimate"] > 0.85).sum()),
+                           n_over90=int((hp["estimate"] > 0.90).sum()), n_pairs=len(hp)))
+
+    def pls_structural(res: Any, paths: Any, number: str | None) -> None:
+        """A sentence per path, then R² and Q² of every endogenous construct."""
+        import pandas as pd
+
+        f2 = {(a, b): v for a, b, v in zip(res.f2["from"], res.f2["to"], res.f2["f2"])}
+        for _, r in paths.iterrows():
+            sig = bool(pd.notna(r["p_value"]) and r["p_value"] < 0.05)
+            doc.para(doc.t("sent_pls_path", table=number, path=r["term"],
+                           sig=doc.t("significant" if sig else "not_significant"),
+                           beta=doc.num(r["estimate"], 3), p=doc.p(r["p_value"]),
+                           f2=doc.num(f2.get((r["from"], r["to"]), float("nan")), 3)))
+        q2 = res.q2.groupby("construct")["q2_predict"].agg(["min", "max"])
+        fit = res.r2.copy()
+        fit["q2_min"] = fit["construct"].map(q2["min"])
+        fit["q2_max"] = fit["construct"].map(q2["max"])
+        shown = fit.assign(construct=fit["construct"].map(lambda c: labels.get(c, c)))
+        ft = doc.table(frame_table(shown, title=doc.t("cap_pls_fit"),
+                                   columns=["construct", "r2", "adj_r2", "q2_min", "q2_max"],
+                                   headers={"r2": "R²", "adj_r2": "R² adj",
+                                            "q2_min": "Q² min", "q2_max": "Q² max"},
+                                   language=language, decimal=decimal, digits=3,
+                                   kind="pls_fit"))
+        for _, r in fit.iterrows():
+            r2 = float(r["r2"])
+            strength = ("r2_substantial" if r2 >= 0.75 else "r2_moderate" if r2 >= 0.50
+                        else "r2_weak" if r2 >= 0.25 else "r2_very_weak")
+            doc.para(doc.t("sent_pls_r2", table=ft.number,
+                           construct=labels.get(r["construct"], r["construct"]),
+                           r2=doc.num(r2, 3, leading_zero=False), strength=doc.t(strength),
+                           q_lo=doc.num(r["q2_min"], 3), q_hi=doc.num(r["q2_max"], 3),
+                           q_verdict=doc.t("q2_relevant" if r["q2_min"] > 0 else "q2_not")))
+
     _section(doc, doc.t("cap_pls"), pls)
+
+    def pembahasan() -> None:
+        """One paragraph per tested hypothesis, with placeholders for the literature."""
+        if not discussion:
+            return
+        doc.heading(doc.t("ch_discussion"))
+        number = tables.get("hypotheses") or tables.get("regression")
+        for d in discussion:
+            fig = figures.get("path:" + str(d["id"])) or figures.get("coefs")
+            doc.para(doc.t("sent_discussion", hypothesis=d["id"], path=d["path"], table=number,
+                           decision=doc.t("supported" if d["decision"] == "supported"
+                                          else "not_supported").lower(),
+                           stats=d["stats"],
+                           figure=doc.t("discussion_figure", figure=fig) if fig else ""))
+        doc.para(doc.t("discussion_note"))
+
+    _section(doc, doc.t("ch_discussion"), pembahasan)
     return doc
+
+
+def _id_terms(sentence: str) -> str:
+    """English statistical words left in generated Indonesian sentences, translated."""
+    sentence = re.sub(r"\btolerance\b", "toleransi", sentence)
+    return re.sub(r"\bCI = ", "IK = ", sentence)
+
+
+def _with_labels(sentence: str, labels: Mapping[str, str]) -> str:
+    """Construct names in a generated sentence replaced by their labels (whole words)."""
+    for name in sorted(labels, key=len, reverse=True):
+        sentence = re.sub(rf"(?<![\w.]){re.escape(name)}(?![\w])", labels[name], sentence)
+    return sentence
 
 
 def column_label_r(language: str) -> str:

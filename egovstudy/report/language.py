@@ -198,6 +198,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The mean of {construct} is {mean} (SD = {sd}), in the \"{category}\" category.",
         "id": "Rata-rata {construct} sebesar {mean} (SD = {sd}), termasuk kategori "
               "\"{category}\"."},
+    "sent_descriptive_t": {
+        "en": "Table {table} shows that the mean of {construct} is {mean} (SD = {sd}), in the "
+              "\"{category}\" category.",
+        "id": "Tabel {table} menunjukkan rata-rata {construct} sebesar {mean} (SD = {sd}), "
+              "termasuk kategori \"{category}\"."},
     "sent_regression": {
         "en": "The model explains {r2pct}% of the variance of {y}, F({df1}, {df2}) = {f}, {p}.",
         "id": "Model menjelaskan {r2pct}% variasi {y}, F({df1}, {df2}) = {f}, {p}."},
@@ -226,6 +231,210 @@ STRINGS: dict[str, dict[str, str]] = {
               "penyaringan)."},
     "unit_agency": {"en": "agency", "id": "OPD/instansi"},
     "unit_region": {"en": "region", "id": "wilayah"},
+    # thesis sections (respondent profile, instrument decisions, t/F tabel, Pembahasan)
+    "ch_profile": {"en": "Respondent Profile", "id": "Karakteristik Responden"},
+    "cap_profile": {"en": "Respondent Profile", "id": "Karakteristik Responden"},
+    "profile_none": {
+        "en": "The codebook declares no categorical respondent variables, so no respondent "
+              "profile is reported.",
+        "id": "Buku kode tidak memuat variabel kategorik responden, sehingga karakteristik "
+              "responden tidak disajikan."},
+    "sent_profile": {
+        "en": "Table {table} shows that by {variable}, the largest group is {group} "
+              "({n} respondents, {pct}%).",
+        "id": "Tabel {table} menunjukkan bahwa berdasarkan {variable}, kelompok terbesar "
+              "adalah {group} ({n} responden, {pct}%)."},
+    "sent_invalid_drop": {
+        "en": "The items that did not meet the validity criteria ({items}) were dropped, and "
+              "the construct scores were recomputed without them before every later "
+              "analysis.",
+        "id": "Butir yang tidak valid ({items}) dikeluarkan, dan skor konstruk dihitung ulang "
+              "tanpa butir tersebut sebelum seluruh analisis berikutnya."},
+    "sent_invalid_keep": {
+        "en": "The items that did not meet the validity criteria ({items}) were kept in the "
+              "construct scores to preserve the content of the instrument as designed; this "
+              "is a limitation, because they add measurement error to those scores.",
+        "id": "Butir yang tidak valid ({items}) tetap dipertahankan dalam skor konstruk agar "
+              "isi instrumen tetap sesuai rancangan; hal ini merupakan keterbatasan "
+              "penelitian, karena butir tersebut menambah galat pengukuran pada skor."},
+    "sent_validity_table": {
+        "en": "Table {table} reports the validity of every item (r versus critical r).",
+        "id": "Tabel {table} menyajikan uji validitas setiap butir (r hitung dibandingkan "
+              "dengan r tabel)."},
+    "sent_convergent_ok": {
+        "en": "Table {table} shows convergent validity: every construct has AVE ≥ .50 and "
+              "CR ≥ .70.",
+        "id": "Tabel {table} menunjukkan validitas konvergen: seluruh konstruk memiliki "
+              "AVE ≥ {c50} dan CR ≥ {c70}."},
+    "sent_convergent_low": {
+        "en": "Table {table} shows AVE below .50 for {constructs}: their items share less "
+              "than half of their variance with the construct. Fornell and Larcker (1981) "
+              "accept AVE < .50 when composite reliability exceeds .60, {verdict}.",
+        "id": "Tabel {table} menunjukkan AVE di bawah {c50} pada {constructs}: butirnya "
+              "berbagi kurang dari separuh varians dengan konstruknya. Fornell dan Larcker "
+              "(1981) menerima AVE < {c50} bila reliabilitas komposit (CR) lebih dari {c60}, "
+              "{verdict}."},
+    "cr_all_above": {"en": "which holds for all of them (CR {crs})",
+                     "id": "dan syarat ini terpenuhi (CR {crs})"},
+    "cr_not_all": {"en": "which does not hold for {constructs}",
+                   "id": "namun syarat ini tidak terpenuhi pada {constructs}"},
+    "cap_htmt": {"en": "Discriminant Validity: Heterotrait-Monotrait Ratio (HTMT)",
+                 "id": "Validitas Diskriminan: Heterotrait-Monotrait Ratio (HTMT)"},
+    "cap_fornell": {"en": "Discriminant Validity: Fornell-Larcker Criterion",
+                    "id": "Validitas Diskriminan: Kriteria Fornell-Larcker"},
+    "sent_htmt": {
+        "en": "Table {table} shows the HTMT ratios: the largest is {max} ({pair}); "
+              "{n_over} of {n_pairs} pairs exceed .85 and {n_over90} exceed .90 "
+              "(Henseler et al., 2015).",
+        "id": "Tabel {table} menyajikan rasio HTMT: nilai terbesar {max} ({pair}); "
+              "{n_over} dari {n_pairs} pasangan melebihi {c85} dan {n_over90} melebihi {c90} "
+              "(Henseler dkk., 2015)."},
+    "sent_fornell": {
+        "en": "Table {table} shows the Fornell-Larcker criterion: the square root of the AVE "
+              "exceeds the construct's correlations with every other construct for "
+              "{n_ok} of {n} constructs{failed}.",
+        "id": "Tabel {table} menyajikan kriteria Fornell-Larcker: akar AVE lebih besar dari "
+              "korelasi konstruk dengan konstruk lain pada {n_ok} dari {n} konstruk{failed}."},
+    "fornell_failed": {"en": " (not for {constructs})", "id": " (tidak pada {constructs})"},
+    "sent_descriptive_table": {
+        "en": "Table {table} reports the descriptive statistics of every item and construct.",
+        "id": "Tabel {table} menyajikan statistik deskriptif setiap butir dan konstruk."},
+    "sent_equation": {
+        "en": "Table {table} gives the estimated regression equation of {y}: {equation}.",
+        "id": "Berdasarkan Tabel {table}, persamaan regresi {y} adalah {equation}."},
+    "sent_t_table": {
+        "en": "At α = .05 (two-sided) with df = {df}, the critical t is {t}; a predictor is "
+              "significant when |t| exceeds it.",
+        "id": "Pada α = {c05} (dua arah) dengan df = {df}, nilai t tabel adalah {t}; "
+              "prediktor berpengaruh signifikan bila |t hitung| > t tabel."},
+    "sent_f_table": {
+        "en": "The critical F at α = .05 with df = ({df1}, {df2}) is {f_tab}; F = {f} "
+              "{verdict} it, so the predictors {joint} jointly related to {y}.",
+        "id": "Nilai F tabel pada α = {c05} dengan df = ({df1}, {df2}) adalah {f_tab}; "
+              "F hitung = {f} {verdict} F tabel, sehingga prediktor secara simultan "
+              "{joint} terhadap {y}."},
+    "f_exceeds": {"en": "exceeds", "id": "lebih besar dari"},
+    "f_below": {"en": "does not exceed", "id": "tidak lebih besar dari"},
+    "joint_yes": {"en": "are", "id": "berpengaruh signifikan"},
+    "joint_no": {"en": "are not", "id": "tidak berpengaruh signifikan"},
+    "ci_label": {"en": "{level}% CI", "id": "IK {level}%"},
+    "concl_normal_ok": {
+        "en": "Conclusion (normality): the residuals can be taken as normal ({tests}).",
+        "id": "Kesimpulan (normalitas): residual berdistribusi normal ({tests})."},
+    "concl_normal_bad": {
+        "en": "Conclusion (normality): the residuals are not normal by {tests}; with n = {n} "
+              "the t and F tests remain valid by the central limit theorem, so the model is kept "
+              "without transformation.",
+        "id": "Kesimpulan (normalitas): {tests} menunjukkan residual tidak normal; dengan "
+              "n = {n}, uji t dan uji F tetap sahih berdasarkan teorema limit pusat, sehingga "
+              "model dipertahankan tanpa transformasi."},
+    "concl_hetero_ok": {
+        "en": "Conclusion (heteroskedasticity): no test detects heteroskedasticity ({tests}).",
+        "id": "Kesimpulan (heteroskedastisitas): tidak terjadi heteroskedastisitas "
+              "({tests})."},
+    "concl_hetero_bad": {
+        "en": "Conclusion (heteroskedasticity): the residuals are heteroskedastic by {tests}; "
+              "remedy: {remedy}.",
+        "id": "Kesimpulan (heteroskedastisitas): {tests} menunjukkan heteroskedastisitas; "
+              "penanganan: {remedy}."},
+    "remedy_cluster": {
+        "en": "cluster-robust standard errors by {unit} are used, which remain valid under "
+              "heteroskedasticity",
+        "id": "galat baku klaster menurut {unit} digunakan, yang tetap sahih pada kondisi "
+              "heteroskedastis"},
+    "remedy_hc3": {
+        "en": "HC3 heteroskedasticity-consistent standard errors are used in the regression "
+              "and hypothesis tests",
+        "id": "galat baku konsisten-heteroskedastisitas HC3 digunakan pada uji regresi dan "
+              "uji hipotesis"},
+    "concl_vif_ok": {
+        "en": "Conclusion (multicollinearity): the largest VIF is {vif} ({term}), below 10, "
+              "so there is no multicollinearity.",
+        "id": "Kesimpulan (multikolinearitas): VIF terbesar {vif} ({term}), di bawah 10, "
+              "sehingga tidak terjadi multikolinearitas."},
+    "concl_vif_bad": {
+        "en": "Conclusion (multicollinearity): VIF exceeds 10 for {terms}; their separate "
+              "coefficients are imprecise and are interpreted with caution.",
+        "id": "Kesimpulan (multikolinearitas): VIF melebihi 10 pada {terms}; koefisien "
+              "masing-masing kurang presisi dan ditafsirkan dengan hati-hati."},
+    "concl_autocorr": {
+        "en": "Conclusion (autocorrelation): {verdict} ({tests}); the respondents are a "
+              "cross-section, so this test mainly checks the order of the data file.",
+        "id": "Kesimpulan (autokorelasi): {verdict} ({tests}); responden merupakan data "
+              "silang (cross-section), sehingga uji ini terutama memeriksa urutan berkas "
+              "data."},
+    "autocorr_no": {"en": "no autocorrelation", "id": "tidak terjadi autokorelasi"},
+    "autocorr_yes": {"en": "autocorrelation is detected", "id": "terjadi autokorelasi"},
+    "concl_influence_none": {
+        "en": "Conclusion (influential cases): no case has Cook's distance above 4/n.",
+        "id": "Kesimpulan (kasus berpengaruh): tidak ada kasus dengan jarak Cook di atas 4/n."},
+    "concl_influence": {
+        "en": "Conclusion (influential cases): {k} cases have Cook's distance above 4/n; a "
+              "sensitivity refit without them changes the coefficients by at most {delta} "
+              "({term}: b = {b_full} with all cases, {b_refit} without them), and {sig}.",
+        "id": "Kesimpulan (kasus berpengaruh): {k} kasus memiliki jarak Cook di atas 4/n; "
+              "estimasi ulang tanpa kasus tersebut (uji sensitivitas) mengubah koefisien "
+              "paling besar {delta} ({term}: b = {b_full} dengan seluruh kasus, {b_refit} "
+              "tanpa kasus tersebut), dan {sig}."},
+    "sig_same": {"en": "no predictor changes significance at α = {c05}",
+                 "id": "tidak ada prediktor yang berubah signifikansinya pada α = {c05}"},
+    "sig_changed": {"en": "the significance of {terms} changes at α = {c05}",
+                    "id": "signifikansi {terms} berubah pada α = {c05}"},
+    "ch_pls_measurement": {"en": "PLS-SEM Measurement Model",
+                           "id": "Model Pengukuran (Outer Model) PLS-SEM"},
+    "ch_pls_structural": {"en": "PLS-SEM Structural Model",
+                          "id": "Model Struktural (Inner Model) PLS-SEM"},
+    "cap_pls_loadings": {"en": "PLS-SEM Outer Loadings", "id": "Outer Loading PLS-SEM"},
+    "cap_pls_reliability": {"en": "PLS-SEM Construct Reliability and Convergent Validity",
+                            "id": "Reliabilitas Konstruk dan Validitas Konvergen PLS-SEM"},
+    "cap_pls_htmt": {"en": "PLS-SEM Discriminant Validity (HTMT)",
+                     "id": "Validitas Diskriminan PLS-SEM (HTMT)"},
+    "cap_pls_fit": {"en": "PLS-SEM Coefficient of Determination (R²) and Predictive "
+                          "Relevance (Q²)",
+                    "id": "Koefisien Determinasi (R²) dan Relevansi Prediktif (Q²) PLS-SEM"},
+    "sent_pls_loadings": {
+        "en": "Table {table} shows that {n_ok} of {n} outer loadings reach .70; the lowest is "
+              "{item} ({value}).",
+        "id": "Tabel {table} menunjukkan {n_ok} dari {n} outer loading mencapai {c70}; nilai "
+              "terendah pada {item} ({value})."},
+    "sent_pls_reliability": {
+        "en": "Table {table} shows that {n_cr} of {n} constructs have CR ≥ .70 and {n_ave} "
+              "have AVE ≥ .50{failed}.",
+        "id": "Tabel {table} menunjukkan {n_cr} dari {n} konstruk memiliki CR ≥ {c70} dan "
+              "{n_ave} memiliki AVE ≥ {c50}{failed}."},
+    "pls_failed": {"en": " (below: {constructs})", "id": " (di bawah batas: {constructs})"},
+    "sent_pls_path": {
+        "en": "Table {table}: the path {path} is {sig} (β = {beta}, {p}, f² = {f2}).",
+        "id": "Tabel {table}: jalur {path} {sig} (β = {beta}, {p}, f² = {f2})."},
+    "sent_pls_r2": {
+        "en": "Table {table}: R² of {construct} is {r2} ({strength}; Hair et al., 2019) and "
+              "Q²predict of its indicators ranges from {q_lo} to {q_hi}{q_verdict}.",
+        "id": "Tabel {table}: R² {construct} sebesar {r2} ({strength}; Hair dkk., 2019) dan "
+              "Q²predict indikatornya berkisar {q_lo} sampai {q_hi}{q_verdict}."},
+    "r2_substantial": {"en": "substantial", "id": "kuat"},
+    "r2_moderate": {"en": "moderate", "id": "moderat"},
+    "r2_weak": {"en": "weak", "id": "lemah"},
+    "r2_very_weak": {"en": "below the weak level", "id": "di bawah batas lemah"},
+    "q2_relevant": {"en": ", so the model has predictive relevance (Q² > 0)",
+                    "id": ", sehingga model memiliki relevansi prediktif (Q² > 0)"},
+    "q2_not": {"en": "; not all are above 0", "id": "; tidak seluruhnya di atas 0"},
+    "ch_discussion": {"en": "Discussion", "id": "Pembahasan"},
+    "sent_discussion": {
+        "en": "{hypothesis} ({path}). Table {table} shows that the hypothesis is {decision} "
+              "({stats}){figure}. [Compare with previous studies: do they find the same "
+              "effect, and why might this study differ?] [Explain the finding with the "
+              "theory of the framework.]",
+        "id": "{hypothesis} ({path}). Tabel {table} menunjukkan bahwa hipotesis "
+              "{decision} ({stats}){figure}. [bandingkan dengan penelitian terdahulu: apakah "
+              "menemukan pengaruh yang sama, dan mengapa hasil penelitian ini dapat berbeda?] "
+              "[jelaskan temuan dengan teori dalam kerangka pemikiran.]"},
+    "discussion_figure": {"en": "; see also Figure {figure}",
+                          "id": "; lihat juga Gambar {figure}"},
+    "discussion_note": {
+        "en": "The bracketed passages are placeholders for the student's own comparison with "
+              "the literature.",
+        "id": "Bagian dalam kurung siku adalah tempat bagi penulis untuk membandingkan temuan "
+              "dengan penelitian terdahulu."},
     # chapter headings
     "ch_title": {"en": "Results", "id": "Hasil Penelitian dan Pembahasan"},
     "ch_respondents": {"en": "Respondents", "id": "Gambaran Responden"},
