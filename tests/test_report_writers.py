@@ -53,8 +53,9 @@ def test_every_format_carries_caption_and_provenance(table: Table, tmp_path: Pat
         import docx
 
         d = docx.Document(str(out))
-        assert d.paragraphs[0].text == "Tabel 4.2" and d.paragraphs[0].runs[0].bold
-        assert d.paragraphs[1].runs[0].italic
+        # one Word caption paragraph: bold "Tabel 4.2" (SEQ field), line break, italic title
+        assert d.paragraphs[0].text == "Tabel 4.2\nModel Regresi" and d.paragraphs[0].runs[0].bold
+        assert d.paragraphs[0].style.name == "Caption" and d.paragraphs[0].runs[-1].italic
         assert d.paragraphs[-1].text.startswith("Catatan.")
         assert len(d.tables) == 1
         xml = d.tables[0]._tbl.xml
@@ -122,7 +123,7 @@ def test_docx_opens_as_zip_with_custom_properties(table: Table, tmp_path: Path) 
         assert "2000-01-01" in core  # fixed dates: no wall-clock time in the file
     import docx
 
-    assert docx.Document(str(out)).paragraphs[0].text == "Table 4.2"
+    assert docx.Document(str(out)).paragraphs[0].text.split("\n")[0] == "Table 4.2"
 
 
 # ---------------------------------------------------------------------------- escaped exports

@@ -39,7 +39,7 @@ from egovstudy.report.language import check_language, text
 if TYPE_CHECKING:
     from egovstudy.report.tables import Table
 
-__all__ = ["FORMATS", "add_table_to_docx", "check_writable", "read_docx_provenance", "write_table"]
+__all__ = ["FORMATS", "add_caption", "add_rich_text", "add_table_to_docx", "check_writable", "read_docx_provenance", "write_table"]
 
 TableFormat = Literal["csv", "xlsx", "docx", "tex", "md", "html"]
 FORMATS: dict[str, str] = {
@@ -184,7 +184,8 @@ def write_table(
         _apa_document(doc, table.language)
         wide = needs_landscape(table)
         _orient(doc, wide, new_section=False)
-        add_table_to_docx(doc, table, available_cm=24.7 if wide else 16.0)
+        add_table_to_docx(doc, table, available_cm=LANDSCAPE_CM if wide else PORTRAIT_CM,
+                          reset_number=True)
         _set_core(doc, title=table.caption(), prov=prov, language=table.language)
         save_docx(doc, p)
     return p
@@ -420,6 +421,90 @@ def _apa_document(doc: Any, language: str) -> None:
         for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
             if f.get(qn(attr)) is not None:
                 del f.attrib[qn(attr)]
+        st.paragraph_format.keep_with_next = True  # no heading alone at a page bottom
+    cap = doc.styles["Caption"]  # Word builds its list of tables/figures from this style
+    cap.font.name = "Times New Roman"
+    cap.font.size = Pt(12)
+    cap.font.bold = False
+    cap.font.color.rgb = None
+    cap.paragraph_format.keep_with_next = True
+    cap.paragraph_format.space_before = Pt(6)
+    cap.paragraph_format.space_after = Pt(6)
+    _page_number_footer(doc)
+
+
+def _page_number_footer(doc: Any) -> None:
+    """A centred PAGE field in the footer (later sections inherit it)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    footer = doc.sections[0].footer
+    para = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _add_field(para, "PAGE", "1")
+
+
+def _add_field(para: Any, instr: str, result: str, *, bold: bool = False) -> None:
+    """Append a Word field (begin / instruction / separate / shown result / end).
+
+    The shown result is what a reader sees before Word updates the fields, so it is
+    the number egovstudy computed; Word and LibreOffice recompute the same value.
+    """
+    from docx.oxml.ns import qn
+
+    def run_with(child: Any) -> None:
+        r = para.add_run()
+        r.bold = bold or None
+        r._r.append(child)
+
+    begin = para._p.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): "begin"})
+    run_with(begin)
+    code = para._p.makeelement(qn("w:instrText"), {})
+    code.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    code.text = f" {instr} "
+    run_with(code)
+    run_with(para._p.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): "separate"}))
+    shown = para.add_run(result)
+    shown.bold = bold or None
+    run_with(para._p.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): "end"}))
+
+
+def add_caption(doc: Any, word: str, number: str | None, title: str, *,
+                reset: bool = False) -> Any:
+    """Add an APA caption as a Word caption: bold "Table 4.1", line break, italic title.
+
+    The number after the chapter prefix is a ``SEQ <word> \\* ARABIC`` field, so Word
+    (References > Insert Table of Figures) lists the tables and figures; ``reset``
+    restarts the sequence at the printed number (a table written on its own).
+    """
+    from docx.enum.text import WD_BREAK
+
+    para = doc.add_paragraph(style="Caption")
+    para.paragraph_format.keep_with_next = True
+    prefix, _, last = (number or "").rpartition(".")
+    if number and last.isdigit():
+        para.add_run(f"{word} {prefix}{'.' if prefix else ''}").bold = True
+        _add_field(para, f"SEQ {word} \\* ARABIC" + (f" \\r {last}" if reset else ""),
+                   last, bold=True)
+    else:
+        para.add_run(f"{word} {number}" if number else word).bold = True
+    para.add_run().add_break(WD_BREAK.LINE)
+    add_rich_text(para, title, italic=True)
+    return para
+
+
+def add_rich_text(para: Any, text_: str, *, header: bool = False, italic: bool = False,
+                  bold: bool = False, size: float | None = None) -> None:
+    """Append ``text_`` as runs with the statistical symbols in italics (APA 7)."""
+    from docx.shared import Pt
+
+    from egovstudy.report.symbols import split_italic
+
+    for piece, it in split_italic(text_, header=header):
+        run = para.add_run(piece)
+        run.italic = (it or italic) or None
+        run.bold = bold or None
+        if size is not None:
+            run.font.size = Pt(size)
 
 
 def _set_core(doc: Any, *, title: str, prov: str, language: str) -> None:
@@ -510,8 +595,14 @@ def _borders(element: Any, spec: Mapping[str, tuple[str, int]], tag: str) -> Non
         node.set(qn("w:color"), "000000")
 
 
+TABLE_FONT_PT = 10.0  #: one font size for every table (APA 7 allows 8-12 pt; Word default)
+PORTRAIT_CM = 16.0  #: text block of an A4 portrait page with 2.5 cm margins
+LANDSCAPE_CM = 24.7
+
+
 def _cell_text(cell: Any, value: str, *, align: str, bold: bool = False,
-               italic: bool = False, indent: bool = False, size: float = 11) -> None:
+               italic: bool = False, indent: bool = False, size: float = TABLE_FONT_PT,
+               header: bool = False) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
@@ -524,62 +615,73 @@ def _cell_text(cell: Any, value: str, *, align: str, bold: bool = False,
     pf.line_spacing = 1.0
     if indent:
         pf.left_indent = Pt(10)
+    if header:
+        add_rich_text(para, value, header=True, bold=bold, italic=italic, size=size)
+        return
     run = para.add_run(value)
     run.bold = bold
     run.italic = italic
     run.font.size = Pt(size)
 
 
+def _char_cm(size: float) -> float:
+    """Width of an average character (cm) at ``size`` pt: Times New Roman digits are
+    0.5 em and its lower case averages ~0.45 em; 0.6 em leaves room for capitals."""
+    return 0.6 * size * 2.54 / 72
+
+
+def _widths_needed(table: Table, cells: list[list[str]], size: float) -> tuple[list[float],
+                                                                            list[float]]:
+    """(natural, minimum) column widths in cm at ``size`` pt.
+
+    The natural width holds the longest cell on one line (text columns capped at 40
+    characters); the minimum holds the longest word, so a cell wraps only at spaces
+    (never "Keputusa/n"). Numbers never wrap. 0.4 cm is the cells' left+right padding.
+    """
+    heads = table.header_rows()[-1]
+    num = set(table.numeric_columns)
+    per = _char_cm(size)
+    natural: list[float] = []
+    minimum: list[float] = []
+    for j in range(table.display.shape[1]):
+        col = [r[j] for r in cells] + [heads[j][0]]
+        indent = 2 if j == 0 and table.indent_rows else 0
+        if j in num:
+            longest = max(len(c) for c in col)
+            word = longest
+        else:
+            longest = min(max(len(c) for c in col), 40)
+            word = max((len(w) for c in col for w in c.split()), default=1)
+            longest = max(longest, word)
+        natural.append((longest + indent) * per + 0.4)
+        minimum.append((word + indent) * per + 0.4)
+    return natural, minimum
+
+
 def _column_widths(table: Table, cells: list[list[str]], font_size: float, *,
                    available_cm: float) -> tuple[list[float], float]:
-    """Column widths (cm) from the longest cell; shrink the font for wide tables."""
-    heads = table.header_rows()[-1]
-    ncol = table.display.shape[1]
+    """Column widths (cm) from the content, fitting ``available_cm`` when possible.
 
-    def natural(size: float) -> list[float]:
-        per_char = 0.0215 * size  # ~average glyph width of a serif font, cm per pt
-        out = []
-        for j in range(ncol):
-            head = max((len(w) for w in heads[j][0].split()), default=1)  # headers may wrap
-            longest = max([head] + [len(r[j]) + (2 if j in table.indent_rows else 0)
-                                    for r in cells] or [1])
-            if j == 0:
-                longest = min(longest, 40)  # long item labels wrap
-            out.append(longest * per_char + 0.45)
-        return out
-
-    widths = natural(font_size)
-    for size in (10.0, 9.0, 8.0):
-        if sum(widths) <= available_cm:
-            break
-        font_size = min(font_size, size)
-        widths = natural(font_size)
-    total = sum(widths)
-    if total > available_cm:
-        # shrink the text columns first (they wrap gracefully); numbers keep their width
-        num = set(table.numeric_columns)
-        fixed = sum(w for j, w in enumerate(widths) if j in num)
-        flexible = total - fixed
-        if flexible > 0 and available_cm - fixed >= 0.35 * flexible:
-            k = (available_cm - fixed) / flexible
-            widths = [w if j in num else w * k for j, w in enumerate(widths)]
-        else:
-            widths = [w * available_cm / total for w in widths]
-    return widths, font_size
+    Text columns shrink towards their longest word first; numbers keep their width.
+    The font size is never changed: every table uses :data:`TABLE_FONT_PT`.
+    """
+    natural, minimum = _widths_needed(table, cells, font_size)
+    total = sum(natural)
+    if total <= available_cm:
+        return natural, font_size
+    slack = [n - m for n, m in zip(natural, minimum)]
+    excess = total - available_cm
+    if sum(slack) >= excess:
+        k = excess / sum(slack)
+        return [n - s * k for n, s in zip(natural, slack)], font_size
+    return minimum, font_size  # too wide even at its words: the caller turns the page
 
 
-def needs_landscape(table: Table, *, available_cm: float = 16.0, font_size: float = 9) -> bool:
-    """True when the table's natural width at ``font_size`` exceeds a portrait page."""
-    per_char = 0.0215 * font_size
-    cells = table.cells()
-    heads = table.header_rows()[-1]
-    total = 0.0
-    for j in range(table.display.shape[1]):
-        head = max((len(w) for w in heads[j][0].split()), default=1)
-        longest = max([head] + [len(r[j]) for r in cells] or [1])
-        cap = 400 if j in table.numeric_columns else 28  # text columns may wrap
-        total += min(longest, cap) * per_char + 0.45
-    return total > available_cm
+def needs_landscape(table: Table, *, available_cm: float = PORTRAIT_CM,
+                    font_size: float = TABLE_FONT_PT) -> bool:
+    """True when the table cannot fit a portrait text block even with wrapped text."""
+    _, minimum = _widths_needed(table, table.cells(), font_size)
+    return sum(minimum) > available_cm
 
 
 def _orient(doc: Any, landscape: bool, *, new_section: bool = True) -> None:
@@ -595,27 +697,24 @@ def _orient(doc: Any, landscape: bool, *, new_section: bool = True) -> None:
         setattr(sec, side, Cm(2.5))
 
 
-def add_table_to_docx(doc: Any, table: Table, *, font_size: float = 11,
-                      available_cm: float = 16.0) -> Any:
+def add_table_to_docx(doc: Any, table: Table, *, font_size: float = TABLE_FONT_PT,
+                      available_cm: float = PORTRAIT_CM, reset_number: bool = False) -> Any:
     """Append ``table`` to a python-docx Document in APA 7 style and return the Word table.
 
-    Bold "Table 4.1" line, italic title, rules only above and below the header and
-    at the bottom (no vertical rules), numbers right-aligned on a common decimal
-    position (figure-space padding), notes in italic "Note." style below.
+    A Word caption (bold "Table 4.1" with a SEQ field, italic title) kept with the
+    table, rules only above and below the header and at the bottom (no vertical
+    rules), statistical symbols of the headers in italics, numbers right-aligned on
+    a common decimal position (figure-space padding), notes in "*Note.*" style below.
+    Rows never split across pages, the header rows repeat, and a table of up to
+    30 rows is kept on one page. ``reset_number`` restarts Word's numbering at this
+    table's number (a table written on its own).
     """
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
 
-    label = doc.add_paragraph()
-    label.paragraph_format.keep_with_next = True
-    label.paragraph_format.space_after = Pt(0)
-    r = label.add_run(table.label())
-    r.bold = True
-    title = doc.add_paragraph()
-    title.paragraph_format.keep_with_next = True
-    title.paragraph_format.space_after = Pt(6)
-    title.add_run(table.title).italic = True
+    add_caption(doc, text("table", table.language), table.number, table.title,
+                reset=reset_number)
 
     headers = table.header_rows()
     cells = table.cells()
@@ -640,7 +739,7 @@ def add_table_to_docx(doc: Any, table: Table, *, font_size: float = 11,
             if span > 1:
                 cell = cell.merge(wt.cell(h, col + span - 1))
             _cell_text(cell, txt, align="center" if (span > 1 or col in num) else "left",
-                       size=font_size)
+                       size=font_size, header=True)
             tcpr = cell._tc.get_or_add_tcPr()
             if h == len(headers) - 1 or (txt and span > 1):
                 _borders(tcpr, {"bottom": ("single", 4)}, "w:tcBorders")
@@ -672,12 +771,21 @@ def add_table_to_docx(doc: Any, table: Table, *, font_size: float = 11,
             span = tc.grid_span
             tc.width = Cm(sum(widths[col:col + span]))
             col += span
+    from docx.text.paragraph import Paragraph
+
+    keep_whole = len(trs) <= 30
+    for k, tr in enumerate(trs):
+        tr_pr = tr.get_or_add_trPr()
+        tr_pr.append(tr_pr.makeelement(qn("w:cantSplit"), {}))
+        if keep_whole and k < len(trs) - 1 or k < len(headers):
+            for tc in tr.tc_lst:  # keep-with-next on a row's paragraphs keeps it with the next
+                for para in tc.p_lst:
+                    Paragraph(para, wt).paragraph_format.keep_with_next = True
     if table.notes:
         para = doc.add_paragraph()
         para.paragraph_format.space_before = Pt(4)
         note = para.add_run(text("note", table.language) + " ")
         note.italic = True
-        note.font.size = Pt(font_size - 1)
-        rest = para.add_run(" ".join(table.notes))
-        rest.font.size = Pt(font_size - 1)
+        note.font.size = Pt(font_size)
+        add_rich_text(para, " ".join(table.notes), size=font_size)
     return wt
