@@ -244,3 +244,72 @@ def test_markdown_numbers_keep_their_significance_stars() -> None:
     assert _md_escape("\u20070.249***") == "\u20070.249***"
     assert _md_escape("-.02") == "-.02"
     assert _md_escape("2 * 3") == r"2 \* 3"  # not a number: escaped
+
+
+# ---------------------------------------------------------------------------- APA 7 exports
+def test_xlsx_numbers_are_numbers_printed_the_apa_way(table: Table, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from egovstudy.report.writers import xlsx_number
+
+    out = write_table(table, tmp_path / "t.xlsx")
+    ws = load_workbook(out)["Table"]
+    assert ws.freeze_panes == "B5"  # label, title, spanner and header rows stay in view
+    assert all(ws.cell(4, j).font.b for j in range(1, 8))  # header row bold
+    body = list(ws.iter_rows(min_row=5, max_row=5 + len(table.cells()) - 1))
+    num = set(table.numeric_columns)
+    kinds = {cell.data_type for row in body for j, cell in enumerate(row) if j in num
+             and cell.value not in (None, "")}
+    assert kinds == {"n"}  # every numeric cell holds a float
+    x = body[1]  # row "x": b = 0.50***, SE = 0.10, beta = .41 (no leading zero, APA)
+    assert (x[1].value, x[1].number_format) == (0.5, '0.00"***"')
+    assert (x[3].value, x[3].number_format) == (0.41, "#.00")
+    # the formats print what the table prints
+    assert xlsx_number("\u2212.150") == (-0.15, "#.000")
+    assert xlsx_number("< .001") is None and xlsx_number("12.3%") is None
+
+
+def test_markdown_two_level_header_keeps_the_spanner(table: Table) -> None:
+    md = table.to_markdown()
+    header = next(ln for ln in md.splitlines() if ln.startswith("| "))
+    # never "Model 1 b" next to "Model 2 b": the spanner is joined with a colon, symbols italic
+    assert "Model 1: *b*" in header and "Model 2: *SE*" in header
+    assert "Model 1 b" not in header
+
+
+def _compile(tmp_path: Path, body: str) -> None:
+    import shutil
+    import subprocess
+
+    exe = shutil.which("pdflatex")
+    if exe is None:
+        pytest.skip("pdflatex is not on PATH (apt-get install texlive-latex-recommended)")
+    doc = ("\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n"
+           "\\usepackage{booktabs,longtable,graphicx}\n\\begin{document}\n"
+           + body + "\n\\end{document}\n")
+    (tmp_path / "doc.tex").write_text(doc, encoding="utf-8")
+    proc = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    log = (tmp_path / "doc.log").read_text(encoding="latin-1")
+    assert "Overfull \\hbox" not in log, log[log.index("Overfull"):][:300]
+
+
+def test_latex_compiles_with_pdflatex(table: Table, tmp_path: Path) -> None:
+    from egovstudy.report.tables import frame_table
+
+    tex = table.to_latex()
+    assert r"\textit{SE}" in tex and "$-$" in tex  # italic symbols, minus sign
+    special = frame_table(pd.DataFrame({
+        "rule": ["age ≥ 17 & ≤ 60", "50% of {x}_1 $ # ^ ~ \\ – “q” …", "Kategori χ² Δ ± ×"],
+        "value": [0.5, -1.25, 3.0]}), title="Rules ≥ & χ²", notes=("p < .05 ≥ ≤",))
+    long = frame_table(pd.DataFrame({"item": [f"item {i}" for i in range(45)],
+                                     **{f"statistic {k}": [0.123456] * 45 for k in range(4)}}),
+                       title="Long and wide")
+    assert "≥" not in special.to_latex() and r"$\geq$" in special.to_latex()
+    assert r"\begin{longtable}" in long.to_latex()
+    wide = frame_table(pd.DataFrame({f"a long column name {k}": [123.456] for k in range(9)}),
+                       title="Wide")
+    assert r"\resizebox{\textwidth}" in wide.to_latex()
+    _compile(tmp_path, "\n".join(t.to_latex() for t in (table, special, long, wide)))

@@ -160,10 +160,16 @@ class Table:
     # ------------------------------------------------------------------ renderers
     def to_markdown(self) -> str:
         """Return a pipe table with the caption above and notes below."""
-        heads = self.flat_columns()
+        from egovstudy.report.symbols import markdown_italic
+
+        # a pipe table has one header row: a spanner joins its columns as "Model 1: b"
+        cols = self.display.columns
+        heads = ([f"{g}: {sub}" if g else str(sub) for g, sub in cols]
+                 if getattr(cols, "nlevels", 1) > 1 else self.flat_columns())
         num = set(self.numeric_columns)
         lines = [f"**{_md_escape(self.label())}**", "", f"*{_md_escape(self.title)}*", ""]
-        lines.append("| " + " | ".join(_md_escape(h) for h in heads) + " |")
+        lines.append("| " + " | ".join(markdown_italic(h, header=True, escape=_md_escape)
+                                       for h in heads) + " |")
         rule = ("---:" if j in num else ":---" for j in range(len(heads)))
         lines.append("|" + "|".join(rule) + "|")
         for i, row in enumerate(self.cells()):
@@ -172,11 +178,14 @@ class Table:
                 cells[0] = f"**{cells[0]}**"
             lines.append("| " + " | ".join(cells) + " |")
         if self.notes:
-            lines += ["", f"*{text('note', self.language)}* " + _md_escape(" ".join(self.notes))]
+            lines += ["", f"*{text('note', self.language)}* "
+                      + markdown_italic(" ".join(self.notes), escape=_md_escape)]
         return "\n".join(lines) + "\n"
 
     def to_html(self, *, standalone: bool = False) -> str:
         """Return an HTML table in APA style (rules above, below and under the header)."""
+        from egovstudy.report.symbols import html_italic
+
         e = _html.escape
         num = set(self.numeric_columns)
         out = ['<table class="egov-apa">',
@@ -187,7 +196,7 @@ class Table:
             for txt, span in row:
                 attr = f' colspan="{span}"' if span > 1 else ""
                 rule = " egov-span" if len(headers) > 1 and r == 0 and txt else ""
-                out.append(f'<th class="egov-h{rule}"{attr}>{e(txt)}</th>')
+                out.append(f'<th class="egov-h{rule}"{attr}>{html_italic(txt, header=True)}</th>')
             out.append("</tr>")
         out.append("</thead><tbody>")
         for i, body_row in enumerate(self.cells()):
@@ -204,7 +213,7 @@ class Table:
         out.append("</tbody></table>")
         if self.notes:
             out.append(f'<p class="egov-note"><i>{e(text("note", self.language))}</i> '
-                       f'{e(" ".join(self.notes))}</p>')
+                       f'{html_italic(" ".join(self.notes))}</p>')
         body = "\n".join(out)
         if not standalone:
             return body
@@ -212,40 +221,72 @@ class Table:
                 f"{HTML_STYLE}</head><body>\n{body}\n</body></html>\n")
 
     def to_latex(self) -> str:
-        """Return a booktabs table (``\\toprule``, ``\\midrule``, ``\\bottomrule``)."""
+        """Return a booktabs table (``\\toprule``, ``\\midrule``, ``\\bottomrule``).
+
+        Needs ``\\usepackage{booktabs,longtable,graphicx}``. A table of more than
+        30 rows is a ``longtable`` (it breaks across pages, repeating its header); a
+        table wider than the text block is scaled to ``\\textwidth`` with
+        ``\\resizebox``. Every special character is escaped and the symbols pdflatex
+        lacks are mapped (``≥`` -> ``$\\geq$``, ``−`` -> ``$-$``); statistical symbols
+        of the headers and notes are set with ``\\textit``.
+        """
+        from egovstudy.report.symbols import latex_italic
+
         num = set(self.numeric_columns)
         ncol = self.display.shape[1]
         spec = "".join("r" if j in num else "l" for j in range(ncol))
-        lines = [r"\begin{table}[htbp]", r"\centering",
-                 rf"\caption{{{_tex(self.title)}}}"]
-        if self.number:
-            lines.append(rf"\label{{tab:{self.number}}}")
-        lines += [rf"\begin{{tabular}}{{{spec}}}", r"\toprule"]
+        body_cells = self.cells(pad="\u2007")
+        long = len(body_cells) > 30
+        # ~69 characters of 10 pt text fit a 345 pt text block; each column adds 12 pt
+        chars = sum(max([len(h) for h in self.flat_columns()[j:j + 1]]
+                        + [len(r[j]) for r in body_cells]) + 2.4 for j in range(ncol))
+        wide = chars > 66
+
+        def head(txt: str) -> str:
+            return latex_italic(txt, header=True, escape=_tex)
+
+        header: list[str] = []
         headers = self.header_rows()
         if len(headers) == 2:
             cells, rules, col = [], [], 1
             for txt, span in headers[0]:
-                cells.append(rf"\multicolumn{{{span}}}{{c}}{{{_tex(txt)}}}" if span > 1
-                             else _tex(txt))
+                cells.append(rf"\multicolumn{{{span}}}{{c}}{{{head(txt)}}}" if span > 1
+                             else head(txt))
                 if txt:
                     rules.append(rf"\cmidrule(lr){{{col}-{col + span - 1}}}")
                 col += span
-            lines.append(" & ".join(cells) + r" \\")
-            lines.append(" ".join(rules))
-        lines.append(" & ".join(_tex(t) for t, _ in headers[-1]) + r" \\")
-        lines.append(r"\midrule")
-        for i, row in enumerate(self.cells(pad="\u2007")):
-            cells = [_tex(c) for c in row]
+            header.append(" & ".join(cells) + r" \\")
+            header.append(" ".join(rules))
+        header.append(" & ".join(head(t) for t, _ in headers[-1]) + r" \\")
+        body: list[str] = []
+        for i, row in enumerate(body_cells):
+            cells = [_tex_number(c) if j in num else _tex(c) for j, c in enumerate(row)]
             if i in self.bold_rows and cells:
                 cells[0] = rf"\textbf{{{cells[0]}}}"
             if i in self.indent_rows and cells:
                 cells[0] = r"\quad " + cells[0]
-            lines.append(" & ".join(cells) + r" \\")
-        lines += [r"\bottomrule", r"\end{tabular}"]
+            body.append(" & ".join(cells) + r" \\")
+        note = []
         if self.notes:
-            lines.append(r"\par\smallskip{\footnotesize\textit{" + _tex(text("note", self.language))
-                         + "} " + _tex(" ".join(self.notes)) + "}")
-        lines.append(r"\end{table}")
+            note.append(r"\par\smallskip{\footnotesize\textit{" + _tex(text("note", self.language))
+                        + "} " + latex_italic(" ".join(self.notes), escape=_tex) + "}")
+        label = [rf"\label{{tab:{self.number}}}"] if self.number else []
+        caption = rf"\caption{{{_tex(self.title)}}}"
+        if long:
+            size = [r"\small"] if wide else []
+            lines = ["{", *size, rf"\begin{{longtable}}{{{spec}}}", caption + "".join(label)
+                     + r" \\", r"\toprule", *header, r"\midrule", r"\endfirsthead",
+                     r"\toprule", *header, r"\midrule", r"\endhead", r"\bottomrule",
+                     r"\endlastfoot", *body, r"\end{longtable}", "}"]
+            if note:
+                lines += [note[0].replace(r"\par\smallskip", r"\noindent")]
+            return "\n".join(lines) + "\n"
+        lines = [r"\begin{table}[htbp]", r"\centering", caption, *label]
+        lines += [r"\resizebox{\textwidth}{!}{%"] if wide else []
+        lines += [rf"\begin{{tabular}}{{{spec}}}", r"\toprule", *header, r"\midrule", *body,
+                  r"\bottomrule", r"\end{tabular}"]
+        lines += ["}"] if wide else []
+        lines += [*note, r"\end{table}"]
         return "\n".join(lines) + "\n"
 
     def __str__(self) -> str:
@@ -329,11 +370,39 @@ _TEX_MAP = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": 
             "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
             "^": r"\textasciicircum{}", "\u2007": r"\phantom{0}", "<": r"$<$", ">": r"$>$",
             "β": r"$\beta$", "α": r"$\alpha$", "ω": r"$\omega$", "ρ": r"$\rho$",
-            "²": r"\textsuperscript{2}", "−": "-", "√": r"$\surd$", "→": r"$\rightarrow$"}
+            "χ": r"$\chi$", "η": r"$\eta$", "λ": r"$\lambda$", "σ": r"$\sigma$",
+            "μ": r"$\mu$", "Δ": r"$\Delta$", "²": r"\textsuperscript{2}",
+            "³": r"\textsuperscript{3}", "−": r"$-$", "√": r"$\surd$", "→": r"$\rightarrow$",
+            "←": r"$\leftarrow$", "↔": r"$\leftrightarrow$", "≥": r"$\geq$", "≤": r"$\leq$",
+            "≠": r"$\neq$", "≈": r"$\approx$", "×": r"$\times$", "±": r"$\pm$",
+            "–": "--", "—": "---", "…": r"\ldots{}", "‘": "`", "’": "'", "“": "``",
+            "”": "''", "\u00a0": "~", "\u2009": r"\,", "\u202f": r"\,", "•": r"\textbullet{}",
+            "\n": " ", "\r": " ", "\t": " "}
+
+
+def _tex_char(ch: str) -> str:
+    """One character for pdflatex: mapped, kept (ASCII, Latin-1 letters), or decomposed."""
+    import unicodedata
+
+    if ch in _TEX_MAP:
+        return _TEX_MAP[ch]
+    if ch < "\u0080" or ("\u00c0" <= ch <= "\u00ff" and ch not in "×÷"):
+        return ch  # pdflatex's utf8 input covers the Latin-1 letters
+    base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode("ascii")
+    return _tex(base) if base else rf"\texttt{{[U+{ord(ch):04X}]}}"  # visible, never an error
+
+
+def _tex_number(s: str) -> str:
+    """A numeric cell: a leading hyphen is a minus sign (``$-$``)."""
+    body = str(s)
+    stripped = body.lstrip("\u2007 ")
+    if stripped.startswith("-"):
+        body = body[:len(body) - len(stripped)] + "\u2212" + stripped[1:]
+    return _tex(body)
 
 
 def _tex(s: str) -> str:
-    return "".join(_TEX_MAP.get(ch, ch) for ch in str(s))
+    return "".join(_tex_char(ch) for ch in str(s))
 
 
 # ---------------------------------------------------------------------------- inputs

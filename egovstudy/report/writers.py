@@ -39,7 +39,8 @@ from egovstudy.report.language import check_language, text
 if TYPE_CHECKING:
     from egovstudy.report.tables import Table
 
-__all__ = ["FORMATS", "add_caption", "add_rich_text", "add_table_to_docx", "check_writable", "read_docx_provenance", "write_table"]
+__all__ = ["FORMATS", "add_caption", "add_rich_text", "add_table_to_docx", "check_writable",
+           "read_docx_provenance", "write_table", "xlsx_number"]
 
 TableFormat = Literal["csv", "xlsx", "docx", "tex", "md", "html"]
 FORMATS: dict[str, str] = {
@@ -173,7 +174,8 @@ def write_table(
                           overwrite=overwrite)
     elif fmt == "tex":
         atomic_write_text(p, f"% egovstudy provenance: {_tex_comment(prov)}\n"
-                          "% requires \\usepackage{booktabs}\n" + table.to_latex(),
+                          "% requires \\usepackage{booktabs,longtable,graphicx}\n"
+                          + table.to_latex(),
                           overwrite=overwrite)
     elif fmt == "xlsx":
         with atomic_path(p, overwrite=overwrite) as tmp:
@@ -281,8 +283,9 @@ def _write_xlsx(table: Table, p: Path, prov: str) -> None:
     bold = wb.add_format({"bold": True, "font_name": "Times New Roman", "font_size": 11})
     ital = wb.add_format({"italic": True, "font_name": "Times New Roman", "font_size": 11})
     base = {"font_name": "Times New Roman", "font_size": 11}
-    head = wb.add_format({**base, "top": 1, "bottom": 1, "align": "center", "valign": "bottom"})
-    span = wb.add_format({**base, "top": 1, "bottom": 1, "align": "center"})
+    head = wb.add_format({**base, "top": 1, "bottom": 1, "align": "center", "valign": "bottom",
+                          "bold": True})
+    span = wb.add_format({**base, "top": 1, "bottom": 1, "align": "center", "bold": True})
     cell_l = wb.add_format({**base})
     cell_r = wb.add_format({**base, "align": "right"})
     last_l = wb.add_format({**base, "bottom": 1})
@@ -307,12 +310,23 @@ def _write_xlsx(table: Table, p: Path, prov: str) -> None:
     for j, (txt, _) in enumerate(headers[-1]):
         ws.write_string(row, j, safe(txt), head)
     row += 1
+    ws.freeze_panes(row, 1)
     num = set(table.numeric_columns)
     cells = table.cells(pad="\u2007")
+    number_formats: dict[tuple[str, bool], Any] = {}
     for i, r in enumerate(cells):
         last = i == len(cells) - 1
         for j, c in enumerate(r):
             if j in num:
+                parsed = xlsx_number(c)
+                if parsed is not None:  # the float, shown as printed by its number format
+                    fkey = (parsed[1], last)
+                    if fkey not in number_formats:
+                        number_formats[fkey] = wb.add_format(
+                            {**base, "align": "right", "num_format": parsed[1],
+                             **({"bottom": 1} if last else {})})
+                    ws.write_number(row, j, parsed[0], number_formats[fkey])
+                    continue
                 fmt = last_r if last else cell_r
             else:
                 fmt = last_l if last else (bold_l if i in table.bold_rows and j == 0 else cell_l)
@@ -336,6 +350,40 @@ def _write_xlsx(table: Table, p: Path, prov: str) -> None:
             for j, v in enumerate(rec):
                 _xl_write(ds, i, j, v)
     wb.close()
+
+
+_XL_NUMBER: Any = None
+
+
+def xlsx_number(cell: str) -> tuple[float, str] | None:
+    """A printed table number as (value, Excel number format that prints it the same way).
+
+    ``"0.50***"`` -> ``(0.5, '0.00"***"')``, ``"-.15"`` -> ``(-0.15, '#.00')`` (no
+    leading zero, APA), ``"600"`` -> ``(600.0, '0')``. Text such as ``"< .001"`` or
+    ``"12.3%"`` returns None and stays text. The decimal mark may be "." or ","
+    (an Excel format code always writes "."; Excel shows the reader's own mark).
+
+    Examples
+    --------
+    >>> xlsx_number("0.50***"), xlsx_number("\u2212.15"), xlsx_number("< .001")
+    ((0.5, '0.00"***"'), (-0.15, '#.00'), None)
+    """
+    import re
+
+    global _XL_NUMBER
+    if _XL_NUMBER is None:
+        _XL_NUMBER = re.compile(r"([+\-\u2212]?)(\d*)(?:[.,](\d+))?(\**)")
+    m = _XL_NUMBER.fullmatch(cell.strip(" \u2007\u00a0"))
+    if m is None or not (m.group(2) or m.group(3)):
+        return None
+    sign, whole, frac, marks = m.groups()
+    value = float(f"{whole or '0'}.{frac or '0'}") * (-1.0 if sign in "-\u2212" and sign else 1.0)
+    code = ("0" if whole else "#") + (("." + "0" * len(frac)) if frac else "")
+    if marks:
+        code += f'"{marks}"'
+    if sign == "+":
+        code = f"+{code};-{code}"
+    return value, code
 
 
 def _xl_write(ws: Any, i: int, j: int, v: Any) -> None:
@@ -624,10 +672,10 @@ def _cell_text(cell: Any, value: str, *, align: str, bold: bool = False,
     run.font.size = Pt(size)
 
 
-def _char_cm(size: float) -> float:
-    """Width of an average character (cm) at ``size`` pt: Times New Roman digits are
-    0.5 em and its lower case averages ~0.45 em; 0.6 em leaves room for capitals."""
-    return 0.6 * size * 2.54 / 72
+def _char_cm(size: float, *, numeric: bool = False) -> float:
+    """Width of a character (cm) at ``size`` pt: Times New Roman digits, stars and the
+    figure space are 0.5 em; its text averages ~0.45 em, 0.55 em leaves room for capitals."""
+    return (0.5 if numeric else 0.55) * size * 2.54 / 72
 
 
 def _widths_needed(table: Table, cells: list[list[str]], size: float) -> tuple[list[float],
@@ -640,12 +688,12 @@ def _widths_needed(table: Table, cells: list[list[str]], size: float) -> tuple[l
     """
     heads = table.header_rows()[-1]
     num = set(table.numeric_columns)
-    per = _char_cm(size)
     natural: list[float] = []
     minimum: list[float] = []
     for j in range(table.display.shape[1]):
         col = [r[j] for r in cells] + [heads[j][0]]
         indent = 2 if j == 0 and table.indent_rows else 0
+        per = _char_cm(size, numeric=j in num)
         if j in num:
             longest = max(len(c) for c in col)
             word = longest
@@ -777,7 +825,7 @@ def add_table_to_docx(doc: Any, table: Table, *, font_size: float = TABLE_FONT_P
     for k, tr in enumerate(trs):
         tr_pr = tr.get_or_add_trPr()
         tr_pr.append(tr_pr.makeelement(qn("w:cantSplit"), {}))
-        if keep_whole and k < len(trs) - 1 or k < len(headers):
+        if (keep_whole and k < len(trs) - 1) or k < len(headers):
             for tc in tr.tc_lst:  # keep-with-next on a row's paragraphs keeps it with the next
                 for para in tc.p_lst:
                     Paragraph(para, wt).paragraph_format.keep_with_next = True
