@@ -197,8 +197,11 @@ def test_markup_formats_escape_the_payload(tmp_path: Path, payload: str, suffix:
         import docx
 
         d = docx.Document(str(out))
+        from egovstudy.report.symbols import typeset
+
         texts = [p.text for p in d.paragraphs] + [c.text for c in d.tables[0].rows[1].cells]
-        assert payload.replace("\r", "\n") in texts or payload in texts  # plain text, no field
+        shown = typeset(payload)  # APA signs: "-2+3" prints with a minus sign "−2+3"
+        assert shown.replace("\r", "\n") in texts or shown in texts  # plain text, no field
         return
     txt = out.read_text(encoding="utf-8")
     if suffix == ".tex":  # the provenance line is a % comment: TeX reads none of it

@@ -27,12 +27,29 @@ import html as _html
 import re
 from collections.abc import Callable
 
-__all__ = ["html_italic", "latex_italic", "markdown_italic", "split_italic"]
+__all__ = ["html_italic", "latex_italic", "markdown_italic", "split_italic", "typeset"]
 
 # the letters set in italics (APA 7, sec. 6.45 and Table 6.5); "R" carries a following "²"
 _SYMBOLS = r"SD|SE|df|Mdn|M|N|n|p|t|F|r|b|z|R|d|U|f|q"
 _TEXT = re.compile(rf"(?<![\w.\\])({_SYMBOLS})(?=²? ?[=<>≤≥(])")
 _HEADER = re.compile(rf"(?<![\w.\\])({_SYMBOLS})(?=²?(?![\w]))")
+
+
+_MINUS = re.compile(r"(?<![\w.,)\]])-(?=[.,]?\d)")
+
+
+def typeset(text: str) -> str:
+    """Print signs the APA way: ``>=`` -> ``≥``, ``<=`` -> ``≤``, a negative sign -> ``−``.
+
+    A hyphen between two numbers (a range such as ``1-5``) stays a hyphen.
+
+    Examples
+    --------
+    >>> typeset("alpha >= .70, b = -0.42, range 1-5, x <= -.3")
+    'alpha ≥ .70, b = −0.42, range 1-5, x ≤ −.3'
+    """
+    out = str(text).replace(">=", "≥").replace("<=", "≤")
+    return _MINUS.sub("\u2212", out)
 
 
 def split_italic(text: str, *, header: bool = False) -> list[tuple[str, bool]]:
@@ -53,6 +70,7 @@ def split_italic(text: str, *, header: bool = False) -> list[tuple[str, bool]]:
     [('a b c', False)]
     """
     rx = _HEADER if header else _TEXT
+    text = typeset(text)
     if header and text.strip() in ("R", "r"):
         return [(text, True)]
     out: list[tuple[str, bool]] = []

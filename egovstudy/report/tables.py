@@ -43,6 +43,7 @@ from egovstudy.report.numbers import (
     is_missing,
     stars,
 )
+from egovstudy.report.symbols import typeset
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -173,7 +174,7 @@ class Table:
         rule = ("---:" if j in num else ":---" for j in range(len(heads)))
         lines.append("|" + "|".join(rule) + "|")
         for i, row in enumerate(self.cells()):
-            cells = [_md_escape(c) for c in row]
+            cells = [_md_escape(typeset(c)) for c in row]
             if i in self.bold_rows and cells and cells[0]:
                 cells[0] = f"**{cells[0]}**"
             lines.append("| " + " | ".join(cells) + " |")
@@ -203,7 +204,7 @@ class Table:
             out.append("<tr>")
             for j, c in enumerate(body_row):
                 style = ' style="text-align:right"' if j in num else ""
-                content = e(c)
+                content = e(typeset(c))
                 if j == 0 and i in self.bold_rows:
                     content = f"<b>{content}</b>"
                 if j == 0 and i in self.indent_rows:
@@ -260,7 +261,7 @@ class Table:
         header.append(" & ".join(head(t) for t, _ in headers[-1]) + r" \\")
         body: list[str] = []
         for i, row in enumerate(body_cells):
-            cells = [_tex_number(c) if j in num else _tex(c) for j, c in enumerate(row)]
+            cells = [_tex_number(c) if j in num else _tex(typeset(c)) for j, c in enumerate(row)]
             if i in self.bold_rows and cells:
                 cells[0] = rf"\textbf{{{cells[0]}}}"
             if i in self.indent_rows and cells:
@@ -1070,8 +1071,21 @@ def assumption_table(
     >>> assumption_table(f, language="id").display.iloc[0].tolist()
     ['Shapiro-Wilk', '0.995', '', '.210', 'p > .05', 'Terpenuhi']
     """
+    import re
+
     frame = _tidy(tests, "assumption_table")
     _require(frame, ["test", "verdict"], "assumption_table")
+    if "threshold" in frame.columns:  # "p > 0.050" -> "p > .05": one APA style for every p
+        dec = check_decimal(decimal, language)
+
+        def apa(m: re.Match[str]) -> str:
+            op = {">=": "≥", "<=": "≤"}.get(m.group(2), m.group(2))
+            value = fmt_num(float(m.group(3)), 2, leading_zero=False, decimal=dec)
+            return f"{m.group(1)} {op} {value}"
+
+        frame = frame.assign(threshold=[
+            re.sub(r"\b(p) ?(>=|<=|[<>≤≥]) ?(0?\.\d+)", apa, v) if isinstance(v, str) else v
+            for v in frame["threshold"]])
     cols = [c for c in ("test", "statistic", "df", "p_value", "threshold", "verdict")
             if c in frame.columns]
     return frame_table(frame, title=text("cap_assumptions", language), columns=cols,

@@ -666,7 +666,9 @@ def _cell_text(cell: Any, value: str, *, align: str, bold: bool = False,
     if header:
         add_rich_text(para, value, header=True, bold=bold, italic=italic, size=size)
         return
-    run = para.add_run(value)
+    from egovstudy.report.symbols import typeset
+
+    run = para.add_run(typeset(value))  # ≥, ≤ and minus signs
     run.bold = bold
     run.italic = italic
     run.font.size = Pt(size)
@@ -714,6 +716,7 @@ def _column_widths(table: Table, cells: list[list[str]], font_size: float, *,
     The font size is never changed: every table uses :data:`TABLE_FONT_PT`.
     """
     natural, minimum = _widths_needed(table, cells, font_size)
+    available_cm -= 0.02  # Word stores widths in whole twips: rounding must not overflow
     total = sum(natural)
     if total <= available_cm:
         return natural, font_size
