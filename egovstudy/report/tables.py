@@ -35,11 +35,13 @@ from egovstudy.report.language import (
     text,
 )
 from egovstudy.report.numbers import (
+    BOUNDED_STATISTICS,
     align_decimals,
     fmt_int,
     fmt_num,
     fmt_p,
     fmt_pct,
+    fmt_stat,
     is_missing,
     stars,
 )
@@ -677,7 +679,7 @@ def descriptives_table(
             "n": fmt_int(s["n"]),
             "M": fmt_num(s["mean"], digits, decimal=dec),
             "SD": fmt_num(s["sd"], digits, decimal=dec),
-            column_label("median", language): fmt_num(s["median"], 1, decimal=dec),
+            column_label("median", language): fmt_stat(s["median"], "Mdn", decimal=dec),
             column_label("range", language): (
                 f"{fmt_num(s['min'], 0)}–{fmt_num(s['max'], 0)}" if not is_c else
                 f"{fmt_num(s['min'], 2, decimal=dec)}–{fmt_num(s['max'], 2, decimal=dec)}"),
@@ -715,10 +717,7 @@ def descriptives_table(
 
 
 # ---------------------------------------------------------------------------- generic frames
-_BOUNDED = {"alpha", "cronbach_alpha", "omega", "rho_a", "cr", "composite_reliability", "ave",
-            "r", "r_item_total", "r_critical", "r_crit", "corrected_item_total",
-            "alpha_if_deleted", "loading", "std_estimate", "r2", "adj_r2", "htmt", "kmo", "f2",
-            "outer_loading", "std_loading"}
+_BOUNDED = BOUNDED_STATISTICS  # one list, in report/numbers.py
 _P = {"p_value", "p", "f_p_value"}
 _INT = {"n", "n_items", "k", "n_boot"}
 _VERDICT_WORDS = {
@@ -755,9 +754,9 @@ def _fmt_cell(col: str, value: Any, dec: str, digits: int) -> str:
     if col == "df":
         v = float(value)
         return fmt_int(v) if v == int(v) else fmt_num(v, 2, decimal=dec)
-    if col in _BOUNDED:
-        return fmt_num(value, max(digits, 2) + (1 if col != "std_estimate" else 0),
-                       leading_zero=abs(float(value)) >= 1, decimal=dec)
+    if col in _BOUNDED:  # no leading zero (APA 7): one rule for every bounded statistic
+        return fmt_stat(value, col, digits=max(digits, 2) + (1 if col != "std_estimate" else 0),
+                        decimal=dec)
     try:
         return fmt_num(float(value), digits, decimal=dec)
     except (TypeError, ValueError):
