@@ -451,7 +451,7 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             at = memo(f"assumptions:{y}", functools.partial(assumption_tests, res))
             tidy = at.tidy()
             tidy["verdict"] = tidy["verdict"].map(lambda v: _translate_verdict(v, language))
-            t = assumption_table(tidy, language=language, decimal=decimal)
+            t = assumption_table(tidy, language=language, decimal=decimal, labels=labels)
             t = dataclasses.replace(t, title=f"{t.title}: {labels.get(y, y)}")
             doc.table(t)
             for s in at.sentences(language):

@@ -730,6 +730,23 @@ _VERDICT_WORDS = {
 }
 
 
+#: Printed names of the screening rules of :mod:`egovstudy.quality` (never the code names).
+RULE_NAMES: dict[str, dict[str, str]] = {
+    "duplicate_id": {"en": "Duplicate respondent ID", "id": "ID responden ganda"},
+    "duplicate_submission": {"en": "Duplicate submission", "id": "Isian ganda"},
+    "straight_lining": {"en": "Straight-lining", "id": "Jawaban seragam (straight-lining)"},
+    "speeders": {"en": "Speeders", "id": "Pengisian terlalu cepat"},
+    "attention": {"en": "Failed attention check", "id": "Gagal cek perhatian"},
+    "missing": {"en": "Missing answers", "id": "Jawaban kosong"},
+    "out_of_range": {"en": "Out-of-range answers", "id": "Jawaban di luar skala"},
+}
+_POLICY_NAMES: dict[str, dict[str, str]] = {
+    "drop": {"en": "removed", "id": "dikeluarkan"},
+    "report": {"en": "reported", "id": "dilaporkan"},
+    "flag": {"en": "flagged", "id": "ditandai"},
+}
+
+
 def _verdict(value: Any, language: str, *, true_key: str = "met",
              false_key: str = "violated") -> str:
     if isinstance(value, bool) or type(value).__name__ == "bool_":
@@ -799,10 +816,14 @@ def frame_table(
     heads = dict(headers or {})
     verdicts = dict(verdict_columns or {})
     lab = dict(labels or {})
+    if kind == "quality":  # screening rules and policies by their printed names
+        lab = {**{k: v[language] for k, v in RULE_NAMES.items()}, **lab}
     disp: dict[str, list[str]] = {}
     numeric: list[int] = []
     for j, c in enumerate(cols):
         series = frame[c]
+        if kind == "quality" and c == "policy":
+            series = series.map(lambda v: _POLICY_NAMES.get(str(v), {}).get(language, v))
         if c in verdicts:
             t_key, f_key = verdicts[c]
             cells = [_verdict(v, language, true_key=t_key, false_key=f_key) for v in series]
@@ -1085,6 +1106,11 @@ def assumption_table(
         frame = frame.assign(threshold=[
             re.sub(r"\b(p) ?(>=|<=|[<>≤≥]) ?(0?\.\d+)", apa, v) if isinstance(v, str) else v
             for v in frame["threshold"]])
+    if labels:  # "VIF: hr_quality" -> "VIF: HR quality" (code names never printed)
+        lab = dict(labels)
+        frame = frame.assign(test=[
+            re.sub(r"^((?:G?VIF): )(.+)$", lambda m: m.group(1) + lab.get(m.group(2), m.group(2)),
+                   v) if isinstance(v, str) else v for v in frame["test"]])
     cols = [c for c in ("test", "statistic", "df", "p_value", "threshold", "verdict")
             if c in frame.columns]
     return frame_table(frame, title=text("cap_assumptions", language), columns=cols,
