@@ -176,7 +176,8 @@ class Table:
         rule = ("---:" if j in num else ":---" for j in range(len(heads)))
         lines.append("|" + "|".join(rule) + "|")
         for i, row in enumerate(self.cells()):
-            cells = [_md_escape(typeset(c)) for c in row]
+            cells = [_md_escape(typeset(c)) if j in num
+                     else markdown_italic(c, escape=_md_escape) for j, c in enumerate(row)]
             if i in self.bold_rows and cells and cells[0]:
                 cells[0] = f"**{cells[0]}**"
             lines.append("| " + " | ".join(cells) + " |")
@@ -206,7 +207,7 @@ class Table:
             out.append("<tr>")
             for j, c in enumerate(body_row):
                 style = ' style="text-align:right"' if j in num else ""
-                content = e(typeset(c))
+                content = e(typeset(c)) if j in num else html_italic(c)
                 if j == 0 and i in self.bold_rows:
                     content = f"<b>{content}</b>"
                 if j == 0 and i in self.indent_rows:
@@ -263,7 +264,8 @@ class Table:
         header.append(" & ".join(head(t) for t, _ in headers[-1]) + r" \\")
         body: list[str] = []
         for i, row in enumerate(body_cells):
-            cells = [_tex_number(c) if j in num else _tex(typeset(c)) for j, c in enumerate(row)]
+            cells = [_tex_number(c) if j in num else latex_italic(c, escape=_tex)
+                     for j, c in enumerate(row)]
             if i in self.bold_rows and cells:
                 cells[0] = rf"\textbf{{{cells[0]}}}"
             if i in self.indent_rows and cells:

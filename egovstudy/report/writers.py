@@ -663,8 +663,8 @@ def _cell_text(cell: Any, value: str, *, align: str, bold: bool = False,
     pf.line_spacing = 1.0
     if indent:
         pf.left_indent = Pt(10)
-    if header:
-        add_rich_text(para, value, header=True, bold=bold, italic=italic, size=size)
+    if header or align == "left":  # headers, criteria ("p > .05"): symbols in italics
+        add_rich_text(para, value, header=header, bold=bold, italic=italic, size=size)
         return
     from egovstudy.report.symbols import typeset
 
