@@ -48,7 +48,7 @@ test-deps: ## System tools some tests use (LibreOffice, poppler, pdflatex); inst
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing LibreOffice (headless) and poppler-utils for the DOCX->PDF test"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      --no-install-recommends libreoffice-writer-nogui poppler-utils >/dev/null) \
+	      --no-install-recommends libreoffice-writer-nogui poppler-utils fonts-liberation >/dev/null) \
 	      || echo "could not install LibreOffice: the DOCX->PDF test will be skipped"; \
 	  else echo "LibreOffice not found and not root: the DOCX->PDF test will be skipped"; fi; \
 	fi

@@ -680,13 +680,17 @@ def _char_cm(size: float, *, numeric: bool = False) -> float:
     return (0.5 if numeric else 0.55) * size * 2.54 / 72
 
 
-def _widths_needed(table: Table, cells: list[list[str]], size: float) -> tuple[list[float],
-                                                                            list[float]]:
+NARROW_MARGIN_CM = 0.08  #: cell margins of a table that fits no page with Word's 0.19 cm
+
+
+def _widths_needed(table: Table, cells: list[list[str]], size: float, *,
+                   pad: float = 0.5) -> tuple[list[float], list[float]]:
     """(natural, minimum) column widths in cm at ``size`` pt.
 
     The natural width holds the longest cell on one line (text columns capped at 40
     characters); the minimum holds the longest word, so a cell wraps only at spaces
-    (never "Keputusa/n"). Numbers never wrap. 0.4 cm is the cells' left+right padding.
+    (never "Keputusa/n"). Numbers never wrap. 0.5 cm holds the cells' left+right margins
+    (0.19 cm each in Word and LibreOffice) and a little slack.
     """
     heads = table.header_rows()[-1]
     num = set(table.numeric_columns)
@@ -703,29 +707,32 @@ def _widths_needed(table: Table, cells: list[list[str]], size: float) -> tuple[l
             longest = min(max(len(c) for c in col), 40)
             word = max((len(w) for c in col for w in c.split()), default=1)
             longest = max(longest, word)
-        natural.append((longest + indent) * per + 0.4)
-        minimum.append((word + indent) * per + 0.4)
+        natural.append((longest + indent) * per + pad)
+        minimum.append((word + indent) * per + pad)
     return natural, minimum
 
 
 def _column_widths(table: Table, cells: list[list[str]], font_size: float, *,
-                   available_cm: float) -> tuple[list[float], float]:
-    """Column widths (cm) from the content, fitting ``available_cm`` when possible.
+                   available_cm: float) -> tuple[list[float], bool]:
+    """Column widths (cm) from the content, fitting ``available_cm``; True: narrow margins.
 
     Text columns shrink towards their longest word first; numbers keep their width.
-    The font size is never changed: every table uses :data:`TABLE_FONT_PT`.
+    A table that fits no other way gets narrow cell margins (:data:`NARROW_MARGIN_CM`);
+    the font size is never changed: every table uses :data:`TABLE_FONT_PT`.
     """
-    natural, minimum = _widths_needed(table, cells, font_size)
     available_cm -= 0.02  # Word stores widths in whole twips: rounding must not overflow
-    total = sum(natural)
-    if total <= available_cm:
-        return natural, font_size
-    slack = [n - m for n, m in zip(natural, minimum)]
-    excess = total - available_cm
-    if sum(slack) >= excess:
-        k = excess / sum(slack)
-        return [n - s * k for n, s in zip(natural, slack)], font_size
-    return minimum, font_size  # too wide even at its words: the caller turns the page
+    for narrow, pad in ((False, 0.5), (True, 2 * NARROW_MARGIN_CM + 0.12)):
+        natural, minimum = _widths_needed(table, cells, font_size, pad=pad)
+        total = sum(natural)
+        if total <= available_cm:
+            return natural, narrow
+        slack = [n - m for n, m in zip(natural, minimum)]
+        excess = total - available_cm
+        if sum(slack) >= excess:
+            k = excess / sum(slack)
+            return [n - s * k for n, s in zip(natural, slack)], narrow
+    # wider than the landscape text block even at its words: scale (cells may wrap)
+    return [m * available_cm / sum(minimum) for m in minimum], True
 
 
 def needs_landscape(table: Table, *, available_cm: float = PORTRAIT_CM,
@@ -770,7 +777,7 @@ def add_table_to_docx(doc: Any, table: Table, *, font_size: float = TABLE_FONT_P
     headers = table.header_rows()
     cells = table.cells()
     ncol = table.display.shape[1]
-    widths, font_size = _column_widths(table, cells, font_size, available_cm=available_cm)
+    widths, narrow = _column_widths(table, cells, font_size, available_cm=available_cm)
     wt = doc.add_table(rows=len(headers) + len(cells), cols=ncol)
     wt.alignment = WD_TABLE_ALIGNMENT.LEFT
     wt.autofit = False
@@ -778,6 +785,17 @@ def add_table_to_docx(doc: Any, table: Table, *, font_size: float = TABLE_FONT_P
     style = tblpr.find(qn("w:tblStyle"))
     if style is not None:
         tblpr.remove(style)
+    if narrow:
+        mar = tblpr.makeelement(qn("w:tblCellMar"), {})
+        for side in ("left", "right"):
+            node = mar.makeelement(qn(f"w:{side}"), {qn("w:w"): str(int(NARROW_MARGIN_CM * 567)),
+                                                     qn("w:type"): "dxa"})
+            mar.append(node)
+        look = tblpr.find(qn("w:tblLook"))
+        if look is not None:  # schema order: ... tblLayout, tblCellMar, tblLook
+            look.addprevious(mar)
+        else:
+            tblpr.append(mar)
     _borders(tblpr, {"top": ("single", 8), "bottom": ("single", 8), "left": ("nil", 0),
                      "right": ("nil", 0), "insideH": ("nil", 0), "insideV": ("nil", 0)},
              "w:tblBorders")
