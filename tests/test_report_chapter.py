@@ -235,3 +235,26 @@ def test_docx_symbols_italic_and_tables_fit_the_page(chapter: tuple[Path, object
         assert sum(grid) * 635 <= text_block + 635  # twips -> EMU, 1 twip tolerance
         sizes = {int(s.get(f"{W}val")) for s in child.iter(f"{W}sz")}
         assert sizes == {20}  # one 10 pt font in every table
+
+
+def test_chapter_tables_compile_with_pdflatex(chapter: tuple[Path, object],
+                                              tmp_path: Path) -> None:
+    exe = shutil.which("pdflatex")
+    if exe is None:
+        pytest.skip("pdflatex is not on PATH (apt-get install texlive-latex-recommended)")
+    _, res = chapter
+    body = "\n".join(t.to_latex() for lang in ("en", "id")
+                     for t in res.tables[lang])  # type: ignore[attr-defined]
+    assert "≥" not in body and "−" not in body and "β" not in body  # mapped for pdflatex
+    (tmp_path / "t.tex").write_text(
+        "\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n\\usepackage[T1]{fontenc}\n"
+        "\\usepackage{booktabs,longtable,graphicx,lscape}\n\\begin{document}\n" + body
+        + "\n\\end{document}\n", encoding="utf-8")
+    proc = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=180, check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    log = (tmp_path / "t.log").read_text(encoding="latin-1")
+    # no table wider than the text block (longtables are not scaled: they must fit as set)
+    over = [ln for ln in log.splitlines() if ln.startswith("Overfull \\hbox")
+            and float(ln.split("(")[1].split("pt")[0]) > 2.0]
+    assert not over, over[:3]

@@ -288,7 +288,7 @@ def _compile(tmp_path: Path, body: str) -> None:
     if exe is None:
         pytest.skip("pdflatex is not on PATH (apt-get install texlive-latex-recommended)")
     doc = ("\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n"
-           "\\usepackage{booktabs,longtable,graphicx}\n\\begin{document}\n"
+           "\\usepackage{booktabs,longtable,graphicx,lscape}\n\\begin{document}\n"
            + body + "\n\\end{document}\n")
     (tmp_path / "doc.tex").write_text(doc, encoding="utf-8")
     proc = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],

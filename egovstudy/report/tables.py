@@ -227,8 +227,9 @@ class Table:
     def to_latex(self) -> str:
         """Return a booktabs table (``\\toprule``, ``\\midrule``, ``\\bottomrule``).
 
-        Needs ``\\usepackage{booktabs,longtable,graphicx}``. A table of more than
-        30 rows is a ``longtable`` (it breaks across pages, repeating its header); a
+        Needs ``\\usepackage{booktabs,longtable,graphicx,lscape}``. A table of more
+        than 30 rows is a ``longtable`` (it breaks across pages, repeating its header;
+        a smaller font, then a landscape page when it is too wide); a
         table wider than the text block is scaled to ``\\textwidth`` with
         ``\\resizebox``. Every special character is escaped and the symbols pdflatex
         lacks are mapped (``≥`` -> ``$\\geq$``, ``−`` -> ``$-$``); statistical symbols
@@ -242,9 +243,9 @@ class Table:
         body_cells = self.cells(pad="\u2007")
         long = len(body_cells) > 30
         # ~69 characters of 10 pt text fit a 345 pt text block; each column adds 12 pt
-        chars = sum(max([len(h) for h in self.flat_columns()[j:j + 1]]
-                        + [len(r[j]) for r in body_cells]) + 2.4 for j in range(ncol))
-        wide = chars > 66
+        widths = [max([len(h) for h in self.flat_columns()[j:j + 1]]
+                      + [len(r[j]) for r in body_cells]) for j in range(ncol)]
+        wide = sum(w + 2.4 for w in widths) > 66
 
         def head(txt: str) -> str:
             return latex_italic(txt, header=True, escape=_tex)
@@ -278,13 +279,36 @@ class Table:
         label = [rf"\label{{tab:{self.number}}}"] if self.number else []
         caption = rf"\caption{{{_tex(self.title)}}}"
         if long:
-            size = [r"\small"] if wide else []
+            # a longtable cannot be scaled: a smaller font (4 pt column gaps), then a
+            # landscape page (lscape), then text columns that wrap at spaces, to fit the
+            # 345 pt text block (550 pt turned) of a 10 pt article
+            tries = [(lim, trn, fs, c) for lim, trn in ((340.0, False), (540.0, True))
+                     for fs, c in ((10, ""), (9, r"\small"), (8, r"\footnotesize"),
+                                   (7, r"\scriptsize"))]
+            limit, turn, pt, cmd = next(
+                (t for t in tries if sum(w * 0.52 * t[2] + 8 for w in widths) <= t[0]),
+                tries[-1])
+            need = sum(w * 0.52 * pt + 8 for w in widths)
+            size = ([cmd] if cmd else []) + [r"\setlength{\tabcolsep}{4pt}"]
+            if need > limit:
+                fixed = sum(widths[j] * 0.52 * pt + 8 for j in num)
+                n_text = max(ncol - len(num), 1)
+                room = max((limit - fixed) / n_text - 8, 24.0)
+                flat = self.flat_columns()
+                words = [max((len(x) for c in [flat[j], *(r[j] for r in body_cells)]
+                              for x in c.split()), default=1) + (2 if j == 0 else 0)
+                         for j in range(ncol)]  # never narrower than a column's longest word
+                spec = "".join("r" if j in num else
+                               rf"p{{{max(room, words[j] * 0.56 * pt + 2):.0f}pt}}"
+                               for j in range(ncol))
             lines = ["{", *size, rf"\begin{{longtable}}{{{spec}}}", caption + "".join(label)
                      + r" \\", r"\toprule", *header, r"\midrule", r"\endfirsthead",
                      r"\toprule", *header, r"\midrule", r"\endhead", r"\bottomrule",
                      r"\endlastfoot", *body, r"\end{longtable}", "}"]
             if note:
                 lines += [note[0].replace(r"\par\smallskip", r"\noindent")]
+            if turn:
+                lines = [r"\begin{landscape}", *lines, r"\end{landscape}"]
             return "\n".join(lines) + "\n"
         lines = [r"\begin{table}[htbp]", r"\centering", caption, *label]
         lines += [r"\resizebox{\textwidth}{!}{%"] if wide else []

@@ -174,7 +174,7 @@ def write_table(
                           overwrite=overwrite)
     elif fmt == "tex":
         atomic_write_text(p, f"% egovstudy provenance: {_tex_comment(prov)}\n"
-                          "% requires \\usepackage{booktabs,longtable,graphicx}\n"
+                          "% requires \\usepackage{booktabs,longtable,graphicx,lscape}\n"
                           + table.to_latex(),
                           overwrite=overwrite)
     elif fmt == "xlsx":
