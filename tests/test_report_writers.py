@@ -316,3 +316,32 @@ def test_latex_compiles_with_pdflatex(table: Table, tmp_path: Path) -> None:
                        title="Wide")
     assert r"\resizebox{\textwidth}" in wide.to_latex()
     _compile(tmp_path, "\n".join(t.to_latex() for t in (table, special, long, wide)))
+
+
+def test_docx_caption_field_page_number_and_widths(table: Table, tmp_path: Path) -> None:
+    import docx
+
+    from egovstudy.report.tables import frame_table
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    d = docx.Document(str(write_table(table, tmp_path / "t.docx")))
+    cap = d.paragraphs[0]
+    instr = " ".join(t.text for t in cap._p.iter(f"{w}instrText")).split()
+    # a table written alone restarts Word's numbering at its own number (Tabel 4.2)
+    assert instr == ["SEQ", "Tabel", "\\*", "ARABIC", "\\r", "2"]
+    footer = " ".join(t.text for t in d.sections[0].footer._element.iter(f"{w}instrText"))
+    assert footer.split() == ["PAGE"]
+    rows = d.tables[0]._tbl.tr_lst
+    assert all(tr.trPr is not None and tr.trPr.find(f"{w}cantSplit") is not None for tr in rows)
+    # "Keputusan" never breaks inside the word: a column is at least as wide as its longest word
+    frame = pd.DataFrame({"Keputusan akhir penelitian": ["Keputusan"] * 3,
+                          **{f"statistic {k}": [0.123456] * 3 for k in range(14)}})
+    wide = frame_table(frame, title="Wide", language="id").with_number("4.3")
+    d2 = docx.Document(str(write_table(wide, tmp_path / "w.docx")))
+    sec = d2.sections[0]
+    assert sec.page_width > sec.page_height  # 15 columns cannot fit a portrait page
+    grid = [int(g.get(f"{w}w")) for g in d2.tables[0]._tbl.iter(f"{w}gridCol")]
+    text_block = sec.page_width - sec.left_margin - sec.right_margin
+    assert sum(grid) * 635 <= text_block
+    per_char = 0.5 * 10 / 72 * 1440  # twips of a 10 pt Times New Roman digit (0.5 em)
+    assert grid[0] >= len("Keputusan") * per_char
