@@ -46,14 +46,22 @@ chapter: $(STAMP) ## The default study's results chapter (DOCX/MD/HTML) and ever
 
 reproduce: data notebooks chapter ## The main job: processed data, every notebook, the chapter, figures and tables
 
-test-deps: ## System tools some tests use (LibreOffice, poppler); installed when root, else skipped
+test-deps: ## System tools some tests use (LibreOffice, poppler, pdflatex); installed when root, else skipped
 	@if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing LibreOffice (headless) and poppler-utils for the DOCX->PDF test"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      --no-install-recommends libreoffice-writer-nogui poppler-utils >/dev/null) \
+	      --no-install-recommends libreoffice-writer-nogui poppler-utils fonts-liberation >/dev/null) \
 	      || echo "could not install LibreOffice: the DOCX->PDF test will be skipped"; \
 	  else echo "LibreOffice not found and not root: the DOCX->PDF test will be skipped"; fi; \
+	fi
+	@if ! command -v pdflatex >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing pdflatex (texlive-latex-recommended, ~1 min) for the LaTeX table test"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends texlive-latex-recommended >/dev/null) \
+	      || echo "could not install pdflatex: the LaTeX compile test will be skipped"; \
+	  else echo "pdflatex not found and not root: the LaTeX compile test will be skipped"; fi; \
 	fi
 
 test: $(STAMP) test-deps ## Unit tests, doctests and notebook execution (fails when no test runs)

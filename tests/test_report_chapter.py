@@ -50,7 +50,7 @@ def test_chapter_documents_and_numbering(chapter: tuple[Path, object]) -> None:
         d = docx.Document(str(out / f"bab4_{lang}.docx"))
         assert len(d.tables) == len(tables)
         assert len(d.inline_shapes) == len(figures)
-        paras = [p.text for p in d.paragraphs]
+        paras = [p.text.split("\n")[0] for p in d.paragraphs]  # caption: label, break, title
         for t in tables:
             assert f"{word} {t.number}" in paras
         for number, _title in figures:
@@ -109,6 +109,18 @@ def test_docx_converts_to_pdf_with_every_caption(chapter: tuple[Path, object],
         assert t.title.split(":")[0] in txt.replace("\n", " ")
     for number, _ in res.figures["id"]:  # type: ignore[attr-defined]
         assert f"Gambar {number}" in txt
+    # no heading or caption alone at the bottom of a page (keep-with-next works)
+    import docx
+
+    d = docx.Document(str(src))
+    stuck = {p.text.split("\n")[0].strip() for p in d.paragraphs
+             if p.style.name.startswith("Heading") or p.style.name == "Caption"}
+    layout = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                            text=True, check=True).stdout
+    for k, page in enumerate(layout.split("\f")[:-1], start=1):
+        lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
+        lines = [ln for ln in lines if not ln.isdigit()]  # the footer's page number
+        assert lines and lines[-1] not in stuck, f"page {k} ends with {lines[-1]!r}"
     if shutil.which("pdfimages"):
         listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True,
                                  text=True, check=True).stdout.splitlines()[2:]
@@ -138,7 +150,7 @@ def test_f_sentences_carry_the_df_of_their_covariance(chapter: tuple[Path, objec
     out, _ = chapter
     spec = read_study(STUDY)
     md = (out / "bab4_en.md").read_text(encoding="utf-8")
-    found = re.findall(r"explains [\d.]+% of the variance of [^,]+, F\((\d+), (\d+)\) = "
+    found = re.findall(r"explains [\d.]+% of the variance of [^,]+, \*F\*\((\d+), (\d+)\) = "
                        r"([\d.]+)", md)
     assert found, "no regression sentence found"
     assert spec.model.cluster
@@ -162,3 +174,90 @@ def test_f_sentences_carry_the_df_of_their_covariance(chapter: tuple[Path, objec
         assert f"({g} clusters of {m.cluster}), so its denominator df are G - 1" in md
     # hypotheses are tested two-sided, and the sentence and the table note say so
     assert "(two-sided)" in md and "(two-sided p)" in md
+
+
+# ---------------------------------------------------------------------------- Word layout (APA 7)
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _instr(element: object) -> str:
+    return " ".join(t.text or "" for t in element.iter(f"{W}instrText"))  # type: ignore[attr-defined]
+
+
+def test_docx_captions_are_word_captions_with_seq_fields(chapter: tuple[Path, object]) -> None:
+    import docx
+
+    out, res = chapter
+    for lang, word, fig in (("en", "Table", "Figure"), ("id", "Tabel", "Gambar")):
+        d = docx.Document(str(out / f"bab4_{lang}.docx"))
+        caps = [p for p in d.paragraphs if p.style.name == "Caption"]
+        n_tables = len(res.tables[lang])  # type: ignore[attr-defined]
+        n_figs = len(res.figures[lang])  # type: ignore[attr-defined]
+        assert len(caps) == n_tables + n_figs
+        for p in caps:
+            label = p.text.split("\n")[0]
+            kind = word if label.startswith(word) else fig
+            # Word's "Insert Table of Figures" needs the SEQ field of the caption's label
+            assert re.fullmatch(rf"SEQ {kind} \\\* ARABIC", _instr(p._p).strip()), p.text
+            assert p.paragraph_format.keep_with_next or p.style.paragraph_format.keep_with_next
+        footer = d.sections[0].footer
+        assert "PAGE" in _instr(footer._element).split()  # page numbers
+        for sec in d.sections[1:]:
+            assert sec.footer.is_linked_to_previous
+
+
+def test_docx_symbols_italic_and_tables_fit_the_page(chapter: tuple[Path, object]) -> None:
+    import docx
+
+    out, _ = chapter
+    d = docx.Document(str(out / "bab4_en.docx"))
+    checked = 0
+    for para in d.paragraphs:
+        pos = 0
+        for run in para.runs:
+            nxt = para.text[pos + len(run.text):pos + len(run.text) + 2]
+            if run.text == "p" and nxt in (" =", " <"):
+                assert run.italic, para.text
+                checked += 1
+            for m in re.finditer(r"(?<![\w.])p(?= [=<])", run.text):
+                raise AssertionError(f"p not italic in {run.text!r} ({m.start()})")
+            pos += len(run.text)
+    assert checked >= 5
+    # every table fits the text block of its section (page width minus margins)
+    body = d.element.body
+    sections = iter(d.sections)
+    sec = next(sections)
+    for child in body.iterchildren():
+        if child.tag == f"{W}p" and child.find(f"{W}pPr/{W}sectPr") is not None:
+            sec = next(sections)
+            continue
+        if child.tag != f"{W}tbl":
+            continue
+        text_block = sec.page_width - sec.left_margin - sec.right_margin
+        grid = [int(g.get(f"{W}w")) for g in child.iter(f"{W}gridCol")]
+        assert sum(grid) * 635 <= text_block + 635  # twips -> EMU, 1 twip tolerance
+        sizes = {int(s.get(f"{W}val")) for s in child.iter(f"{W}sz")}
+        assert sizes == {20}  # one 10 pt font in every table
+
+
+def test_chapter_tables_compile_with_pdflatex(chapter: tuple[Path, object],
+                                              tmp_path: Path) -> None:
+    exe = shutil.which("pdflatex")
+    if exe is None:
+        pytest.skip("pdflatex is not on PATH (apt-get install texlive-latex-recommended)")
+    _, res = chapter
+    body = "\n".join(t.to_latex() for lang in ("en", "id")
+                     for t in res.tables[lang])  # type: ignore[attr-defined]
+    assert "≥" not in body and "−" not in body and "β" not in body  # mapped for pdflatex
+    (tmp_path / "t.tex").write_text(
+        "\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n\\usepackage[T1]{fontenc}\n"
+        "\\usepackage{booktabs,longtable,graphicx,lscape}\n\\begin{document}\n" + body
+        + "\n\\end{document}\n", encoding="utf-8")
+    proc = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=180, check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    log = (tmp_path / "t.log").read_text(encoding="latin-1")
+    # no table wider than the text block (longtables are not scaled: they must fit as set)
+    over = [ln for ln in log.splitlines() if ln.startswith("Overfull \\hbox")
+            and float(ln.split("(")[1].split("pt")[0]) > 2.0]
+    assert not over, over[:3]

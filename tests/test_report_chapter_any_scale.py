@@ -67,6 +67,7 @@ def test_generic_chapter_sentences_match_their_tables(generic: tuple[Path, objec
     # the unit of clustering is the study's own column, never "agency"
     assert "agency" not in md.lower()
     assert "(24 clusters of Office)" in md
+    md = md.replace("*", "").replace("\u2212", "-")  # APA markup: italic symbols, minus signs
     for _df1, df2 in re.findall(r"F\((\d+), (\d+)\) = ", md):
         assert int(df2) == 23
     hyp = next(t for t in res.tables["en"] if t.kind == "hypotheses")  # type: ignore[attr-defined]

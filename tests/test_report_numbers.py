@@ -81,3 +81,48 @@ def test_round_half_up_like_spss() -> None:
     assert fmt_num(3.625) == "3.63"
     assert fmt_num(2.675) == "2.68"
     assert fmt_num(-0.125, 2, leading_zero=False) == "-.13"
+
+
+# ---------------------------------------------------------------------------- APA 7 formatter
+@pytest.mark.parametrize(
+    ("value", "stat", "expected"),
+    # APA Publication Manual, 7th ed., sec. 6.36: no zero before the decimal point for a
+    # statistic that cannot exceed 1 (correlations, proportions, p, alpha, beta...), a zero
+    # before it otherwise (M = 0.72); p to 3 decimals and "< .001"; most statistics to 2
+    # decimals. The APA style sample tables (apastyle.apa.org, "Sample tables") print
+    # "r = .72", "alpha = .86", "M = 3.14, SD = 0.80", "t(98) = 2.31", "p = .023".
+    [(0.7234, "r", ".723"), (0.864, "alpha", ".864"), (0.812, "omega_total", ".812"),
+     (0.52, "ave", ".520"), (0.73, "rho_c", ".730"), (0.91, "htmt", ".910"),
+     (1.04, "htmt", "1.040"), (0.41, "R²", ".410"), (-0.25, "β", "-.250"),
+     (0.62, "r_rest", ".620"), (0.7, "loading", ".700"),
+     (3.14159, "M", "3.14"), (0.8, "SD", "0.80"), (0.5, "b", "0.50"), (0.104, "SE", "0.10"),
+     (2.3149, "t", "2.31"), (29.476, "F", "29.48"), (3.75, "Mdn", "3.75"),
+     (0.0234, "p", ".023"), (0.0004, "p", "< .001"), (None, "p", "")],
+)
+def test_fmt_stat_follows_apa7(value: float | None, stat: str, expected: str) -> None:
+    from egovstudy.report.numbers import fmt_stat
+
+    assert fmt_stat(value, stat) == expected
+
+
+def test_fmt_stat_digits_and_decimal_comma() -> None:
+    from egovstudy.report.numbers import fmt_stat
+
+    assert fmt_stat(0.7234, "alpha", digits=2, decimal=",") == ",72"
+    assert fmt_stat(3.14159, "M", decimal=",") == "3,14"
+
+
+def test_typeset_signs_and_italic_symbols() -> None:
+    from egovstudy.report.symbols import html_italic, latex_italic, split_italic, typeset
+
+    # APA 7 sec. 6.44-6.46: symbols of statistics in italics, Greek letters upright,
+    # a true minus sign and the relational signs set as characters
+    assert typeset("alpha >= .70 and <= 1, b = -0.42, range 1-5") == \
+        "alpha ≥ .70 and ≤ 1, b = \u22120.42, range 1-5"
+    s = "F(2, 97) = 4.10, p < .001, R² = .41, n = 120, SD = 0.8, β = .25, a b c"
+    italic = [piece for piece, it in split_italic(s) if it]
+    assert italic == ["F", "p", "R", "n", "SD"]  # not β (Greek), not the bare "b"
+    assert [p for p, it in split_italic("Model 1: SE", header=True) if it] == ["SE"]
+    assert [p for p, it in split_italic("Sebaran", header=True) if it] == []
+    assert html_italic("p < .05") == "<i>p</i> &lt; .05"
+    assert latex_italic("p >= .05") == "\\textit{p} ≥ .05"

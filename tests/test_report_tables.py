@@ -206,3 +206,22 @@ def test_table_renderers_and_numbering() -> None:
     html = t.to_html()
     assert "<caption><b>Tabel 4.3</b>" in html
     assert "Tabel 4.3" in str(t)
+
+
+def test_code_names_are_printed_names() -> None:
+    import pandas as pd
+
+    from egovstudy.report.tables import assumption_table, frame_table
+
+    rules = pd.DataFrame({"rule": ["duplicate_id", "straight_lining"],
+                          "policy": ["drop", "report"], "n_flagged": [1, 2]})
+    t = frame_table(rules, title="Screening", language="id", kind="quality")
+    assert t.display.iloc[:, 0].tolist() == ["ID responden ganda",
+                                             "Jawaban seragam (straight-lining)"]
+    assert t.display.iloc[:, 1].tolist() == ["dikeluarkan", "dilaporkan"]
+    tests = pd.DataFrame({"test": ["Shapiro-Wilk", "VIF: hr_quality"], "statistic": [0.99, 1.2],
+                          "p_value": [0.2, None], "threshold": ["p > 0.050", "VIF < 10"],
+                          "verdict": ["met", "met"]})
+    a = assumption_table(tests, labels={"hr_quality": "HR quality"})
+    assert a.display.iloc[:, 0].tolist() == ["Shapiro-Wilk", "VIF: HR quality"]
+    assert a.display["Criterion"].tolist()[0] == "p > .05"  # APA: no leading zero for p

@@ -53,8 +53,9 @@ def test_every_format_carries_caption_and_provenance(table: Table, tmp_path: Pat
         import docx
 
         d = docx.Document(str(out))
-        assert d.paragraphs[0].text == "Tabel 4.2" and d.paragraphs[0].runs[0].bold
-        assert d.paragraphs[1].runs[0].italic
+        # one Word caption paragraph: bold "Tabel 4.2" (SEQ field), line break, italic title
+        assert d.paragraphs[0].text == "Tabel 4.2\nModel Regresi" and d.paragraphs[0].runs[0].bold
+        assert d.paragraphs[0].style.name == "Caption" and d.paragraphs[0].runs[-1].italic
         assert d.paragraphs[-1].text.startswith("Catatan.")
         assert len(d.tables) == 1
         xml = d.tables[0]._tbl.xml
@@ -122,7 +123,7 @@ def test_docx_opens_as_zip_with_custom_properties(table: Table, tmp_path: Path) 
         assert "2000-01-01" in core  # fixed dates: no wall-clock time in the file
     import docx
 
-    assert docx.Document(str(out)).paragraphs[0].text == "Table 4.2"
+    assert docx.Document(str(out)).paragraphs[0].text.split("\n")[0] == "Table 4.2"
 
 
 # ---------------------------------------------------------------------------- escaped exports
@@ -196,8 +197,11 @@ def test_markup_formats_escape_the_payload(tmp_path: Path, payload: str, suffix:
         import docx
 
         d = docx.Document(str(out))
+        from egovstudy.report.symbols import typeset
+
         texts = [p.text for p in d.paragraphs] + [c.text for c in d.tables[0].rows[1].cells]
-        assert payload.replace("\r", "\n") in texts or payload in texts  # plain text, no field
+        shown = typeset(payload)  # APA signs: "-2+3" prints with a minus sign "−2+3"
+        assert shown.replace("\r", "\n") in texts or shown in texts  # plain text, no field
         return
     txt = out.read_text(encoding="utf-8")
     if suffix == ".tex":  # the provenance line is a % comment: TeX reads none of it
@@ -243,3 +247,101 @@ def test_markdown_numbers_keep_their_significance_stars() -> None:
     assert _md_escape("\u20070.249***") == "\u20070.249***"
     assert _md_escape("-.02") == "-.02"
     assert _md_escape("2 * 3") == r"2 \* 3"  # not a number: escaped
+
+
+# ---------------------------------------------------------------------------- APA 7 exports
+def test_xlsx_numbers_are_numbers_printed_the_apa_way(table: Table, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from egovstudy.report.writers import xlsx_number
+
+    out = write_table(table, tmp_path / "t.xlsx")
+    ws = load_workbook(out)["Table"]
+    assert ws.freeze_panes == "B5"  # label, title, spanner and header rows stay in view
+    assert all(ws.cell(4, j).font.b for j in range(1, 8))  # header row bold
+    body = list(ws.iter_rows(min_row=5, max_row=5 + len(table.cells()) - 1))
+    num = set(table.numeric_columns)
+    kinds = {cell.data_type for row in body for j, cell in enumerate(row) if j in num
+             and cell.value not in (None, "")}
+    assert kinds == {"n"}  # every numeric cell holds a float
+    x = body[1]  # row "x": b = 0.50***, SE = 0.10, beta = .41 (no leading zero, APA)
+    assert (x[1].value, x[1].number_format) == (0.5, '0.00"***"')
+    assert (x[3].value, x[3].number_format) == (0.41, "#.00")
+    # the formats print what the table prints
+    assert xlsx_number("\u2212.150") == (-0.15, "#.000")
+    assert xlsx_number("< .001") is None and xlsx_number("12.3%") is None
+
+
+def test_markdown_two_level_header_keeps_the_spanner(table: Table) -> None:
+    md = table.to_markdown()
+    header = next(ln for ln in md.splitlines() if ln.startswith("| "))
+    # never "Model 1 b" next to "Model 2 b": the spanner is joined with a colon, symbols italic
+    assert "Model 1: *b*" in header and "Model 2: *SE*" in header
+    assert "Model 1 b" not in header
+
+
+def _compile(tmp_path: Path, body: str) -> None:
+    import shutil
+    import subprocess
+
+    exe = shutil.which("pdflatex")
+    if exe is None:
+        pytest.skip("pdflatex is not on PATH (apt-get install texlive-latex-recommended)")
+    doc = ("\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n"
+           "\\usepackage{booktabs,longtable,graphicx,lscape}\n\\begin{document}\n"
+           + body + "\n\\end{document}\n")
+    (tmp_path / "doc.tex").write_text(doc, encoding="utf-8")
+    proc = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    log = (tmp_path / "doc.log").read_text(encoding="latin-1")
+    assert "Overfull \\hbox" not in log, log[log.index("Overfull"):][:300]
+
+
+def test_latex_compiles_with_pdflatex(table: Table, tmp_path: Path) -> None:
+    from egovstudy.report.tables import frame_table
+
+    tex = table.to_latex()
+    assert r"\textit{SE}" in tex and "$-$" in tex  # italic symbols, minus sign
+    special = frame_table(pd.DataFrame({
+        "rule": ["age ≥ 17 & ≤ 60", "50% of {x}_1 $ # ^ ~ \\ – “q” …", "Kategori χ² Δ ± ×"],
+        "value": [0.5, -1.25, 3.0]}), title="Rules ≥ & χ²", notes=("p < .05 ≥ ≤",))
+    long = frame_table(pd.DataFrame({"item": [f"item {i}" for i in range(45)],
+                                     **{f"statistic {k}": [0.123456] * 45 for k in range(4)}}),
+                       title="Long and wide")
+    assert "≥" not in special.to_latex() and r"$\geq$" in special.to_latex()
+    assert r"\begin{longtable}" in long.to_latex()
+    wide = frame_table(pd.DataFrame({f"a long column name {k}": [123.456] for k in range(9)}),
+                       title="Wide")
+    assert r"\resizebox{\textwidth}" in wide.to_latex()
+    _compile(tmp_path, "\n".join(t.to_latex() for t in (table, special, long, wide)))
+
+
+def test_docx_caption_field_page_number_and_widths(table: Table, tmp_path: Path) -> None:
+    import docx
+
+    from egovstudy.report.tables import frame_table
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    d = docx.Document(str(write_table(table, tmp_path / "t.docx")))
+    cap = d.paragraphs[0]
+    instr = " ".join(t.text for t in cap._p.iter(f"{w}instrText")).split()
+    # a table written alone restarts Word's numbering at its own number (Tabel 4.2)
+    assert instr == ["SEQ", "Tabel", "\\*", "ARABIC", "\\r", "2"]
+    footer = " ".join(t.text for t in d.sections[0].footer._element.iter(f"{w}instrText"))
+    assert footer.split() == ["PAGE"]
+    rows = d.tables[0]._tbl.tr_lst
+    assert all(tr.trPr is not None and tr.trPr.find(f"{w}cantSplit") is not None for tr in rows)
+    # "Keputusan" never breaks inside the word: a column is at least as wide as its longest word
+    frame = pd.DataFrame({"Keputusan akhir penelitian": ["Keputusan"] * 3,
+                          **{f"statistic {k}": [0.123456] * 3 for k in range(14)}})
+    wide = frame_table(frame, title="Wide", language="id").with_number("4.3")
+    d2 = docx.Document(str(write_table(wide, tmp_path / "w.docx")))
+    sec = d2.sections[0]
+    assert sec.page_width > sec.page_height  # 15 columns cannot fit a portrait page
+    grid = [int(g.get(f"{w}w")) for g in d2.tables[0]._tbl.iter(f"{w}gridCol")]
+    text_block = sec.page_width - sec.left_margin - sec.right_margin
+    assert sum(grid) * 635 <= text_block
+    per_char = 0.5 * 10 / 72 * 1440  # twips of a 10 pt Times New Roman digit (0.5 em)
+    assert grid[0] >= len("Keputusan") * per_char

@@ -560,7 +560,7 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
             if language == "id" and "threshold" in tidy.columns:
                 tidy["threshold"] = tidy["threshold"].map(
                     lambda v: _id_terms(v) if isinstance(v, str) else v)
-            t = assumption_table(tidy, language=language, decimal=decimal)
+            t = assumption_table(tidy, language=language, decimal=decimal, labels=labels)
             t = dataclasses.replace(t, title=f"{t.title}: {labels.get(y, y)}")
             doc.table(t)
             for s in at.sentences(language):
@@ -1063,49 +1063,63 @@ def _scale_labels(scale: Any, language: str, k: int) -> list[str] | None:
 def _render_docx(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) -> None:
     import docx
     from docx.enum.text import WD_BREAK
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm
 
     from egovstudy.report.writers import (
+        LANDSCAPE_CM,
+        PORTRAIT_CM,
         _apa_document,
         _orient,
         _set_core,
+        add_caption,
+        add_rich_text,
         add_table_to_docx,
         needs_landscape,
     )
 
     d = docx.Document()
-    _apa_document(d, doc.language)
+    _apa_document(d, doc.language)  # headings and captions keep with next, PAGE footer
     _orient(d, False, new_section=False)
-    for kind, payload in doc.blocks:
+    blocks = list(doc.blocks)
+    wide_at = {i for i, (kind, payload) in enumerate(blocks)
+               if kind == "table" and needs_landscape(payload)}
+    # a landscape page starts before the headings leading to its table (never a heading
+    # alone at the bottom of the portrait page before the section break)
+    turn_at = set(wide_at)
+    for i in sorted(wide_at):
+        k = i
+        while k > 0 and blocks[k - 1][0] == "heading":
+            k -= 1
+        turn_at.discard(i)
+        turn_at.add(k)
+    landscape = False
+    for i, (kind, payload) in enumerate(blocks):
+        if i in turn_at and not landscape:
+            _orient(d, True)
+            landscape = True
         if kind == "heading":
             level, txt = payload
-            d.add_heading(txt, level=level)
+            d.add_heading(txt, level=level).paragraph_format.keep_with_next = True
         elif kind == "para":
-            p = d.add_paragraph(payload)
+            p = d.add_paragraph()
+            add_rich_text(p, payload)  # p, t, F, r, M, SD, n ... in italics
             p.paragraph_format.first_line_indent = Cm(1.27)
         elif kind == "note":
             p = d.add_paragraph()
-            r = p.add_run(payload)
-            r.italic = True
+            add_rich_text(p, payload, italic=True)
         elif kind == "table":
-            wide = needs_landscape(payload)
-            if wide:
-                _orient(d, True)
-            add_table_to_docx(d, payload, available_cm=24.7 if wide else 16.0)
-            if wide:
+            # landscape only for a table that cannot fit even with its text wrapped at spaces
+            add_table_to_docx(d, payload, available_cm=LANDSCAPE_CM if landscape
+                              else PORTRAIT_CM)
+            if landscape:
                 _orient(d, False)
+                landscape = False
             else:
                 d.add_paragraph()
         elif kind == "figure":
-            lab = d.add_paragraph()
-            lab.paragraph_format.keep_with_next = True
-            lab.paragraph_format.space_after = Pt(0)
-            lab.add_run(f"{doc.t('figure')} {payload.number}").bold = True
-            cap = d.add_paragraph()
-            cap.paragraph_format.keep_with_next = True
-            cap.add_run(payload.title).italic = True
+            add_caption(d, doc.t("figure"), payload.number, payload.title)
             w, h = payload.fig.get_size_inches()
-            width = min(16.0, w * 2.54)
+            width = min(PORTRAIT_CM, w * 2.54)
             if h / w * width > 20:
                 width = 20 * w / h
             d.add_picture(str(fig_png[payload.number]), width=Cm(width))
@@ -1115,6 +1129,8 @@ def _render_docx(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) 
 
 
 def _render_md(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) -> None:
+    from egovstudy.report.symbols import markdown_italic
+
     out = [f"<!-- egovstudy provenance: {_comment(prov)} -->", ""]
     h = _html_only
     for kind, payload in doc.blocks:
@@ -1122,7 +1138,7 @@ def _render_md(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) ->
             level, txt = payload
             out += ["#" * (level + 1) + " " + h(txt), ""]
         elif kind == "para":
-            out += [h(payload), ""]
+            out += [markdown_italic(payload, escape=h), ""]  # *p* = .023
         elif kind == "note":
             out += [f"> *{h(payload)}*", ""]
         elif kind == "table":
@@ -1143,6 +1159,7 @@ def _html_only(s: str) -> str:
 
 
 def _render_html(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) -> None:
+    from egovstudy.report.symbols import html_italic
     from egovstudy.report.tables import HTML_STYLE
 
     e = _html.escape
@@ -1157,7 +1174,7 @@ def _render_html(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) 
             level, txt = payload
             out.append(f"<h{level + 1}>{e(txt)}</h{level + 1}>")
         elif kind == "para":
-            out.append(f"<p>{e(payload)}</p>")
+            out.append(f"<p>{html_italic(payload)}</p>")  # <i>p</i> = .023
         elif kind == "note":
             out.append(f'<p class="egov-note"><i>{e(payload)}</i></p>')
         elif kind == "table":

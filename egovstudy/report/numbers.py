@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 __all__ = [
+    "BOUNDED_STATISTICS",
     "FIGURE_SPACE",
     "align_decimals",
     "fmt_int",
@@ -27,6 +28,7 @@ __all__ = [
     "fmt_p",
     "fmt_p_expr",
     "fmt_pct",
+    "fmt_stat",
     "is_missing",
     "stars",
 ]
@@ -95,6 +97,47 @@ def fmt_num(
     if decimal != ".":
         out = out.replace(".", decimal)
     return out
+
+
+#: Statistics that cannot exceed 1 in absolute value: APA 7 (sec. 6.36) drops their leading
+#: zero (".72"). Names are the tidy column names and the printed symbols.
+BOUNDED_STATISTICS = frozenset({
+    "p", "p_value", "f_p_value", "r", "r_rest", "r_item_total", "corrected_item_total",
+    "r_critical", "r_crit", "std_estimate", "beta", "β", "alpha", "α", "cronbach_alpha",
+    "alpha_if_deleted", "omega", "omega_total", "omega_h", "ω", "rho_a", "rho_c", "cr", "CR",
+    "composite_reliability", "ave", "AVE", "htmt", "HTMT", "loading", "outer_loading",
+    "std_loading", "r2", "adj_r2", "R²", "adjusted R²", "ΔR²", "kmo", "KMO", "f2",
+})
+#: Decimals by statistic (APA 7, sec. 6.36: two for most statistics, three for p and for
+#: the statistics bounded by 1, whose third decimal matters at their thresholds .70/.50).
+STAT_DIGITS = {"M": 2, "mean": 2, "SD": 2, "sd": 2, "Mdn": 2, "median": 2, "b": 2,
+               "estimate": 2, "SE": 2, "std_error": 2, "t": 2, "F": 2, "z": 2, "statistic": 2,
+               "p": 3, "p_value": 3, "f_p_value": 3}
+
+
+def fmt_stat(value: Any, stat: str, *, digits: int | None = None, decimal: str = ".",
+             missing: str = "") -> str:
+    """Format ``value`` as the statistic ``stat`` by the APA 7 rules, in one place.
+
+    p values print as :func:`fmt_p` (``.023``, ``< .001``); statistics bounded by 1
+    (:data:`BOUNDED_STATISTICS`: r, β, α, ω, R², CR, AVE, HTMT, loadings ...) lose the
+    leading zero; every other statistic (M, SD, b, SE, t, F ...) keeps it. Decimals
+    come from :data:`STAT_DIGITS` (3 for bounded statistics, else 2) unless ``digits``.
+
+    Examples
+    --------
+    >>> fmt_stat(0.7234, "alpha"), fmt_stat(0.7234, "M"), fmt_stat(0.0004, "p")
+    ('.723', '0.72', '< .001')
+    >>> fmt_stat(1.05, "htmt"), fmt_stat(-0.25, "β", digits=2), fmt_stat(12.345, "t")
+    ('1.050', '-.25', '12.35')
+    """
+    if is_missing(value):
+        return missing
+    if stat in ("p", "p_value", "f_p_value"):
+        return fmt_p(value, 3 if digits is None else digits, decimal=decimal)
+    bounded = stat in BOUNDED_STATISTICS
+    d = digits if digits is not None else STAT_DIGITS.get(stat, 3 if bounded else 2)
+    return fmt_num(value, d, leading_zero=not bounded, decimal=decimal)
 
 
 def fmt_int(value: Any, *, missing: str = "") -> str:

@@ -35,14 +35,17 @@ from egovstudy.report.language import (
     text,
 )
 from egovstudy.report.numbers import (
+    BOUNDED_STATISTICS,
     align_decimals,
     fmt_int,
     fmt_num,
     fmt_p,
     fmt_pct,
+    fmt_stat,
     is_missing,
     stars,
 )
+from egovstudy.report.symbols import typeset
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -160,23 +163,33 @@ class Table:
     # ------------------------------------------------------------------ renderers
     def to_markdown(self) -> str:
         """Return a pipe table with the caption above and notes below."""
-        heads = self.flat_columns()
+        from egovstudy.report.symbols import markdown_italic
+
+        # a pipe table has one header row: a spanner joins its columns as "Model 1: b"
+        cols = self.display.columns
+        heads = ([f"{g}: {sub}" if g else str(sub) for g, sub in cols]
+                 if getattr(cols, "nlevels", 1) > 1 else self.flat_columns())
         num = set(self.numeric_columns)
         lines = [f"**{_md_escape(self.label())}**", "", f"*{_md_escape(self.title)}*", ""]
-        lines.append("| " + " | ".join(_md_escape(h) for h in heads) + " |")
+        lines.append("| " + " | ".join(markdown_italic(h, header=True, escape=_md_escape)
+                                       for h in heads) + " |")
         rule = ("---:" if j in num else ":---" for j in range(len(heads)))
         lines.append("|" + "|".join(rule) + "|")
         for i, row in enumerate(self.cells()):
-            cells = [_md_escape(c) for c in row]
+            cells = [_md_escape(typeset(c)) if j in num
+                     else markdown_italic(c, escape=_md_escape) for j, c in enumerate(row)]
             if i in self.bold_rows and cells and cells[0]:
                 cells[0] = f"**{cells[0]}**"
             lines.append("| " + " | ".join(cells) + " |")
         if self.notes:
-            lines += ["", f"*{text('note', self.language)}* " + _md_escape(" ".join(self.notes))]
+            lines += ["", f"*{text('note', self.language)}* "
+                      + markdown_italic(" ".join(self.notes), escape=_md_escape)]
         return "\n".join(lines) + "\n"
 
     def to_html(self, *, standalone: bool = False) -> str:
         """Return an HTML table in APA style (rules above, below and under the header)."""
+        from egovstudy.report.symbols import html_italic
+
         e = _html.escape
         num = set(self.numeric_columns)
         out = ['<table class="egov-apa">',
@@ -187,14 +200,14 @@ class Table:
             for txt, span in row:
                 attr = f' colspan="{span}"' if span > 1 else ""
                 rule = " egov-span" if len(headers) > 1 and r == 0 and txt else ""
-                out.append(f'<th class="egov-h{rule}"{attr}>{e(txt)}</th>')
+                out.append(f'<th class="egov-h{rule}"{attr}>{html_italic(txt, header=True)}</th>')
             out.append("</tr>")
         out.append("</thead><tbody>")
         for i, body_row in enumerate(self.cells()):
             out.append("<tr>")
             for j, c in enumerate(body_row):
                 style = ' style="text-align:right"' if j in num else ""
-                content = e(c)
+                content = e(typeset(c)) if j in num else html_italic(c)
                 if j == 0 and i in self.bold_rows:
                     content = f"<b>{content}</b>"
                 if j == 0 and i in self.indent_rows:
@@ -204,7 +217,7 @@ class Table:
         out.append("</tbody></table>")
         if self.notes:
             out.append(f'<p class="egov-note"><i>{e(text("note", self.language))}</i> '
-                       f'{e(" ".join(self.notes))}</p>')
+                       f'{html_italic(" ".join(self.notes))}</p>')
         body = "\n".join(out)
         if not standalone:
             return body
@@ -212,40 +225,97 @@ class Table:
                 f"{HTML_STYLE}</head><body>\n{body}\n</body></html>\n")
 
     def to_latex(self) -> str:
-        """Return a booktabs table (``\\toprule``, ``\\midrule``, ``\\bottomrule``)."""
+        """Return a booktabs table (``\\toprule``, ``\\midrule``, ``\\bottomrule``).
+
+        Needs ``\\usepackage{booktabs,longtable,graphicx,lscape}``. A table of more
+        than 30 rows is a ``longtable`` (it breaks across pages, repeating its header;
+        a smaller font, then a landscape page when it is too wide); a
+        table wider than the text block is scaled to ``\\textwidth`` with
+        ``\\resizebox``. Every special character is escaped and the symbols pdflatex
+        lacks are mapped (``≥`` -> ``$\\geq$``, ``−`` -> ``$-$``); statistical symbols
+        of the headers and notes are set with ``\\textit``.
+        """
+        from egovstudy.report.symbols import latex_italic
+
         num = set(self.numeric_columns)
         ncol = self.display.shape[1]
         spec = "".join("r" if j in num else "l" for j in range(ncol))
-        lines = [r"\begin{table}[htbp]", r"\centering",
-                 rf"\caption{{{_tex(self.title)}}}"]
-        if self.number:
-            lines.append(rf"\label{{tab:{self.number}}}")
-        lines += [rf"\begin{{tabular}}{{{spec}}}", r"\toprule"]
+        body_cells = self.cells(pad="\u2007")
+        long = len(body_cells) > 30
+        # ~69 characters of 10 pt text fit a 345 pt text block; each column adds 12 pt
+        widths = [max([len(h) for h in self.flat_columns()[j:j + 1]]
+                      + [len(r[j]) for r in body_cells]) for j in range(ncol)]
+        wide = sum(w + 2.4 for w in widths) > 66
+
+        def head(txt: str) -> str:
+            return latex_italic(txt, header=True, escape=_tex)
+
+        header: list[str] = []
         headers = self.header_rows()
         if len(headers) == 2:
             cells, rules, col = [], [], 1
             for txt, span in headers[0]:
-                cells.append(rf"\multicolumn{{{span}}}{{c}}{{{_tex(txt)}}}" if span > 1
-                             else _tex(txt))
+                cells.append(rf"\multicolumn{{{span}}}{{c}}{{{head(txt)}}}" if span > 1
+                             else head(txt))
                 if txt:
                     rules.append(rf"\cmidrule(lr){{{col}-{col + span - 1}}}")
                 col += span
-            lines.append(" & ".join(cells) + r" \\")
-            lines.append(" ".join(rules))
-        lines.append(" & ".join(_tex(t) for t, _ in headers[-1]) + r" \\")
-        lines.append(r"\midrule")
-        for i, row in enumerate(self.cells(pad="\u2007")):
-            cells = [_tex(c) for c in row]
+            header.append(" & ".join(cells) + r" \\")
+            header.append(" ".join(rules))
+        header.append(" & ".join(head(t) for t, _ in headers[-1]) + r" \\")
+        body: list[str] = []
+        for i, row in enumerate(body_cells):
+            cells = [_tex_number(c) if j in num else latex_italic(c, escape=_tex)
+                     for j, c in enumerate(row)]
             if i in self.bold_rows and cells:
                 cells[0] = rf"\textbf{{{cells[0]}}}"
             if i in self.indent_rows and cells:
                 cells[0] = r"\quad " + cells[0]
-            lines.append(" & ".join(cells) + r" \\")
-        lines += [r"\bottomrule", r"\end{tabular}"]
+            body.append(" & ".join(cells) + r" \\")
+        note = []
         if self.notes:
-            lines.append(r"\par\smallskip{\footnotesize\textit{" + _tex(text("note", self.language))
-                         + "} " + _tex(" ".join(self.notes)) + "}")
-        lines.append(r"\end{table}")
+            note.append(r"\par\smallskip{\footnotesize\textit{" + _tex(text("note", self.language))
+                        + "} " + latex_italic(" ".join(self.notes), escape=_tex) + "}")
+        label = [rf"\label{{tab:{self.number}}}"] if self.number else []
+        caption = rf"\caption{{{_tex(self.title)}}}"
+        if long:
+            # a longtable cannot be scaled: a smaller font (4 pt column gaps), then a
+            # landscape page (lscape), then text columns that wrap at spaces, to fit the
+            # 345 pt text block (550 pt turned) of a 10 pt article
+            tries = [(lim, trn, fs, c) for lim, trn in ((340.0, False), (540.0, True))
+                     for fs, c in ((10, ""), (9, r"\small"), (8, r"\footnotesize"),
+                                   (7, r"\scriptsize"))]
+            limit, turn, pt, cmd = next(
+                (t for t in tries if sum(w * 0.52 * t[2] + 8 for w in widths) <= t[0]),
+                tries[-1])
+            need = sum(w * 0.52 * pt + 8 for w in widths)
+            size = ([cmd] if cmd else []) + [r"\setlength{\tabcolsep}{4pt}"]
+            if need > limit:
+                fixed = sum(widths[j] * 0.52 * pt + 8 for j in num)
+                n_text = max(ncol - len(num), 1)
+                room = max((limit - fixed) / n_text - 8, 24.0)
+                flat = self.flat_columns()
+                words = [max((len(x) for c in [flat[j], *(r[j] for r in body_cells)]
+                              for x in c.split()), default=1) + (2 if j == 0 else 0)
+                         for j in range(ncol)]  # never narrower than a column's longest word
+                spec = "".join("r" if j in num else
+                               rf"p{{{max(room, words[j] * 0.56 * pt + 2):.0f}pt}}"
+                               for j in range(ncol))
+            lines = ["{", *size, rf"\begin{{longtable}}{{{spec}}}", caption + "".join(label)
+                     + r" \\", r"\toprule", *header, r"\midrule", r"\endfirsthead",
+                     r"\toprule", *header, r"\midrule", r"\endhead", r"\bottomrule",
+                     r"\endlastfoot", *body, r"\end{longtable}", "}"]
+            if note:
+                lines += [note[0].replace(r"\par\smallskip", r"\noindent")]
+            if turn:
+                lines = [r"\begin{landscape}", *lines, r"\end{landscape}"]
+            return "\n".join(lines) + "\n"
+        lines = [r"\begin{table}[htbp]", r"\centering", caption, *label]
+        lines += [r"\resizebox{\textwidth}{!}{%"] if wide else []
+        lines += [rf"\begin{{tabular}}{{{spec}}}", r"\toprule", *header, r"\midrule", *body,
+                  r"\bottomrule", r"\end{tabular}"]
+        lines += ["}"] if wide else []
+        lines += [*note, r"\end{table}"]
         return "\n".join(lines) + "\n"
 
     def __str__(self) -> str:
@@ -329,11 +399,39 @@ _TEX_MAP = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": 
             "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
             "^": r"\textasciicircum{}", "\u2007": r"\phantom{0}", "<": r"$<$", ">": r"$>$",
             "β": r"$\beta$", "α": r"$\alpha$", "ω": r"$\omega$", "ρ": r"$\rho$",
-            "²": r"\textsuperscript{2}", "−": "-", "√": r"$\surd$", "→": r"$\rightarrow$"}
+            "χ": r"$\chi$", "η": r"$\eta$", "λ": r"$\lambda$", "σ": r"$\sigma$",
+            "μ": r"$\mu$", "Δ": r"$\Delta$", "²": r"\textsuperscript{2}",
+            "³": r"\textsuperscript{3}", "−": r"$-$", "√": r"$\surd$", "→": r"$\rightarrow$",
+            "←": r"$\leftarrow$", "↔": r"$\leftrightarrow$", "≥": r"$\geq$", "≤": r"$\leq$",
+            "≠": r"$\neq$", "≈": r"$\approx$", "×": r"$\times$", "±": r"$\pm$",
+            "–": "--", "—": "---", "…": r"\ldots{}", "‘": "`", "’": "'", "“": "``",
+            "”": "''", "\u00a0": "~", "\u2009": r"\,", "\u202f": r"\,", "•": r"\textbullet{}",
+            "\n": " ", "\r": " ", "\t": " "}
+
+
+def _tex_char(ch: str) -> str:
+    """One character for pdflatex: mapped, kept (ASCII, Latin-1 letters), or decomposed."""
+    import unicodedata
+
+    if ch in _TEX_MAP:
+        return _TEX_MAP[ch]
+    if ch < "\u0080" or ("\u00c0" <= ch <= "\u00ff" and ch not in "×÷"):
+        return ch  # pdflatex's utf8 input covers the Latin-1 letters
+    base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode("ascii")
+    return _tex(base) if base else rf"\texttt{{[U+{ord(ch):04X}]}}"  # visible, never an error
+
+
+def _tex_number(s: str) -> str:
+    """A numeric cell: a leading hyphen is a minus sign (``$-$``)."""
+    body = str(s)
+    stripped = body.lstrip("\u2007 ")
+    if stripped.startswith("-"):
+        body = body[:len(body) - len(stripped)] + "\u2212" + stripped[1:]
+    return _tex(body)
 
 
 def _tex(s: str) -> str:
-    return "".join(_TEX_MAP.get(ch, ch) for ch in str(s))
+    return "".join(_tex_char(ch) for ch in str(s))
 
 
 # ---------------------------------------------------------------------------- inputs
@@ -643,7 +741,7 @@ def descriptives_table(
             "n": fmt_int(s["n"]),
             "M": fmt_num(s["mean"], digits, decimal=dec),
             "SD": fmt_num(s["sd"], digits, decimal=dec),
-            column_label("median", language): fmt_num(s["median"], 1, decimal=dec),
+            column_label("median", language): fmt_stat(s["median"], "Mdn", decimal=dec),
             column_label("range", language): (
                 f"{fmt_num(s['min'], 0)}–{fmt_num(s['max'], 0)}" if not is_c else
                 f"{fmt_num(s['min'], 2, decimal=dec)}–{fmt_num(s['max'], 2, decimal=dec)}"),
@@ -681,10 +779,7 @@ def descriptives_table(
 
 
 # ---------------------------------------------------------------------------- generic frames
-_BOUNDED = {"alpha", "cronbach_alpha", "omega", "rho_a", "cr", "composite_reliability", "ave",
-            "r", "r_item_total", "r_critical", "r_crit", "corrected_item_total",
-            "alpha_if_deleted", "loading", "std_estimate", "r2", "adj_r2", "htmt", "kmo", "f2",
-            "outer_loading", "std_loading"}
+_BOUNDED = BOUNDED_STATISTICS  # one list, in report/numbers.py
 _P = {"p_value", "p", "f_p_value"}
 _INT = {"n", "n_items", "k", "n_boot"}
 _VERDICT_WORDS = {
@@ -694,6 +789,23 @@ _VERDICT_WORDS = {
     "passed": "pass", "fail": "fail", "failed": "fail", "violated": "violated",
     "not met": "violated", "significant": "significant", "not significant": "not_significant",
     "diterima": "supported", "ditolak": "not_supported",
+}
+
+
+#: Printed names of the screening rules of :mod:`egovstudy.quality` (never the code names).
+RULE_NAMES: dict[str, dict[str, str]] = {
+    "duplicate_id": {"en": "Duplicate respondent ID", "id": "ID responden ganda"},
+    "duplicate_submission": {"en": "Duplicate submission", "id": "Isian ganda"},
+    "straight_lining": {"en": "Straight-lining", "id": "Jawaban seragam (straight-lining)"},
+    "speeders": {"en": "Speeders", "id": "Pengisian terlalu cepat"},
+    "attention": {"en": "Failed attention check", "id": "Gagal cek perhatian"},
+    "missing": {"en": "Missing answers", "id": "Jawaban kosong"},
+    "out_of_range": {"en": "Out-of-range answers", "id": "Jawaban di luar skala"},
+}
+_POLICY_NAMES: dict[str, dict[str, str]] = {
+    "drop": {"en": "removed", "id": "dikeluarkan"},
+    "report": {"en": "reported", "id": "dilaporkan"},
+    "flag": {"en": "flagged", "id": "ditandai"},
 }
 
 
@@ -721,9 +833,9 @@ def _fmt_cell(col: str, value: Any, dec: str, digits: int) -> str:
     if col == "df":
         v = float(value)
         return fmt_int(v) if v == int(v) else fmt_num(v, 2, decimal=dec)
-    if col in _BOUNDED:
-        return fmt_num(value, max(digits, 2) + (1 if col != "std_estimate" else 0),
-                       leading_zero=abs(float(value)) >= 1, decimal=dec)
+    if col in _BOUNDED:  # no leading zero (APA 7): one rule for every bounded statistic
+        return fmt_stat(value, col, digits=max(digits, 2) + (1 if col != "std_estimate" else 0),
+                        decimal=dec)
     try:
         return fmt_num(float(value), digits, decimal=dec)
     except (TypeError, ValueError):
@@ -766,10 +878,14 @@ def frame_table(
     heads = dict(headers or {})
     verdicts = dict(verdict_columns or {})
     lab = dict(labels or {})
+    if kind == "quality":  # screening rules and policies by their printed names
+        lab = {**{k: v[language] for k, v in RULE_NAMES.items()}, **lab}
     disp: dict[str, list[str]] = {}
     numeric: list[int] = []
     for j, c in enumerate(cols):
         series = frame[c]
+        if kind == "quality" and c == "policy":
+            series = series.map(lambda v: _POLICY_NAMES.get(str(v), {}).get(language, v))
         if c in verdicts:
             t_key, f_key = verdicts[c]
             cells = [_verdict(v, language, true_key=t_key, false_key=f_key) for v in series]
@@ -1037,8 +1153,26 @@ def assumption_table(
     >>> assumption_table(f, language="id").display.iloc[0].tolist()
     ['Shapiro-Wilk', '0.995', '', '.210', 'p > .05', 'Terpenuhi']
     """
+    import re
+
     frame = _tidy(tests, "assumption_table")
     _require(frame, ["test", "verdict"], "assumption_table")
+    if "threshold" in frame.columns:  # "p > 0.050" -> "p > .05": one APA style for every p
+        dec = check_decimal(decimal, language)
+
+        def apa(m: re.Match[str]) -> str:
+            op = {">=": "≥", "<=": "≤"}.get(m.group(2), m.group(2))
+            value = fmt_num(float(m.group(3)), 2, leading_zero=False, decimal=dec)
+            return f"{m.group(1)} {op} {value}"
+
+        frame = frame.assign(threshold=[
+            re.sub(r"\b(p) ?(>=|<=|[<>≤≥]) ?(0?\.\d+)", apa, v) if isinstance(v, str) else v
+            for v in frame["threshold"]])
+    if labels:  # "VIF: hr_quality" -> "VIF: HR quality" (code names never printed)
+        lab = dict(labels)
+        frame = frame.assign(test=[
+            re.sub(r"^((?:G?VIF): )(.+)$", lambda m: m.group(1) + lab.get(m.group(2), m.group(2)),
+                   v) if isinstance(v, str) else v for v in frame["test"]])
     cols = [c for c in ("test", "statistic", "df", "p_value", "threshold", "verdict")
             if c in frame.columns]
     return frame_table(frame, title=text("cap_assumptions", language), columns=cols,

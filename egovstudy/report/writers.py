@@ -39,7 +39,8 @@ from egovstudy.report.language import check_language, text
 if TYPE_CHECKING:
     from egovstudy.report.tables import Table
 
-__all__ = ["FORMATS", "add_table_to_docx", "check_writable", "read_docx_provenance", "write_table"]
+__all__ = ["FORMATS", "add_caption", "add_rich_text", "add_table_to_docx", "check_writable",
+           "read_docx_provenance", "write_table", "xlsx_number"]
 
 TableFormat = Literal["csv", "xlsx", "docx", "tex", "md", "html"]
 FORMATS: dict[str, str] = {
@@ -173,7 +174,8 @@ def write_table(
                           overwrite=overwrite)
     elif fmt == "tex":
         atomic_write_text(p, f"% egovstudy provenance: {_tex_comment(prov)}\n"
-                          "% requires \\usepackage{booktabs}\n" + table.to_latex(),
+                          "% requires \\usepackage{booktabs,longtable,graphicx,lscape}\n"
+                          + table.to_latex(),
                           overwrite=overwrite)
     elif fmt == "xlsx":
         with atomic_path(p, overwrite=overwrite) as tmp:
@@ -184,7 +186,8 @@ def write_table(
         _apa_document(doc, table.language)
         wide = needs_landscape(table)
         _orient(doc, wide, new_section=False)
-        add_table_to_docx(doc, table, available_cm=24.7 if wide else 16.0)
+        add_table_to_docx(doc, table, available_cm=LANDSCAPE_CM if wide else PORTRAIT_CM,
+                          reset_number=True)
         _set_core(doc, title=table.caption(), prov=prov, language=table.language)
         save_docx(doc, p)
     return p
@@ -280,8 +283,9 @@ def _write_xlsx(table: Table, p: Path, prov: str) -> None:
     bold = wb.add_format({"bold": True, "font_name": "Times New Roman", "font_size": 11})
     ital = wb.add_format({"italic": True, "font_name": "Times New Roman", "font_size": 11})
     base = {"font_name": "Times New Roman", "font_size": 11}
-    head = wb.add_format({**base, "top": 1, "bottom": 1, "align": "center", "valign": "bottom"})
-    span = wb.add_format({**base, "top": 1, "bottom": 1, "align": "center"})
+    head = wb.add_format({**base, "top": 1, "bottom": 1, "align": "center", "valign": "bottom",
+                          "bold": True})
+    span = wb.add_format({**base, "top": 1, "bottom": 1, "align": "center", "bold": True})
     cell_l = wb.add_format({**base})
     cell_r = wb.add_format({**base, "align": "right"})
     last_l = wb.add_format({**base, "bottom": 1})
@@ -306,12 +310,23 @@ def _write_xlsx(table: Table, p: Path, prov: str) -> None:
     for j, (txt, _) in enumerate(headers[-1]):
         ws.write_string(row, j, safe(txt), head)
     row += 1
+    ws.freeze_panes(row, 1)
     num = set(table.numeric_columns)
     cells = table.cells(pad="\u2007")
+    number_formats: dict[tuple[str, bool], Any] = {}
     for i, r in enumerate(cells):
         last = i == len(cells) - 1
         for j, c in enumerate(r):
             if j in num:
+                parsed = xlsx_number(c)
+                if parsed is not None:  # the float, shown as printed by its number format
+                    fkey = (parsed[1], last)
+                    if fkey not in number_formats:
+                        number_formats[fkey] = wb.add_format(
+                            {**base, "align": "right", "num_format": parsed[1],
+                             **({"bottom": 1} if last else {})})
+                    ws.write_number(row, j, parsed[0], number_formats[fkey])
+                    continue
                 fmt = last_r if last else cell_r
             else:
                 fmt = last_l if last else (bold_l if i in table.bold_rows and j == 0 else cell_l)
@@ -335,6 +350,40 @@ def _write_xlsx(table: Table, p: Path, prov: str) -> None:
             for j, v in enumerate(rec):
                 _xl_write(ds, i, j, v)
     wb.close()
+
+
+_XL_NUMBER: Any = None
+
+
+def xlsx_number(cell: str) -> tuple[float, str] | None:
+    """A printed table number as (value, Excel number format that prints it the same way).
+
+    ``"0.50***"`` -> ``(0.5, '0.00"***"')``, ``"-.15"`` -> ``(-0.15, '#.00')`` (no
+    leading zero, APA), ``"600"`` -> ``(600.0, '0')``. Text such as ``"< .001"`` or
+    ``"12.3%"`` returns None and stays text. The decimal mark may be "." or ","
+    (an Excel format code always writes "."; Excel shows the reader's own mark).
+
+    Examples
+    --------
+    >>> xlsx_number("0.50***"), xlsx_number("\u2212.15"), xlsx_number("< .001")
+    ((0.5, '0.00"***"'), (-0.15, '#.00'), None)
+    """
+    import re
+
+    global _XL_NUMBER
+    if _XL_NUMBER is None:
+        _XL_NUMBER = re.compile(r"([+\-\u2212]?)(\d*)(?:[.,](\d+))?(\**)")
+    m = _XL_NUMBER.fullmatch(cell.strip(" \u2007\u00a0"))
+    if m is None or not (m.group(2) or m.group(3)):
+        return None
+    sign, whole, frac, marks = m.groups()
+    value = float(f"{whole or '0'}.{frac or '0'}") * (-1.0 if sign in "-\u2212" and sign else 1.0)
+    code = ("0" if whole else "#") + (("." + "0" * len(frac)) if frac else "")
+    if marks:
+        code += f'"{marks}"'
+    if sign == "+":
+        code = f"+{code};-{code}"
+    return value, code
 
 
 def _xl_write(ws: Any, i: int, j: int, v: Any) -> None:
@@ -420,6 +469,90 @@ def _apa_document(doc: Any, language: str) -> None:
         for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
             if f.get(qn(attr)) is not None:
                 del f.attrib[qn(attr)]
+        st.paragraph_format.keep_with_next = True  # no heading alone at a page bottom
+    cap = doc.styles["Caption"]  # Word builds its list of tables/figures from this style
+    cap.font.name = "Times New Roman"
+    cap.font.size = Pt(12)
+    cap.font.bold = False
+    cap.font.color.rgb = None
+    cap.paragraph_format.keep_with_next = True
+    cap.paragraph_format.space_before = Pt(6)
+    cap.paragraph_format.space_after = Pt(6)
+    _page_number_footer(doc)
+
+
+def _page_number_footer(doc: Any) -> None:
+    """A centred PAGE field in the footer (later sections inherit it)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    footer = doc.sections[0].footer
+    para = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _add_field(para, "PAGE", "1")
+
+
+def _add_field(para: Any, instr: str, result: str, *, bold: bool = False) -> None:
+    """Append a Word field (begin / instruction / separate / shown result / end).
+
+    The shown result is what a reader sees before Word updates the fields, so it is
+    the number egovstudy computed; Word and LibreOffice recompute the same value.
+    """
+    from docx.oxml.ns import qn
+
+    def run_with(child: Any) -> None:
+        r = para.add_run()
+        r.bold = bold or None
+        r._r.append(child)
+
+    begin = para._p.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): "begin"})
+    run_with(begin)
+    code = para._p.makeelement(qn("w:instrText"), {})
+    code.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    code.text = f" {instr} "
+    run_with(code)
+    run_with(para._p.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): "separate"}))
+    shown = para.add_run(result)
+    shown.bold = bold or None
+    run_with(para._p.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): "end"}))
+
+
+def add_caption(doc: Any, word: str, number: str | None, title: str, *,
+                reset: bool = False) -> Any:
+    """Add an APA caption as a Word caption: bold "Table 4.1", line break, italic title.
+
+    The number after the chapter prefix is a ``SEQ <word> \\* ARABIC`` field, so Word
+    (References > Insert Table of Figures) lists the tables and figures; ``reset``
+    restarts the sequence at the printed number (a table written on its own).
+    """
+    from docx.enum.text import WD_BREAK
+
+    para = doc.add_paragraph(style="Caption")
+    para.paragraph_format.keep_with_next = True
+    prefix, _, last = (number or "").rpartition(".")
+    if number and last.isdigit():
+        para.add_run(f"{word} {prefix}{'.' if prefix else ''}").bold = True
+        _add_field(para, f"SEQ {word} \\* ARABIC" + (f" \\r {last}" if reset else ""),
+                   last, bold=True)
+    else:
+        para.add_run(f"{word} {number}" if number else word).bold = True
+    para.add_run().add_break(WD_BREAK.LINE)
+    add_rich_text(para, title, italic=True)
+    return para
+
+
+def add_rich_text(para: Any, text_: str, *, header: bool = False, italic: bool = False,
+                  bold: bool = False, size: float | None = None) -> None:
+    """Append ``text_`` as runs with the statistical symbols in italics (APA 7)."""
+    from docx.shared import Pt
+
+    from egovstudy.report.symbols import split_italic
+
+    for piece, it in split_italic(text_, header=header):
+        run = para.add_run(piece)
+        run.italic = (it or italic) or None
+        run.bold = bold or None
+        if size is not None:
+            run.font.size = Pt(size)
 
 
 def _set_core(doc: Any, *, title: str, prov: str, language: str) -> None:
@@ -510,8 +643,14 @@ def _borders(element: Any, spec: Mapping[str, tuple[str, int]], tag: str) -> Non
         node.set(qn("w:color"), "000000")
 
 
+TABLE_FONT_PT = 10.0  #: one font size for every table (APA 7 allows 8-12 pt; Word default)
+PORTRAIT_CM = 16.0  #: text block of an A4 portrait page with 2.5 cm margins
+LANDSCAPE_CM = 24.7
+
+
 def _cell_text(cell: Any, value: str, *, align: str, bold: bool = False,
-               italic: bool = False, indent: bool = False, size: float = 11) -> None:
+               italic: bool = False, indent: bool = False, size: float = TABLE_FONT_PT,
+               header: bool = False) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
@@ -524,62 +663,83 @@ def _cell_text(cell: Any, value: str, *, align: str, bold: bool = False,
     pf.line_spacing = 1.0
     if indent:
         pf.left_indent = Pt(10)
-    run = para.add_run(value)
+    if header or align == "left":  # headers, criteria ("p > .05"): symbols in italics
+        add_rich_text(para, value, header=header, bold=bold, italic=italic, size=size)
+        return
+    from egovstudy.report.symbols import typeset
+
+    run = para.add_run(typeset(value))  # ≥, ≤ and minus signs
     run.bold = bold
     run.italic = italic
     run.font.size = Pt(size)
 
 
-def _column_widths(table: Table, cells: list[list[str]], font_size: float, *,
-                   available_cm: float) -> tuple[list[float], float]:
-    """Column widths (cm) from the longest cell; shrink the font for wide tables."""
+def _char_cm(size: float, *, numeric: bool = False) -> float:
+    """Width of a character (cm) at ``size`` pt: Times New Roman digits, stars and the
+    figure space are 0.5 em; its text averages ~0.45 em, 0.55 em leaves room for capitals."""
+    return (0.5 if numeric else 0.55) * size * 2.54 / 72
+
+
+NARROW_MARGIN_CM = 0.08  #: cell margins of a table that fits no page with Word's 0.19 cm
+
+
+def _widths_needed(table: Table, cells: list[list[str]], size: float, *,
+                   pad: float = 0.5) -> tuple[list[float], list[float]]:
+    """(natural, minimum) column widths in cm at ``size`` pt.
+
+    The natural width holds the longest cell on one line (text columns capped at 40
+    characters); the minimum holds the longest word, so a cell wraps only at spaces
+    (never "Keputusa/n"). Numbers never wrap. 0.5 cm holds the cells' left+right margins
+    (0.19 cm each in Word and LibreOffice) and a little slack.
+    """
     heads = table.header_rows()[-1]
-    ncol = table.display.shape[1]
-
-    def natural(size: float) -> list[float]:
-        per_char = 0.0215 * size  # ~average glyph width of a serif font, cm per pt
-        out = []
-        for j in range(ncol):
-            head = max((len(w) for w in heads[j][0].split()), default=1)  # headers may wrap
-            longest = max([head] + [len(r[j]) + (2 if j in table.indent_rows else 0)
-                                    for r in cells] or [1])
-            if j == 0:
-                longest = min(longest, 40)  # long item labels wrap
-            out.append(longest * per_char + 0.45)
-        return out
-
-    widths = natural(font_size)
-    for size in (10.0, 9.0, 8.0):
-        if sum(widths) <= available_cm:
-            break
-        font_size = min(font_size, size)
-        widths = natural(font_size)
-    total = sum(widths)
-    if total > available_cm:
-        # shrink the text columns first (they wrap gracefully); numbers keep their width
-        num = set(table.numeric_columns)
-        fixed = sum(w for j, w in enumerate(widths) if j in num)
-        flexible = total - fixed
-        if flexible > 0 and available_cm - fixed >= 0.35 * flexible:
-            k = (available_cm - fixed) / flexible
-            widths = [w if j in num else w * k for j, w in enumerate(widths)]
-        else:
-            widths = [w * available_cm / total for w in widths]
-    return widths, font_size
-
-
-def needs_landscape(table: Table, *, available_cm: float = 16.0, font_size: float = 9) -> bool:
-    """True when the table's natural width at ``font_size`` exceeds a portrait page."""
-    per_char = 0.0215 * font_size
-    cells = table.cells()
-    heads = table.header_rows()[-1]
-    total = 0.0
+    num = set(table.numeric_columns)
+    natural: list[float] = []
+    minimum: list[float] = []
     for j in range(table.display.shape[1]):
-        head = max((len(w) for w in heads[j][0].split()), default=1)
-        longest = max([head] + [len(r[j]) for r in cells] or [1])
-        cap = 400 if j in table.numeric_columns else 28  # text columns may wrap
-        total += min(longest, cap) * per_char + 0.45
-    return total > available_cm
+        col = [r[j] for r in cells] + [heads[j][0]]
+        indent = 2 if j == 0 and table.indent_rows else 0
+        per = _char_cm(size, numeric=j in num)
+        if j in num:
+            longest = max(len(c) for c in col)
+            word = longest
+        else:
+            longest = min(max(len(c) for c in col), 40)
+            word = max((len(w) for c in col for w in c.split()), default=1)
+            longest = max(longest, word)
+        natural.append((longest + indent) * per + pad)
+        minimum.append((word + indent) * per + pad)
+    return natural, minimum
+
+
+def _column_widths(table: Table, cells: list[list[str]], font_size: float, *,
+                   available_cm: float) -> tuple[list[float], bool]:
+    """Column widths (cm) from the content, fitting ``available_cm``; True: narrow margins.
+
+    Text columns shrink towards their longest word first; numbers keep their width.
+    A table that fits no other way gets narrow cell margins (:data:`NARROW_MARGIN_CM`);
+    the font size is never changed: every table uses :data:`TABLE_FONT_PT`.
+    """
+    available_cm -= 0.02  # Word stores widths in whole twips: rounding must not overflow
+    for narrow, pad in ((False, 0.5), (True, 2 * NARROW_MARGIN_CM + 0.12)):
+        natural, minimum = _widths_needed(table, cells, font_size, pad=pad)
+        total = sum(natural)
+        if total <= available_cm:
+            return natural, narrow
+        slack = [n - m for n, m in zip(natural, minimum)]
+        excess = total - available_cm
+        if sum(slack) >= excess:
+            k = excess / sum(slack)
+            return [n - s * k for n, s in zip(natural, slack)], narrow
+    # wider than the landscape text block even at its words: scale (cells may wrap)
+    return [m * available_cm / sum(minimum) for m in minimum], True
+
+
+def needs_landscape(table: Table, *, available_cm: float = PORTRAIT_CM,
+                    font_size: float = TABLE_FONT_PT) -> bool:
+    """True when the table cannot fit a portrait text block even with wrapped text."""
+    _, minimum = _widths_needed(table, table.cells(), font_size)
+    return sum(minimum) > available_cm
 
 
 def _orient(doc: Any, landscape: bool, *, new_section: bool = True) -> None:
@@ -595,32 +755,29 @@ def _orient(doc: Any, landscape: bool, *, new_section: bool = True) -> None:
         setattr(sec, side, Cm(2.5))
 
 
-def add_table_to_docx(doc: Any, table: Table, *, font_size: float = 11,
-                      available_cm: float = 16.0) -> Any:
+def add_table_to_docx(doc: Any, table: Table, *, font_size: float = TABLE_FONT_PT,
+                      available_cm: float = PORTRAIT_CM, reset_number: bool = False) -> Any:
     """Append ``table`` to a python-docx Document in APA 7 style and return the Word table.
 
-    Bold "Table 4.1" line, italic title, rules only above and below the header and
-    at the bottom (no vertical rules), numbers right-aligned on a common decimal
-    position (figure-space padding), notes in italic "Note." style below.
+    A Word caption (bold "Table 4.1" with a SEQ field, italic title) kept with the
+    table, rules only above and below the header and at the bottom (no vertical
+    rules), statistical symbols of the headers in italics, numbers right-aligned on
+    a common decimal position (figure-space padding), notes in "*Note.*" style below.
+    Rows never split across pages, the header rows repeat, and a table of up to
+    30 rows is kept on one page. ``reset_number`` restarts Word's numbering at this
+    table's number (a table written on its own).
     """
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
 
-    label = doc.add_paragraph()
-    label.paragraph_format.keep_with_next = True
-    label.paragraph_format.space_after = Pt(0)
-    r = label.add_run(table.label())
-    r.bold = True
-    title = doc.add_paragraph()
-    title.paragraph_format.keep_with_next = True
-    title.paragraph_format.space_after = Pt(6)
-    title.add_run(table.title).italic = True
+    add_caption(doc, text("table", table.language), table.number, table.title,
+                reset=reset_number)
 
     headers = table.header_rows()
     cells = table.cells()
     ncol = table.display.shape[1]
-    widths, font_size = _column_widths(table, cells, font_size, available_cm=available_cm)
+    widths, narrow = _column_widths(table, cells, font_size, available_cm=available_cm)
     wt = doc.add_table(rows=len(headers) + len(cells), cols=ncol)
     wt.alignment = WD_TABLE_ALIGNMENT.LEFT
     wt.autofit = False
@@ -628,6 +785,17 @@ def add_table_to_docx(doc: Any, table: Table, *, font_size: float = 11,
     style = tblpr.find(qn("w:tblStyle"))
     if style is not None:
         tblpr.remove(style)
+    if narrow:
+        mar = tblpr.makeelement(qn("w:tblCellMar"), {})
+        for side in ("left", "right"):
+            node = mar.makeelement(qn(f"w:{side}"), {qn("w:w"): str(int(NARROW_MARGIN_CM * 567)),
+                                                     qn("w:type"): "dxa"})
+            mar.append(node)
+        look = tblpr.find(qn("w:tblLook"))
+        if look is not None:  # schema order: ... tblLayout, tblCellMar, tblLook
+            look.addprevious(mar)
+        else:
+            tblpr.append(mar)
     _borders(tblpr, {"top": ("single", 8), "bottom": ("single", 8), "left": ("nil", 0),
                      "right": ("nil", 0), "insideH": ("nil", 0), "insideV": ("nil", 0)},
              "w:tblBorders")
@@ -640,7 +808,7 @@ def add_table_to_docx(doc: Any, table: Table, *, font_size: float = 11,
             if span > 1:
                 cell = cell.merge(wt.cell(h, col + span - 1))
             _cell_text(cell, txt, align="center" if (span > 1 or col in num) else "left",
-                       size=font_size)
+                       size=font_size, header=True)
             tcpr = cell._tc.get_or_add_tcPr()
             if h == len(headers) - 1 or (txt and span > 1):
                 _borders(tcpr, {"bottom": ("single", 4)}, "w:tcBorders")
@@ -672,12 +840,21 @@ def add_table_to_docx(doc: Any, table: Table, *, font_size: float = 11,
             span = tc.grid_span
             tc.width = Cm(sum(widths[col:col + span]))
             col += span
+    from docx.text.paragraph import Paragraph
+
+    keep_whole = len(trs) <= 30
+    for k, tr in enumerate(trs):
+        tr_pr = tr.get_or_add_trPr()
+        tr_pr.append(tr_pr.makeelement(qn("w:cantSplit"), {}))
+        if (keep_whole and k < len(trs) - 1) or k < len(headers):
+            for tc in tr.tc_lst:  # keep-with-next on a row's paragraphs keeps it with the next
+                for para in tc.p_lst:
+                    Paragraph(para, wt).paragraph_format.keep_with_next = True
     if table.notes:
         para = doc.add_paragraph()
         para.paragraph_format.space_before = Pt(4)
         note = para.add_run(text("note", table.language) + " ")
         note.italic = True
-        note.font.size = Pt(font_size - 1)
-        rest = para.add_run(" ".join(table.notes))
-        rest.font.size = Pt(font_size - 1)
+        note.font.size = Pt(font_size)
+        add_rich_text(para, " ".join(table.notes), size=font_size)
     return wt
