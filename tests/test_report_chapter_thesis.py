@@ -19,6 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 STUDY = ROOT / "data" / "raw" / "default_study" / "study.yaml"
 
 
+
+def _plain(md: str) -> str:
+    """The chapter's Markdown without APA markup (italic symbols, minus signs)."""
+    return md.replace("*", "").replace("\u2212", "-")
+
 def _prose(md: str) -> list[str]:
     """Paragraphs of a chapter's Markdown that are sentences (no tables, captions, images)."""
     out = []
@@ -46,7 +51,7 @@ def dropped(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, Any]:
 
 
 def _md(out: Path, lang: str) -> str:
-    return (out / f"bab4_{lang}.md").read_text(encoding="utf-8")
+    return _plain((out / f"bab4_{lang}.md").read_text(encoding="utf-8"))
 
 
 def _cited(prose: list[str], pattern: str) -> list[str]:
@@ -305,7 +310,7 @@ def test_heteroskedasticity_without_clusters_refits_with_hc3(tmp_path: Path) -> 
                               model=model, pls=False, dpi=60,
                               hypotheses=[{"id": "H1", "from": "budget", "to": "performance"}])
         hc3 = ols(formula, survey.data, vcov="HC3").tidy().set_index("term").loc["budget"]
-    md = (tmp_path / "h.md").read_text(encoding="utf-8")
+    md = _plain((tmp_path / "h.md").read_text(encoding="utf-8"))
     assert "remedy: HC3 heteroskedasticity-consistent standard errors are used" in md
     found = re.search(r"Hypothesis H1 \(Budget adequacy → Employee performance\) is [a-z ]+? "
                       r"\(b = ([\d.]+), t\((\d+)\) = ([\d.]+)", md)
