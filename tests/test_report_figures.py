@@ -252,3 +252,133 @@ def test_decimal_comma_in_saved_figures(tmp_path: Path) -> None:
         save_figure(fig, tmp_path / "bad.svg", decimal=";")
     assert swap_decimal_mark("12.5% of 1,000.25", ".") == "12.5% of 1,000.25"
     plt.close(fig)
+
+
+# ---------------------------------------------------------------------- figures fit to print
+# Geometry is read from the drawn artists' window extents (pixels) after a draw, so the
+# checks see what a reader sees in the saved file.
+def _text_boxes(fig: plt.Figure) -> list[tuple[str, object]]:
+    """(text, window extent incl. any bbox patch) of every visible, non-empty text."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    out = []
+    for t in fig.findobj(matplotlib.text.Text):
+        if not t.get_visible() or not t.get_text().strip():
+            continue
+        if t.axes is not None and not t.axes.get_visible():
+            continue
+        bb = t.get_window_extent(renderer)
+        patch = t.get_bbox_patch()
+        if patch is not None:
+            bb = matplotlib.transforms.Bbox.union([bb, patch.get_window_extent(renderer)])
+        out.append((t.get_text(), bb))
+    return out
+
+
+def assert_texts_inside(fig: plt.Figure, tol: float = 0.5) -> None:
+    """Every text artist (labels, ticks, legend, annotations) lies inside the figure."""
+    fb = fig.bbox
+    cut = [s for s, bb in _text_boxes(fig)
+           if bb.x0 < fb.x0 - tol or bb.y0 < fb.y0 - tol or bb.x1 > fb.x1 + tol
+           or bb.y1 > fb.y1 + tol]
+    assert not cut, f"texts cut at the figure edge: {cut}"
+
+
+def _overlap(a: object, b: object, tol: float = 0.5) -> bool:
+    return (min(a.x1, b.x1) - max(a.x0, b.x0) > tol  # type: ignore[attr-defined]
+            and min(a.y1, b.y1) - max(a.y0, b.y0) > tol)  # type: ignore[attr-defined]
+
+
+def _segment_hits_box(p: np.ndarray, q: np.ndarray, bb: object, tol: float = 1.0) -> bool:
+    """Liang-Barsky clip of segment p-q against the box shrunk by ``tol`` pixels."""
+    x0, y0, x1, y1 = bb.x0 + tol, bb.y0 + tol, bb.x1 - tol, bb.y1 - tol  # type: ignore
+    d = q - p
+    t0, t1 = 0.0, 1.0
+    for den, num in ((-d[0], p[0] - x0), (d[0], x1 - p[0]), (-d[1], p[1] - y0),
+                     (d[1], y1 - p[1])):
+        if den == 0:
+            if num < 0:
+                return False
+            continue
+        t = num / den
+        if den < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return True
+
+
+def assert_path_diagram_clean(ax: plt.Axes, nodes: dict[str, str]) -> None:
+    """No node boxes overlap; arrows cross no box but their ends; labels clear of boxes."""
+    fig = ax.figure
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    boxes = {n: t.get_bbox_patch().get_window_extent(r) for t in ax.texts
+             for n, lab in nodes.items() if t.get_text() == lab and t.get_bbox_patch()}
+    assert set(boxes) == set(nodes)
+    names = list(boxes)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            assert not _overlap(boxes[a], boxes[b]), f"boxes {a} and {b} overlap"
+    arrows = [t for t in ax.texts if isinstance(t, matplotlib.text.Annotation)]
+    inv = {lab: n for n, lab in nodes.items()}
+    for a in arrows:
+        p = ax.transData.transform(a.xyann)
+        q = ax.transData.transform(a.xy)
+        ends = {n for n, bb in boxes.items()
+                if (bb.x0 - 2 <= p[0] <= bb.x1 + 2 and bb.y0 - 2 <= p[1] <= bb.y1 + 2)
+                or (bb.x0 - 2 <= q[0] <= bb.x1 + 2 and bb.y0 - 2 <= q[1] <= bb.y1 + 2)}
+        assert len(ends) == 2, f"arrow {a.xyann}->{a.xy} does not join two boxes"
+        for n, bb in boxes.items():
+            if n not in ends:
+                assert not _segment_hits_box(p, q, bb), f"arrow {sorted(ends)} crosses {n}"
+    labels = [(t.get_text(), t.get_bbox_patch().get_window_extent(r)) for t in ax.texts
+              if t.get_text() not in inv and not isinstance(t, matplotlib.text.Annotation)
+              and t.get_bbox_patch() is not None]
+    assert labels
+    for s, lb in labels:
+        for n, bb in boxes.items():
+            assert not _overlap(lb, bb), f"label {s!r} overlaps box {n}"
+    for i, (s, lb) in enumerate(labels):
+        for s2, lb2 in labels[i + 1:]:
+            assert not _overlap(lb, lb2), f"labels {s!r} and {s2!r} overlap"
+    assert_texts_inside(fig)
+
+
+DEFAULT_PLS = {  # the default study's structural model as the chapter draws it
+    "hr_quality": "HR quality", "hr_quantity": "HR quantity", "budget": "Budget adequacy",
+    "internet": "Internet speed", "computers": "Computer availability",
+    "digitalisation": "Digitalisation process", "performance": "Employee performance"}
+
+
+def _default_pls_paths() -> pd.DataFrame:
+    preds = ["hr_quality", "hr_quantity", "budget", "internet", "computers"]
+    rows = [(p, "digitalisation") for p in preds] + [(p, "performance") for p in preds]
+    rows.append(("digitalisation", "performance"))
+    est = [0.31, 0.12, -0.08, 0.22, 0.05, 0.04, 0.18, 0.02, -0.11, 0.07, 0.45]
+    pv = [0.001, 0.04, 0.3, 0.002, 0.5, 0.6, 0.01, 0.8, 0.09, 0.3, 1e-6]
+    return pd.DataFrame({"source": [a for a, _ in rows], "target": [b for _, b in rows],
+                         "estimate": est, "p_value": pv})
+
+
+@pytest.mark.parametrize("figsize", [(7.0, 4.2), (8.5, 5.0)])  # the chapter's, notebook 06's
+def test_path_diagram_default_study_without_overlaps(figsize: tuple[float, float]) -> None:
+    with house_style():
+        fig, ax = plt.subplots(figsize=figsize)
+        F.path_diagram(_default_pls_paths(), labels=DEFAULT_PLS, ax=ax,
+                       r2={"digitalisation": 0.41, "performance": 0.52})
+    assert_path_diagram_clean(ax, DEFAULT_PLS)
+    plt.close(fig)
+
+
+def test_path_diagram_three_constructs_without_overlaps() -> None:
+    paths = pd.DataFrame({"source": ["X", "M", "X"], "target": ["M", "Y", "Y"],
+                          "estimate": [0.52, 0.41, 0.05], "p_value": [1e-5, 0.002, 0.4]})
+    labels = {"X": "Transformational leadership", "M": "Digitalisation", "Y": "Performance"}
+    with house_style():
+        fig, ax = plt.subplots(figsize=(6.5, 3.0))  # the chapter's mediation figure
+        F.path_diagram(paths, labels=labels, r2={"M": 0.27, "Y": 0.4}, ax=ax)
+    assert_path_diagram_clean(ax, labels)
+    plt.close(fig)

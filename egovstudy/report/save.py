@@ -127,7 +127,8 @@ def save_figure(
     out = []
     if decimal not in (".", ","):
         raise OutputError(f"decimal={decimal!r} is not supported; use '.' or ','")
-    with mpl.rc_context({**PRINT_RC, "pdf.compression": 6}), decimal_mark(fig, decimal):
+    rc = {**PRINT_RC, "pdf.compression": 6}
+    with mpl.rc_context(rc), decimal_mark(fig, decimal):  # type: ignore[arg-type]
         for fmt, target in zip(fmts, targets):
             if fmt == "png":
                 meta: dict[str, Any] = {"Title": title, "Software": version,
