@@ -34,7 +34,10 @@ __all__ = ["FIGURE_FORMATS", "PRINT_RC", "read_png_provenance", "save_figure"]
 FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 #: rcParams every saved figure gets: TrueType (Type 42) fonts in PDF/PS, never Type 3,
 #: and SVG ids salted with a fixed string for byte-identical reruns.
-PRINT_RC: dict[str, Any] = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.hashsalt": "egovstudy"}
+#: The saved area is the drawn artists' bounding box ("tight"), so a legend or label
+#: placed outside the axes is never cut, whether or not the house style is active.
+PRINT_RC: dict[str, Any] = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.hashsalt": "egovstudy",
+                            "savefig.bbox": "tight", "savefig.pad_inches": 0.05}
 
 
 def _formats(path: Path, formats: Sequence[str] | str | None) -> tuple[Path, list[str]]:
