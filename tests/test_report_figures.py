@@ -373,13 +373,22 @@ def _default_pls_paths() -> pd.DataFrame:
                          "estimate": est, "p_value": pv})
 
 
+DEFAULT_PLS_ID = {  # the codebook's Indonesian labels, longer
+    "hr_quality": "Kualitas SDM", "hr_quantity": "Kuantitas SDM",
+    "budget": "Kecukupan anggaran", "internet": "Kecepatan internet",
+    "computers": "Ketersediaan komputer", "digitalisation": "Proses digitalisasi",
+    "performance": "Kinerja pegawai"}
+
+
+@pytest.mark.parametrize("labels", [DEFAULT_PLS, DEFAULT_PLS_ID], ids=["en", "id"])
 @pytest.mark.parametrize("figsize", [(7.0, 4.2), (8.5, 5.0)])  # the chapter's, notebook 06's
-def test_path_diagram_default_study_without_overlaps(figsize: tuple[float, float]) -> None:
+def test_path_diagram_default_study_without_overlaps(figsize: tuple[float, float],
+                                                     labels: dict[str, str]) -> None:
     with house_style():
         fig, ax = plt.subplots(figsize=figsize)
-        F.path_diagram(_default_pls_paths(), labels=DEFAULT_PLS, ax=ax,
+        F.path_diagram(_default_pls_paths(), labels=labels, ax=ax,
                        r2={"digitalisation": 0.41, "performance": 0.52})
-    assert_path_diagram_clean(ax, DEFAULT_PLS)
+    assert_path_diagram_clean(ax, labels)
     plt.close(fig)
 
 
@@ -509,4 +518,22 @@ def test_save_figure_prints_at_300_dpi_outside_house_style(tmp_path: Path) -> No
         assert im.info["dpi"] == pytest.approx((300, 300), abs=0.1)
         # wider than the 4-inch figure: the legend to its right is kept
         assert im.size[0] > 4 * 300
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("edges", [
+    [("X", "M1"), ("X", "M2"), ("M1", "Y"), ("M2", "Y"), ("X", "Y")],          # parallel
+    [("X", "M1"), ("M1", "M2"), ("M2", "Y"), ("X", "M2"), ("X", "Y"), ("M1", "Y")],  # serial
+    [("A", "C"), ("B", "C"), ("C", "D"), ("C", "E")],                        # two outcomes
+], ids=["parallel", "serial", "two-outcomes"])
+def test_path_diagram_other_process_models_without_overlaps(edges: list) -> None:
+    paths = pd.DataFrame({"source": [a for a, _ in edges], "target": [b for _, b in edges],
+                          "estimate": np.linspace(-0.3, 0.6, len(edges)),
+                          "p_value": np.linspace(0.001, 0.3, len(edges))})
+    names = {n for e in edges for n in e}
+    labels = {n: f"Construct {n} label" for n in sorted(names)}
+    with house_style():
+        fig, ax = plt.subplots(figsize=(7.0, 4.2))
+        F.path_diagram(paths, labels=labels, ax=ax, r2=dict.fromkeys(names, 0.3))
+    assert_path_diagram_clean(ax, labels)
     plt.close(fig)

@@ -647,13 +647,23 @@ def _layered(nodes: list[str], edges: list[tuple[str, str]], size: dict[str, tup
     pos: dict[str, tuple[float, float]] = {}
     # layers that arrows jump over sit above the rest, clear of those arrows
     skipped = {d for d in levels if 0 < d < last and any(depth[s] < d < depth[t] for s, t in edges)}
-    top = height - margin - (1.1 * box_h if skipped else 0.0)  # R² above a skipped box
-    band_top = top
-    if skipped:
-        tall = max(sum(size[n][1] for n in levels[d]) + (len(levels[d]) - 1) * 0.6 * box_h
-                   for d in skipped)
-        band_top = top - tall - 1.8 * box_h  # room for an R² line and the arrows below
+    # a skipped layer's members alternate above and below the others (parallel mediators:
+    # M1 on top, M2 at the bottom), each stack of them in a band of its own
+    up = {d: levels[d][0::2] for d in skipped}
+    down = {d: levels[d][1::2] for d in skipped}
+
+    def stack(members: list[str]) -> float:
+        return sum(size[n][1] for n in members) + max(len(members) - 1, 0) * 0.6 * box_h
+
+    top = height - margin - (1.1 * box_h if skipped else 0.0)  # R² above a top box
     bottom = margin + 1.1 * box_h  # room for the R² line under the lowest box
+    band_top, band_bottom = top, bottom
+    if skipped:
+        band_top = top - max(stack(m) for m in up.values()) - 1.8 * box_h
+        if any(down.values()):
+            band_bottom = bottom + max(stack(m) for m in down.values()) + 1.8 * box_h
+    if band_top - band_bottom < box_h:
+        return None
     x_left = margin
     for d in range(last + 1):
         members = levels.get(d, [])
@@ -670,15 +680,20 @@ def _layered(nodes: list[str], edges: list[tuple[str, str]], size: dict[str, tup
             pos[n] = (x, 0.0)
         if d in skipped:
             y = top
-            for n in members:
+            for n in up[d]:
                 pos[n] = (pos[n][0], y - size[n][1] / 2)
                 y -= size[n][1] + 0.6 * box_h
+            y = bottom
+            for n in down[d]:
+                pos[n] = (pos[n][0], y + size[n][1] / 2)
+                y += size[n][1] + 0.6 * box_h
         elif members:
-            avail = band_top - bottom
+            avail = band_top - band_bottom
             if sum(size[n][1] for n in members) + (len(members) - 1) * 0.5 * box_h > avail:
                 return None
             step = min(avail / len(members), 3.0 * box_h)
-            mid = (band_top + bottom) / 2 if not skipped else band_top - avail / 2 * 0.8
+            lone_top = skipped and not any(down.values())
+            mid = band_top - avail / 2 * 0.8 if lone_top else (band_top + band_bottom) / 2
             for i, n in enumerate(members):
                 pos[n] = (pos[n][0], mid + ((len(members) - 1) / 2 - i) * step)
         x_left += colw.get(d, 0.0) + gap
