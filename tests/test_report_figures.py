@@ -537,3 +537,15 @@ def test_path_diagram_other_process_models_without_overlaps(edges: list) -> None
         F.path_diagram(paths, labels=labels, ax=ax, r2=dict.fromkeys(names, 0.3))
     assert_path_diagram_clean(ax, labels)
     plt.close(fig)
+
+
+def test_path_diagram_given_positions() -> None:
+    paths = pd.DataFrame({"source": ["X", "M", "X"], "target": ["M", "Y", "Y"],
+                          "estimate": [0.5, 0.4, 0.1]})
+    ax = F.path_diagram(paths, positions={"X": (0, 0), "M": (1, 1), "Y": (2, 0)})
+    pos = {t.get_text(): t.get_position() for t in ax.texts if t.get_text() in "XMY"}
+    assert pos["X"][0] < pos["M"][0] < pos["Y"][0] and pos["M"][1] > pos["X"][1] == pos["Y"][1]
+    assert_path_diagram_clean(ax, {"X": "X", "M": "M", "Y": "Y"})
+    with pytest.raises(ModelSpecError, match=r"positions has no entry for \['M', 'Y'\]"):
+        F.path_diagram(paths, positions={"X": (0, 0)})
+    plt.close("all")
