@@ -43,7 +43,8 @@ from egovstudy.errors import EgovStudyError
 from egovstudy.provenance import file_sha256, make_provenance
 
 __all__ = ["NotebookError", "NotebookOutputs", "NotebookRun", "discover_notebooks",
-           "execute_notebook", "notebook_outputs", "run_notebooks", "sync_notebooks"]
+           "execute_notebook", "notebook_outputs", "run_notebooks", "show_inline",
+           "sync_notebooks"]
 
 
 class NotebookError(EgovStudyError, RuntimeError):
@@ -98,16 +99,56 @@ class NotebookOutputs:
         return table
 
     def figure(self, fig: Any, name: str, *, show: bool = True) -> Any:
-        """Write a figure as PNG, SVG and PDF with the provenance embedded; show it."""
+        """Write a figure as PNG (300 dpi), SVG and PDF with the provenance embedded.
+
+        In a notebook the figure is then shown inline (``show=True``) and closed, so it
+        appears once, whatever the matplotlib backend (papermill runs use ``Agg``).
+        """
         from egovstudy.report import save_figure
 
         save_figure(fig, self.figures / name, formats=self.figure_formats,
                     provenance=self.provenance, overwrite=True)
         if show:
-            import matplotlib.pyplot as plt
-
-            plt.show()
+            show_inline(fig)
         return fig
+
+
+def show_inline(fig: Any, *, dpi: int = 100) -> bool:
+    """Display ``fig`` as a PNG output of the running notebook, then close it.
+
+    Returns whether it was displayed (False outside an IPython kernel, e.g. in a
+    script, where the figure is only closed).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> show_inline(plt.figure())
+    False
+    """
+    import io
+
+    import matplotlib.pyplot as plt
+
+    shown = False
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:  # pragma: no cover - IPython comes with the notebook extras
+        shell = None
+    # a PNG of our own rather than plt.show(): with the Agg backend that the runner sets
+    # (MPLBACKEND=Agg) plt.show() displays nothing
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        from IPython.display import Image, display
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+        display(Image(data=buf.getvalue(), format="png"))
+        shown = True
+    plt.close(fig)
+    return shown
 
 
 def notebook_outputs(output_dir: str | Path, *, data_hash: str | None = None,

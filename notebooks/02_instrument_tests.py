@@ -47,7 +47,6 @@ from IPython.display import display
 import egovstudy as eg
 from egovstudy import measurement as ms
 from egovstudy.notebooks import notebook_outputs
-from egovstudy.report import save_figure
 from egovstudy.report import tables as T
 from egovstudy.report.style import house_style
 
@@ -169,8 +168,7 @@ with house_style():
     ax.plot(eig.index, eig["simulated_fa"], "s--", label="random data, 95th percentile")
     ax.set(xlabel="factor number", ylabel="eigenvalue", title="Parallel analysis")
     ax.legend()
-save_figure(fig, figures / "02_parallel_analysis", provenance=prov, overwrite=True)
-plt.show()
+save_fig(fig, "02_parallel_analysis")
 
 # %% [markdown]
 # ## 6. Confirmatory factor analysis of the first-order constructs

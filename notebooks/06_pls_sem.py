@@ -48,7 +48,6 @@ import matplotlib.pyplot as plt
 import egovstudy as eg
 from egovstudy.notebooks import notebook_outputs
 from egovstudy.report import figures as F
-from egovstudy.report import save_figure
 from egovstudy.report import tables as T
 from egovstudy.report.style import house_style
 
@@ -124,8 +123,7 @@ with house_style():
     fig, ax = plt.subplots(figsize=(8.5, 5))
     F.path_diagram(pls.paths.rename(columns={"from": "source", "to": "target"}),
                    labels=labels, r2=r2, ax=ax)
-save_figure(fig, figures / "06_path_diagram", provenance=prov, overwrite=True)
-plt.show()
+save_fig(fig, "06_path_diagram")
 
 # %% [markdown]
 # ## 5. Consistent PLS (PLSc)

@@ -48,6 +48,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
+from egovstudy.notebooks import notebook_outputs
 from egovstudy.public import prepare_notebook
 from egovstudy.public.analysis import (
     country_panel,
@@ -90,8 +91,7 @@ if DATA_OK:
     ax.set(xlabel="survey year", ylabel="share of countries", title="E-government stages")
     ax.legend(title="stage", bbox_to_anchor=(1.01, 1), loc="upper left")
     plt.tight_layout()
-    plt.savefig(figures / "07_stage_shares.png", dpi=150)
-    plt.show()
+    notebook_outputs(output_dir).figure(ax.figure, "07_stage_shares")
     moves = stage_transitions(panel)
     matrix = transition_matrix(moves)
     matrix.to_csv(tables / "07_stage_transitions.csv")

@@ -45,6 +45,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
+from egovstudy.notebooks import notebook_outputs
 from egovstudy.public import ISORA_INDICATORS, prepare_notebook
 from egovstudy.public.analysis import fe_regression, tax_admin_panel
 
@@ -74,8 +75,7 @@ if DATA_OK:
     axes[1].set(xlabel="ICT share of operating expenditure", ylabel="e-filing share",
                 title="ICT spending and e-filing")
     plt.tight_layout()
-    plt.savefig(figures / "08_uptake.png", dpi=150)
-    plt.show()
+    notebook_outputs(output_dir).figure(fig, "08_uptake")
 
 # %% [markdown]
 # ## Fixed-effects models

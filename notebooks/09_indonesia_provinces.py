@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
+from egovstudy.notebooks import notebook_outputs
 from egovstudy.public import load_id_apbn_spending, load_id_hdi, prepare_notebook
 from egovstudy.public.analysis import fe_regression, indonesia_province_table
 
@@ -76,8 +77,7 @@ if DATA_OK:
     for _, r in prov.nlargest(3, "internet_total").iterrows():
         axes[1].annotate(r["province"].title(), (r["hdi"], r["internet_total"]), fontsize=7)
     plt.tight_layout()
-    plt.savefig(figures / "09_provinces.png", dpi=150)
-    plt.show()
+    notebook_outputs(output_dir).figure(fig, "09_provinces")
 
 # %% [markdown]
 # ## Cross-section: digital literacy and internet access

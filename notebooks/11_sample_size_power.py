@@ -50,6 +50,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from egovstudy import planning
+from egovstudy.notebooks import notebook_outputs
 
 tables = Path(output_dir) / "tables"
 figures = Path(output_dir) / "figures"
@@ -130,7 +131,7 @@ planning.plot_power_curve(mediation, ax=axes[1], lang=language)
 axes[0].set_title(f"F test, f² = {f2:.2f}, {n_predictors} predictors")
 axes[1].set_title(f"Mediation, a = {path_a:.2f}, b = {path_b:.2f}")
 fig.tight_layout()
-fig.savefig(figures / "11_power_curve.png", dpi=150)
+notebook_outputs(output_dir).figure(fig, "11_power_curve")
 table
 
 # %% [markdown]

@@ -37,6 +37,7 @@ EXPECTED: dict[str, tuple[list[str], list[str]]] = {
                                  "05_moderation"]),
     "06_pls_sem": (["06_paths", "06_reliability", "06_htmt", "06_r2", "06_q2",
                     "06_indirect_effects"], ["06_path_diagram"]),
+    "11_sample_size_power": ([], ["11_power_curve"]),
 }
 
 
@@ -64,6 +65,11 @@ def test_notebook_executes(source: Path, tmp_path: Path) -> None:
     for name in figures:
         for ext in ("png", "svg", "pdf"):
             assert (tmp_path / "figures" / f"{name}.{ext}").is_file(), f"{name}.{ext} missing"
+    if figures:  # each saved figure is also shown inline in the executed notebook
+        nb = nbformat.read(run.executed, as_version=4)
+        pngs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                if "image/png" in o.get("data", {})]
+        assert len(pngs) >= len(figures), f"{source.stem}: {len(pngs)} inline figures"
     if source.stem.startswith("04_"):
         _same_sample_as_the_chapter(tmp_path / "tables" / "04_regression.csv")
     if source.stem.startswith("01_"):

@@ -57,6 +57,28 @@ def _ax(ax: Axes | None, figsize: tuple[float, float] = (6.5, 4.0)) -> Axes:
     return new
 
 
+def _fit_labels(ax: Axes, share: float = 0.9) -> None:
+    """Wrap the axis labels and the title onto lines shorter than the axes side.
+
+    A long construct label ("Perceived pervasiveness of sex discrimination") would
+    otherwise run past the figure edge, where no layout engine can bring it back.
+    """
+    import textwrap
+
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    for t, side, vertical in ((ax.xaxis.label, ax.bbox.width, False),
+                              (ax.yaxis.label, ax.bbox.height, True),
+                              (ax.title, ax.bbox.width, False)):
+        s = t.get_text()
+        if not s or "\n" in s:
+            continue
+        bb = t.get_window_extent(renderer)
+        long = bb.height if vertical else bb.width
+        if long > share * side:
+            chars = max(12, int(len(s) * share * side / long))
+            t.set_text("\n".join(textwrap.wrap(s, chars)))
+
+
 def _cols(data: pd.DataFrame, cols: Sequence[str], what: str) -> None:
     missing = [c for c in cols if c not in data.columns]
     if missing:
@@ -168,10 +190,16 @@ def likert_bars(
     ax.set_xlabel(text("percent", language))
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
-    ax.legend([handles[j] for j in range(k) if j in handles], names,
-              ncol=min(k, 5),
-              loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=8, handlelength=1.2,
-              columnspacing=1.0)
+    # as many legend columns as fit in the axes' width (the legend is centred on it):
+    # the Indonesian labels are long ("Sangat tidak setuju") and were cut at 5 columns
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    shown = [handles[j] for j in range(k) if j in handles]
+    for ncol in range(min(k, 5), 0, -1):
+        leg = ax.legend(shown, names, ncol=ncol, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+                        fontsize=8, handlelength=1.2, columnspacing=1.0)
+        if leg.get_window_extent(renderer).width <= 0.9 * ax.bbox.width:
+            break
+    _fit_labels(ax)
     return ax
 
 
@@ -252,6 +280,7 @@ def correlation_heatmap(
     shown = np.where(np.tril(np.ones((k, k), dtype=bool), -1), r, np.nan) if triangle else r
     ax = _ax(ax, (0.55 * k + 2.5, 0.5 * k + 1.8))
     im = ax.imshow(shown, cmap=CORR_CMAP, vmin=-1, vmax=1)
+    cells: list[Any] = []
     for i in range(k):
         for j in range(k):
             if triangle and j >= i:
@@ -259,8 +288,8 @@ def correlation_heatmap(
             if not triangle and i == j:
                 continue
             label = fmt_num(r[i, j], 2, leading_zero=False) + (stars(p[i, j]) if marks else "")
-            ax.text(j, i, label, ha="center", va="center", fontsize=8,
-                    color="white" if abs(r[i, j]) > 0.6 else "black")
+            cells.append(ax.text(j, i, label, ha="center", va="center", fontsize=8,
+                                 color="white" if abs(r[i, j]) > 0.6 else "black"))
     lab = dict(labels or {})
     names = [lab.get(c, c) for c in cols]
     if triangle:
@@ -282,7 +311,25 @@ def correlation_heatmap(
         cb = ax.figure.colorbar(im, ax=ax, shrink=0.75, pad=0.02)
         cb.set_label("r")
         cb.outline.set_visible(False)
+    _fit_cell_labels(ax, cells, k - 1 if triangle else k)
     return ax
+
+
+def _fit_cell_labels(ax: Axes, cells: list[Any], n: int, smallest: float = 5.0) -> None:
+    """Shrink the cell labels of an n x n grid to fit their cells; drop them below 5 pt."""
+    if not cells:
+        return
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    # 0.85 leaves room for tight_layout shrinking the axes afterwards
+    cell_w, cell_h = 0.85 * ax.bbox.width / n, 0.85 * ax.bbox.height / n
+    widest = max(c.get_window_extent(renderer).width for c in cells)
+    tallest = max(c.get_window_extent(renderer).height for c in cells)
+    size = cells[0].get_fontsize() * min(1.0, 0.92 * cell_w / widest, 0.8 * cell_h / tallest)
+    for c in cells:
+        if size < smallest:
+            c.remove()  # unreadable: the colour scale alone shows the pattern
+        else:
+            c.set_fontsize(size)
 
 
 # ---------------------------------------------------------------------------- coefficients
@@ -566,7 +613,10 @@ def residual_diagnostics(
 
 
 # ---------------------------------------------------------------------------- path diagram
-def _layout(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
+# Our own layered layout rather than Graphviz: `dot` is an optional system program (not
+# installed on most thesis machines) and a layered SEM diagram needs only a few rules:
+# sources left, mediators in the middle, outcomes right, boxes sized from their text.
+def _depths(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
     depth = dict.fromkeys(nodes, 0)
     for _ in range(len(nodes)):
         changed = False
@@ -575,23 +625,182 @@ def _layout(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, tuple[f
                 depth[t] = depth[s] + 1
                 changed = True
         if not changed:
-            break
-    else:
-        raise ModelSpecError("path_diagram: the paths contain a cycle")
+            return depth
+    raise ModelSpecError("path_diagram: the paths contain a cycle; a path diagram needs a "
+                         "recursive model (remove the feedback path)")
+
+
+def _layered(nodes: list[str], edges: list[tuple[str, str]], size: dict[str, tuple[float, float]],
+             width: float, height: float) -> dict[str, tuple[float, float]] | None:
+    """Centres (in pixels) of a layered layout, or None when the boxes do not fit."""
+    depth = _depths(nodes, edges)
     levels: dict[int, list[str]] = {}
     for n in nodes:
         levels.setdefault(depth[n], []).append(n)
-    pos = {}
     last = max(levels)
-    top = max((len(v) - 1) / 2 for v in levels.values())
-    for lev, members in levels.items():
-        m = len(members)
-        skip = any(depth[s] < lev < depth[t] for s, t in edges)
-        # a mediator that arrows jump over sits above the rest, clear of those arrows
-        base = top + 1.1 if skip and m == 1 and 0 < lev < last else 0.0
-        for i, n in enumerate(members):
-            pos[n] = (float(lev), base + (m - 1) / 2 - i)
+    margin = 4.0
+    colw = {d: max(size[n][0] for n in members) for d, members in levels.items()}
+    gap = (width - 2 * margin - sum(colw.values())) / max(last, 1)
+    if last > 0 and gap < 48:
+        return None
+    box_h = max(h for _, h in size.values())
+    pos: dict[str, tuple[float, float]] = {}
+    # layers that arrows jump over sit above the rest, clear of those arrows
+    skipped = {d for d in levels if 0 < d < last and any(depth[s] < d < depth[t] for s, t in edges)}
+    # a skipped layer's members alternate above and below the others (parallel mediators:
+    # M1 on top, M2 at the bottom), each stack of them in a band of its own
+    up = {d: levels[d][0::2] for d in skipped}
+    down = {d: levels[d][1::2] for d in skipped}
+
+    def stack(members: list[str]) -> float:
+        return sum(size[n][1] for n in members) + max(len(members) - 1, 0) * 0.6 * box_h
+
+    top = height - margin - (1.1 * box_h if skipped else 0.0)  # R² above a top box
+    bottom = margin + 1.1 * box_h  # room for the R² line under the lowest box
+    band_top, band_bottom = top, bottom
+    if skipped:
+        band_top = top - max(stack(m) for m in up.values()) - 1.8 * box_h
+        if any(down.values()):
+            band_bottom = bottom + max(stack(m) for m in down.values()) + 1.8 * box_h
+    if band_top - band_bottom < box_h:
+        return None
+    x_left = margin
+    for d in range(last + 1):
+        members = levels.get(d, [])
+        for n in members:
+            w = size[n][0]
+            if last == 0:
+                x = width / 2
+            elif d == 0:  # right-aligned: arrows leave every source clear of its neighbours
+                x = x_left + colw[d] - w / 2
+            elif d == last:  # left-aligned: arrows reach every outcome clear of the others
+                x = x_left + w / 2
+            else:
+                x = x_left + colw[d] / 2
+            pos[n] = (x, 0.0)
+        if d in skipped:
+            y = top
+            for n in up[d]:
+                pos[n] = (pos[n][0], y - size[n][1] / 2)
+                y -= size[n][1] + 0.6 * box_h
+            y = bottom
+            for n in down[d]:
+                pos[n] = (pos[n][0], y + size[n][1] / 2)
+                y += size[n][1] + 0.6 * box_h
+        elif members:
+            avail = band_top - band_bottom
+            if sum(size[n][1] for n in members) + (len(members) - 1) * 0.5 * box_h > avail:
+                return None
+            step = min(avail / len(members), 3.0 * box_h)
+            lone_top = skipped and not any(down.values())
+            mid = band_top - avail / 2 * 0.8 if lone_top else (band_top + band_bottom) / 2
+            for i, n in enumerate(members):
+                pos[n] = (pos[n][0], mid + ((len(members) - 1) / 2 - i) * step)
+        x_left += colw.get(d, 0.0) + gap
     return pos
+
+
+def _ports(edges: list[tuple[str, str]], pos: Mapping[str, tuple[float, float]],
+           size: Mapping[str, tuple[float, float]]) -> list[tuple[tuple[float, float],
+                                                                  tuple[float, float]]]:
+    """Start and end of each arrow on the box borders, spread along the side they use."""
+    sides: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    plan = []
+    for i, (s, t) in enumerate(edges):
+        dx = pos[t][0] - pos[s][0]
+        dy = pos[t][1] - pos[s][1]
+        gap_x = abs(dx) - (size[s][0] + size[t][0]) / 2
+        gap_y = abs(dy) - (size[s][1] + size[t][1]) / 2
+        a, b = ("right", "left") if dx > 0 else ("left", "right")
+        if gap_x <= 1:  # boxes one above the other
+            a, b = ("bottom", "top") if dy < 0 else ("top", "bottom")
+        elif gap_y > 0 and abs(dy) > 0.5 * abs(dx):
+            b = "bottom" if dy > 0 else "top"  # steep arrows reach a box from below/above
+        plan.append((a, b))
+        sides.setdefault((s, a), []).append((i, _side_order(a, dx, dy)))
+        sides.setdefault((t, b), []).append((i, _side_order(b, -dx, -dy)))
+    point: dict[tuple[int, str], tuple[float, float]] = {}
+    for (n, side), uses in sides.items():
+        (x, y), (w, h) = pos[n], size[n]
+        horizontal = side in ("left", "right")
+        uses.sort(key=lambda u: u[1])  # top first / left first: arrows do not cross
+        for k, (i, _) in enumerate(uses):
+            f = 0.5 - (k + 1) / (len(uses) + 1)
+            if horizontal:
+                p = (x + (w / 2 if side == "right" else -w / 2), y + f * 0.7 * h)
+            else:
+                p = (x - f * 0.7 * w, y + (h / 2 if side == "top" else -h / 2))
+            point[(i, "s" if edges[i][0] == n and plan[i][0] == side else "t")] = p
+    return [(point[(i, "s")], point[(i, "t")]) for i in range(len(edges))]
+
+
+def _side_order(side: str, dx: float, dy: float) -> float:
+    """Sort key of an arrow on a box side, from the direction (dx, dy) to its other end."""
+    import math
+
+    if side == "bottom":
+        return math.atan2(dy, dx)
+    if side == "top":
+        return -math.atan2(dy, dx)
+    if side == "right":
+        return -math.atan2(dy, dx)
+    return -math.atan2(dy, -dx)
+
+
+Rect = tuple[float, float, float, float]
+
+
+def _rect_hits(a: Rect, b: Rect) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
+def _segment_hits(r: Rect, p: tuple[float, float], q: tuple[float, float]) -> bool:
+    """Whether segment p-q passes through rectangle r (Liang-Barsky clipping)."""
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    t0, t1 = 0.0, 1.0
+    for den, num in ((-dx, p[0] - r[0]), (dx, r[2] - p[0]), (-dy, p[1] - r[1]), (dy, r[3] - p[1])):
+        if den == 0:
+            if num < 0:
+                return False
+            continue
+        t = num / den
+        if den < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return True
+
+
+def _place_label(seg: tuple[tuple[float, float], tuple[float, float]], wh: tuple[float, float],
+                 boxes: list[Rect], taken: list[Rect],
+                 others: list[tuple[tuple[float, float], tuple[float, float]]],
+                 frame: Rect) -> tuple[float, float]:
+    """Centre of a coefficient label on its arrow, clear of boxes and other labels."""
+    (ax_, ay), (bx, by) = seg
+    w, h = wh
+    length = max(float(((bx - ax_) ** 2 + (by - ay) ** 2) ** 0.5), 1e-9)
+    nx, ny = -(by - ay) / length, (bx - ax_) / length
+    best: tuple[int, tuple[float, float]] | None = None
+    for t in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.2, 0.8):
+        for off in (0.0, 0.75, -0.75, 1.5, -1.5):
+            cx = ax_ + t * (bx - ax_) + off * h * nx
+            cy = ay + t * (by - ay) + off * h * ny
+            r = (cx - w / 2 - 2, cy - h / 2 - 2, cx + w / 2 + 2, cy + h / 2 + 2)
+            if not (frame[0] <= r[0] and r[2] <= frame[2] and frame[1] <= r[1]
+                    and r[3] <= frame[3]):
+                continue
+            if any(_rect_hits(r, b) for b in boxes) or any(_rect_hits(r, b) for b in taken):
+                continue
+            crossed = sum(_segment_hits(r, p, q) for p, q in others)
+            if crossed == 0:
+                return cx, cy
+            if best is None or crossed < best[0]:
+                best = (crossed, (cx, cy))
+    if best is not None:
+        return best[1]
+    return ax_ + 0.5 * (bx - ax_), ay + 0.5 * (by - ay)
 
 
 def path_diagram(
@@ -615,11 +824,32 @@ def path_diagram(
         optionally ``p_value`` (adds stars; non-significant arrows are dashed
         grey). A tidy frame whose ``term`` reads ``"X -> Y"`` is accepted too.
     positions : mapping node -> (x, y), optional
-        Default: layered left to right by causal order.
+        Default: layered left to right by causal order (sources left, mediators in
+        the middle, outcomes right; a mediator that direct paths jump over sits
+        above them). Given positions are scaled to the axes.
     r2 : mapping node -> R², optional
         Printed under endogenous constructs.
+
+    Notes
+    -----
+    The diagram is laid out for the axes' size at the time of the call (call
+    ``tight_layout`` before, not after). Box sizes come from the text extents (the
+    font shrinks from 9 to 6 pt when the boxes would not fit); arrows start and end
+    on the box borders, spread along the side they use; each coefficient sits on
+    its arrow, on a white background, at the first place along it that is clear of
+    every box and every other label. An axes alone in its figure is widened to the
+    whole figure.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"source": ["X", "M", "X"], "target": ["M", "Y", "Y"],
+    ...                   "estimate": [0.5, 0.4, 0.1], "p_value": [0.001, 0.01, 0.3]})
+    >>> sorted(t.get_text() for t in path_diagram(p).texts if t.get_text())
+    ['0.10', '0.40*', '0.50**', 'M', 'X', 'Y']
     """
-    import numpy as np
     import pandas as pd
 
     from egovstudy.report.tables import _tidy
@@ -641,74 +871,114 @@ def path_diagram(
         for n in (s, t):
             if n not in nodes:
                 nodes.append(n)
-    pos = dict(positions) if positions is not None else _layout(nodes, edges)
+    depth = _depths(nodes, edges)
+    if positions is not None:
+        missing = [n for n in nodes if n not in positions]
+        if missing:
+            raise ModelSpecError(f"path_diagram: positions has no entry for {missing}; give "
+                                 "every construct an (x, y)")
     lab = dict(labels or {})
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    ax = _ax(ax, (max(5.0, 2.2 * (max(xs) - min(xs) + 1)),
-                  max(2.8, 1.1 * (max(ys) - min(ys) + 1.6))))
-    boxes = {}
+    per_level: dict[int, int] = {}
     for n in nodes:
-        x, y = pos[n]
-        boxes[n] = ax.text(x, y, lab.get(n, n), ha="center", va="center", fontsize=9, zorder=3,
-                           bbox={"boxstyle": "round,pad=0.45", "facecolor": "white",
-                                 "edgecolor": "#333333", "linewidth": 1.0})
-    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
-    ax.set_ylim(min(ys) - 0.7, max(ys) + 0.5)
-    ax.set_axis_off()
+        per_level[depth[n]] = per_level.get(depth[n], 0) + 1
+    ax = _ax(ax, (max(5.0, 2.4 * len(per_level)), max(2.8, 0.6 * max(per_level.values()) + 2.0)))
     fig = ax.figure
-    fig.draw_without_rendering()  # type: ignore[union-attr]  # box sizes need a layout pass
+    if len(fig.axes) == 1:  # a diagram alone in its figure may use all of it
+        ax.set_position((0.02, 0.02, 0.96, 0.96))
+    ax.set_axis_off()
+    width, height = ax.bbox.width, ax.bbox.height
+    ax.set_xlim(0, width)  # one data unit = one pixel: text extents and positions agree
+    ax.set_ylim(0, height)
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    inv = ax.transData.inverted()
-    extents = {}
+    box_style = {"boxstyle": "round,pad=0.45", "facecolor": "white", "edgecolor": "#333333",
+                 "linewidth": 1.0}
+    pos: dict[str, tuple[float, float]] | None = None
+    for fontsize in (9.0, 8.0, 7.0, 6.0):
+        boxes = {n: ax.text(0, 0, lab.get(n, n), ha="center", va="center", fontsize=fontsize,
+                            zorder=3, bbox=box_style) for n in nodes}
+        size = {}
+        for n, box in boxes.items():
+            box.update_bbox_position_size(renderer)
+            bb = box.get_bbox_patch().get_window_extent(renderer)  # type: ignore[union-attr]
+            size[n] = (bb.width, bb.height)
+        if positions is not None:
+            pos = _scaled(positions, nodes, size, width, height)
+        else:
+            pos = _layered(nodes, edges, size, width, height)
+        if pos is not None or fontsize == 6.0:
+            break
+        for box in boxes.values():
+            box.remove()
+    if pos is None:  # even 6 pt boxes do not fit: spread them anyway rather than fail
+        pos = _layered(nodes, edges, size, 1e9, 1e9) or {}
+        xs = [p[0] for p in pos.values()]
+        ys = [p[1] for p in pos.values()]
+        pos = _scaled(pos, nodes, size, width, height) if xs and ys else pos
     for n, box in boxes.items():
-        patch = box.get_bbox_patch()
-        bb = (patch if patch is not None else box).get_window_extent(renderer)
-        (x0, y0), (x1, y1) = inv.transform([[bb.x0, bb.y0], [bb.x1, bb.y1]])
-        extents[n] = ((x1 - x0) / 2, (y1 - y0) / 2)
+        box.set_position(pos[n])
+    rects = {n: (pos[n][0] - size[n][0] / 2, pos[n][1] - size[n][1] / 2,
+                 pos[n][0] + size[n][0] / 2, pos[n][1] + size[n][1] / 2) for n in nodes}
+    taken: list[Rect] = []
+    label_size = max(6.0, fontsize - 1.5)
     for n in nodes:
         if r2 and n in r2 and r2[n] is not None and not pd.isna(r2[n]):
             x, y = pos[n]
-            above = y > (max(ys) + min(ys)) / 2
-            dy = extents[n][1] + 0.04
-            ax.text(x, y + (dy if above else -dy),
-                    f"R² = {fmt_num(r2[n], 2, leading_zero=False)}", ha="center",
-                    va="bottom" if above else "top", fontsize=7.5, color="#333333")
-    n_in: dict[str, int] = {}
-    n_out: dict[str, int] = {}
-    for s, t in edges:
-        n_in[t] = n_in.get(t, 0) + 1
-        n_out[s] = n_out.get(s, 0) + 1
-    for (s, t), (_, rec) in zip(edges, frame.iterrows()):
+            # above a box that arrows reach from below, else under it
+            above = any(t == n and pos[s_][1] < rects[n][1] and
+                        abs(pos[s_][1] - y) > 0.5 * abs(pos[s_][0] - x) for s_, t in edges)
+            y_txt = rects[n][3] + 3 if above else rects[n][1] - 3
+            t_r2 = ax.text(x, y_txt, f"R² = {fmt_num(r2[n], 2, leading_zero=False)}",
+                           ha="center", va="bottom" if above else "top", fontsize=label_size,
+                           color="#333333", zorder=4,
+                           bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
+                                 "edgecolor": "none"})
+            bb = t_r2.get_window_extent(renderer)
+            y0 = y_txt - 1 if above else y_txt - bb.height - 2
+            taken.append((x - bb.width / 2 - 2, y0, x + bb.width / 2 + 2, y0 + bb.height + 3))
+    segments = _ports(edges, pos, size)
+    for i, (a, b) in enumerate(segments):
+        rec = frame.iloc[i]
         p = rec.get("p_value")
         sig = p is None or pd.isna(p) or float(p) < alpha
         color = "#222222" if sig else GREY
-        a = _box_exit(pos[s], pos[t], extents[s])
-        b = _box_exit(pos[t], pos[s], extents[t])
         ax.annotate("", xy=b, xytext=a, zorder=2,
                     arrowprops={"arrowstyle": "-|>", "color": color, "linewidth": 1.2,
                                 "linestyle": "-" if sig else "--", "shrinkA": 0,
-                                "shrinkB": 1, "mutation_scale": 12})
-        frac = 0.3 if n_out.get(s, 0) > 1 and n_in.get(t, 0) > 2 else (
-            0.42 if n_in.get(t, 0) > 2 else 0.5)
-        mx, my = a[0] + frac * (b[0] - a[0]), a[1] + frac * (b[1] - a[1])
+                                "shrinkB": 0, "mutation_scale": 12})
+    frame_rect = (0.0, 0.0, width, height)
+    others = list(segments)
+    for i, seg in enumerate(segments):
+        rec = frame.iloc[i]
+        p = rec.get("p_value")
+        sig = p is None or pd.isna(p) or float(p) < alpha
         label = fmt_num(rec["estimate"], digits) + ("" if p is None or pd.isna(p) else stars(p))
-        ax.text(mx, my, label, ha="center", va="center", fontsize=8, color=color, zorder=4,
-                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
-    _ = np
+        txt = ax.text(0, 0, label, ha="center", va="center", fontsize=label_size,
+                      color="#222222" if sig else GREY, zorder=4,
+                      bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
+                            "edgecolor": "none"})
+        txt.update_bbox_position_size(renderer)
+        bb = txt.get_bbox_patch().get_window_extent(renderer)  # type: ignore[union-attr]
+        cx, cy = _place_label(seg, (bb.width, bb.height), list(rects.values()), taken,
+                              [o for k, o in enumerate(others) if k != i], frame_rect)
+        txt.set_position((cx, cy))
+        taken.append((cx - bb.width / 2 - 1, cy - bb.height / 2 - 1,
+                      cx + bb.width / 2 + 1, cy + bb.height / 2 + 1))
     return ax
 
 
-def _box_exit(c: tuple[float, float], towards: tuple[float, float],
-              half: tuple[float, float]) -> tuple[float, float]:
-    """Point where the ray from box centre ``c`` to ``towards`` leaves the box."""
-    dx, dy = towards[0] - c[0], towards[1] - c[1]
-    if dx == 0 and dy == 0:
-        return c
-    sx = half[0] / abs(dx) if dx else float("inf")
-    sy = half[1] / abs(dy) if dy else float("inf")
-    k = min(sx, sy)
-    return (c[0] + k * dx, c[1] + k * dy)
+def _scaled(positions: Mapping[str, tuple[float, float]], nodes: list[str],
+            size: Mapping[str, tuple[float, float]], width: float,
+            height: float) -> dict[str, tuple[float, float]]:
+    """Map user positions linearly into the axes, keeping whole boxes inside."""
+    xs = [float(positions[n][0]) for n in nodes]
+    ys = [float(positions[n][1]) for n in nodes]
+    mw = max(w for w, _ in size.values()) / 2 + 4
+    mh = max(h for _, h in size.values()) / 2 + 4 + 14
+    sx = (width - 2 * mw) / (max(xs) - min(xs)) if max(xs) > min(xs) else 0.0
+    sy = (height - 2 * mh) / (max(ys) - min(ys)) if max(ys) > min(ys) else 0.0
+    return {n: (mw + (x - min(xs)) * sx if sx else width / 2,
+                mh + (y - min(ys)) * sy if sy else height / 2)
+            for n, x, y in zip(nodes, xs, ys)}
 
 
 # ---------------------------------------------------------------------------- moderation
@@ -814,6 +1084,7 @@ def johnson_neyman_plot(
     ax.set_xlabel(lab.get(w, w))
     ax.set_ylabel(text("conditional_effect", language, x=lab.get(x, x), y=lab.get(y_name, y_name)))
     ax.legend(loc="best")
+    _fit_labels(ax)
     return ax
 
 
@@ -865,6 +1136,7 @@ def simple_slopes(
     ax.set_xlabel(lab.get(x, x))
     ax.set_ylabel(lab.get(y_name, y_name))
     ax.legend(loc="best", fontsize=7.5)
+    _fit_labels(ax)
     return ax
 
 

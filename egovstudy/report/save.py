@@ -29,9 +29,15 @@ from egovstudy.report.writers import check_writable
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["FIGURE_FORMATS", "read_png_provenance", "save_figure"]
+__all__ = ["FIGURE_FORMATS", "PRINT_RC", "read_png_provenance", "save_figure"]
 
 FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+#: rcParams every saved figure gets: TrueType (Type 42) fonts in PDF/PS, never Type 3,
+#: and SVG ids salted with a fixed string for byte-identical reruns.
+#: The saved area is the drawn artists' bounding box ("tight"), so a legend or label
+#: placed outside the axes is never cut, whether or not the house style is active.
+PRINT_RC: dict[str, Any] = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.hashsalt": "egovstudy",
+                            "savefig.bbox": "tight", "savefig.pad_inches": 0.05}
 
 
 def _formats(path: Path, formats: Sequence[str] | str | None) -> tuple[Path, list[str]]:
@@ -96,6 +102,11 @@ def save_figure(
     -----
     Dates are left out of the metadata and SVG ids are salted with a fixed string
     (``svg.hashsalt``), so the same figure gives byte-identical files on rerun.
+    Fonts are embedded as TrueType (``pdf.fonttype = 42``, ``ps.fonttype = 42``)
+    whatever the caller's rcParams say: publishers reject the Type 3 fonts that are
+    matplotlib's default. SVG text follows ``svg.fonttype`` (the house style and
+    matplotlib's default ``"path"`` draw glyphs as outlines, so the figure looks the
+    same without the fonts installed; set ``"none"`` to keep text editable).
     Each file is written to a temporary name in its folder and moved over the
     final name once complete; a symbolic link at a target is refused.
     """
@@ -119,8 +130,8 @@ def save_figure(
     out = []
     if decimal not in (".", ","):
         raise OutputError(f"decimal={decimal!r} is not supported; use '.' or ','")
-    with mpl.rc_context({"svg.hashsalt": "egovstudy", "pdf.compression": 6}), \
-            decimal_mark(fig, decimal):
+    rc = {**PRINT_RC, "pdf.compression": 6}
+    with mpl.rc_context(rc), decimal_mark(fig, decimal):  # type: ignore[arg-type]
         for fmt, target in zip(fmts, targets):
             if fmt == "png":
                 meta: dict[str, Any] = {"Title": title, "Software": version,

@@ -60,8 +60,11 @@ RC: dict[str, Any] = {
     "savefig.pad_inches": 0.05,
     "figure.constrained_layout.use": False,
     "svg.hashsalt": "egovstudy",
+    # print: TrueType (Type 42) fonts in PDF and PS, never Type 3 (publishers reject
+    # them); SVG glyphs as outlines so the figure looks the same without the fonts
     "svg.fonttype": "path",
     "pdf.fonttype": 42,
+    "ps.fonttype": 42,
     "image.cmap": "viridis",
 }
 
