@@ -157,10 +157,10 @@ def _build_spec(model: int, x: str, y: str, m: list[str], w: str | None, z: str 
     for j, mj in enumerate(m):
         prev = m[:j] if model == 6 else []
         eqs[mj] = _unique(["const", *_path_terms(xc, paths.get("a", ()), cols), *prev, *cov])
-    yterms = ["const", *_path_terms(xc, paths.get("c", ()), cols)]
-    for mj in m:
-        yterms += _path_terms([mj], paths.get("b", ()), cols)
-    eqs[y] = _unique([*yterms, *cov])
+    # PROCESS's printed order: constant, X, the mediators, then moderators and products
+    c_terms = _path_terms(xc, paths.get("c", ()), cols)
+    b_terms = [t for mj in m for t in _path_terms([mj], paths.get("b", ()), cols)]
+    eqs[y] = _unique(["const", *xc, *m, *c_terms, *b_terms, *cov])
     if m and not paths:
         eqs[f"{y} (total effect model)"] = ["const", *xc, *cov]
     columns = _unique(["const", *[c for p in eqs.values() for c in p], *m, y])
