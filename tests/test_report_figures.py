@@ -549,3 +549,35 @@ def test_path_diagram_given_positions() -> None:
     with pytest.raises(ModelSpecError, match=r"positions has no entry for \['M', 'Y'\]"):
         F.path_diagram(paths, positions={"X": (0, 0)})
     plt.close("all")
+
+
+def test_house_style_ignores_the_session_settings() -> None:
+    # a figure saved in the house style is the same after seaborn or a notebook changed the
+    # global rcParams (the reruns of a study must give byte-identical files)
+    import hashlib
+    import tempfile
+    from pathlib import Path
+
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    from egovstudy.report.save import save_figure
+    from egovstudy.report.style import house_style
+
+    def draw(folder: Path) -> str:
+        with house_style():
+            fig, ax = plt.subplots(figsize=(3, 2))
+            ax.plot([0, 1, 2], [1, 3, 2], label="a")
+            ax.legend()
+            ax.set_title("Title")
+        out = save_figure(fig, folder / "f", formats=["png"], dpi=60)
+        plt.close(fig)
+        return hashlib.sha256(Path(out[0]).read_bytes()).hexdigest()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        first = draw(Path(tmp) / "a")
+        with mpl.rc_context({"font.size": 17, "lines.linewidth": 4, "axes.grid": True,
+                             "axes.prop_cycle": mpl.cycler(color=["#ff0000"])}):
+            second = draw(Path(tmp) / "b")
+        assert first == second
+        assert mpl.rcParams["font.size"] != 17  # the session's settings came back

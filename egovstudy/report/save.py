@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from egovstudy._output import atomic_path
 from egovstudy.errors import OutputError
 from egovstudy.report.decimal_mark import decimal_mark
+from egovstudy.report.style import styled
 from egovstudy.report.writers import check_writable
 
 if TYPE_CHECKING:
@@ -131,7 +133,10 @@ def save_figure(
     if decimal not in (".", ","):
         raise OutputError(f"decimal={decimal!r} is not supported; use '.' or ','")
     rc = {**PRINT_RC, "pdf.compression": 6}
-    with mpl.rc_context(rc), decimal_mark(fig, decimal):  # type: ignore[arg-type]
+    # a figure made in the house style is saved in it: tick labels are created at draw time
+    made_in = getattr(fig, "_egovstudy_rc", None)
+    style = styled(made_in) if made_in is not None else nullcontext()
+    with style, mpl.rc_context(rc), decimal_mark(fig, decimal):  # type: ignore[arg-type]
         for fmt, target in zip(fmts, targets):
             if fmt == "png":
                 meta: dict[str, Any] = {"Title": title, "Software": version,

@@ -81,18 +81,48 @@ def _rc() -> dict[str, Any]:
 def house_style(**overrides: Any) -> Iterator[None]:
     """Context manager applying the house style (rcParams) within the block.
 
+    The block starts from matplotlib's defaults, not from the session's settings, so a figure
+    drawn here is the same whatever a notebook or another library (``seaborn.set_theme``)
+    changed before: reruns give byte-identical files. The session's settings come back on exit.
+    Figures made in the block remember the style, and :func:`~egovstudy.report.save_figure`
+    saves them in it too (matplotlib creates tick labels only when a figure is drawn).
+
     Parameters
     ----------
     **overrides
         rcParams to change on top of the house style (use ``_`` for ``.``
         is not supported: pass a dict with ``**{"font.size": 12}``).
     """
-    import matplotlib as mpl
+    import sys
 
     rc = _rc()
     rc.update(overrides)
-    with mpl.rc_context(rc):  # type: ignore[arg-type]
+    before = _figures(sys.modules.get("matplotlib.pyplot"))
+    with styled(rc):
         yield
+    for num, fig in _figures(sys.modules.get("matplotlib.pyplot")).items():
+        if num not in before:
+            fig._egovstudy_rc = rc
+
+
+@contextmanager
+def styled(rc: dict[str, Any]) -> Iterator[None]:
+    """Matplotlib's defaults plus ``rc`` within the block (the backend is kept)."""
+    import matplotlib as mpl
+
+    with mpl.rc_context():
+        mpl.rcdefaults()  # the backend is kept (matplotlib's style blacklist)
+        mpl.rcParams.update(rc)  # type: ignore[arg-type]
+        yield
+
+
+def _figures(pyplot: Any) -> dict[Any, Any]:
+    """Open pyplot figures by number (none when pyplot was never imported)."""
+    if pyplot is None:
+        return {}
+    from matplotlib._pylab_helpers import Gcf
+
+    return {m.num: m.canvas.figure for m in Gcf.get_all_fig_managers()}
 
 
 def diverging_colors(k: int) -> list[str]:
