@@ -300,24 +300,11 @@ def _overlap(a: object, b: object, tol: float = 0.5) -> bool:
 
 
 def _segment_hits_box(p: np.ndarray, q: np.ndarray, bb: object, tol: float = 1.0) -> bool:
-    """Liang-Barsky clip of segment p-q against the box shrunk by ``tol`` pixels."""
-    x0, y0, x1, y1 = bb.x0 + tol, bb.y0 + tol, bb.x1 - tol, bb.y1 - tol  # type: ignore
-    d = q - p
-    t0, t1 = 0.0, 1.0
-    for den, num in ((-d[0], p[0] - x0), (d[0], x1 - p[0]), (-d[1], p[1] - y0),
-                     (d[1], y1 - p[1])):
-        if den == 0:
-            if num < 0:
-                return False
-            continue
-        t = num / den
-        if den < 0:
-            t0 = max(t0, t)
-        else:
-            t1 = min(t1, t)
-        if t0 > t1:
-            return False
-    return True
+    """Whether segment p-q passes through the box shrunk by ``tol`` pixels."""
+    from egovstudy.report.figures import _segment_hits
+
+    box = (bb.x0 + tol, bb.y0 + tol, bb.x1 - tol, bb.y1 - tol)  # type: ignore[attr-defined]
+    return _segment_hits(box, (float(p[0]), float(p[1])), (float(q[0]), float(q[1])))
 
 
 def assert_path_diagram_clean(ax: plt.Axes, nodes: dict[str, str]) -> None:
