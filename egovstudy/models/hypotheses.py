@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from egovstudy._text import fmt, fmt_p
 from egovstudy.errors import DataQualityWarning, ModelSpecError
 from egovstudy.models.design import formula_columns
 from egovstudy.models.ols import ols
@@ -97,17 +98,6 @@ def _normalise(h: Any, i: int, alpha: float) -> dict[str, Any]:
     return spec
 
 
-def _fmt(v: float, digits: int, lang: str) -> str:
-    out = f"{v:.{digits}f}"
-    return out.replace(".", ",") if lang == "id" else out
-
-
-def _p_text(p: float, lang: str) -> str:
-    if p < 0.001:
-        return "p < ,001" if lang == "id" else "p < .001"
-    return "p = " + _fmt(p, 3, lang).replace("0,", ",", 1).replace("0.", ".", 1)
-
-
 def test_hypotheses(result: OLSResult, hypotheses: Sequence[Any], *,
                     alpha: float = 0.05) -> HypothesisResult:
     """Decide each hypothesis about a coefficient from the user's list.
@@ -182,16 +172,16 @@ def test_hypotheses(result: OLSResult, hypotheses: Sequence[Any], *,
                      f"against the expected {direction} sign)"
             why_id = " (arah koefisien berlawanan dengan dugaan)"
         en = (f"{spec['id']} ({term} -> {outcome}, expected {direction}): b = {est:.3f}, "
-              f"t({df}) = {t:.3f}, {tail} {_p_text(p, 'en')}; {dec} at alpha = {a:g}{why_en}.")
+              f"t({df}) = {t:.3f}, {tail} {fmt_p(p, 'en')}; {dec} at alpha = {a:g}{why_en}.")
         sig_id = "signifikan" if p < a else "tidak signifikan"
         dir_id = {"positive": "positif", "negative": "negatif"}.get(
             direction if sign_ok else ("negative" if est < 0 else "positive"), "")
         effect_id = (f"{term} berpengaruh {dir_id} dan {sig_id} terhadap {outcome}"
                      if dir_id else f"pengaruh {term} terhadap {outcome} {sig_id}")
         tail_id = "dua arah" if tail == "two-sided" else "satu arah"
-        idn = (f"{spec['id']}: {effect_id} (b = {_fmt(est, 3, 'id')}; "
-               f"t({df}) = {_fmt(t, 3, 'id')}; {_p_text(p, 'id')}, uji {tail_id}); hipotesis "
-               f"{'diterima' if ok else 'ditolak'} pada α = {_fmt(a, 2, 'id')}{why_id}.")
+        idn = (f"{spec['id']}: {effect_id} (b = {fmt(est, 3, 'id')}; "
+               f"t({df}) = {fmt(t, 3, 'id')}; {fmt_p(p, 'id')}, uji {tail_id}); hipotesis "
+               f"{'diterima' if ok else 'ditolak'} pada α = {fmt(a, 2, 'id')}{why_id}.")
         rows.append({"hypothesis": spec["id"], "term": term, "direction": direction,
                      "tail": tail, "estimate": est, "std_error": se, "statistic": t, "df": df,
                      "p_value": p, "alpha": a, "decision": dec, "sentence_en": en,
