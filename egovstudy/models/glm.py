@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -56,14 +57,8 @@ def logit(formula: str, data: pd.DataFrame, *, conf_level: float = 0.95,
         if design is None:
             design = SurveyDesign(data, weights=weight_col)
         return _weighted_logit(formula, d, design, weight_col, conf_level)
-    try:
-        fit = sm.Logit(d.y, d.X).fit(disp=0, method="newton", maxiter=100)
-    except np.linalg.LinAlgError as exc:
-        raise ModelSpecError(f"logit {formula!r} cannot be estimated: {exc}") from exc
-    if not fit.mle_retvals.get("converged", True):
-        raise ConvergenceError(
-            f"logit {formula!r} did not converge (perfect separation?); check predictors "
-            "that perfectly predict the outcome")
+    fit = _converged(lambda: sm.Logit(d.y, d.X).fit(disp=0, method="newton", maxiter=100),
+                     f"logit {formula!r}")
     table = tidy_frame(d.terms, fit.params, fit.bse, df=None, conf_level=conf_level)
     stats = {"n": d.n, "loglik": float(fit.llf), "pseudo_r2": float(fit.prsquared),
              "aic": float(fit.aic), "bic": float(fit.bic), "n_dropped": d.n_dropped,
@@ -73,6 +68,18 @@ def logit(formula: str, data: pd.DataFrame, *, conf_level: float = 0.95,
                       raw=fit)
 
 
+def _converged(fit: Callable[[], Any], what: str) -> Any:
+    """Run a Newton fit; a singular problem or no convergence is a clear error."""
+    try:
+        res = fit()
+    except np.linalg.LinAlgError as exc:
+        raise ModelSpecError(f"{what} cannot be estimated: {exc}") from exc
+    if not res.mle_retvals.get("converged", True):
+        raise ConvergenceError(f"{what} did not converge (perfect separation?); check "
+                               "predictors that perfectly predict the outcome")
+    return res
+
+
 def _weighted_logit(formula: str, d: Any, design: SurveyDesign, weight_col: str,
                     conf_level: float) -> TidyResult:
     """Pseudo-maximum-likelihood logit with design-based standard errors (R ``svyglm``)."""
@@ -80,15 +87,9 @@ def _weighted_logit(formula: str, d: Any, design: SurveyDesign, weight_col: str,
 
     w = design.weights_at(d.data.index)
     w = w / w.mean()  # svyglm rescales the weights to mean 1 (no effect on the estimates)
-    try:
-        fit = sm.GLM(d.y, d.X, family=sm.families.Binomial(), var_weights=w).fit(
-            method="newton", maxiter=100)
-    except np.linalg.LinAlgError as exc:
-        raise ModelSpecError(f"logit {formula!r} cannot be estimated: {exc}") from exc
-    if not fit.mle_retvals.get("converged", True):
-        raise ConvergenceError(
-            f"weighted logit {formula!r} did not converge (perfect separation?); check "
-            "predictors that perfectly predict the outcome")
+    fit = _converged(lambda: sm.GLM(d.y, d.X, family=sm.families.Binomial(),
+                                    var_weights=w).fit(method="newton", maxiter=100),
+                     f"weighted logit {formula!r}")
     X = d.X
     p = np.asarray(fit.fittedvalues, dtype=float)
     bread = np.linalg.inv(X.T @ (X * (w * p * (1 - p))[:, None]))
