@@ -1,0 +1,52 @@
+"""The report catalogues: every language has the same keys and the same template fields."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from egovstudy.errors import OutputError
+from egovstudy.report import language
+from egovstudy.report.language import LANGUAGES, _catalogue, text
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@pytest.mark.parametrize("section", ["strings", "columns", "categories", "likert"])
+def test_every_language_has_the_same_keys(section: str) -> None:
+    keys = {lang: set(_catalogue(lang)[section]) for lang in LANGUAGES}
+    english = keys["en"]
+    for lang, own in keys.items():
+        assert own == english, (lang, sorted(own ^ english))
+
+
+#: The chapter offers every sentence the cut-offs it may cite in its own decimal mark
+#: ({c50} = "0,50"); a language may use them or write the number in its own style.
+_CUTOFFS = {"c05", "c50", "c60", "c70", "c85", "c90"}
+
+
+def test_templates_take_the_same_fields_in_every_language() -> None:
+    for key, english in _catalogue("en")["strings"].items():
+        wanted = _fields(english) - _CUTOFFS
+        for lang in LANGUAGES:
+            assert _fields(_catalogue(lang)["strings"][key]) - _CUTOFFS == wanted, (lang, key)
+
+
+def test_category_and_likert_lists_have_their_length() -> None:
+    for lang in LANGUAGES:
+        for n, labels in _catalogue(lang)["categories"].items():
+            assert len(labels) == n
+        for k, labels in _catalogue(lang)["likert"].items():
+            assert len(labels) == k
+
+
+def test_text_reads_the_catalogue_and_names_an_unknown_key() -> None:
+    assert text("supported", "id") == "Diterima"
+    assert language.STRINGS["table"] == {"en": "Table", "id": "Tabel"}
+    with pytest.raises(OutputError, match="no report string named 'tabel'"):
+        text("tabel", "en")
+    with pytest.raises(OutputError, match="language='fr'"):
+        text("table", "fr")
