@@ -105,7 +105,7 @@ def _classify(values: dict[str, float], scheme: str, k: int,
     v = np.array(list(values.values()), dtype=float)
     if v.size == 0:
         raise InsufficientDataError("no value to map: every row is missing or unmatched")
-    colormap = mpl.colormaps[cmap]
+    colormap = _colormap(cmap)
     lo, hi = float(v.min()), float(v.max())
     if scheme == "continuous":
         norm = mpl.colors.Normalize(lo, hi if hi > lo else lo + 1)
@@ -131,10 +131,21 @@ def _classify(values: dict[str, float], scheme: str, k: int,
     n = max(edges.size - 1, 1)
     cls = {key: int(np.clip(np.searchsorted(edges[1:-1], x, side="left"), 0, n - 1))
            for key, x in values.items()}
-    shades = [colormap(0.15 + 0.8 * (i + 0.5) / n) for i in range(n)]
+    shades = [colormap((i + 0.5) / n) for i in range(n)]
     counts = [sum(1 for c in cls.values() if c == i) for i in range(n)]
     return _Classes(edges, {key: shades[c] for key, c in cls.items()}, counts, False,
                     tuple(shades))
+
+
+def _colormap(cmap: str) -> Any:
+    """``cmap`` without its palest 15% (too close to the no-data grey) and darkest 5%."""
+    import matplotlib as mpl
+
+    if cmap not in mpl.colormaps:
+        close = difflib.get_close_matches(str(cmap), list(mpl.colormaps), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise OutputError(f"cmap={cmap!r} is not a matplotlib colour map{hint}")
+    return mpl.colors.ListedColormap(mpl.colormaps[cmap](np.linspace(0.15, 0.95, 256)))
 
 
 def _number(x: float, digits: int, decimal: str) -> str:
@@ -159,6 +170,7 @@ def _draw(shapes: list[tuple[str, list[np.ndarray]]], classes: _Classes,
 
     from egovstudy.report.style import house_style
 
+    own = ax is None
     if ax is None:
         with house_style():
             fig, ax = plt.subplots(figsize=figsize)
@@ -190,8 +202,10 @@ def _draw(shapes: list[tuple[str, list[np.ndarray]]], classes: _Classes,
     handles: list[Any] = []
     if classes.continuous:
         norm = mpl.colors.Normalize(*classes.edges)
-        bar = fig.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax,
-                           orientation="horizontal", fraction=0.04, pad=0.02, shrink=0.5)
+        inset = ax.inset_axes((0.02, 0.17, 0.26, 0.03))
+        bar = fig.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=_colormap(cmap)), cax=inset,
+                           orientation="horizontal")
+        bar.ax.tick_params(labelsize=7)
         bar.ax.xaxis.set_major_formatter(
             mpl.ticker.FuncFormatter(lambda x, _pos: _number(x, digits, decimal)))
     else:
@@ -211,6 +225,8 @@ def _draw(shapes: list[tuple[str, list[np.ndarray]]], classes: _Classes,
         ax.annotate(textwrap.fill(note, _NOTE_WIDTH), xy=(0, 0), xycoords="axes fraction",
                     xytext=(0, -4), textcoords="offset points", va="top", ha="left",
                     fontsize=6.5, annotation_clip=False)
+    if own:  # room for the title, the colour bar and the note inside the figure
+        fig.tight_layout(pad=0.3)
     return fig
 
 

@@ -8,7 +8,7 @@ Examples
 --------
 >>> x, y = equal_earth([0.0, 180.0], [0.0, 0.0])
 >>> round(float(x[1]), 6), float(y[0])
-(2.706621, 0.0)
+(2.70663, 0.0)
 """
 
 from __future__ import annotations
