@@ -24,7 +24,8 @@
 # 2. reads the UN's four EGDI groups as **stages** of e-government -- web presence (low),
 #    interaction (middle), transaction (high), transformation (very high) -- and counts how
 #    countries moved between stages from one survey to the next;
-# 3. asks, within countries over time, whether EGDI and its components rise with internet
+# 3. maps EGDI 2024 and internet use across the world;
+# 4. asks, within countries over time, whether EGDI and its components rise with internet
 #    use, GDP per capita and government effectiveness: a panel regression with **country
 #    and year fixed effects** and standard errors clustered by country.
 #
@@ -48,6 +49,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
+from egovstudy.maps import world_map
 from egovstudy.notebooks import notebook_outputs
 from egovstudy.public import prepare_notebook
 from egovstudy.public.analysis import (
@@ -77,6 +79,25 @@ if DATA_OK:
     headlines.to_csv(tables / "07_egdi_headlines.csv", index=False)
     print(panel.shape)
     display(headlines.round(4))
+
+# %% [markdown]
+# ## The world in 2024
+# EGDI 2024 in five quantile classes (each holds a fifth of the countries drawn), and the
+# share of internet users in 2023 (the covariate year before the survey) on a continuous
+# scale. Grey hatched countries have no value; the note lists the Member States too small
+# to have a shape at Natural Earth's 1:110m scale (mostly small island states). Equal Earth
+# keeps areas true, so large countries do not look more important than they are.
+
+# %%
+if DATA_OK:
+    latest = int(panel["year"].max())
+    fig = world_map(panel, "egdi", year=latest, label="EGDI", language=language)
+    notebook_outputs(output_dir).figure(fig, f"07_world_egdi_{latest}")
+    users = panel[panel["year"] == latest].assign(year=latest - 1)  # covariates lag a year
+    fig = world_map(users, "internet_pct", year=latest - 1, scheme="continuous", digits=0,
+                    label="internet users (%)" if language == "en" else "pengguna internet (%)",
+                    language=language)
+    notebook_outputs(output_dir).figure(fig, f"07_world_internet_{latest - 1}")
 
 # %% [markdown]
 # ## Stages and transitions

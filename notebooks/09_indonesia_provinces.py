@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
+from egovstudy.maps import province_map
 from egovstudy.notebooks import notebook_outputs
 from egovstudy.public import load_id_apbn_spending, load_id_hdi, prepare_notebook
 from egovstudy.public.analysis import fe_regression, indonesia_province_table
@@ -78,6 +79,18 @@ if DATA_OK:
         axes[1].annotate(r["province"].title(), (r["hdi"], r["internet_total"]), fontsize=7)
     plt.tight_layout()
     notebook_outputs(output_dir).figure(fig, "09_provinces")
+
+# %% [markdown]
+# ## Map: digital literacy by province
+# The 2022 index on the 34 provinces of 2022 (before the Papua split). The shapes are Natural
+# Earth's 33 provinces of 2008-2012: Kalimantan Utara (2012) has a value but no outline of
+# its own, so the outline of Kalimantan Timur, which covers both, is cross-hatched.
+
+# %%
+if DATA_OK:
+    fig = province_map(prov, "digital_literacy", scheme="quantile", k=4,
+                       label="Indeks Literasi Digital 2022", language=language)
+    notebook_outputs(output_dir).figure(fig, "09_map_digital_literacy")
 
 # %% [markdown]
 # ## Cross-section: digital literacy and internet access

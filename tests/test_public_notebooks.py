@@ -59,6 +59,14 @@ def test_notebook_07_on_a_fresh_clone_prints_the_un_2024_headlines(tmp_path: Pat
     assert "0.6382" in text and "Denmark" in text  # shown in the notebook's output
     for name in ("07_stage_transitions.csv", "07_fe_results.csv"):
         assert (out / "tables" / name).stat().st_size > 100
+    # the world maps (issue #20): saved in the three print formats and shown inline
+    for stem in ("07_world_egdi_2024", "07_world_internet_2023"):
+        for ext in ("png", "svg", "pdf"):
+            assert (out / "figures" / f"{stem}.{ext}").stat().st_size > 10_000, stem
+    cells = json.loads(text)["cells"]
+    maps = [c for c in cells if "world_map(" in "".join(c["source"])]
+    assert [o["output_type"] for o in maps[0]["outputs"]] == ["display_data"] * 2
+    assert "EGDI by country, 2024" in (out / "figures" / "07_world_egdi_2024.svg").read_text()
     manifest = json.loads((out / "run_manifest.json").read_text())
     assert [n["name"] for n in manifest["notebooks"]] == ["07_egdi_country_panel"]
     assert manifest["skipped"] == []
