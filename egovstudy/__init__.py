@@ -84,6 +84,8 @@ _LAZY: dict[str, str] = {
     "reliability_dask": "egovstudy.scale",
     # the simulated default study
     "simulate_egov_survey": "egovstudy.datasets",
+    # maps
+    **dict.fromkeys(["world_map", "province_map"], "egovstudy.maps"),
 }
 
 __all__ = [*_errors.__all__, "__version__", *sorted(_LAZY)]
