@@ -124,3 +124,21 @@ def test_notebooks_08_and_09_declare_their_data_as_optional(name: str) -> None:
     meta = _to_notebook(ROOT / "notebooks" / f"{name}.py").metadata["egovstudy"]
     assert meta["optional"] is True
     assert len(meta["requires"]) == 2
+
+
+@pytest.mark.notebooks
+def test_notebook_09_with_its_data_draws_the_province_map(data_mirror: Path,
+                                                          tmp_path: Path) -> None:
+    # issue #20: the optional notebook gets the province map when its tables are present
+    runs = run_notebooks(tmp_path / "out", only=["09"], html=False,
+                         parameters={"data_mirror": str(data_mirror)})
+    assert [r.executed.stem for r in runs] == ["09_indonesia_provinces"]
+    for ext in ("png", "svg", "pdf"):
+        assert (tmp_path / "out" / "figures" / f"09_map_digital_literacy.{ext}").stat().st_size \
+            > 10_000
+    svg = (tmp_path / "out" / "figures" / "09_map_digital_literacy.svg").read_text()
+    # 34 provinces of 2022 on the 33 shipped outlines: Kalimantan Utara shares its parent's
+    assert "Cross-hatched: Kalimantan Timur" in svg
+    cells = json.loads(runs[0].executed.read_text(encoding="utf-8"))["cells"]
+    [cell] = [c for c in cells if "province_map(" in "".join(c["source"])]
+    assert [o["output_type"] for o in cell["outputs"]] == ["display_data"]
