@@ -328,6 +328,8 @@ def test_bad_input_names_the_culprit(egdi_2024: pd.DataFrame) -> None:
         world_map(egdi_2024, scheme="quantiles")  # type: ignore[arg-type]
     with pytest.raises(OutputError, match=r"breaks=\[0.5, 0.2\] must be finite and strictly"):
         world_map(egdi_2024, breaks=[0.5, 0.2])
+    with pytest.raises(OutputError, match=r"breaks=\[0.5\] are used only with scheme='breaks'"):
+        world_map(egdi_2024, breaks=[0.5], scheme="equal")
     with pytest.raises(OutputError, match="scheme='breaks' needs breaks"):
         world_map(egdi_2024, scheme="breaks")
     with pytest.raises(OutputError, match=r"k=12 classes: use a whole number from 2 to 9"):

@@ -102,6 +102,9 @@ def _classify(values: dict[str, float], scheme: str, k: int,
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise OutputError(f"scheme={scheme!r} is not known{hint} (use one of "
                           f"{', '.join(_SCHEMES)})")
+    if breaks is not None and scheme != "breaks":
+        raise OutputError(f"breaks={list(breaks)} are used only with scheme='breaks' (or the "
+                          f"default scheme), not scheme={scheme!r}; drop one of them")
     v = np.array(list(values.values()), dtype=float)
     if v.size == 0:
         raise InsufficientDataError("no value to map: every row is missing or unmatched")
