@@ -349,3 +349,21 @@ def test_bad_input_names_the_culprit(egdi_2024: pd.DataFrame) -> None:
         province_map(pd.DataFrame({"province": ["Sulawesi Tenggaraa"], "v": [1]}), "v")
     with pytest.raises(DataFormatError, match=r"province='provinsi': no such column.*'province'"):
         province_map(twice, "v", province="provinsi")
+
+
+def test_build_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from egovstudy.maps.__main__ import main
+
+    assert main(["build"]) == 2
+    assert "usage: python -m egovstudy.maps build" in capsys.readouterr().err
+    world = _topology(SPEC_ARCS, [{"type": "Polygon", "arcs": [[1]], "id": "360",
+                                   "properties": {"name": "Indonesia"}}], "countries")
+    idn = _topology(SPEC_ARCS, [{"type": "Polygon", "arcs": [[0, 1]],
+                                 "properties": {"name": "Bali"}}], "idn")
+    (tmp_path / "w.json").write_text(json.dumps(world))
+    (tmp_path / "idn.js").write_text("Datamap.prototype.idnTopo = " + json.dumps(idn))
+    assert main(["build", str(tmp_path / "w.json"), str(tmp_path / "idn.js"),
+                 str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out.split()
+    digest = hashlib.sha256((tmp_path / "out" / SHAPE_FILES["world"]).read_bytes()).hexdigest()
+    assert printed[:2] == [digest, SHAPE_FILES["world"]]
