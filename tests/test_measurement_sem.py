@@ -414,3 +414,23 @@ def test_summary_and_sentences(pd_fit):
     assert pd_fit.sentence("en").startswith("Fit of the structural model: chi-square(35)")
     assert pd_fit.sentence("id").startswith("Kecocokan model struktural")
     assert "term" in pd_fit.tidy()
+
+
+def test_observed_exogenous_regressor_is_fixed_x_as_lavaan(hs_data):
+    # In R (lavaan 0.6.14): fit <- sem('visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6;
+    #   speed =~ x7 + x8 + x9; textual ~ visual + ageyr; speed ~ visual',
+    #   data = HolzingerSwineford1939)  # fixed.x = TRUE: ageyr's variance is not a parameter
+    model = HS_MODEL + "\ntextual ~ visual + ageyr\nspeed ~ visual"
+    res = sem(model, hs_data)
+    ref = {"npar": 22, "chisq": 106.65415, "df": 32, "baseline_chisq": 961.22808,
+           "baseline_df": 45, "cfi": 0.91852012, "rmsea": 0.088037711, "srmr": 0.07273677,
+           "aic": 7498.462}
+    for k, v in ref.items():
+        assert res.fit[k] == pytest.approx(v, rel=1e-4), k
+    _check_rows(res.estimates, {
+        ("textual", "~", "visual"): (0.4984127, 0.09258646, 0.44178442),
+        ("textual", "~", "ageyr"): (-0.24886863, 0.052459383, -0.26186561),
+        ("speed", "~", "visual"): (0.33155664, 0.072339475, 0.4718998)})
+    r2 = res.r_squared.set_index("variable")["r_squared"]
+    assert r2["textual"] == pytest.approx(0.26374708, rel=1e-4)
+    assert r2["speed"] == pytest.approx(0.22268942, rel=1e-4)

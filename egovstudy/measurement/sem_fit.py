@@ -461,6 +461,11 @@ def _fit_measures(obj: Objective, theta: np.ndarray, fmin: float, df: int, npar:
         d = gd.mean - mu if ms else np.zeros(p)
         logl += -gd.n / 2 * (c + np.linalg.slogdet(sig)[1] + np.sum(s * inv) + d @ inv @ d)
         logl1 += -gd.n / 2 * (c + lds + p)
+        if xs:   # fixed.x: lavaan reports the likelihood conditional on the x variables
+            sxx = s[np.ix_(xs, xs)]
+            lx = -gd.n / 2 * (len(xs) * np.log(2 * np.pi) + np.linalg.slogdet(sxx)[1] + len(xs))
+            logl -= lx
+            logl1 -= lx
         ds = np.sqrt(np.diag(s))   # lavaan's srmr (Bentler): residuals over observed SDs
         resid = (s - sig) / np.outer(ds, ds)
         sq = float(np.sum(resid[np.tril_indices(p)] ** 2))
