@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from egovstudy.errors import InsufficientDataError, ModelSpecError
+from egovstudy.errors import InsufficientDataError, ModelSpecError, StatisticalWarning
 from egovstudy.measurement import invariance, sem
 
 PD_MODEL = """
@@ -321,7 +321,8 @@ def test_second_order_with_three_factors_is_just_identified(hs_data):
 def test_second_order_with_four_factors_matches_lavaan(pd_data):
     # four first-order factors: the second order is over-identified (2 df of its own);
     # lavaan reports negative variances of f1 and f3 (Heywood), and so do we, with a warning
-    res = sem(HO4_MODEL, pd_data)
+    with pytest.warns(StatisticalWarning, match=r"Heywood case.*'f1' \(-0\.376\)"):
+        res = sem(HO4_MODEL, pd_data)
     _check_rows(res.estimates, HO4_REF)
     _check_fit(res.fit, HO4_FIT)
 
@@ -434,3 +435,25 @@ def test_observed_exogenous_regressor_is_fixed_x_as_lavaan(hs_data):
     r2 = res.r_squared.set_index("variable")["r_squared"]
     assert r2["textual"] == pytest.approx(0.26374708, rel=1e-4)
     assert r2["speed"] == pytest.approx(0.22268942, rel=1e-4)
+
+
+def test_invariance_changes_match_semtools_comparefit(hs_inv):
+    # In R (semTools 0.5.6): fits <- lapply(list("", "loadings", c("loadings", "intercepts"),
+    #   c("loadings", "intercepts", "residuals")), function(g) measEq.syntax(HS_MODEL,
+    #   data = HolzingerSwineford1939, group = "school", group.equal = g, return.fit = TRUE))
+    # summary(compareFit(fits[[1]], fits[[2]], fits[[3]], fits[[4]])): the same chi-squares
+    # as lavaan's group.equal (115.851, 124.044, 164.103, 181.511) and the changes
+    #   rmsea -0.004, 0.015, -0.003; cfi -0.002, -0.038, -0.009
+    t = hs_inv.table
+    assert list(t["delta_rmsea"][1:].round(3)) == [-0.004, 0.015, -0.003]
+    assert list(t["delta_cfi"][1:].round(3)) == [-0.002, -0.038, -0.009]
+    assert round(t["chisq"][3], 3) == 181.511
+
+
+def test_defined_parameter_may_use_an_earlier_one_only(pd_data):
+    model = "f =~ y1 + y2 + y3\nf ~ a*x1\nd2 := 2*d1\nd1 := a*a"
+    with pytest.raises(ModelSpecError, match=r"'d2' uses 'd1'"):
+        sem(model, pd_data)
+    ok = sem("f =~ y1 + y2 + y3\nf ~ a*x1\nd1 := a*a\nd2 := 2*d1", pd_data)
+    d = ok.defined.set_index("lhs")["estimate"]
+    assert d["d2"] == pytest.approx(2 * d["d1"], rel=1e-12)

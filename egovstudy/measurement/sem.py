@@ -139,7 +139,7 @@ def _eval(node: ast.AST, values: Mapping[str, float]) -> float:
         if isinstance(node.op, ast.Mult):
             return a * b
         if isinstance(node.op, ast.Div):
-            return a / b
+            return a / b if b != 0 else float("nan")
         return float(a ** b)
     raise ModelSpecError("unsupported expression in a defined parameter")  # pragma: no cover
 
@@ -380,6 +380,7 @@ def sem(model: str, data: pd.DataFrame, *, group: str | None = None,
     with single_thread_blas():
         res = fit_ml(spec, groups, meanstructure=ms, group_equal=equal)
         est = estimates_table(res, spec.defined)
+    _warn_negative_variances(est)
     info = ""
     if n_boot:
         lo, hi, info = _bootstrap_defined(res, spec, data, n_boot=n_boot, seed=seed,
@@ -392,6 +393,22 @@ def sem(model: str, data: pd.DataFrame, *, group: str | None = None,
     return SEMResult(fit=res.fit, estimates=est, r_squared=r_squared_table(res),
                      n=int(res.fit["ntotal"]), groups=tuple(g.name for g in groups),
                      bootstrap_info=info)
+
+
+def _warn_negative_variances(est: pd.DataFrame) -> None:
+    """Heywood case: lavaan reports negative variances with a warning, and so do we."""
+    import warnings
+
+    from egovstudy.errors import StatisticalWarning
+
+    var = est[(est["op"] == "~~") & (est["lhs"] == est["rhs"]) & (est["estimate"] < 0)]
+    if len(var):
+        warnings.warn(
+            "Heywood case: negative variance estimate(s) " + ", ".join(
+                f"{v!r} ({e:.3f})" for v, e in zip(var["lhs"], var["estimate"], strict=True))
+            + ": the solution is improper and is reported as lavaan reports it; check the "
+            "indicators of that variable, simplify the model or collect more data",
+            StatisticalWarning, stacklevel=3)
 
 
 def _bootstrap_defined(res: FitResult, spec: ModelSpec, data: pd.DataFrame, *, n_boot: int,

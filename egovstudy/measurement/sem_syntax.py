@@ -194,9 +194,9 @@ def parse_model(model: str, columns: list[str]) -> ModelSpec:
             if v and v not in latent and v not in observed and v in order:
                 observed.append(v)
     labels = {r.label for r in rows if r.label}
-    for d in defined:
-        bad = [n for n in labels_in(d.tree) if n not in labels and n not in {x.name for x in
-                                                                            defined}]
+    for k, d in enumerate(defined):   # a defined name may use labels and earlier definitions
+        bad = [n for n in labels_in(d.tree) if n not in labels
+               and n not in {x.name for x in defined[:k]}]
         if bad:
             near = difflib.get_close_matches(bad[0], sorted(labels), n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
