@@ -356,7 +356,7 @@ def test_bootstrap_matches_ols_products_on_the_same_resamples():
     lo, hi = ref.ci(0.95)
     assert row["boot_ci_low"] == pytest.approx(lo[0], abs=1e-6)
     assert row["boot_ci_high"] == pytest.approx(hi[0], abs=1e-6)
-    again = sem("m ~ a*x\ny ~ b*m + x\nab := a*b", df, n_boot=400, seed=5)
+    again = sem("m ~ a*x\ny ~ b*m + x\nab := a*b", df, n_boot=400, seed=5, n_jobs=1)
     assert again.defined["boot_ci_low"][0] == row["boot_ci_low"]
 
 

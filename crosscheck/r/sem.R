@@ -22,6 +22,13 @@ section("sem", "lavaan", {
   list(lhs = pe$lhs, op = pe$op, rhs = pe$rhs, est = pe$est, se = pe$se,
        std = pe$std.all, fit = nv(lavaan::fitMeasures(fit, fm)), r2 = nv(r2))
 })
+# a second-order factor over every construct (just-identified with three)
+section("higher_order", "lavaan", {
+  fit <- lavaan::cfa(paste0(meas, "\nG2 =~ ", paste(cn, collapse = " + ")), data = dat)
+  pe <- lavaan::parameterEstimates(fit, standardized = TRUE)
+  list(lhs = pe$lhs, op = pe$op, rhs = pe$rhs, est = pe$est, se = pe$se,
+       std = pe$std.all, fit = nv(lavaan::fitMeasures(fit, fm)))
+})
 # two groups: odd and even rows (the same split in crosscheck/test_sem.py)
 dat$grp <- ifelse(seq_len(nrow(dat)) %% 2 == 0, "even", "odd")
 section("invariance", "lavaan", {

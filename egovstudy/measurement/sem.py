@@ -440,7 +440,7 @@ def _bootstrap_defined(res: FitResult, spec: ModelSpec, data: pd.DataFrame, *, n
             cov = cov + np.triu(cov, 1).T - np.outer(mean, mean)
             gd = GroupData("boot", round(nb), cov, mean + center)
             try:
-                theta, ok = _scoring(Objective([ram], [gd], ms), res.theta.copy(), tol=1e-7)
+                theta, ok = _scoring(Objective([ram], [gd], ms), res.theta.copy(), tol=1e-6)
             except (np.linalg.LinAlgError, ValueError):
                 continue
             if ok:
