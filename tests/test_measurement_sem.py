@@ -457,3 +457,17 @@ def test_defined_parameter_may_use_an_earlier_one_only(pd_data):
     ok = sem("f =~ y1 + y2 + y3\nf ~ a*x1\nd1 := a*a\nd2 := 2*d1", pd_data)
     d = ok.defined.set_index("lhs")["estimate"]
     assert d["d2"] == pytest.approx(2 * d["d1"], rel=1e-12)
+
+
+def test_single_group_mean_structure_matches_lavaan(pd_data):
+    # In R (lavaan 0.6.14): fit <- sem('ind60 =~ x1 + x2 + x3; dem60 =~ y1 + y2 + y3 + y4;
+    #   dem60 ~ ind60', data = PoliticalDemocracy, meanstructure = TRUE)
+    model = "ind60 =~ x1 + x2 + x3\ndem60 =~ y1 + y2 + y3 + y4\ndem60 ~ ind60"
+    res = sem(model, pd_data, meanstructure=True)
+    ref = {"npar": 22, "chisq": 23.737977, "df": 13, "cfi": 0.97217279, "srmr": 0.045944401,
+           "aic": 1920.1653, "bic": 1971.15}
+    for k, v in ref.items():
+        assert res.fit[k] == pytest.approx(v, rel=1e-4), k
+    _check_rows(res.estimates, {("x1", "~1", ""): (5.0543838, 0.084062419, 6.9428168),
+                                ("x2", "~1", ""): (4.7921946, 0.17326969, 3.1936052),
+                                ("x3", "~1", ""): (3.5576898, 0.16123181, 2.5479255)})
