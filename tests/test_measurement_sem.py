@@ -398,8 +398,10 @@ def test_non_identified_model(pd_data):
     # a factor with two indicators and both loadings free: more parameters than moments
     with pytest.raises(ModelSpecError, match=r"not identified"):
         sem("f =~ NA*y1 + y2", pd_data)
+    with pytest.raises(ModelSpecError, match=r"5 free parameters but only 3 sample moments"):
+        sem("f =~ NA*y1 + y2", pd_data)
     # enough moments, but a latent variable with no scale: singular information
-    with pytest.raises(ModelSpecError, match=r"not identified.*'f =~ y1'|not identified"):
+    with pytest.raises(ModelSpecError, match=r"not identified: parameter 'f .*' cannot be estimated"):
         sem("f =~ NA*y1 + y2 + y3 + y4", pd_data)
 
 
@@ -471,3 +473,20 @@ def test_single_group_mean_structure_matches_lavaan(pd_data):
     _check_rows(res.estimates, {("x1", "~1", ""): (5.0543838, 0.084062419, 6.9428168),
                                 ("x2", "~1", ""): (4.7921946, 0.17326969, 3.1936052),
                                 ("x3", "~1", ""): (3.5576898, 0.16123181, 2.5479255)})
+
+
+def test_multigroup_structural_model_with_equal_regressions(hs_data):
+    # In R (lavaan 0.6.14): fit <- sem('visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6;
+    #   textual ~ visual', data = HolzingerSwineford1939, group = "school",
+    #   group.equal = c("loadings", "regressions")); fitMeasures; parameterEstimates
+    res = sem("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ visual", hs_data,
+              group="school", group_equal=["loadings", "regressions"])
+    ref = {"npar": 33, "chisq": 39.31068, "df": 21, "cfi": 0.97145378, "rmsea": 0.076115715,
+           "srmr": 0.059451906}
+    for k, v in ref.items():
+        assert res.fit[k] == pytest.approx(v, rel=1e-4), k
+    paths = res.paths.set_index("group")
+    for group, std in (("Pasteur", 0.50871496), ("Grant-White", 0.508724)):
+        assert paths.loc[group, "estimate"] == pytest.approx(0.57034402, rel=1e-5)
+        assert paths.loc[group, "std_error"] == pytest.approx(0.096454601, rel=1e-5)
+        assert paths.loc[group, "std_estimate"] == pytest.approx(std, rel=1e-5)

@@ -64,7 +64,8 @@ class SEMResult:
     def summary(self) -> str:
         """Text summary: fit measures, paths, defined effects and R²."""
         f = self.fit
-        cols = ["lhs", "op", "rhs", "estimate", "std_error", "p_value", "std_estimate"]
+        cols = ["lhs", "op", "rhs", *(["group"] if len(self.groups) > 1 else []),
+                "estimate", "std_error", "p_value", "std_estimate"]
         lines = [f"SEM (ML, lavaan conventions), n = {self.n}, groups = {len(self.groups)}",
                  f"  chi2({int(f['df'])}) = {f['chisq']:.3f}, p = {f['pvalue']:.3f}",
                  f"  CFI = {f['cfi']:.3f}, TLI = {f['tli']:.3f}, RMSEA = {f['rmsea']:.3f} "
