@@ -401,7 +401,8 @@ def test_non_identified_model(pd_data):
     with pytest.raises(ModelSpecError, match=r"5 free parameters but only 3 sample moments"):
         sem("f =~ NA*y1 + y2", pd_data)
     # enough moments, but a latent variable with no scale: singular information
-    with pytest.raises(ModelSpecError, match=r"not identified: parameter 'f .*' cannot be estimated"):
+    with pytest.raises(ModelSpecError,
+                       match=r"not identified: parameter 'f .*' cannot be estimated"):
         sem("f =~ NA*y1 + y2 + y3 + y4", pd_data)
 
 
