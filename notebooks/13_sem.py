@@ -91,6 +91,6 @@ inv = eg.invariance(lavaan({c: items[c] for c in ("performance", "service_qualit
                     data, group)
 print(inv.summary())
 print(inv.sentence(language))
-save_table(T.frame_table(inv.table, title=f"Measurement invariance across {group}",
+save_table(T.frame_table(inv.tidy(language), title=f"Measurement invariance across {group}",
                          language=language, digits=3), "13_invariance")
 inv.table

@@ -491,3 +491,20 @@ def test_multigroup_structural_model_with_equal_regressions(hs_data):
         assert paths.loc[group, "estimate"] == pytest.approx(0.57034402, rel=1e-5)
         assert paths.loc[group, "std_error"] == pytest.approx(0.096454601, rel=1e-5)
         assert paths.loc[group, "std_estimate"] == pytest.approx(std, rel=1e-5)
+
+
+def test_invariance_table_in_indonesian(hs_inv):
+    t = hs_inv.tidy("id")
+    assert list(t["level"]) == ["Konfigural", "Metrik (loading)", "Skalar (+ intersep)",
+                                "Ketat (+ varians residual)"]
+    assert t["supported"][2] == "invariansi tidak terpenuhi"
+
+
+def test_non_numeric_item_and_non_frame_data(pd_data):
+    from egovstudy.errors import DataFormatError
+
+    bad = pd_data.assign(y2=["x"] * len(pd_data))
+    with pytest.raises(DataFormatError, match=r"item column 'y2' has dtype"):
+        sem("f =~ y1 + y2 + y3", bad)
+    with pytest.raises(ModelSpecError, match=r"data is a dict"):
+        sem("f =~ y1 + y2 + y3", {"y1": [1.0]})

@@ -62,9 +62,21 @@ class InvarianceResult:
             level = str(row["level"])
         return level
 
-    def tidy(self) -> pd.DataFrame:
-        """The comparison table (one row per level)."""
-        return self.table.copy()
+    def tidy(self, language: str | None = None) -> pd.DataFrame:
+        """The comparison table (one row per level).
+
+        With ``language`` (``"en"`` or ``"id"``) the level names and the verdict are the
+        catalogue's words, ready for a report table.
+        """
+        out = self.table.copy()
+        if language is None:
+            return out
+        from egovstudy.report.language import text
+
+        out["level"] = [text(f"inv_{lv}", language) for lv in out["level"]]
+        out["supported"] = [text("inv_supported" if ok else "inv_not_supported", language)
+                            for ok in out["supported"]]
+        return out
 
     def summary(self) -> str:
         """Text table with the decision rule stated."""
