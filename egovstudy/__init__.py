@@ -44,6 +44,8 @@ _LAZY: dict[str, str] = {
     "bartlett": "egovstudy.measurement",
     "efa": "egovstudy.measurement",
     "cfa": "egovstudy.measurement",
+    "sem": "egovstudy.measurement",
+    "invariance": "egovstudy.measurement",
     "instrument_report": "egovstudy.measurement",
     # common-method bias
     **dict.fromkeys(["harman_test", "marker_correction", "full_collinearity_vif",

@@ -2,7 +2,8 @@
 
 Public names: :func:`item_validity`, :func:`r_table`, :func:`reliability`,
 :func:`fornell_larcker`, :func:`htmt`, :func:`cross_loadings`, :func:`kmo`,
-:func:`bartlett`, :func:`efa`, :func:`cfa`, :func:`instrument_report`.
+:func:`bartlett`, :func:`efa`, :func:`cfa`, :func:`sem`, :func:`invariance`,
+:func:`instrument_report`.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 from egovstudy.measurement.cfa import CFAResult, cfa
 from egovstudy.measurement.discriminant import HTMTResult, cross_loadings, fornell_larcker, htmt
 from egovstudy.measurement.factor import BartlettResult, EFAResult, KMOResult, bartlett, efa, kmo
+from egovstudy.measurement.invariance import InvarianceResult, invariance
 from egovstudy.measurement.reliability import ReliabilityResult, reliability
 from egovstudy.measurement.report import InstrumentReport, instrument_report
+from egovstudy.measurement.sem import SEMResult, sem
 from egovstudy.measurement.validity import ItemValidityResult, critical_r, item_validity, r_table
 
 __all__ = [
@@ -20,9 +23,11 @@ __all__ = [
     "EFAResult",
     "HTMTResult",
     "InstrumentReport",
+    "InvarianceResult",
     "ItemValidityResult",
     "KMOResult",
     "ReliabilityResult",
+    "SEMResult",
     "bartlett",
     "cfa",
     "critical_r",
@@ -31,8 +36,10 @@ __all__ = [
     "fornell_larcker",
     "htmt",
     "instrument_report",
+    "invariance",
     "item_validity",
     "kmo",
     "r_table",
     "reliability",
+    "sem",
 ]
