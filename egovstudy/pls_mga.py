@@ -240,6 +240,8 @@ class MGAResult:
         ``verdict`` (``"different"`` when ``p_permutation < alpha``, else
         ``"not different"``).
     micom : MICOMResult
+    boot : dict
+        Group -> bootstrap path estimates (one column per path, ``NaN`` rows failed).
     options : dict
         Permutations, resamples, seed entropy, failed resamples.
     """
@@ -247,6 +249,7 @@ class MGAResult:
     groups: pd.DataFrame
     paths: pd.DataFrame
     micom: MICOMResult
+    boot: dict[Any, pd.DataFrame] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
 
     def tidy(self) -> pd.DataFrame:
@@ -274,7 +277,7 @@ class MGAResult:
 
 # --------------------------------------------------------------------------- checks
 def _group_labels(data: pd.DataFrame, group: str, rows: pd.Index,
-                  groups: Sequence[Any] | None) -> tuple[pd.Series, list[Any]]:
+                  groups: Sequence[Any] | None) -> tuple[pd.Series, list[Any], list[Any]]:
     if not isinstance(group, str) or group not in data.columns:
         raise ModelSpecError(f"group={group!r} is not a column of data"
                              f"{_near(group, list(data.columns))}")
@@ -305,7 +308,7 @@ def _group_labels(data: pd.DataFrame, group: str, rows: pd.Index,
         raise InsufficientDataError(f"group column {group!r} has {len(chosen)} group(s) "
                                     f"({', '.join(map(str, chosen))}); a multigroup analysis "
                                     "needs at least two")
-    return g[g.isin(chosen)], chosen
+    return g[g.isin(chosen)], chosen, present
 
 
 def _check_group(Xg: pd.DataFrame, label: Any, group: str, p: int) -> None:
@@ -412,7 +415,7 @@ def pls_mga(data: pd.DataFrame, *, group: str, measurement: Mapping[str, Sequenc
                              "or -1")
     model = _parse_model(measurement, structural, mode)
     X, _ = _prepare(data, model.indicators, missing, na_values)
-    labels, chosen = _group_labels(data, group, X.index, groups)
+    labels, chosen, present = _group_labels(data, group, X.index, groups)
     X = X.loc[labels.index]
     p = len(model.indicators)
     K = len(model.constructs)
@@ -423,7 +426,12 @@ def pls_mga(data: pd.DataFrame, *, group: str, measurement: Mapping[str, Sequenc
     Xv = X.to_numpy()
     root = seed_sequence(seed)
     pairs = list(combinations(range(len(chosen)), 2))
-    kids = root.spawn(len(chosen) + len(pairs))
+    # one stream per group and per unordered pair of the column's groups, so that
+    # choosing or reordering groups=[...] leaves every group's and pair's draws alone
+    G = len(present)
+    kids = root.spawn(G + G * (G - 1) // 2)
+    pos = {str(x): i for i, x in enumerate(present)}
+    pair_pos = {pr: G + k for k, pr in enumerate(combinations(range(G), 2))}
 
     def paths_of(S: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         W, _, conv = _pls_core(S, model, max_iter, tol, scheme)
@@ -434,7 +442,7 @@ def pls_mga(data: pd.DataFrame, *, group: str, measurement: Mapping[str, Sequenc
     est: dict[Any, np.ndarray] = {}
     boots: dict[Any, np.ndarray] = {}
     n_failed: dict[str, int] = {}
-    for k, lab in enumerate(chosen):
+    for lab in chosen:
         Xg = X[members[lab]]
         _check_group(Xg, lab, group, p)
         _, _, conv, Sg = _fit_point(Xg.to_numpy(), model, max_iter, tol, scheme)
@@ -455,7 +463,8 @@ def pls_mga(data: pd.DataFrame, *, group: str, measurement: Mapping[str, Sequenc
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", StatisticalWarning)
-                br = bootstrap(stat, len(Zg), n_boot=n_boot, seed=kids[k], estimate=est[lab],
+                br = bootstrap(stat, len(Zg), n_boot=n_boot, seed=kids[pos[str(lab)]],
+                               estimate=est[lab],
                                names=terms, n_jobs=n_jobs, progress=False,
                                moments=_moments(Zg))
             boots[lab] = br.samples
@@ -466,7 +475,7 @@ def pls_mga(data: pd.DataFrame, *, group: str, measurement: Mapping[str, Sequenc
     comp_rows: list[dict[str, Any]] = []
     eq_rows: list[dict[str, Any]] = []
     verdict_rows: list[dict[str, Any]] = []
-    for q, (a, b) in enumerate(pairs):
+    for a, b in pairs:
         la, lb = chosen[a], chosen[b]
         keep = members[la] | members[lb]
         first = members[la][keep]
@@ -509,7 +518,9 @@ def pls_mga(data: pd.DataFrame, *, group: str, measurement: Mapping[str, Sequenc
             return out
 
         orig = perm_stat(first[None].astype(float))[0]
-        perm = _run_permutations(perm_stat, first, n_perm, kids[len(chosen) + q], n_jobs)
+        ia, ib = pos[str(la)], pos[str(lb)]
+        perm = _run_permutations(perm_stat, first, n_perm,
+                                 kids[pair_pos[(min(ia, ib), max(ia, ib))]], n_jobs)
         failed_rows = ~np.isfinite(perm).all(axis=1)
         perm[failed_rows] = np.nan
         n_failed[f"perm:{la}|{lb}"] = int(failed_rows.sum())
@@ -579,6 +590,7 @@ def pls_mga(data: pd.DataFrame, *, group: str, measurement: Mapping[str, Sequenc
     return MGAResult(
         groups=pd.DataFrame({"group": chosen, "n": [int(members[x].sum()) for x in chosen]}),
         paths=pd.DataFrame(path_rows), micom=micom,
+        boot={lab: pd.DataFrame(v, columns=terms) for lab, v in boots.items()},
         options={"group": group, "n_perm": n_perm, "n_boot": n_boot, "alpha": alpha,
                  "scheme": scheme, "consistent": consistent, "missing": missing,
                  "seed": seed if isinstance(seed, int | np.integer) else None,
