@@ -287,3 +287,59 @@ def test_missing_group_labels_are_reported(two_groups: pd.DataFrame) -> None:
                       n_perm=50, n_boot=0, seed=1)
     assert any("missing for 4 cases" in str(x.message) for x in w)
     assert res.groups["n"].sum() == 76
+
+
+# --------------------------------------------------------------------------- study file
+STUDY = Path(__file__).resolve().parents[1] / "data" / "raw" / "default_study" / "study.yaml"
+
+
+def _study_with(tmp_path: Path, pls_block: str) -> Path:
+    text = STUDY.read_text(encoding="utf-8")
+    text = text.replace("data: survei_asn_opd.csv", f"data: {STUDY.parent}/survei_asn_opd.csv")
+    text = text.replace("codebook: codebook.yaml", f"codebook: {STUDY.parent}/codebook.yaml")
+    f = tmp_path / "study.yaml"
+    f.write_text(text + "\n" + pls_block + "\n", encoding="utf-8")
+    return f
+
+
+def test_study_file_pls_mga_keys(tmp_path: Path) -> None:
+    from egovstudy.study import StudyFileError, read_study
+
+    ok = read_study(_study_with(tmp_path, "pls: {mga: gender, permutations: 300}"))
+    assert ok.pls == {"mga": "gender", "permutations": 300}
+    with pytest.raises(StudyFileError, match=r"permutations"):
+        read_study(_study_with(tmp_path, "pls: {mga: gender, permutations: 5}"))
+
+
+def test_study_file_mga_reaches_the_chapter(tmp_path: Path) -> None:
+    from egovstudy.report import results_chapter
+    from egovstudy.study import load_study_survey, read_study
+
+    spec = read_study(_study_with(tmp_path, "pls: {mga: gender, permutations: 100}"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = results_chapter(spec, tmp_path / "p.md", language=("en", "id"), n_boot=100,
+                              pls=True, formats=("md",), dpi=60)
+        _, survey = load_study_survey(spec)
+        m = spec.model
+        citems = survey.construct_items()
+        meas = {}
+        for c in [*m.predictors, m.mediator, m.outcome]:
+            con = survey.codebook.constructs[c]
+            meas[c] = list(con.items) or [i for d in con.dimensions for i in citems.get(d, [])]
+        structural = [(p, m.mediator) for p in m.predictors]
+        structural += [(p, m.outcome) for p in m.predictors] + [(m.mediator, m.outcome)]
+        direct = pls_mga(survey.data, group="gender", measurement=meas, structural=structural,
+                         n_perm=100, n_boot=100, seed=spec.seed)
+    for lang, word in (("en", "Table"), ("id", "Tabel")):
+        tabs = {t.kind: t for t in res.tables[lang]}
+        assert "pls_mga" in tabs and "pls_micom" in tabs, lang
+        got = tabs["pls_mga"].data
+        np.testing.assert_allclose(got["difference"], direct.paths["difference"], atol=1e-12)
+        np.testing.assert_allclose(got["perm_p_value"], direct.paths["p_permutation"])
+        md = (tmp_path / f"p_{lang}.md").read_text(encoding="utf-8")
+        n_diff = int((direct.paths["verdict"] == "different").sum())
+        start = f"{word} {tabs['pls_mga'].number}: "
+        sentence = next(p for p in md.replace("*", "").splitlines() if p.startswith(start))
+        assert f" {len(got)} " in sentence and f" {n_diff} " in sentence
+        assert f"{word} {tabs['pls_micom'].number}: MICOM" in md.replace("*", "")
