@@ -188,12 +188,13 @@ class MICOMResult:
         Step 2 per group pair and construct: ``c`` (correlation of the composite scores
         from the two groups' weights), ``q05`` (5% quantile of ``c`` over the
         permutations), ``p_value`` (share of permutations with ``c`` at most the
-        original) and ``invariant`` (``c >= q05``).
+        original) and ``invariant`` (``p_value >= 0.05``, i.e. ``c`` not below ``q05``).
     equality : pandas.DataFrame
         Step 3 per group pair and construct: ``mean_diff`` (group 1 - group 2 composite
         mean, pooled weights and pooled standardization), ``logvar_diff``
         (``log var_1 - log var_2``), their permutation ``ci_low``/``ci_high`` (95%) and
-        two-sided ``p`` values, and ``equal_means``/``equal_variances``.
+        two-sided ``p`` values, and ``equal_means``/``equal_variances`` (``p >= 0.05``,
+        i.e. the difference inside its interval).
     verdict : pandas.DataFrame
         Per group pair and construct: ``"full"``, ``"partial"`` (step 2 holds, step 3
         does not) or ``"none"`` (step 2 fails) measurement invariance.
@@ -376,7 +377,9 @@ def pls_mga(data: pd.DataFrame, *, group: str, measurement: Mapping[str, Sequenc
     The verdict per construct follows Henseler et al. (2016): no invariance when
     ``c`` is below its 5% permutation quantile, partial invariance when step 2 holds
     but a mean or log-variance difference lies outside its 95% permutation interval,
-    full invariance otherwise.
+    full invariance otherwise. Each decision is read from the permutation p value
+    reported beside it (``p < 0.05``), so a table never shows a p above .05 next to a
+    failed step; the quantiles and intervals are reported as well.
 
     Examples
     --------
@@ -561,9 +564,11 @@ def pls_mga(data: pd.DataFrame, *, group: str, measurement: Mapping[str, Sequenc
                 "p_welch": p_w[k],
                 "verdict": "different" if p_perm[k] < alpha else "not different"})
         for j, con in enumerate(model.constructs):
-            step2 = bool(c_orig[j] >= q05[j])
-            eq_m = bool(lo[j] <= rest_o[j] <= hi[j])
-            eq_v = bool(lo[K + j] <= rest_o[K + j] <= hi[K + j])
+            # decided on the permutation p values printed beside them (the same as the
+            # original value inside the permutation interval, up to the quantiles' grid)
+            step2 = bool(p_c[j] >= 0.05)
+            eq_m = bool(p_rest[j] >= 0.05)
+            eq_v = bool(p_rest[K + j] >= 0.05)
             comp_rows.append({"group_1": la, "group_2": lb, "construct": con,
                               "c": c_orig[j], "q05": q05[j], "p_value": p_c[j],
                               "invariant": step2})
