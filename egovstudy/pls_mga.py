@@ -458,8 +458,12 @@ def pls_mga(data: pd.DataFrame, *, group: str, measurement: Mapping[str, Sequenc
             Zg = Xg.to_numpy()
             Zg = (Zg - Zg.mean(axis=0)) / Zg.std(axis=0, ddof=1)
 
-            def stat(M: np.ndarray) -> np.ndarray:
-                S, bad = _corr_from_sums(M, p)
+            Pg = _moments(Zg)
+
+            # counts, not the engine's ``moments`` mode: each batch of 500 then runs the
+            # PLS algorithm in its own thread instead of all resamples in one call
+            def stat(counts: np.ndarray, Pg: np.ndarray = Pg) -> np.ndarray:
+                S, bad = _corr_from_sums(counts @ Pg, p)
                 _, B, conv = paths_of(S)
                 B[bad | ~conv] = np.nan
                 return B
@@ -468,8 +472,7 @@ def pls_mga(data: pd.DataFrame, *, group: str, measurement: Mapping[str, Sequenc
                 warnings.simplefilter("ignore", StatisticalWarning)
                 br = bootstrap(stat, len(Zg), n_boot=n_boot, seed=kids[pos[str(lab)]],
                                estimate=est[lab],
-                               names=terms, n_jobs=n_jobs, progress=False,
-                               moments=_moments(Zg))
+                               names=terms, n_jobs=n_jobs, progress=False)
             boots[lab] = br.samples
             n_failed[f"boot:{lab}"] = br.n_failed
 
