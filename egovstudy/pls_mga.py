@@ -398,7 +398,14 @@ def pls_mga(data: pd.DataFrame, *, group: str, measurement: Mapping[str, Sequenc
     (True, 'different', True)
     """
     from egovstudy.bootstrap import bootstrap, seed_sequence
-    from egovstudy.pls import _estimates, _fit_point, _parse_model, _pls_core, _prepare
+    from egovstudy.pls import (
+        _check_consistent,
+        _estimates,
+        _fit_point,
+        _parse_model,
+        _pls_core,
+        _prepare,
+    )
 
     if not isinstance(data, pd.DataFrame):
         raise ModelSpecError(f"data is a {type(data).__name__}; pass a pandas DataFrame")
@@ -448,11 +455,21 @@ def pls_mga(data: pd.DataFrame, *, group: str, measurement: Mapping[str, Sequenc
     for lab in chosen:
         Xg = X[members[lab]]
         _check_group(Xg, lab, group, p)
-        _, _, conv, Sg = _fit_point(Xg.to_numpy(), model, max_iter, tol, scheme)
+        Wg, _, conv, Sg = _fit_point(Xg.to_numpy(), model, max_iter, tol, scheme)
         if not conv:
             raise ConvergenceError(f"the PLS algorithm did not converge in group {lab!r} of "
                                    f"column {group!r} within max_iter={max_iter}; raise "
                                    "max_iter or check that group's indicators")
+        if consistent:   # pls_sem's PLSc admissibility checks, naming the group
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    _check_consistent(Sg, Wg, model)
+                except ModelSpecError as exc:
+                    raise ModelSpecError(f"group {lab!r} of column {group!r}: {exc}") from exc
+            for w in caught:
+                warnings.warn(f"group {lab!r} of column {group!r}: {w.message}",
+                              StatisticalWarning, stacklevel=2)
         est[lab] = paths_of(Sg[None])[1][0]
         if n_boot:
             Zg = Xg.to_numpy()

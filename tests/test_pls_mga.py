@@ -23,7 +23,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from egovstudy.errors import DataQualityError, InsufficientDataError, ModelSpecError
+from egovstudy.errors import (
+    DataQualityError,
+    InsufficientDataError,
+    ModelSpecError,
+    StatisticalWarning,
+)
 from egovstudy.pls import pls_sem
 from egovstudy.pls_mga import henseler_p, pls_mga
 
@@ -69,6 +74,23 @@ def test_group_estimates_are_pls_sem_per_group(mobi, mobi_mga) -> None:  # type:
                                               int((mobi["CUEX1"] >= 8).sum())]
     diff = mobi_mga.paths["estimate_1"] - mobi_mga.paths["estimate_2"]
     np.testing.assert_allclose(mobi_mga.paths["difference"], diff, atol=1e-12)
+
+
+def test_plsc_group_estimates_are_pls_sem_plsc_per_group(mobi: pd.DataFrame) -> None:
+    # consistent PLS (checked against seminr's PLSc fixtures in tests/test_pls.py) per group
+    # one group is a Heywood case under PLSc: pls_sem's warning, naming the group
+    with pytest.warns(StatisticalWarning, match=r"group '(low|high)' of column 'grp': PLSc "
+                                                r"gives a construct correlation above 1"):
+        res = pls_mga(mobi, group="grp", groups=["low", "high"], measurement=MOBI_MM,
+                      structural=MOBI_SM, n_perm=50, n_boot=0, seed=1, consistent=True)
+    for lab, col in (("low", "estimate_1"), ("high", "estimate_2")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", StatisticalWarning)
+            ref = pls_sem(mobi[mobi["grp"] == lab], measurement=MOBI_MM, structural=MOBI_SM,
+                          n_boot=0, q2_folds=0, consistent=True).paths
+        got = res.paths.set_index("from")[col]
+        np.testing.assert_allclose(got.loc[ref["from"]].to_numpy(), ref["estimate"], atol=1e-8)
+    assert res.paths["p_mga"].isna().all() and res.options["consistent"] is True
 
 
 def test_henseler_p_matches_brute_force_formula(mobi_mga) -> None:  # type: ignore[no-untyped-def]
