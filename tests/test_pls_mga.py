@@ -365,3 +365,16 @@ def test_study_file_mga_reaches_the_chapter(tmp_path: Path) -> None:
         sentence = next(p for p in md.replace("*", "").splitlines() if p.startswith(start))
         assert f" {len(got)} " in sentence and f" {n_diff} " in sentence
         assert f"{word} {tabs['pls_micom'].number}: MICOM" in md.replace("*", "")
+
+
+def test_study_file_mga_column_misspelled(tmp_path: Path) -> None:
+    from egovstudy.resolve import check_study_names
+    from egovstudy.study import StudyFileError, load_study_survey, read_study
+
+    spec = read_study(_study_with(tmp_path, "pls: {mga: gendr}"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, survey = load_study_survey(spec)
+    with pytest.raises(StudyFileError, match=r"pls\.mga: 'gendr' is not a column of the data"
+                                             r".*did you mean 'gender'"):
+        check_study_names(spec, survey)
