@@ -73,6 +73,7 @@ _LAZY: dict[str, str] = {
     # mediation, moderation, PLS-SEM
     "process": "egovstudy.mediation",
     "pls_sem": "egovstudy.pls",
+    "pls_mga": "egovstudy.pls_mga",
     # missing data
     **dict.fromkeys(["little_mcar_test", "impute", "pool", "mi_ols", "mi_logit",
                      "mi_process", "missing_report"], "egovstudy.missing"),

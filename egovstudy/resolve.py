@@ -123,6 +123,11 @@ def study_name_problems(spec: Any, survey: Any) -> list[str]:
         problems.append("estimators.ols: false is not supported: the regression section (and "
                         "the direct hypotheses) always use the OLS models. Fix: remove it or "
                         "set estimators.ols: true")
+    mga = (getattr(spec, "pls", {}) or {}).get("mga")
+    if mga is not None and mga not in columns:
+        problems.append(f"pls.mga: {mga!r} is not a column of the data"
+                        f"{_did_you_mean(mga, columns)}. Fix: name the column whose groups the "
+                        "multigroup analysis compares (e.g. gender), or remove pls.mga")
     return problems
 
 

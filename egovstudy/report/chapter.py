@@ -868,6 +868,7 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
 
     def pls() -> None:
         from egovstudy.pls import pls_sem
+        from egovstudy.report.sections.pls_mga import pls_sem_options
 
         if not inp.pls or not inp.predictors or not inp.outcome:
             return
@@ -887,7 +888,7 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         res = memo("pls", lambda: pls_sem(data, measurement=meas, structural=structural,
                                           n_boot=inp.n_boot, seed=inp.seed,
                                           clusters=inp.cluster, progress=False,
-                                          **inp.pls_options))
+                                          **pls_sem_options(inp.pls_options)))
         doc.heading(doc.t("cap_pls") + (" (PLSc)" if inp.pls_options.get("consistent")
                                         else ""))
         pls_measurement(res)
@@ -916,6 +917,49 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                            labels=labels, r2=r2, ax=ax)
         doc.figure({"en": "PLS-SEM Structural Model", "id": "Model Struktural PLS-SEM"}[language],
                    fig)
+        if inp.pls_options.get("mga"):
+            pls_groups(meas, structural)
+
+    def pls_groups(meas: dict[str, list[str]], structural: list[tuple[str, str]]) -> None:
+        """PLS multigroup analysis with MICOM by the study's ``pls.mga`` column."""
+        from egovstudy.pls_mga import pls_mga
+        from egovstudy.report.sections.pls_mga import group_names, mga_path_frame, micom_frame
+
+        col, perms = inp.pls_options["mga"], int(inp.pls_options.get("permutations", 5000))
+        opts = {k: v for k, v in inp.pls_options.items()
+                if k in ("scheme", "consistent", "missing")}
+        res = memo("pls_mga", lambda: pls_mga(data, group=col, measurement=meas,
+                                              structural=structural, n_perm=perms,
+                                              n_boot=inp.n_boot, seed=inp.seed, **opts))
+        names = group_names(cb, col, list(res.groups["group"]))
+        glabel = unit_label(col)
+        doc.heading(doc.t("ch_pls_mga", group=glabel), 2)
+        mt = doc.table(frame_table(micom_frame(res.micom, labels, names, doc.t),
+                                   title=doc.t("cap_micom", group=glabel),
+                                   headers={"groups": doc.t("mga_groups"), "c": "c",
+                                            "q05": "c 5%", "mean_diff": doc.t("mga_mean_diff"),
+                                            "mean_p_value": doc.t("mga_p_mean"),
+                                            "logvar_diff": doc.t("mga_logvar_diff"),
+                                            "var_p_value": doc.t("mga_p_var")},
+                                   language=language, decimal=decimal, digits=3,
+                                   kind="pls_micom"))
+        doc.para(doc.t("sent_micom", table=mt.number, perms=perms,
+                       verdict=doc.t("micom_" + res.micom.overall)))
+        frame = mga_path_frame(res.paths, labels, names, doc.t)
+        gt = doc.table(frame_table(frame, title=doc.t("cap_pls_mga", group=glabel),
+                                   headers={"groups": doc.t("mga_groups"),
+                                            "estimate_1": doc.t("mga_beta_1"),
+                                            "estimate_2": doc.t("mga_beta_2"),
+                                            "difference": doc.t("mga_difference"),
+                                            "perm_p_value": doc.t("mga_p_perm"),
+                                            "mga_p_value": doc.t("mga_p_mga")},
+                                   notes=(doc.t("note_pls_mga", boots=inp.n_boot, perms=perms),),
+                                   language=language, decimal=decimal, digits=3,
+                                   kind="pls_mga"))
+        diff = frame.loc[res.paths["verdict"].eq("different").to_numpy(), "term"].tolist()
+        doc.para(doc.t("sent_pls_mga", table=gt.number, n_paths=len(frame), n_diff=len(diff),
+                       groups=", ".join(names.values()),
+                       which=doc.t("mga_which", paths=", ".join(diff)) if diff else ""))
 
     def pls_measurement(res: Any) -> None:
         """Outer loadings, CR/AVE and HTMT of the PLS-SEM fit, each with its sentence."""
