@@ -42,6 +42,7 @@ class CFAResult:
     fit: pd.Series
     estimates: pd.DataFrame
     n: int
+    estimator: str = "ML"
 
     @property
     def loadings(self) -> pd.DataFrame:
@@ -55,13 +56,20 @@ class CFAResult:
     def summary(self) -> str:
         """Text summary of the fit indices as lavaan prints them."""
         f = self.fit
-        lines = [f"CFA (ML, lavaan conventions), n = {self.n}",
+        lines = [f"CFA ({self.estimator}, lavaan conventions), n = {self.n}",
                  f"  chi2({int(f['df'])}) = {f['chisq']:.3f}, p = {f['pvalue']:.3f}",
                  f"  CFI = {f['cfi']:.3f}, TLI = {f['tli']:.3f}",
                  f"  RMSEA = {f['rmsea']:.3f} [90% CI {f['rmsea_ci_lower']:.3f}, "
                  f"{f['rmsea_ci_upper']:.3f}], SRMR = {f['srmr']:.3f}",
-                 f"  AIC = {f['aic']:.3f}, BIC = {f['bic']:.3f}",
-                 "Standardized loadings:",
+                 f"  AIC = {f['aic']:.3f}, BIC = {f['bic']:.3f}"]
+        if "scaling_factor" in f.index:
+            lines += [f"  Scaled chi2({int(f['df'])}) = {f['chisq_scaled']:.3f}, "
+                      f"p = {f['pvalue_scaled']:.3f}, Scaling factor = "
+                      f"{f['scaling_factor']:.3f}",
+                      f"  Robust CFI = {f['cfi_robust']:.3f}, TLI = {f['tli_robust']:.3f}, "
+                      f"RMSEA = {f['rmsea_robust']:.3f} [90% CI "
+                      f"{f['rmsea_ci_lower_robust']:.3f}, {f['rmsea_ci_upper_robust']:.3f}]"]
+        lines += ["Standardized loadings:",
                  self.loadings[["latent", "item", "estimate", "std_estimate"]].round(3)
                  .to_string(index=False)]
         return "\n".join(lines)
@@ -87,8 +95,12 @@ def _rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float
     return bound(1 - a), bound(a)
 
 
+ESTIMATORS = ("ML", "MLR", "MLM")
+
+
 def cfa(model: str, data: pd.DataFrame, *,
-        missing: Literal["listwise", "fiml"] = "listwise") -> CFAResult:
+        missing: Literal["listwise", "fiml"] = "listwise",
+        estimator: Literal["ML", "MLR", "MLM"] = "ML") -> CFAResult:
     """Fit a CFA (lavaan syntax) by maximum likelihood and report lavaan's fit measures.
 
     Matches R ``lavaan::cfa(model, data)`` (estimates, SE, ``std.all`` and ``fitMeasures``) and
@@ -107,6 +119,14 @@ def cfa(model: str, data: pd.DataFrame, *,
         free means (lavaan ``missing = "fiml"``; see :mod:`egovstudy.measurement.cfa_fiml`):
         estimates then include the intercepts (op ``"~1"``), SEs are from the observed
         information, and SRMR is not computed (NaN).
+    estimator : {"ML", "MLR", "MLM"}
+        ``"ML"`` (default): normal-theory SEs and chi-square. ``"MLR"``: the same estimates
+        with Huber-White robust SEs and the Yuan-Bentler (Mplus variant) scaled chi-square,
+        as lavaan ``estimator = "MLR"``; ``"MLM"``: robust SEs from the expected information
+        and the Satorra-Bentler scaled chi-square (lavaan ``estimator = "MLM"``). Both add to
+        ``fit``: chisq_scaled, pvalue_scaled, scaling_factor, baseline_chisq_scaled,
+        baseline_scaling_factor, cfi/tli/rmsea_scaled and cfi/tli/rmsea_robust with the
+        robust RMSEA interval (lavaan's ``*.scaled`` and ``*.robust``). Listwise data only.
 
     Returns
     -------
@@ -144,11 +164,28 @@ def cfa(model: str, data: pd.DataFrame, *,
         near = difflib.get_close_matches(str(missing), ["listwise", "fiml"], n=1)
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise ModelSpecError(f"missing={missing!r} is not one of ['listwise', 'fiml']{hint}")
+    est_name = _check_estimator(estimator)
+    if missing == "fiml" and est_name != "ML":
+        raise ModelSpecError(f"estimator={estimator!r} with missing='fiml' is not available; "
+                             "use estimator='ML' with missing='fiml', or listwise deletion")
     with single_thread_blas():  # same arithmetic on every run: byte-identical tables
-        return _fit_cfa(model, data, fiml=missing == "fiml")
+        return _fit_cfa(model, data, fiml=missing == "fiml", estimator=est_name)
 
 
-def _fit_cfa(model: str, data: pd.DataFrame, fiml: bool = False) -> CFAResult:
+def _check_estimator(estimator: object) -> str:
+    """Upper-cased estimator name, or a ModelSpecError with a did-you-mean hint."""
+    import difflib
+
+    name = str(estimator).upper()
+    if name in ESTIMATORS:
+        return name
+    near = difflib.get_close_matches(name, list(ESTIMATORS), n=1, cutoff=0.5)
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    raise ModelSpecError(f"estimator={estimator!r} is not one of {list(ESTIMATORS)}{hint}")
+
+
+def _fit_cfa(model: str, data: pd.DataFrame, fiml: bool = False,
+             estimator: str = "ML") -> CFAResult:
     try:
         import semopy
     except ImportError as exc:  # pragma: no cover - semopy is a dependency
@@ -235,8 +272,39 @@ def _fit_cfa(model: str, data: pd.DataFrame, fiml: bool = False) -> CFAResult:
         "aic": -2 * logl + 2 * k_ic, "bic": -2 * logl + k_ic * np.log(n),
         "bic2": -2 * logl + k_ic * np.log((n + 2) / 24), "ntotal": float(n)})
     est = _estimates(m, x, n, obs)
+    if estimator != "ML":
+        fit, est = _robust(m, theta, x[:, order], fit, est, estimator)
     _warn_heywood(est)
-    return CFAResult(fit=fit, estimates=est, n=n)
+    return CFAResult(fit=fit, estimates=est, n=n, estimator=estimator)
+
+
+def _robust(m: Any, theta: np.ndarray, x: np.ndarray, fit: pd.Series, est: pd.DataFrame,
+            estimator: str) -> tuple[pd.Series, pd.DataFrame]:
+    """MLR/MLM: robust SEs in ``est`` and the scaled/robust fit measures added to ``fit``
+    (see :mod:`egovstudy.measurement.robust`)."""
+    from scipy.stats import norm
+
+    from egovstudy.measurement.cfa_fiml import parameter_rows
+    from egovstudy.measurement.robust import robust_fit_measures, robust_ml
+
+    def sigma_fn(th: np.ndarray) -> np.ndarray:
+        m.update_matrices(th)
+        return np.asarray(m.calc_sigma()[0])
+
+    r = robust_ml(sigma_fn, theta, x, estimator)
+    m.update_matrices(theta)
+    v = x.var(axis=0)  # independence model: the variances alone, estimated by diag(S)
+    r0 = robust_ml(lambda th: np.diag(th), v, x, estimator)
+    ses = parameter_rows(m, np.sqrt(np.clip(np.diag(r["vcov"]), 0, None)))
+    est = est.copy()
+    est["std_error"] = [ses.get((a, o, b), np.nan)
+                        for a, o, b in zip(est["latent"], est["op"], est["item"], strict=True)]
+    est["statistic"] = est["estimate"] / est["std_error"]
+    est["p_value"] = 2 * norm.sf(np.abs(est["statistic"]))
+    extra = robust_fit_measures(float(fit["chisq"]), int(fit["df"]),
+                                float(fit["baseline_chisq"]), int(fit["baseline_df"]),
+                                x.shape[0], r["trace"], r0["trace"])
+    return pd.concat([fit, pd.Series(extra)]), est
 
 
 def _warn_heywood(est: pd.DataFrame, stacklevel: int = 4) -> None:
