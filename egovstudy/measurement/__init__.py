@@ -2,7 +2,7 @@
 
 Public names: :func:`item_validity`, :func:`r_table`, :func:`reliability`,
 :func:`fornell_larcker`, :func:`htmt`, :func:`cross_loadings`, :func:`kmo`,
-:func:`bartlett`, :func:`efa`, :func:`cfa`, :func:`instrument_report`.
+:func:`bartlett`, :func:`efa`, :func:`cfa`, :func:`modindices`, :func:`instrument_report`.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from egovstudy.measurement.cfa import CFAResult, cfa
 from egovstudy.measurement.discriminant import HTMTResult, cross_loadings, fornell_larcker, htmt
 from egovstudy.measurement.factor import BartlettResult, EFAResult, KMOResult, bartlett, efa, kmo
+from egovstudy.measurement.modindices import modindices
 from egovstudy.measurement.reliability import ReliabilityResult, reliability
 from egovstudy.measurement.report import InstrumentReport, instrument_report
 from egovstudy.measurement.validity import ItemValidityResult, critical_r, item_validity, r_table
@@ -33,6 +34,7 @@ __all__ = [
     "instrument_report",
     "item_validity",
     "kmo",
+    "modindices",
     "r_table",
     "reliability",
 ]

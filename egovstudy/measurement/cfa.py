@@ -18,7 +18,7 @@ semopy's defaults:
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -43,6 +43,8 @@ class CFAResult:
     estimates: pd.DataFrame
     n: int
     estimator: str = "ML"
+    #: the fitted semopy model and sample moments, for :meth:`modindices` (listwise fits)
+    fitted: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def loadings(self) -> pd.DataFrame:
@@ -52,6 +54,13 @@ class CFAResult:
     def tidy(self) -> pd.DataFrame:
         """All parameters with broom names."""
         return self.estimates.copy()
+
+    def modindices(self, *, sort: bool = False, minimum_value: float = 0.0) -> pd.DataFrame:
+        """Modification indices as ``lavaan::modindices`` (see
+        :func:`egovstudy.measurement.modindices.modindices`)."""
+        from egovstudy.measurement.modindices import modindices
+
+        return modindices(self, sort=sort, minimum_value=minimum_value)
 
     def summary(self) -> str:
         """Text summary of the fit indices as lavaan prints them."""
@@ -275,7 +284,8 @@ def _fit_cfa(model: str, data: pd.DataFrame, fiml: bool = False,
     if estimator != "ML":
         fit, est = _robust(m, theta, x[:, order], fit, est, estimator)
     _warn_heywood(est)
-    return CFAResult(fit=fit, estimates=est, n=n, estimator=estimator)
+    return CFAResult(fit=fit, estimates=est, n=n, estimator=estimator,
+                     fitted={"model": m, "theta": theta, "s": s, "n": n, "obs": obs})
 
 
 def _robust(m: Any, theta: np.ndarray, x: np.ndarray, fit: pd.Series, est: pd.DataFrame,
