@@ -18,6 +18,7 @@ semopy's defaults:
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -69,15 +70,22 @@ class CFAResult:
                  f"  chi2({int(f['df'])}) = {f['chisq']:.3f}, p = {f['pvalue']:.3f}",
                  f"  CFI = {f['cfi']:.3f}, TLI = {f['tli']:.3f}",
                  f"  RMSEA = {f['rmsea']:.3f} [90% CI {f['rmsea_ci_lower']:.3f}, "
-                 f"{f['rmsea_ci_upper']:.3f}], SRMR = {f['srmr']:.3f}",
-                 f"  AIC = {f['aic']:.3f}, BIC = {f['bic']:.3f}"]
+                 f"{f['rmsea_ci_upper']:.3f}], SRMR = {f['srmr']:.3f}"]
+        if "aic" in f.index:
+            lines.append(f"  AIC = {f['aic']:.3f}, BIC = {f['bic']:.3f}")
         if "scaling_factor" in f.index:
-            lines += [f"  Scaled chi2({int(f['df'])}) = {f['chisq_scaled']:.3f}, "
-                      f"p = {f['pvalue_scaled']:.3f}, Scaling factor = "
-                      f"{f['scaling_factor']:.3f}",
-                      f"  Robust CFI = {f['cfi_robust']:.3f}, TLI = {f['tli_robust']:.3f}, "
-                      f"RMSEA = {f['rmsea_robust']:.3f} [90% CI "
-                      f"{f['rmsea_ci_lower_robust']:.3f}, {f['rmsea_ci_upper_robust']:.3f}]"]
+            lines.append(f"  Scaled chi2({int(f['df'])}) = {f['chisq_scaled']:.3f}, "
+                         f"p = {f['pvalue_scaled']:.3f}, Scaling factor = "
+                         f"{f['scaling_factor']:.3f}" + (
+                             f", Shift parameter = {f['shift_parameter']:.3f}"
+                             if "shift_parameter" in f.index else ""))
+        if "cfi_robust" in f.index:
+            lines.append(f"  Robust CFI = {f['cfi_robust']:.3f}, TLI = {f['tli_robust']:.3f}, "
+                         f"RMSEA = {f['rmsea_robust']:.3f} [90% CI "
+                         f"{f['rmsea_ci_lower_robust']:.3f}, {f['rmsea_ci_upper_robust']:.3f}]")
+        elif "cfi_scaled" in f.index:
+            lines.append(f"  Scaled CFI = {f['cfi_scaled']:.3f}, TLI = {f['tli_scaled']:.3f}, "
+                         f"RMSEA = {f['rmsea_scaled']:.3f}")
         lines += ["Standardized loadings:",
                  self.loadings[["latent", "item", "estimate", "std_estimate"]].round(3)
                  .to_string(index=False)]
@@ -104,12 +112,13 @@ def _rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float
     return bound(1 - a), bound(a)
 
 
-ESTIMATORS = ("ML", "MLR", "MLM")
+ESTIMATORS = ("ML", "MLR", "MLM", "WLSMV")
 
 
 def cfa(model: str, data: pd.DataFrame, *,
         missing: Literal["listwise", "fiml"] = "listwise",
-        estimator: Literal["ML", "MLR", "MLM"] = "ML") -> CFAResult:
+        estimator: Literal["ML", "MLR", "MLM", "WLSMV"] | None = None,
+        ordered: bool | Sequence[str] | None = None) -> CFAResult:
     """Fit a CFA (lavaan syntax) by maximum likelihood and report lavaan's fit measures.
 
     Matches R ``lavaan::cfa(model, data)`` (estimates, SE, ``std.all`` and ``fitMeasures``) and
@@ -136,6 +145,14 @@ def cfa(model: str, data: pd.DataFrame, *,
         ``fit``: chisq_scaled, pvalue_scaled, scaling_factor, baseline_chisq_scaled,
         baseline_scaling_factor, cfi/tli/rmsea_scaled and cfi/tli/rmsea_robust with the
         robust RMSEA interval (lavaan's ``*.scaled`` and ``*.robust``). Listwise data only.
+        ``"WLSMV"`` (the default when ``ordered`` is given): DWLS on polychoric correlations
+        with robust SEs and the scaled-shifted chi-square (lavaan ``ordered = ...``,
+        ``estimator = "WLSMV"``, see :mod:`egovstudy.measurement.cfa_wlsmv`); thresholds are
+        rows with op ``"|"``; ``fit`` has the standard and ``*_scaled`` CFI/TLI/RMSEA and
+        ``shift_parameter`` (no AIC/BIC, no ``*_robust`` indices).
+    ordered : bool or list of str, optional
+        The ordinal (Likert) items: ``True`` for every model item, or their names (every
+        model item must be listed: mixed continuous and ordinal items are not covered).
 
     Returns
     -------
@@ -173,20 +190,30 @@ def cfa(model: str, data: pd.DataFrame, *,
         near = difflib.get_close_matches(str(missing), ["listwise", "fiml"], n=1)
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise ModelSpecError(f"missing={missing!r} is not one of ['listwise', 'fiml']{hint}")
-    est_name = _check_estimator(estimator)
+    est_name = _check_estimator(estimator, ordered)
     if missing == "fiml" and est_name != "ML":
         raise ModelSpecError(f"estimator={estimator!r} with missing='fiml' is not available; "
                              "use estimator='ML' with missing='fiml', or listwise deletion")
     with single_thread_blas():  # same arithmetic on every run: byte-identical tables
-        return _fit_cfa(model, data, fiml=missing == "fiml", estimator=est_name)
+        return _fit_cfa(model, data, fiml=missing == "fiml", estimator=est_name,
+                        ordered=ordered)
 
 
-def _check_estimator(estimator: object) -> str:
+def _check_estimator(estimator: object, ordered: object = None) -> str:
     """Upper-cased estimator name, or a ModelSpecError with a did-you-mean hint."""
     import difflib
 
+    has_ordered = ordered is not None and ordered is not False
+    if estimator is None:
+        return "WLSMV" if has_ordered else "ML"
     name = str(estimator).upper()
     if name in ESTIMATORS:
+        if name == "WLSMV" and not has_ordered:
+            raise ModelSpecError("estimator='WLSMV' needs the ordinal items: pass "
+                                 "ordered=True (every model item) or ordered=[...]")
+        if name != "WLSMV" and has_ordered:
+            raise ModelSpecError(f"ordered items need estimator='WLSMV', not {estimator!r}; "
+                                 "drop ordered= to treat the items as continuous")
         return name
     near = difflib.get_close_matches(name, list(ESTIMATORS), n=1, cutoff=0.5)
     hint = f"; did you mean {near[0]!r}?" if near else ""
@@ -194,7 +221,7 @@ def _check_estimator(estimator: object) -> str:
 
 
 def _fit_cfa(model: str, data: pd.DataFrame, fiml: bool = False,
-             estimator: str = "ML") -> CFAResult:
+             estimator: str = "ML", ordered: object = None) -> CFAResult:
     try:
         import semopy
     except ImportError as exc:  # pragma: no cover - semopy is a dependency
@@ -216,6 +243,13 @@ def _fit_cfa(model: str, data: pd.DataFrame, fiml: bool = False,
     frame = item_frame(data, observed_all, min_items=2, what="CFA")
     if fiml:
         return _fit_fiml(m, frame, observed_all)
+    if estimator == "WLSMV":
+        from egovstudy.measurement.cfa_wlsmv import fit_wlsmv
+
+        _check_ordered(ordered, observed_all)
+        wfit, west, wn = fit_wlsmv(m, frame.dropna(), list(m.vars["observed"]))
+        _warn_heywood(west)
+        return CFAResult(fit=wfit, estimates=west, n=wn, estimator="WLSMV")
     frame = frame.dropna()
     n = int(frame.shape[0])
     x = frame.to_numpy()
@@ -315,6 +349,26 @@ def _robust(m: Any, theta: np.ndarray, x: np.ndarray, fit: pd.Series, est: pd.Da
                                 float(fit["baseline_chisq"]), int(fit["baseline_df"]),
                                 x.shape[0], r["trace"], r0["trace"])
     return pd.concat([fit, pd.Series(extra)]), est
+
+
+def _check_ordered(ordered: object, observed: list[str]) -> None:
+    """WLSMV here needs every model item ordinal; an unknown name gets a did-you-mean."""
+    import difflib
+
+    if ordered is True:
+        return
+    if isinstance(ordered, str) or not isinstance(ordered, Sequence):
+        raise ModelSpecError(f"ordered={ordered!r} must be True or a list of item names")
+    names = [str(v) for v in ordered]
+    for v in names:
+        if v not in observed:
+            near = difflib.get_close_matches(v, observed, n=1, cutoff=0.5)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise ModelSpecError(f"ordered item {v!r} is not an item of the model{hint}")
+    rest = [v for v in observed if v not in names]
+    if rest:
+        raise ModelSpecError(f"model item {rest[0]!r} is not in ordered=: WLSMV here needs "
+                             "every item ordinal; add it or pass ordered=True")
 
 
 def _warn_heywood(est: pd.DataFrame, stacklevel: int = 4) -> None:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from egovstudy.errors import DataFormatError, InsufficientDataError, StatisticalWarning
 
-__all__ = ["PolychoricResult", "bivariate_normal_cdf", "polychoric"]
+__all__ = ["PolychoricResult", "bivariate_normal_cdf", "polychoric", "polychoric_acov"]
 
 _BIG = 38.0  # Phi(-38) is 0 in double precision: stands in for -inf/+inf thresholds
 
@@ -207,3 +207,92 @@ def polychoric(data: pd.DataFrame, items: list[str] | None = None, *,
     return PolychoricResult(correlation=pd.DataFrame(r, index=items, columns=items),
                             thresholds=th, n=n,
                             codes={"categories": cats, "index": index, "tau": taus})
+
+
+def polychoric_acov(res: PolychoricResult) -> np.ndarray:
+    """Asymptotic covariance ``Gamma`` of sqrt(N) (thresholds, correlations), as lavaan's
+    ``NACOV`` (``lavInspect(fit, "gamma")``; Muthen 1984): the two-step sandwich
+    ``A^-1 B A^-T`` with ``A`` and ``B`` from the casewise scores of the univariate (threshold)
+    and bivariate (correlation) likelihoods. Order: all thresholds item by item, then the
+    correlations column by column below the diagonal (lavaan's ``vech(R, diagonal = FALSE)``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> z = rng.multivariate_normal([0, 0], [[1, .5], [.5, 1]], size=500)
+    >>> r = polychoric(pd.DataFrame(np.digitize(z, [-1, 0, 1]) + 1, columns=["a", "b"]))
+    >>> polychoric_acov(r).shape  # 3 + 3 thresholds and 1 correlation
+    (7, 7)
+    """
+    from scipy.special import ndtr
+
+    items = list(res.correlation.columns)
+    r = res.correlation.to_numpy()
+    idx = res.codes["index"]
+    taus = res.codes["tau"]
+    n = res.n
+    p = len(items)
+    full = {c: np.concatenate([[-np.inf], taus[c], [np.inf]]) for c in items}
+    # univariate threshold scores: d log P_c / d tau_k
+    th_cols: list[np.ndarray] = []
+    th_start = [0]
+    for c in items:
+        t = full[c]
+        phi = np.exp(-0.5 * np.clip(t, -_BIG, _BIG) ** 2) / np.sqrt(2 * np.pi)
+        prob = np.diff(ndtr(t))
+        k = len(taus[c])
+        sc = np.zeros((n, k))
+        cat = idx[c]
+        rows = np.arange(n)
+        up = cat < k  # tau_cat is the upper limit
+        sc[rows[up], cat[up]] = phi[cat[up] + 1] / prob[cat[up]]
+        lo = cat > 0
+        sc[rows[lo], cat[lo] - 1] = -phi[cat[lo]] / prob[cat[lo]]
+        th_cols.append(sc)
+        th_start.append(th_start[-1] + k)
+    sc_th = np.hstack(th_cols)
+    n_th = sc_th.shape[1]
+    pairs = [(i, j) for j in range(p) for i in range(j + 1, p)]
+    sc_rho = np.zeros((n, len(pairs)))
+    a21 = np.zeros((len(pairs), n_th))
+    for q, (i, j) in enumerate(pairs):
+        ta, tb = full[items[i]], full[items[j]]
+        rho = r[i, j]
+        prob = np.maximum(_cell_probs(ta, tb, rho), 1e-300)
+        d_rho = _cell_dens(ta, tb, rho) / prob
+        s = np.sqrt(1 - rho * rho)
+        ca, cb = np.clip(ta, -_BIG, _BIG), np.clip(tb, -_BIG, _BIG)
+        hh, kk = np.meshgrid(ca, cb, indexing="ij")
+        # dF/dh = phi(h) Phi((k - rho h)/s), dF/dk = phi(k) Phi((h - rho k)/s)
+        fh = np.exp(-0.5 * hh ** 2) / np.sqrt(2 * np.pi) * ndtr((kk - rho * hh) / s)
+        fk = np.exp(-0.5 * kk ** 2) / np.sqrt(2 * np.pi) * ndtr((hh - rho * kk) / s)
+        gh = np.diff(fh, axis=1)  # (Ka+1, Kb): d/dh of F(h, b_j) - F(h, b_{j-1})
+        gk = np.diff(fk, axis=0)  # (Ka, Kb+1)
+        ia, ib = idx[items[i]], idx[items[j]]
+        sc_rho[:, q] = d_rho[ia, ib]
+        srho = sc_rho[:, q]
+        ka, kb = len(taus[items[i]]), len(taus[items[j]])
+        rows = np.arange(n)
+        sa = np.zeros((n, ka))
+        up = ia < ka
+        sa[rows[up], ia[up]] = gh[ia[up] + 1, ib[up]] / prob[ia[up], ib[up]]
+        lo = ia > 0
+        sa[rows[lo], ia[lo] - 1] = -gh[ia[lo], ib[lo]] / prob[ia[lo], ib[lo]]
+        sb = np.zeros((n, kb))
+        up = ib < kb
+        sb[rows[up], ib[up]] = gk[ia[up], ib[up] + 1] / prob[ia[up], ib[up]]
+        lo = ib > 0
+        sb[rows[lo], ib[lo] - 1] = -gk[ia[lo], ib[lo]] / prob[ia[lo], ib[lo]]
+        a21[q, th_start[i]:th_start[i + 1]] = srho @ sa
+        a21[q, th_start[j]:th_start[j + 1]] = srho @ sb
+    sc_all = np.hstack([sc_th, sc_rho])
+    inner = sc_all.T @ sc_all
+    a11_inv = np.zeros((n_th, n_th))
+    for i in range(p):
+        b = slice(th_start[i], th_start[i + 1])
+        a11_inv[b, b] = np.linalg.inv(inner[b, b])
+    a22_inv = np.diag(1 / np.sum(sc_rho ** 2, axis=0))
+    b_inv = np.block([[a11_inv, np.zeros((n_th, len(pairs)))],
+                      [-a22_inv @ a21 @ a11_inv, a22_inv]])
+    return n * (b_inv @ inner @ b_inv.T)
