@@ -114,3 +114,23 @@ def test_one_category_item_is_named(bfi):
     d.iloc[0, d.columns.get_loc("C4")] = 9
     with pytest.raises(InsufficientDataError, match=r"category 9 of ordered item 'C4' has 1"):
         cfa(MODEL, d, ordered=True)
+
+
+def test_wlsmv_with_a_residual_covariance_matches_lavaan(bfi):
+    # lavaan 0.6-14: f <- cfa('agree =~ A1 + A2 + A3 + A4 + A5; A4 ~~ A5',
+    #   na.omit(bfi[, c("A1","A2","A3","A4","A5")]), ordered = TRUE, estimator = "WLSMV")
+    # chisq 73.57485131, chisq.scaled 148.49904747, scaling factor 0.49581814308;
+    # A4 ~~ A5: est 0.01598895, se 0.01689691; residual variances A4 0.74088959, A5 0.55842863
+    res = cfa("agree =~ A1 + A2 + A3 + A4 + A5\nA4 ~~ A5", bfi, ordered=True)
+    assert res.fit["df"] == 4
+    assert res.fit["chisq"] == pytest.approx(73.57485131, rel=1e-6)
+    assert res.fit["chisq_scaled"] == pytest.approx(148.49904747, rel=1e-6)
+    e = res.estimates
+    row = e[(e["op"] == "~~") & (e["latent"] != e["item"]) & e["latent"].isin(["A4", "A5"])]
+    assert row["estimate"].iloc[0] == pytest.approx(0.01598895, abs=1e-6)
+    assert row["std_error"].iloc[0] == pytest.approx(0.01689691, abs=1e-6)
+    # std.all = cov / sqrt(theta_44 theta_55)
+    assert row["std_estimate"].iloc[0] == pytest.approx(
+        0.01598895 / np.sqrt(0.74088959 * 0.55842863), abs=1e-6)
+    with pytest.raises(ModelSpecError, match="modindices needs a listwise ML"):
+        res.modindices()

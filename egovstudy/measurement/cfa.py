@@ -404,7 +404,23 @@ def _estimates(m: Any, x: np.ndarray, n: int, obs: list[str]) -> pd.DataFrame:
     out.loc[out["op"] == "=~", "op"] = "=~"
     lat = set(m.vars["latent"])
     out.loc[(out["op"] == "=~") & ~out["latent"].isin(lat), "op"] = "~"
-    return out.reset_index(drop=True)
+    return _std_residual_covariances(out.reset_index(drop=True), obs)
+
+
+def _std_residual_covariances(est: pd.DataFrame, obs: list[str]) -> pd.DataFrame:
+    """lavaan's std.all of a residual covariance y1 ~~ y2 is cov / sqrt(theta_11 theta_22)
+    (the residual variances), not semopy's cov / sqrt(sigma_11 sigma_22)."""
+    resv = {b: float(x) for a, op, b, x in zip(est["latent"], est["op"], est["item"],
+                                                est["estimate"], strict=True)
+            if op == "~~" and a == b and b in obs}
+    rc = ((est["op"] == "~~") & est["latent"].isin(obs) & est["item"].isin(obs)
+          & (est["latent"] != est["item"]))
+    if rc.any():
+        est.loc[rc, "std_estimate"] = [
+            x / np.sqrt(resv[a] * resv[b]) if resv.get(a, 0) * resv.get(b, 0) > 0 else np.nan
+            for a, b, x in zip(est.loc[rc, "latent"], est.loc[rc, "item"],
+                               est.loc[rc, "estimate"], strict=True)]
+    return est
 
 
 def _fit_fiml(m: Any, frame: pd.DataFrame, observed_all: list[str]) -> CFAResult:
