@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from egovstudy.errors import DataFormatError, InsufficientDataError
+from egovstudy.errors import DataFormatError, InsufficientDataError, StatisticalWarning
 from egovstudy.measurement.polychoric import bivariate_normal_cdf, polychoric
 
 ITEMS = ["A1", "A2", "A3", "A4", "A5"]
@@ -82,3 +82,12 @@ def test_non_numeric_answer_and_unknown_item(bfi):
         polychoric(d)
     with pytest.raises(DataFormatError, match=r"'A6' is not a column.*did you mean"):
         polychoric(bfi, ["A1", "A6"])
+
+
+def test_correlation_at_the_bound_warns_naming_the_pair():
+    # two binary items whose 2x2 table has an empty cell: the ML estimate is +1
+    # (lavaan adds 0.5 to such cells instead; here the user is told)
+    a = np.array([1] * 40 + [2] * 60)
+    b = np.array([1] * 30 + [2] * 70)
+    with pytest.warns(StatisticalWarning, match=r"'a' and 'b' is at the bound"):
+        polychoric(pd.DataFrame({"a": a, "b": b}))

@@ -202,6 +202,12 @@ def polychoric(data: pd.DataFrame, items: list[str] | None = None, *,
             table = np.zeros((len(ta) - 1, len(tb) - 1))
             np.add.at(table, (index[items[i]], index[items[j]]), 1)
             r[i, j] = r[j, i] = _pair_rho(table, ta, tb)
+            if abs(r[i, j]) > 0.995:
+                warnings.warn(
+                    f"the polychoric correlation of {items[i]!r} and {items[j]!r} is at the "
+                    f"bound ({r[i, j]:+.4f}): their table has empty cells or the items are "
+                    "redundant; merge sparse categories or drop one item",
+                    StatisticalWarning, stacklevel=2)
     th = pd.DataFrame([(c, f"t{k + 1}", float(t)) for c in items for k, t in enumerate(taus[c])],
                       columns=["item", "threshold", "estimate"])
     return PolychoricResult(correlation=pd.DataFrame(r, index=items, columns=items),
