@@ -72,22 +72,23 @@ def _rows(est: object) -> dict[tuple[str, str, str], object]:
     return out
 
 
+@pytest.mark.parametrize("estimator", ["MLR", "MLM"])
 @pytest.mark.parametrize("name", DATASET_NAMES)
-def test_cfa_mlr(name: str, datasets: dict[str, Dataset]) -> None:
-    """lavaan::cfa(estimator = "MLR"): Huber-White SEs, Yuan-Bentler scaled and robust fit."""
+def test_cfa_mlr(name: str, estimator: str, datasets: dict[str, Dataset]) -> None:
+    """lavaan::cfa(estimator = "MLR" / "MLM"): robust SEs, scaled and robust fit measures."""
     ds = datasets[name]
     check = Comparer(name)
-    r = r_section(ds, "cfa", "cfa_mlr")
+    r = r_section(ds, "cfa", f"cfa_{estimator.lower()}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = egovstudy.cfa(_model(ds), ds.frame, estimator="MLR")
+        res = egovstudy.cfa(_model(ds), ds.frame, estimator=estimator)  # type: ignore[arg-type]
     rows = _rows(res.estimates)
     for lhs, op, rhs, se in zip(r["lhs"], r["op"], r["rhs"], r["se"]):
         key = (lhs, op, rhs) if op != "~~" else (min(lhs, rhs), op, max(lhs, rhs))
         got = rows[key]["std_error"] if key in rows else np.nan  # type: ignore[index]
-        check(f"MLR {lhs}{op}{rhs} se", got, np.nan if se == 0 else se, ITERATIVE)
+        check(f"{estimator} {lhs}{op}{rhs} se", got, np.nan if se == 0 else se, ITERATIVE)
     for ours, theirs in MLR_FIT.items():
-        check(f"MLR fit {ours}", res.fit[ours], r["fit"][theirs], ITERATIVE)
+        check(f"{estimator} fit {ours}", res.fit[ours], r["fit"][theirs], ITERATIVE)
     check.finish()
 
 

@@ -19,8 +19,8 @@ section("cfa", "lavaan", {
   list(lhs = pe$lhs, op = pe$op, rhs = pe$rhs, est = pe$est, se = pe$se, z = pe$z,
        p = pe$pvalue, std = pe$std.all, fit = nv(fm))
 })
-section("cfa_mlr", "lavaan", {
-  fit <- lavaan::cfa(model, data = dat, estimator = "MLR", missing = "listwise")
+for (est in c("MLR", "MLM")) section(paste0("cfa_", tolower(est)), "lavaan", {
+  fit <- lavaan::cfa(model, data = dat, estimator = est, missing = "listwise")
   pe <- lavaan::parameterEstimates(fit)
   pe <- pe[pe$op %in% c("=~", "~~"), ]
   fm <- lavaan::fitMeasures(fit, c("chisq.scaled", "chisq.scaling.factor",
