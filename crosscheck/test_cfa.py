@@ -81,7 +81,7 @@ def test_cfa_mlr(name: str, estimator: str, datasets: dict[str, Dataset]) -> Non
     r = r_section(ds, "cfa", f"cfa_{estimator.lower()}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = egovstudy.cfa(_model(ds), ds.frame, estimator=estimator)  # type: ignore[arg-type]
+        res = egovstudy.cfa(_model(ds), ds.frame, estimator=estimator)
     rows = _rows(res.estimates)
     for lhs, op, rhs, se in zip(r["lhs"], r["op"], r["rhs"], r["se"]):
         key = (lhs, op, rhs) if op != "~~" else (min(lhs, rhs), op, max(lhs, rhs))
