@@ -197,3 +197,12 @@ def test_cfa_heywood_case_reported_as_lavaan():
                                [-0.062, 0.440, 0.489, 0.489, 1.562], atol=5e-4)
     assert res.fit["chisq"] == pytest.approx(0.845, abs=5e-4)
     assert res.fit["srmr"] == pytest.approx(0.032, abs=5e-4)
+
+
+def test_cfa_residual_covariance_standardized_as_lavaan(reference_data):
+    # lavaan 0.6-14: standardizedSolution(cfa(paste(HS.model, "x7 ~~ x8"),
+    #   HolzingerSwineford1939)): x7 ~~ x8 est.std 0.3886015 (cov / sqrt(theta_77 theta_88))
+    d = pd.read_csv(reference_data / "lavaan" / "holzinger_swineford39_data.csv")
+    e = cfa(HS_MODEL + "\nx7 ~~ x8", d).estimates
+    row = e[(e["op"] == "~~") & (e["latent"] != e["item"]) & e["latent"].isin(["x7", "x8"])]
+    assert row["std_estimate"].iloc[0] == pytest.approx(0.3886015, abs=2e-6)

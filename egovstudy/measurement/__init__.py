@@ -2,7 +2,7 @@
 
 Public names: :func:`item_validity`, :func:`r_table`, :func:`reliability`,
 :func:`fornell_larcker`, :func:`htmt`, :func:`cross_loadings`, :func:`kmo`,
-:func:`bartlett`, :func:`efa`, :func:`cfa`, :func:`sem`, :func:`invariance`,
+:func:`bartlett`, :func:`efa`, :func:`cfa`, :func:`modindices`, :func:`sem`, :func:`invariance`,
 :func:`instrument_report`.
 """
 
@@ -12,6 +12,7 @@ from egovstudy.measurement.cfa import CFAResult, cfa
 from egovstudy.measurement.discriminant import HTMTResult, cross_loadings, fornell_larcker, htmt
 from egovstudy.measurement.factor import BartlettResult, EFAResult, KMOResult, bartlett, efa, kmo
 from egovstudy.measurement.invariance import InvarianceResult, invariance
+from egovstudy.measurement.modindices import modindices
 from egovstudy.measurement.reliability import ReliabilityResult, reliability
 from egovstudy.measurement.report import InstrumentReport, instrument_report
 from egovstudy.measurement.sem import SEMResult, sem
@@ -39,6 +40,7 @@ __all__ = [
     "invariance",
     "item_validity",
     "kmo",
+    "modindices",
     "r_table",
     "reliability",
     "sem",

@@ -18,7 +18,8 @@ semopy's defaults:
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -42,6 +43,9 @@ class CFAResult:
     fit: pd.Series
     estimates: pd.DataFrame
     n: int
+    estimator: str = "ML"
+    #: the fitted semopy model and sample moments, for :meth:`modindices` (listwise fits)
+    fitted: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def loadings(self) -> pd.DataFrame:
@@ -52,16 +56,37 @@ class CFAResult:
         """All parameters with broom names."""
         return self.estimates.copy()
 
+    def modindices(self, *, sort: bool = False, minimum_value: float = 0.0) -> pd.DataFrame:
+        """Modification indices as ``lavaan::modindices`` (see
+        :func:`egovstudy.measurement.modindices.modindices`)."""
+        from egovstudy.measurement.modindices import modindices
+
+        return modindices(self, sort=sort, minimum_value=minimum_value)
+
     def summary(self) -> str:
         """Text summary of the fit indices as lavaan prints them."""
         f = self.fit
-        lines = [f"CFA (ML, lavaan conventions), n = {self.n}",
+        lines = [f"CFA ({self.estimator}, lavaan conventions), n = {self.n}",
                  f"  chi2({int(f['df'])}) = {f['chisq']:.3f}, p = {f['pvalue']:.3f}",
                  f"  CFI = {f['cfi']:.3f}, TLI = {f['tli']:.3f}",
                  f"  RMSEA = {f['rmsea']:.3f} [90% CI {f['rmsea_ci_lower']:.3f}, "
-                 f"{f['rmsea_ci_upper']:.3f}], SRMR = {f['srmr']:.3f}",
-                 f"  AIC = {f['aic']:.3f}, BIC = {f['bic']:.3f}",
-                 "Standardized loadings:",
+                 f"{f['rmsea_ci_upper']:.3f}], SRMR = {f['srmr']:.3f}"]
+        if "aic" in f.index:
+            lines.append(f"  AIC = {f['aic']:.3f}, BIC = {f['bic']:.3f}")
+        if "scaling_factor" in f.index:
+            lines.append(f"  Scaled chi2({int(f['df'])}) = {f['chisq_scaled']:.3f}, "
+                         f"p = {f['pvalue_scaled']:.3f}, Scaling factor = "
+                         f"{f['scaling_factor']:.3f}" + (
+                             f", Shift parameter = {f['shift_parameter']:.3f}"
+                             if "shift_parameter" in f.index else ""))
+        if "cfi_robust" in f.index:
+            lines.append(f"  Robust CFI = {f['cfi_robust']:.3f}, TLI = {f['tli_robust']:.3f}, "
+                         f"RMSEA = {f['rmsea_robust']:.3f} [90% CI "
+                         f"{f['rmsea_ci_lower_robust']:.3f}, {f['rmsea_ci_upper_robust']:.3f}]")
+        elif "cfi_scaled" in f.index:
+            lines.append(f"  Scaled CFI = {f['cfi_scaled']:.3f}, TLI = {f['tli_scaled']:.3f}, "
+                         f"RMSEA = {f['rmsea_scaled']:.3f}")
+        lines += ["Standardized loadings:",
                  self.loadings[["latent", "item", "estimate", "std_estimate"]].round(3)
                  .to_string(index=False)]
         return "\n".join(lines)
@@ -87,8 +112,13 @@ def _rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float
     return bound(1 - a), bound(a)
 
 
+ESTIMATORS = ("ML", "MLR", "MLM", "WLSMV")
+
+
 def cfa(model: str, data: pd.DataFrame, *,
-        missing: Literal["listwise", "fiml"] = "listwise") -> CFAResult:
+        missing: Literal["listwise", "fiml"] = "listwise",
+        estimator: Literal["ML", "MLR", "MLM", "WLSMV"] | None = None,
+        ordered: bool | Sequence[str] | None = None) -> CFAResult:
     """Fit a CFA (lavaan syntax) by maximum likelihood and report lavaan's fit measures.
 
     Matches R ``lavaan::cfa(model, data)`` (estimates, SE, ``std.all`` and ``fitMeasures``) and
@@ -107,6 +137,22 @@ def cfa(model: str, data: pd.DataFrame, *,
         free means (lavaan ``missing = "fiml"``; see :mod:`egovstudy.measurement.cfa_fiml`):
         estimates then include the intercepts (op ``"~1"``), SEs are from the observed
         information, and SRMR is not computed (NaN).
+    estimator : {"ML", "MLR", "MLM"}
+        ``"ML"`` (default): normal-theory SEs and chi-square. ``"MLR"``: the same estimates
+        with Huber-White robust SEs and the Yuan-Bentler (Mplus variant) scaled chi-square,
+        as lavaan ``estimator = "MLR"``; ``"MLM"``: robust SEs from the expected information
+        and the Satorra-Bentler scaled chi-square (lavaan ``estimator = "MLM"``). Both add to
+        ``fit``: chisq_scaled, pvalue_scaled, scaling_factor, baseline_chisq_scaled,
+        baseline_scaling_factor, cfi/tli/rmsea_scaled and cfi/tli/rmsea_robust with the
+        robust RMSEA interval (lavaan's ``*.scaled`` and ``*.robust``). Listwise data only.
+        ``"WLSMV"`` (the default when ``ordered`` is given): DWLS on polychoric correlations
+        with robust SEs and the scaled-shifted chi-square (lavaan ``ordered = ...``,
+        ``estimator = "WLSMV"``, see :mod:`egovstudy.measurement.cfa_wlsmv`); thresholds are
+        rows with op ``"|"``; ``fit`` has the standard and ``*_scaled`` CFI/TLI/RMSEA and
+        ``shift_parameter`` (no AIC/BIC, no ``*_robust`` indices).
+    ordered : bool or list of str, optional
+        The ordinal (Likert) items: ``True`` for every model item, or their names (every
+        model item must be listed: mixed continuous and ordinal items are not covered).
 
     Returns
     -------
@@ -144,11 +190,38 @@ def cfa(model: str, data: pd.DataFrame, *,
         near = difflib.get_close_matches(str(missing), ["listwise", "fiml"], n=1)
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise ModelSpecError(f"missing={missing!r} is not one of ['listwise', 'fiml']{hint}")
+    est_name = _check_estimator(estimator, ordered)
+    if missing == "fiml" and est_name != "ML":
+        raise ModelSpecError(f"estimator={estimator!r} with missing='fiml' is not available; "
+                             "use estimator='ML' with missing='fiml', or listwise deletion")
     with single_thread_blas():  # same arithmetic on every run: byte-identical tables
-        return _fit_cfa(model, data, fiml=missing == "fiml")
+        return _fit_cfa(model, data, fiml=missing == "fiml", estimator=est_name,
+                        ordered=ordered)
 
 
-def _fit_cfa(model: str, data: pd.DataFrame, fiml: bool = False) -> CFAResult:
+def _check_estimator(estimator: object, ordered: object = None) -> str:
+    """Upper-cased estimator name, or a ModelSpecError with a did-you-mean hint."""
+    import difflib
+
+    has_ordered = ordered is not None and ordered is not False
+    if estimator is None:
+        return "WLSMV" if has_ordered else "ML"
+    name = str(estimator).upper()
+    if name in ESTIMATORS:
+        if name == "WLSMV" and not has_ordered:
+            raise ModelSpecError("estimator='WLSMV' needs the ordinal items: pass "
+                                 "ordered=True (every model item) or ordered=[...]")
+        if name != "WLSMV" and has_ordered:
+            raise ModelSpecError(f"ordered items need estimator='WLSMV', not {estimator!r}; "
+                                 "drop ordered= to treat the items as continuous")
+        return name
+    near = difflib.get_close_matches(name, list(ESTIMATORS), n=1, cutoff=0.5)
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    raise ModelSpecError(f"estimator={estimator!r} is not one of {list(ESTIMATORS)}{hint}")
+
+
+def _fit_cfa(model: str, data: pd.DataFrame, fiml: bool = False,
+             estimator: str = "ML", ordered: object = None) -> CFAResult:
     try:
         import semopy
     except ImportError as exc:  # pragma: no cover - semopy is a dependency
@@ -170,6 +243,13 @@ def _fit_cfa(model: str, data: pd.DataFrame, fiml: bool = False) -> CFAResult:
     frame = item_frame(data, observed_all, min_items=2, what="CFA")
     if fiml:
         return _fit_fiml(m, frame, observed_all)
+    if estimator == "WLSMV":
+        from egovstudy.measurement.cfa_wlsmv import fit_wlsmv
+
+        _check_ordered(ordered, observed_all)
+        wfit, west, wn = fit_wlsmv(m, frame.dropna(), list(m.vars["observed"]))
+        _warn_heywood(west)
+        return CFAResult(fit=wfit, estimates=west, n=wn, estimator="WLSMV")
     frame = frame.dropna()
     n = int(frame.shape[0])
     x = frame.to_numpy()
@@ -235,8 +315,60 @@ def _fit_cfa(model: str, data: pd.DataFrame, fiml: bool = False) -> CFAResult:
         "aic": -2 * logl + 2 * k_ic, "bic": -2 * logl + k_ic * np.log(n),
         "bic2": -2 * logl + k_ic * np.log((n + 2) / 24), "ntotal": float(n)})
     est = _estimates(m, x, n, obs)
+    if estimator != "ML":
+        fit, est = _robust(m, theta, x[:, order], fit, est, estimator)
     _warn_heywood(est)
-    return CFAResult(fit=fit, estimates=est, n=n)
+    return CFAResult(fit=fit, estimates=est, n=n, estimator=estimator,
+                     fitted={"model": m, "theta": theta, "s": s, "n": n, "obs": obs})
+
+
+def _robust(m: Any, theta: np.ndarray, x: np.ndarray, fit: pd.Series, est: pd.DataFrame,
+            estimator: str) -> tuple[pd.Series, pd.DataFrame]:
+    """MLR/MLM: robust SEs in ``est`` and the scaled/robust fit measures added to ``fit``
+    (see :mod:`egovstudy.measurement.robust`)."""
+    from scipy.stats import norm
+
+    from egovstudy.measurement.cfa_fiml import parameter_rows
+    from egovstudy.measurement.robust import robust_fit_measures, robust_ml
+
+    def sigma_fn(th: np.ndarray) -> np.ndarray:
+        m.update_matrices(th)
+        return np.asarray(m.calc_sigma()[0])
+
+    r = robust_ml(sigma_fn, theta, x, estimator)
+    m.update_matrices(theta)
+    v = x.var(axis=0)  # independence model: the variances alone, estimated by diag(S)
+    r0 = robust_ml(lambda th: np.diag(th), v, x, estimator)
+    ses = parameter_rows(m, np.sqrt(np.clip(np.diag(r["vcov"]), 0, None)))
+    est = est.copy()
+    est["std_error"] = [ses.get((a, o, b), np.nan)
+                        for a, o, b in zip(est["latent"], est["op"], est["item"], strict=True)]
+    est["statistic"] = est["estimate"] / est["std_error"]
+    est["p_value"] = 2 * norm.sf(np.abs(est["statistic"]))
+    extra = robust_fit_measures(float(fit["chisq"]), int(fit["df"]),
+                                float(fit["baseline_chisq"]), int(fit["baseline_df"]),
+                                x.shape[0], r["trace"], r0["trace"])
+    return pd.concat([fit, pd.Series(extra)]), est
+
+
+def _check_ordered(ordered: object, observed: list[str]) -> None:
+    """WLSMV here needs every model item ordinal; an unknown name gets a did-you-mean."""
+    import difflib
+
+    if ordered is True:
+        return
+    if isinstance(ordered, str) or not isinstance(ordered, Sequence):
+        raise ModelSpecError(f"ordered={ordered!r} must be True or a list of item names")
+    names = [str(v) for v in ordered]
+    for v in names:
+        if v not in observed:
+            near = difflib.get_close_matches(v, observed, n=1, cutoff=0.5)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise ModelSpecError(f"ordered item {v!r} is not an item of the model{hint}")
+    rest = [v for v in observed if v not in names]
+    if rest:
+        raise ModelSpecError(f"model item {rest[0]!r} is not in ordered=: WLSMV here needs "
+                             "every item ordinal; add it or pass ordered=True")
 
 
 def _warn_heywood(est: pd.DataFrame, stacklevel: int = 4) -> None:
@@ -272,7 +404,23 @@ def _estimates(m: Any, x: np.ndarray, n: int, obs: list[str]) -> pd.DataFrame:
     out.loc[out["op"] == "=~", "op"] = "=~"
     lat = set(m.vars["latent"])
     out.loc[(out["op"] == "=~") & ~out["latent"].isin(lat), "op"] = "~"
-    return out.reset_index(drop=True)
+    return _std_residual_covariances(out.reset_index(drop=True), obs)
+
+
+def _std_residual_covariances(est: pd.DataFrame, obs: list[str]) -> pd.DataFrame:
+    """lavaan's std.all of a residual covariance y1 ~~ y2 is cov / sqrt(theta_11 theta_22)
+    (the residual variances), not semopy's cov / sqrt(sigma_11 sigma_22)."""
+    resv = {b: float(x) for a, op, b, x in zip(est["latent"], est["op"], est["item"],
+                                                est["estimate"], strict=True)
+            if op == "~~" and a == b and b in obs}
+    rc = ((est["op"] == "~~") & est["latent"].isin(obs) & est["item"].isin(obs)
+          & (est["latent"] != est["item"]))
+    if rc.any():
+        est.loc[rc, "std_estimate"] = [
+            x / np.sqrt(resv[a] * resv[b]) if resv.get(a, 0) * resv.get(b, 0) > 0 else np.nan
+            for a, b, x in zip(est.loc[rc, "latent"], est.loc[rc, "item"],
+                               est.loc[rc, "estimate"], strict=True)]
+    return est
 
 
 def _fit_fiml(m: Any, frame: pd.DataFrame, observed_all: list[str]) -> CFAResult:
