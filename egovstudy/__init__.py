@@ -71,6 +71,9 @@ _LAZY: dict[str, str] = {
     # mediation, moderation, PLS-SEM
     "process": "egovstudy.mediation",
     "pls_sem": "egovstudy.pls",
+    **dict.fromkeys(["outer_vif", "formative_assessment", "pls_predict"],
+                    "egovstudy.pls_assess"),
+    **dict.fromkeys(["pls_moderation", "simple_slopes_pls"], "egovstudy.pls_extend"),
     # missing data
     **dict.fromkeys(["little_mcar_test", "impute", "pool", "mi_ols", "mi_logit",
                      "mi_process", "missing_report"], "egovstudy.missing"),
