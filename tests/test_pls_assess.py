@@ -28,7 +28,7 @@ import pytest
 
 from egovstudy.errors import ModelSpecError
 from egovstudy.pls import pls_sem
-from egovstudy.pls_assess import formative_assessment, outer_vif, pls_predict
+from egovstudy.pls_assess import formative_assessment, model_fit, outer_vif, pls_predict
 
 EXT_MM = {"QUAL": [f"qual_{i}" for i in range(1, 9)], "PERF": [f"perf_{i}" for i in range(1, 6)],
           "CSOR": [f"csor_{i}" for i in range(1, 6)], "ATTR": [f"attr_{i}" for i in range(1, 4)],
@@ -190,3 +190,108 @@ def test_formative_assessment_bad_input(corp: pd.DataFrame) -> None:
         formative_assessment(resb, vif[vif["indicator"] != "comp_1"])
     with pytest.raises(ModelSpecError, match="pass the PLSResult"):
         formative_assessment(vif, vif)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- model fit
+MOBI_MM = {"Image": [f"IMAG{i}" for i in range(1, 6)],
+           "Expectation": ["CUEX1", "CUEX2", "CUEX3"], "Value": ["PERV1", "PERV2"],
+           "Satisfaction": ["CUSA1", "CUSA2", "CUSA3"]}
+
+
+def test_model_fit_matches_lavaan_implied_matrix(reference_data: Path) -> None:
+    # R (lavaan 0.6-14): the mobi model as a CFA with every parameter fixed at the PLS
+    # estimates (loadings, construct correlations, residual variances 1 - loading²),
+    #   f <- lavaan(m, sample.cov = S, sample.nobs = 250, sample.cov.rescale = FALSE)
+    #   Sig <- lavInspect(f, "implied")$cov
+    #   sqrt(mean((S - Sig)[lower.tri(S, diag = TRUE)]^2))       # SRMR
+    #   0.5 * sum((S - Sig)^2)                                    # d_ULS
+    #   0.5 * sum(log(eigen(solve(S) %*% Sig)$values)^2)          # d_G
+    # The structural model is saturated (three predictors of one outcome), so the
+    # estimated model equals the saturated one.
+    mobi = pd.read_csv(reference_data / "seminr" / "mobi.csv")
+    fit = model_fit(mobi, measurement=MOBI_MM,
+                    structural={"Satisfaction": ["Image", "Expectation", "Value"]})
+    t = fit.table.set_index("criterion")
+    ref = {"srmr": 0.0879748583302, "d_uls": 0.704301388538, "d_g": 1.3101413686}
+    for k, v in ref.items():
+        assert t.loc[k, "saturated"] == pytest.approx(v, abs=1e-9), k
+        assert t.loc[k, "estimated"] == pytest.approx(v, abs=1e-9), k
+    # identity: residual diagonal is zero, so d_ULS = SRMR² p (p + 1) / 2
+    p = 13
+    assert t.loc["d_uls", "saturated"] == pytest.approx(
+        t.loc["srmr", "saturated"] ** 2 * p * (p + 1) / 2, rel=1e-12)
+
+
+def _chain(n: int, direct: float, seed: int) -> pd.DataFrame:
+    """X -> M -> Y (+ direct X -> Y), three indicators each, loadings 0.8."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    m = 0.5 * x + np.sqrt(0.75) * rng.normal(size=n)
+    yv = 0.4 * m + direct * x
+    y = yv + np.sqrt(max(1 - np.var(yv), 0.1)) * rng.normal(size=n)
+    cols = {}
+    for name, f in (("x", x), ("m", m), ("y", y)):
+        for i in (1, 2, 3):
+            cols[f"{name}{i}"] = 0.8 * f + 0.6 * rng.normal(size=n)
+    return pd.DataFrame(cols)
+
+
+CHAIN_MM = {"X": ["x1", "x2", "x3"], "M": ["m1", "m2", "m3"], "Y": ["y1", "y2", "y3"]}
+
+
+def test_model_fit_estimated_model_and_bollen_stine() -> None:
+    # no published SmartPLS value for simulated data: properties with known truth.
+    # (1) estimated model of a chain X -> M -> Y implies corr(X, Y) = b_XM * b_MY
+    d = _chain(400, 0.0, 1)
+    fit = model_fit(d, measurement=CHAIN_MM, structural=[("X", "M"), ("M", "Y")],
+                    consistent=True, n_boot=300, seed=5)
+    lam = fit.implied["estimated"]
+    sat = fit.implied["saturated"]
+    assert np.allclose(np.diag(lam), 1) and np.allclose(lam, lam.T)
+    # within a Mode A block the implied correlations are the same in both models
+    assert np.allclose(lam.loc["x1", "x2"], sat.loc["x1", "x2"])
+    t = fit.table.set_index("criterion")
+    # (2) a correct model is not rejected: the statistic lies below its HI99
+    assert t.loc["srmr", "estimated"] < t.loc["srmr", "estimated_hi99"]
+    assert (t[["saturated_hi95", "estimated_hi95"]].to_numpy() > 0).all()
+    assert (t["saturated_hi99"] >= t["saturated_hi95"]).all()
+    # (3) omitting a strong direct effect X -> Y is detected by the estimated model only
+    d2 = _chain(400, 0.6, 2)
+    bad = model_fit(d2, measurement=CHAIN_MM, structural=[("X", "M"), ("M", "Y")],
+                    consistent=True, n_boot=300, seed=5).table.set_index("criterion")
+    assert bad.loc["srmr", "estimated"] > bad.loc["srmr", "estimated_hi99"]
+    assert bad.loc["d_uls", "estimated"] > bad.loc["d_uls", "estimated_hi99"]
+    assert bad.loc["srmr", "saturated"] < bad.loc["srmr", "saturated_hi99"]
+    # (4) same seed, same numbers
+    again = model_fit(d, measurement=CHAIN_MM, structural=[("X", "M"), ("M", "Y")],
+                      consistent=True, n_boot=300, seed=5)
+    pd.testing.assert_frame_equal(fit.table, again.table)
+
+
+def test_model_fit_bad_input(reference_data: Path) -> None:
+    mobi = pd.read_csv(reference_data / "seminr" / "mobi.csv")
+    kw = {"measurement": MOBI_MM, "structural": {"Satisfaction": ["Image", "Expectation",
+                                                                  "Value"]}}
+    with pytest.raises(ModelSpecError, match="n_boot=50: the 99 % quantile needs"):
+        model_fit(mobi, n_boot=50, **kw)  # type: ignore[arg-type]
+    with pytest.raises(ModelSpecError, match="n_boot=-1"):
+        model_fit(mobi, n_boot=-1, **kw)  # type: ignore[arg-type]
+    with pytest.raises(ModelSpecError, match="pass a pandas DataFrame"):
+        model_fit(mobi.to_numpy(), **kw)  # type: ignore[arg-type]
+
+
+def test_model_fit_keeps_mode_b_blocks_free(corp: pd.DataFrame) -> None:
+    # a composite (Mode B) block leaves its indicator correlations free (cSEM's fit()):
+    # the implied matrix equals the observed one inside QUAL, not loading products
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = model_fit(corp, measurement=EXT_MM, structural=EXT_SM, mode=EXT_MODE,
+                        na_values=[-99])
+        X = corp[EXT_MM["QUAL"]].mask(corp[EXT_MM["QUAL"]] == -99)
+    S = X.fillna(X.mean()).corr().to_numpy()
+    for kind in ("saturated", "estimated"):
+        Sig = fit.implied[kind].loc[EXT_MM["QUAL"], EXT_MM["QUAL"]].to_numpy()
+        np.testing.assert_allclose(Sig, S, atol=1e-12)
+    t = fit.table.set_index("criterion")
+    # the estimated model restricts more than the saturated one
+    assert t.loc["srmr", "estimated"] > t.loc["srmr", "saturated"]
