@@ -20,19 +20,23 @@ R's ``car::vif`` in ``tests/test_pls_assess.py``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from egovstudy.bootstrap import SeedLike, seed_sequence
-from egovstudy.errors import ConvergenceError, ModelSpecError
+from egovstudy.errors import ConvergenceError, ModelSpecError, StatisticalWarning
 from egovstudy.pls import PLSResult, _estimates, _fit_point, _Model, _parse_model, _prepare
 
-__all__ = ["ModelFitResult", "PLSPredictResult", "formative_assessment", "model_fit", "outer_vif",
-           "pls_predict"]
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["IPMAResult", "ModelFitResult", "PLSPredictResult", "formative_assessment", "ipma",
+           "ipma_map", "model_fit", "outer_vif", "pls_predict"]
 
 Technique = Literal["DA", "EA"]
 Metric = Literal["rmse", "mae"]
@@ -216,6 +220,17 @@ class PLSPredictResult:
             f"repetitions, n = {o['n']})",
             self.indicators.to_string(index=False, float_format="%.3f"), "",
             self.verdict.to_string(index=False)])
+
+    def sentences(self, language: str = "en") -> list[str]:
+        """One sentence per endogenous construct with its predictive power (en / id)."""
+        from egovstudy.report.language import text
+
+        o = self.options
+        return [text("sent_plspredict", language, folds=o["folds"],
+                     repetitions=o["repetitions"], construct=r["construct"],
+                     power=text(f"pls_power_{r['power']}", language),
+                     better=int(r["n_pls_better"]), total=int(r["n_indicators"]))
+                for _, r in self.verdict.iterrows()]
 
     def _repr_html_(self) -> str:
         return ("<h4>PLSpredict</h4>" + self.indicators.to_html(index=False, float_format="%.3f")
@@ -663,3 +678,240 @@ def model_fit(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
                           options={"n_boot": n_boot, "n_failed": n_failed,
                                    "seed_entropy": ss.entropy, "consistent": consistent,
                                    "n": n})
+
+
+# --------------------------------------------------------------------------- IPMA
+@dataclass(frozen=True)
+class IPMAResult:
+    """Result of :func:`ipma`.
+
+    Attributes
+    ----------
+    constructs : pandas.DataFrame
+        construct, importance (unstandardized total effect on the target of the rescaled
+        scores), performance (mean rescaled score, 0-100), for every construct with a
+        total effect on the target.
+    indicators : pandas.DataFrame
+        construct, indicator, rescaled_weight, importance (rescaled weight x the
+        construct's importance), performance (mean rescaled indicator, 0-100).
+    scores : pandas.DataFrame
+        Rescaled (0-100) construct scores.
+    target : str
+    """
+
+    constructs: pd.DataFrame
+    indicators: pd.DataFrame
+    scores: pd.DataFrame
+    target: str
+
+    def tidy(self) -> pd.DataFrame:
+        """Constructs and indicators in one frame (``level`` column)."""
+        return pd.concat([self.constructs.assign(level="construct", indicator=""),
+                          self.indicators.assign(level="indicator")], ignore_index=True)
+
+    def summary(self) -> str:
+        """Text report."""
+        return (f"IPMA of {self.target}\n"
+                + self.constructs.to_string(index=False, float_format="%.3f") + "\n\n"
+                + self.indicators.to_string(index=False, float_format="%.3f"))
+
+    def _repr_html_(self) -> str:
+        return (f"<h4>IPMA of {self.target}</h4>"
+                + self.constructs.to_html(index=False, float_format="%.3f"))
+
+
+def ipma(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]], structural: Any,
+         target: str, mode: Mapping[str, str] | None = None,
+         scale: tuple[float, float] | Mapping[str, tuple[float, float]] | None = None,
+         missing: Literal["mean", "listwise", "raise"] = "mean",
+         na_values: Sequence[float] = (), scheme: str = "path", max_iter: int = 300,
+         tol: float = 1e-7) -> IPMAResult:
+    """Importance-performance map analysis (Ringle & Sarstedt 2016), as SmartPLS.
+
+    Every indicator is rescaled to 0-100 with ``(x - min) / (max - min) * 100``; the
+    standardized outer weights are unstandardized (divided by the indicator's SD) and
+    rescaled to sum to 1 within each block, so the construct scores
+    ``sum(rescaled weight * rescaled indicator)`` are on 0-100 too. Performance is a
+    score's mean; importance is the unstandardized total effect on ``target``, i.e. the
+    standardized total effect times ``SD(target score) / SD(construct score)`` of the
+    rescaled scores. An indicator's importance is its rescaled weight times its
+    construct's importance.
+
+    Parameters
+    ----------
+    data, measurement, structural, mode, missing, na_values, scheme, max_iter, tol
+        As for :func:`~egovstudy.pls.pls_sem`.
+    target : str
+        The key target construct (endogenous).
+    scale : (min, max) or mapping indicator -> (min, max), optional
+        Theoretical range of the answer scale (e.g. ``(1, 7)``); default the observed
+        minimum and maximum of each indicator (SmartPLS's default).
+
+    Returns
+    -------
+    IPMAResult
+
+    Notes
+    -----
+    There is no published IPMA output for the bundled data sets; the tests check the
+    properties (performance in [0, 100] and equal to a hand rescaling, importance equal to
+    the regression slope of the rescaled scores) and the figure. A negative outer weight
+    makes the rescaled scores leave 0-100 and raises a StatisticalWarning, as SmartPLS
+    and cSEM warn.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> f = rng.normal(size=(300, 1))
+    >>> g = 0.6 * f + 0.8 * rng.normal(size=(300, 1))
+    >>> lik = lambda z: np.clip(np.round(4 + 1.2 * z), 1, 7)
+    >>> d = pd.DataFrame(np.hstack([lik(f + 0.6 * rng.normal(size=(300, 3))),
+    ...                             lik(g + 0.6 * rng.normal(size=(300, 3)))]),
+    ...                  columns=["x1", "x2", "x3", "y1", "y2", "y3"])
+    >>> r = ipma(d, measurement={"X": ["x1", "x2", "x3"], "Y": ["y1", "y2", "y3"]},
+    ...          structural=[("X", "Y")], target="Y", scale=(1, 7))
+    >>> row = r.constructs.iloc[0]
+    >>> row["construct"], bool(0 < row["performance"] < 100), bool(row["importance"] > 0)
+    ('X', True, True)
+    """
+    import difflib
+
+    if not isinstance(data, pd.DataFrame):
+        raise ModelSpecError(f"data is a {type(data).__name__}; pass a pandas DataFrame")
+    model = _parse_model(measurement, structural, mode)
+    cons = model.constructs
+    if target not in cons:
+        close = difflib.get_close_matches(str(target), cons, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ModelSpecError(f"target={target!r} is not a construct in measurement{hint}")
+    if target not in model.preds:
+        raise ModelSpecError(f"target={target!r} is exogenous (no path points at it); pick an "
+                             "endogenous construct")
+    X, _ = _prepare(data, model.indicators, missing, na_values)
+    items = model.indicators
+    lo = X.min().to_numpy()
+    hi = X.max().to_numpy()
+    if scale is not None:
+        rng_of: Mapping[str, tuple[float, float]]
+        if isinstance(scale, Mapping):
+            unknown = [k for k in scale if k not in items]
+            if unknown:
+                close = difflib.get_close_matches(str(unknown[0]), items, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ModelSpecError(f"scale names {unknown[0]!r}, which is not an indicator "
+                                     f"of the model{hint}")
+            rng_of = scale
+        else:
+            rng_of = dict.fromkeys(items, scale)
+        for k, it in enumerate(items):
+            if it in rng_of:
+                pair = rng_of[it]
+                if not (isinstance(pair, tuple | list) and len(pair) == 2
+                        and float(pair[0]) < float(pair[1])):
+                    raise ModelSpecError(f"scale for {it!r} is {pair!r}; give (min, max) with "
+                                         "min < max, e.g. (1, 7)")
+                lo[k], hi[k] = float(pair[0]), float(pair[1])
+        outside = [it for k, it in enumerate(items)
+                   if X[it].min() < lo[k] - 1e-9 or X[it].max() > hi[k] + 1e-9]
+        if outside:
+            raise ModelSpecError(f"indicator {outside[0]!r} has values outside its scale "
+                                 f"({lo[items.index(outside[0])]:g} to "
+                                 f"{hi[items.index(outside[0])]:g}); fix scale or the data")
+    if (hi <= lo).any():
+        bad = items[int(np.flatnonzero(hi <= lo)[0])]
+        raise ModelSpecError(f"indicator {bad!r} has no range to rescale; drop it")
+    Xv = X.to_numpy()
+    W, _, conv, S = _fit_point(Xv, model, max_iter, tol, scheme)
+    if not conv:
+        raise ConvergenceError(f"the PLS algorithm did not converge within max_iter={max_iter}")
+    _, _, B, _ = (a[0] for a in _estimates(S[None], W[None], model))
+    ind_con = np.argmax(model.mask, axis=1)
+    w_std = W[np.arange(len(items)), ind_con]
+    if (w_std < 0).any():
+        neg = [items[k] for k in np.flatnonzero(w_std < 0)]
+        warnings.warn(f"negative outer weight(s) for {', '.join(neg)}: the rescaled scores "
+                      "can leave 0-100 and the IPMA is questionable (Ringle & Sarstedt 2016)",
+                      StatisticalWarning, stacklevel=2)
+    w_un = w_std / Xv.std(axis=0, ddof=1)
+    w_res = np.empty_like(w_un)
+    for j in range(len(cons)):
+        r = ind_con == j
+        w_res[r] = w_un[r] / w_un[r].sum()
+    R = (Xv - lo) / (hi - lo) * 100
+    scores = np.column_stack([R[:, ind_con == j] @ w_res[ind_con == j]
+                              for j in range(len(cons))])
+    K = len(cons)
+    T = np.linalg.inv(np.eye(K) - B) - np.eye(K)
+    sd = scores.std(axis=0, ddof=1)
+    t = cons.index(target)
+    imp = T[:, t] * sd[t] / sd
+    reach = [j for j in range(K) if abs(T[j, t]) > 0 and j != t]
+    crow = [{"construct": cons[j], "importance": float(imp[j]),
+             "performance": float(scores[:, j].mean())} for j in reach]
+    irow = [{"construct": cons[ind_con[k]], "indicator": it, "rescaled_weight": float(w_res[k]),
+             "importance": float(w_res[k] * imp[ind_con[k]]),
+             "performance": float(R[:, k].mean())}
+            for k, it in enumerate(items) if ind_con[k] in reach]
+    return IPMAResult(constructs=pd.DataFrame(crow), indicators=pd.DataFrame(irow),
+                      scores=pd.DataFrame(scores, index=X.index, columns=cons), target=target)
+
+
+def ipma_map(result: IPMAResult, *, level: Literal["construct", "indicator"] = "construct",
+             labels: Mapping[str, str] | None = None, language: str = "en",
+             ax: Axes | None = None) -> Axes:
+    """Importance-performance map: importance on x, performance on y, mean lines.
+
+    The quadrant lines at the mean importance and mean performance mark the constructs
+    (or indicators) of high importance and low performance -- the priorities (Ringle &
+    Sarstedt 2016). Save with :func:`egovstudy.report.save_figure` (PNG/SVG/PDF).
+
+    Parameters
+    ----------
+    result : IPMAResult
+    level : {"construct", "indicator"}
+    labels : mapping, optional
+        Display names.
+    language : {"en", "id"}
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> res = IPMAResult(constructs=pd.DataFrame({"construct": ["A", "B"],
+    ...                  "importance": [0.2, 0.5], "performance": [60.0, 40.0]}),
+    ...                  indicators=pd.DataFrame(), scores=pd.DataFrame(), target="Y")
+    >>> ax = ipma_map(res)
+    >>> len(ax.collections[0].get_offsets())
+    2
+    """
+    import matplotlib.pyplot as plt
+
+    from egovstudy.report.language import text
+    from egovstudy.report.style import OKABE_ITO, house_style
+
+    if not isinstance(result, IPMAResult):
+        raise ModelSpecError(f"result is a {type(result).__name__}; pass the IPMAResult of ipma")
+    if level not in ("construct", "indicator"):
+        raise ModelSpecError(f"level={level!r}: choose 'construct' or 'indicator'")
+    frame = result.constructs if level == "construct" else result.indicators
+    name = "construct" if level == "construct" else "indicator"
+    lab = dict(labels or {})
+    with house_style():
+        if ax is None:
+            _, ax = plt.subplots(figsize=(5.5, 4.2))
+        ax.scatter(frame["importance"], frame["performance"], color=OKABE_ITO[3], zorder=3)
+        for _, r in frame.iterrows():
+            ax.annotate(lab.get(r[name], r[name]), (r["importance"], r["performance"]),
+                        textcoords="offset points", xytext=(4, 4), fontsize=8)
+        ax.axvline(frame["importance"].mean(), color="#8C8C8C", linestyle="--", linewidth=0.9)
+        ax.axhline(frame["performance"].mean(), color="#8C8C8C", linestyle="--", linewidth=0.9)
+        tg = lab.get(result.target, result.target)
+        ax.set_xlabel(text("ipma_importance", language, target=tg))
+        ax.set_ylabel(text("ipma_performance", language))
+        ax.set_title(text("ipma_title", language, target=tg), fontsize=10)
+    return ax

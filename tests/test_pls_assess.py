@@ -295,3 +295,80 @@ def test_model_fit_keeps_mode_b_blocks_free(corp: pd.DataFrame) -> None:
     t = fit.table.set_index("criterion")
     # the estimated model restricts more than the saturated one
     assert t.loc["srmr", "estimated"] > t.loc["srmr", "saturated"]
+
+
+# --------------------------------------------------------------------------- IPMA
+def test_ipma_properties(corp: pd.DataFrame, tmp_path: Path) -> None:
+    # no published IPMA output for these data: properties with hand computations.
+    # The answer scale of the corporate reputation items is 1-7 (Hair et al. 2021, ch. 2).
+    from egovstudy.errors import StatisticalWarning
+    from egovstudy.pls_assess import ipma, ipma_map
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=Warning)
+        warnings.simplefilter("error", category=StatisticalWarning)
+        with pytest.raises(StatisticalWarning, match=r"negative outer weight.*qual_4"):
+            ipma(corp, measurement=EXT_MM, structural=EXT_SM, mode=EXT_MODE, target="CUSL",
+                 scale=(1, 7), na_values=[-99])
+        warnings.simplefilter("ignore")
+        r = ipma(corp, measurement=EXT_MM, structural=EXT_SM, mode=EXT_MODE, target="CUSL",
+                 scale=(1, 7), na_values=[-99])
+    X = corp.mask(corp == -99)
+    X = X.fillna(X.mean())
+    ind = r.indicators.set_index("indicator")
+    # indicator performance = mean of (x - 1) / 6 * 100
+    for it in ("qual_1", "cusa", "like_2"):
+        assert ind.loc[it, "performance"] == pytest.approx(((X[it] - 1) / 6 * 100).mean())
+    c = r.constructs.set_index("construct")
+    assert set(c.index) == {"QUAL", "PERF", "CSOR", "ATTR", "COMP", "LIKE", "CUSA"}
+    # construct performance = weighted mean of its indicators' performance (weights sum 1)
+    for con, g in r.indicators.groupby("construct"):
+        assert g["rescaled_weight"].sum() == pytest.approx(1.0)
+        assert c.loc[con, "performance"] == pytest.approx(
+            (g["rescaled_weight"] * g["performance"]).sum())
+        assert g["importance"].sum() == pytest.approx(c.loc[con, "importance"])
+    assert ((c["performance"] > 0) & (c["performance"] < 100)).all()
+    # CUSA's only route to CUSL is the direct path, so its importance is the unstandardized
+    # OLS slope of the rescaled CUSL score on the rescaled COMP, LIKE and CUSA scores
+    sc = r.scores
+    A = np.column_stack([np.ones(len(sc)), sc[["COMP", "LIKE", "CUSA"]].to_numpy()])
+    beta = np.linalg.lstsq(A, sc["CUSL"].to_numpy(), rcond=None)[0]
+    assert c.loc["CUSA", "importance"] == pytest.approx(beta[3], rel=1e-10)
+    # the map: one point per construct, saved as PNG, SVG and PDF
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from egovstudy.report import save_figure
+
+    ax = ipma_map(r, language="id")
+    assert len(ax.collections[0].get_offsets()) == 7
+    assert ax.get_ylabel() == "Kinerja (0-100)"
+    paths = save_figure(ax.figure, tmp_path / "ipma", formats=["png", "svg", "pdf"])
+    assert {p.suffix for p in paths} == {".png", ".svg", ".pdf"} and all(
+        p.stat().st_size > 0 for p in paths)
+    plt.close("all")
+
+
+def test_ipma_bad_input(corp: pd.DataFrame) -> None:
+    from egovstudy.pls_assess import IPMAResult, ipma, ipma_map
+
+    kw = {"measurement": {"COMP": ["comp_1", "comp_2"], "CUSL": ["cusl_1", "cusl_2"]},
+          "structural": [("COMP", "CUSL")], "na_values": [-99]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ModelSpecError, match=r"target='CUSLL'.*did you mean 'CUSL'"):
+            ipma(corp, target="CUSLL", **kw)  # type: ignore[arg-type]
+        with pytest.raises(ModelSpecError, match="target='COMP' is exogenous"):
+            ipma(corp, target="COMP", **kw)  # type: ignore[arg-type]
+        with pytest.raises(ModelSpecError, match="'comp_1' has values outside its scale"):
+            ipma(corp, target="CUSL", scale=(1, 5), **kw)  # type: ignore[arg-type]
+        with pytest.raises(ModelSpecError, match=r"scale names 'comp_9'.*did you mean"):
+            ipma(corp, target="CUSL", scale={"comp_9": (1, 7)}, **kw)  # type: ignore[arg-type]
+        with pytest.raises(ModelSpecError, match="scale for 'comp_1' is \\(7, 1\\)"):
+            ipma(corp, target="CUSL", scale={"comp_1": (7, 1)}, **kw)  # type: ignore[arg-type]
+        r = ipma(corp, target="CUSL", **kw)  # type: ignore[arg-type]
+    assert isinstance(r, IPMAResult)
+    with pytest.raises(ModelSpecError, match="level='item'"):
+        ipma_map(r, level="item")  # type: ignore[arg-type]
