@@ -69,6 +69,24 @@ class ModerationResult:
                 + self.interactions.to_string(index=False, float_format="%.3f") + "\n\n"
                 + self.fit.summary())
 
+    def sentences(self, language: str = "en", alpha: float = 0.05) -> list[str]:
+        """One sentence per interaction path (en / id), significance at ``alpha``."""
+        from egovstudy.report.language import text
+        from egovstudy.report.numbers import fmt_num, fmt_p_expr
+
+        dec = "," if language == "id" else "."
+        out = []
+        for _, r in self.interactions.iterrows():
+            fields = {"moderator": r["moderator"], "iv": r["iv"], "to": r["to"],
+                      "b": fmt_num(r["estimate"], 3, decimal=dec),
+                      "p": fmt_p_expr(r["p_value"], decimal=dec)}
+            if r["p_value"] < alpha:
+                out.append(text("sent_moderation", language,
+                                f2=fmt_num(r["f2"], 3, decimal=dec), **fields))
+            else:
+                out.append(text("sent_no_moderation", language, **fields))
+        return out
+
     def _repr_html_(self) -> str:
         return ("<h4>Moderation (" + self.method + ")</h4>"
                 + self.interactions.to_html(index=False, float_format="%.3f"))

@@ -110,6 +110,8 @@ def test_plspredict_loocv_matches_seminr(corp: pd.DataFrame, technique: str,
     assert v.loc["CUSA", "power"] == "none"        # LM beats PLS on the single item
     if technique == "DA":
         assert v.loc["COMP", "power"] == "medium"  # 2 of 3 (comp_3: 1.135 > 1.127)
+        assert "COMP memiliki daya prediksi sedang (2 dari 3 indikator" in " ".join(
+            r.sentences("id"))
 
 
 def test_plspredict_seeding_and_repetitions(corp: pd.DataFrame) -> None:

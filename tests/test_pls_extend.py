@@ -60,6 +60,8 @@ def test_two_stage_matches_seminr_fsquare(corp: pd.DataFrame) -> None:
     # switching costs weaken CUSA -> CUSL: a negative interaction, as Hair et al. (2021,
     # ch. 7) discuss
     assert row["estimate"] < 0 and row["ci_low"] < row["estimate"] < row["ci_high"]
+    sent = r.sentences("id")[0]
+    assert "SC" in sent and "CUSA" in sent and "CUSL" in sent and "b = -0,0" in sent
     # same seed, same numbers
     r2 = _fit(corp, n_boot=300, seed=3, q2_folds=0)
     pd.testing.assert_frame_equal(r.interactions, r2.interactions)
