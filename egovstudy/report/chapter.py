@@ -883,11 +883,13 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         structural += [(p, inp.outcome) for p in inp.predictors]
         if inp.mediator:
             structural.append((inp.mediator, inp.outcome))
+        from egovstudy.report.sections.pls_assessment import assessment_tables, split_options
+
+        core, assess = split_options(inp.pls_options)
         # the study's B and seed, and the same resampling unit as the mediation bootstrap
         res = memo("pls", lambda: pls_sem(data, measurement=meas, structural=structural,
                                           n_boot=inp.n_boot, seed=inp.seed,
-                                          clusters=inp.cluster, progress=False,
-                                          **inp.pls_options))
+                                          clusters=inp.cluster, progress=False, **core))
         doc.heading(doc.t("cap_pls") + (" (PLSc)" if inp.pls_options.get("consistent")
                                         else ""))
         pls_measurement(res)
@@ -916,6 +918,14 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                            labels=labels, r2=r2, ax=ax)
         doc.figure({"en": "PLS-SEM Structural Model", "id": "Model Struktural PLS-SEM"}[language],
                    fig)
+        # assessment asked for in the study file's pls: block (predict, fit, ipma)
+        for title, frame, sentences in assessment_tables(
+                data, measurement=meas, structural=structural, options=assess, core=core,
+                seed=inp.seed, language=language, decimal=decimal, labels=labels):
+            doc.table(frame_table(frame, title=title, language=language, decimal=decimal,
+                                  digits=3, kind="pls_assessment"))
+            for sentence in sentences:
+                doc.para(sentence)
 
     def pls_measurement(res: Any) -> None:
         """Outer loadings, CR/AVE and HTMT of the PLS-SEM fit, each with its sentence."""
