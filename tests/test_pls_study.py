@@ -7,14 +7,18 @@ keys the schema does not know are refused.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from pathlib import Path
 
 import pytest
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _generic_survey import make_generic_study
 
 
+@pytest.mark.slow
 def test_study_pls_assessment_reaches_the_chapter(tmp_path: Path) -> None:
     from egovstudy.report import results_chapter
 
