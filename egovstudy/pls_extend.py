@@ -480,11 +480,13 @@ def pls_higher_order(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[s
         first = pls_sem(d2, measurement=blocks, structural=s1, mode=mode, n_boot=0, q2_folds=0,
                         **opts)
         dims = [dm for dl in hocs.values() for dm in dl]
-        clash = [dm for dm in dims if dm in data.columns]
+        clash = [dm for dm in dims if dm in items]
         if clash:
-            raise ModelSpecError(f"dimension {clash[0]!r} is also a column of data; the stage-1 "
-                                 "scores take the dimensions' names, rename the column")
-        d2 = pd.concat([d2, first.scores[dims]], axis=1)
+            raise ModelSpecError(f"dimension {clash[0]!r} is also an indicator name; the "
+                                 "stage-1 scores take the dimensions' names, rename one")
+        # the stage-1 scores replace any unused data column of the same name in this copy
+        d2 = pd.concat([d2.drop(columns=[dm for dm in dims if dm in d2.columns]),
+                        first.scores[dims]], axis=1)
         mm2 = {c: b for c, b in blocks.items() if c not in used}
         mm2.update({h: list(dl) for h, dl in hocs.items()})
         mode2 = {c: m for c, m in mode_all.items() if c not in used}

@@ -229,6 +229,11 @@ def test_hoc_bad_input(mobi: pd.DataFrame) -> None:
     with pytest.raises(ModelSpecError, match="method='embedded'"):
         pls_higher_order(mobi, higher_order={"Satisfaction": ["Image", "Value"]},
                          method="embedded", **kw)  # type: ignore[arg-type]
+    with pytest.raises(ModelSpecError, match="dimension 'CUSCO' is also an indicator name"):
+        mm = {k: v for k, v in HOC_MM.items() if k != "Image"}
+        pls_higher_order(mobi, measurement={**mm, "CUSCO": ["CUSA1", "CUSA2"]},
+                         structural=HOC_SM,
+                         higher_order={"Satisfaction": ["CUSCO", "Value"]})
     with pytest.raises(ModelSpecError, match="'Image' belongs to both"):
         pls_higher_order(mobi, higher_order={"Satisfaction": ["Image", "Value"],
                                              "Other": ["Image", "Quality"]},
