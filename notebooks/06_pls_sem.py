@@ -165,7 +165,7 @@ compare
 # important but perform poorly -- the managerial priorities.
 
 # %%
-from egovstudy import pls_assess as PA  # noqa: E402
+from egovstudy import pls_assess as PA
 
 vif = PA.outer_vif(data, measurement=measurement)
 save_table(T.frame_table(vif, title="Outer VIF", language=language, digits=3), "06_outer_vif")
@@ -196,7 +196,7 @@ fit.table
 # indicators (Sarstedt et al. 2019).
 
 # %%
-from egovstudy import pls_extend as PX  # noqa: E402
+from egovstudy import pls_extend as PX
 
 mod = PX.pls_moderation(data, measurement=measurement,
                         structural=[*structural, ("digitalisation*hr_quality", "performance")],
