@@ -374,3 +374,54 @@ def test_ipma_bad_input(corp: pd.DataFrame) -> None:
     assert isinstance(r, IPMAResult)
     with pytest.raises(ModelSpecError, match="level='item'"):
         ipma_map(r, level="item")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- blindfolding
+def _two_blocks(n: int, b: float, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    f = rng.normal(size=(n, 1))
+    g = b * f + np.sqrt(1 - b**2) * rng.normal(size=(n, 1))
+    lam = np.array([0.9, 0.8, 0.7])
+    e = np.sqrt(1 - lam**2)
+    return pd.DataFrame(np.hstack([f * lam + rng.normal(size=(n, 3)) * e,
+                                   g * lam + rng.normal(size=(n, 3)) * e]),
+                        columns=["x1", "x2", "x3", "y1", "y2", "y3"])
+
+
+def test_blindfolding_known_truth() -> None:
+    # no published blindfolding output for these data: with standardized indicators the
+    # cross-validated redundancy of a Mode A block tends to mean(loading²) · R² (each
+    # omitted point is predicted by loading x predicted score), slightly lower because the
+    # omitted points are mean-replaced; and every data point is omitted exactly once, so
+    # SSO is the block's total sum of squares up to the round means
+    from egovstudy.pls_assess import blindfolding
+
+    mm = {"X": ["x1", "x2", "x3"], "Y": ["y1", "y2", "y3"]}
+    d = _two_blocks(4001, 0.6, 2)
+    q = blindfolding(d, measurement=mm, structural=[("X", "Y")]).iloc[0]
+    r = pls_sem(d, measurement=mm, structural=[("X", "Y")], n_boot=0, q2_folds=0)
+    lam = r.outer_loadings.set_index("indicator").loc[["y1", "y2", "y3"], "estimate"]
+    assert q["q2"] == pytest.approx(float((lam**2).mean() * r.r2["r2"].iloc[0]), abs=0.015)
+    ss = float(((d[["y1", "y2", "y3"]] - d[["y1", "y2", "y3"]].mean()) ** 2).sum().sum())
+    assert q["sso"] == pytest.approx(ss, rel=0.005)
+    # no relation: no predictive relevance
+    q0 = blindfolding(_two_blocks(1003, 0.0, 3), measurement=mm,
+                      structural=[("X", "Y")]).iloc[0]
+    assert q0["q2"] < 0.01
+
+
+def test_blindfolding_bad_input(corp: pd.DataFrame) -> None:
+    from egovstudy.pls_assess import blindfolding
+
+    kw = {"measurement": {"COMP": ["comp_1", "comp_2"], "CUSL": ["cusl_1", "cusl_2"]},
+          "structural": [("COMP", "CUSL")], "na_values": [-99]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # 344 cases: D = 8 divides them
+        with pytest.raises(ModelSpecError, match=r"omission_distance=8 divides the 344 cases"
+                                                 r".*use e.g. 7"):
+            blindfolding(corp, omission_distance=8, **kw)  # type: ignore[arg-type]
+        with pytest.raises(ModelSpecError, match="omission_distance=1: pass an integer"):
+            blindfolding(corp, omission_distance=1, **kw)  # type: ignore[arg-type]
+        q = blindfolding(corp, **kw)  # type: ignore[arg-type]
+    assert q["construct"].tolist() == ["CUSL"] and 0 < q.loc[0, "q2"] < 1
