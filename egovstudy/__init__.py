@@ -72,8 +72,7 @@ _LAZY: dict[str, str] = {
     "process": "egovstudy.mediation",
     "pls_sem": "egovstudy.pls",
     **dict.fromkeys(["outer_vif", "formative_assessment", "pls_predict", "model_fit", "ipma",
-                     "blindfolding",
-                     "ipma_map"], "egovstudy.pls_assess"),
+                     "ipma_map", "blindfolding"], "egovstudy.pls_assess"),
     **dict.fromkeys(["pls_moderation", "simple_slopes_pls", "pls_higher_order"],
                     "egovstudy.pls_extend"),
     # missing data
