@@ -25,7 +25,9 @@ def test_study_pls_assessment_reaches_the_chapter(tmp_path: Path) -> None:
     study = make_generic_study(tmp_path, n_offices=12, per_office=15)
     spec = yaml.safe_load(study.read_text(encoding="utf-8"))
     spec["pls"] = {"predict": {"folds": 5, "repetitions": 2, "technique": "EA"},
-                   "fit": {"n_boot": 100}, "ipma": {"target": "benefits", "scale": [1, 7]}}
+                   "fit": {"n_boot": 100}, "ipma": {"target": "benefits", "scale": [1, 7]},
+                   "moderation": [{"iv": "satisfaction", "moderator": "use",
+                                   "to": "benefits"}]}
     study.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -37,8 +39,10 @@ def test_study_pls_assessment_reaches_the_chapter(tmp_path: Path) -> None:
     assert "PLSpredict (5 folds, 2 repetitions)" in md
     assert "*Model fit (SRMR, d" in md and "The SRMR of the estimated model is" in md
     assert "most important driver" in md
+    assert "Moderation (two-stage interaction terms)" in md
+    assert "moderat" in md.split("Moderation (two-stage interaction terms)")[1][:3000]
     kinds = [t.kind for t in res.tables["en"]]  # type: ignore[attr-defined]
-    assert kinds.count("pls_assessment") == 3
+    assert kinds.count("pls_assessment") == 4
 
 
 def test_study_refuses_unknown_pls_keys(tmp_path: Path) -> None:
@@ -55,3 +59,26 @@ def test_study_refuses_unknown_pls_keys(tmp_path: Path) -> None:
     study.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     with pytest.raises(EgovStudyError, match="target"):
         read_study(study)
+    spec["pls"] = {"moderation": [{"iv": "use", "moderator": "satisfaction"}]}
+    study.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    with pytest.raises(EgovStudyError, match="to"):
+        read_study(study)
+
+
+def test_moderation_key_names_model_constructs() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from egovstudy.errors import ModelSpecError
+    from egovstudy.report.sections.pls_assessment import assessment_tables
+
+    rng = np.random.default_rng(1)
+    d = pd.DataFrame(rng.normal(size=(120, 4)), columns=["x1", "x2", "y1", "y2"])
+    kw = {"measurement": {"X": ["x1", "x2"], "Y": ["y1", "y2"]},
+          "structural": [("X", "Y")], "core": {}, "seed": 1}
+    with pytest.raises(ModelSpecError, match="moderator='Z' is not a construct"):
+        assessment_tables(d, options={"moderation": [{"iv": "X", "moderator": "Z",
+                                                      "to": "Y"}]}, **kw)  # type: ignore[arg-type]
+    with pytest.raises(ModelSpecError, match="no path Y -> X"):
+        assessment_tables(d, options={"moderation": [{"iv": "Y", "moderator": "X",
+                                                      "to": "X"}]}, **kw)  # type: ignore[arg-type]

@@ -921,7 +921,8 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         # assessment asked for in the study file's pls: block (predict, fit, ipma)
         for title, frame, sentences in assessment_tables(
                 data, measurement=meas, structural=structural, options=assess, core=core,
-                seed=inp.seed, language=language, decimal=decimal, labels=labels):
+                seed=inp.seed, language=language, decimal=decimal, labels=labels,
+                n_boot=inp.n_boot, clusters=inp.cluster):
             doc.table(frame_table(frame, title=title, language=language, decimal=decimal,
                                   digits=3, kind="pls_assessment"))
             for sentence in sentences:

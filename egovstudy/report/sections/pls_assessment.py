@@ -1,7 +1,8 @@
 """The PLS-SEM assessment the study file asks for: PLSpredict, model fit and IPMA.
 
 The study file's ``pls:`` block may hold ``predict: {folds, repetitions, technique}``,
-``fit: {n_boot}`` and ``ipma: {target, scale}``; :func:`split_options` separates them from
+``fit: {n_boot}``, ``ipma: {target, scale}`` and ``moderation: [{iv, moderator, to,
+method}]``; :func:`split_options` separates them from
 the estimator's own options and :func:`assessment_tables` runs them and returns, per
 assessment, a title, a tidy frame and the sentences (words from the catalogues).
 """
@@ -18,7 +19,7 @@ from egovstudy.errors import ModelSpecError
 __all__ = ["ASSESSMENT_KEYS", "assessment_tables", "split_options"]
 
 #: Keys of the study file's ``pls:`` block that select an assessment, not an estimator option.
-ASSESSMENT_KEYS = ("predict", "fit", "ipma")
+ASSESSMENT_KEYS = ("predict", "fit", "ipma", "moderation")
 
 
 def split_options(pls: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -37,12 +38,14 @@ def split_options(pls: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any
 def assessment_tables(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
                       structural: Any, options: Mapping[str, Any], core: Mapping[str, Any],
                       seed: int, language: str = "en", decimal: str = ".",
-                      labels: Mapping[str, str] | None = None
+                      labels: Mapping[str, str] | None = None, n_boot: int = 1000,
+                      clusters: str | None = None
                       ) -> list[tuple[str, pd.DataFrame, list[str]]]:
     """Run the assessments in ``options`` and return ``(title, frame, sentences)`` each.
 
     ``core`` holds the estimator options (``scheme``, ``missing``, ``consistent``) so the
-    assessment estimates the same model as the chapter's PLS-SEM section.
+    assessment estimates the same model as the chapter's PLS-SEM section; ``n_boot`` and
+    ``clusters`` are the study's bootstrap (used by the moderation).
 
     Examples
     --------
@@ -99,4 +102,51 @@ def assessment_tables(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[
                     performance=fmt_num(top["performance"], 1, decimal=decimal))
         out.append((text("cap_pls_ipma", language, target=lab.get(r.target, r.target)),
                     c.assign(construct=c["construct"].map(lambda v: lab.get(v, v))), [sent]))
+    mods = options.get("moderation")
+    if mods:
+        out.append(_moderation(data, mods, measurement, structural, core, seed, language,
+                               lab, n_boot, clusters))
     return out
+
+
+def _moderation(data: pd.DataFrame, mods: Any, measurement: Mapping[str, Sequence[str]],
+                structural: Any, core: Mapping[str, Any], seed: int, language: str,
+                lab: Mapping[str, str], n_boot: int, clusters: str | None
+                ) -> tuple[str, pd.DataFrame, list[str]]:
+    """The chapter's model with the interaction terms of ``pls.moderation``."""
+    import difflib
+
+    from egovstudy.pls_extend import pls_moderation
+    from egovstudy.report.language import text
+
+    cons = list(measurement)
+    pairs = [tuple(p) for p in structural]
+    inter = []
+    method = "two_stage"
+    for m in mods:
+        for key in ("iv", "moderator", "to"):
+            name = m.get(key)
+            if name not in cons:
+                close = difflib.get_close_matches(str(name), cons, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ModelSpecError(f"pls.moderation {key}={name!r} is not a construct of the "
+                                     f"PLS-SEM model ({', '.join(cons)}){hint}")
+        iv, mo, to = m["iv"], m["moderator"], m["to"]
+        if (iv, to) not in pairs:
+            raise ModelSpecError(f"pls.moderation: the model has no path {iv} -> {to} to "
+                                 "moderate; pick a path of the model")
+        if (mo, to) not in pairs:  # moderation needs the moderator's main effect
+            pairs.append((mo, to))
+        pairs.append((f"{iv}*{mo}", to))
+        inter.append((iv, mo))
+        method = m.get("method", method)
+    res = pls_moderation(data, measurement=measurement, structural=pairs, interactions=inter,
+                         method=method, missing=core.get("missing", "mean"),
+                         scheme=core.get("scheme", "path"), n_boot=n_boot, seed=seed,
+                         clusters=clusters, progress=False, q2_folds=0)
+    frame = res.interactions.assign(
+        term=[f"{lab.get(a, a)} × {lab.get(b, b)} → {lab.get(t, t)}"
+              for a, b, t in zip(res.interactions["iv"], res.interactions["moderator"],
+                                 res.interactions["to"], strict=True)])
+    frame = frame[["term", "estimate", "std_error", "p_value", "ci_low", "ci_high", "f2"]]
+    return text("cap_pls_moderation", language), frame, res.sentences(language)
