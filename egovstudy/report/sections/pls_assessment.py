@@ -122,7 +122,7 @@ def _moderation(data: pd.DataFrame, mods: Any, measurement: Mapping[str, Sequenc
     cons = list(measurement)
     pairs = [tuple(p) for p in structural]
     inter = []
-    method = "two_stage"
+    method: Any = "two_stage"
     for m in mods:
         for key in ("iv", "moderator", "to"):
             name = m.get(key)
