@@ -122,7 +122,7 @@ def _moderation(data: pd.DataFrame, mods: Any, measurement: Mapping[str, Sequenc
     cons = list(measurement)
     pairs = [tuple(p) for p in structural]
     inter = []
-    method: Any = "two_stage"
+    methods: set[str] = set()
     for m in mods:
         for key in ("iv", "moderator", "to"):
             name = m.get(key)
@@ -132,6 +132,9 @@ def _moderation(data: pd.DataFrame, mods: Any, measurement: Mapping[str, Sequenc
                 raise ModelSpecError(f"pls.moderation {key}={name!r} is not a construct of the "
                                      f"PLS-SEM model ({', '.join(cons)}){hint}")
         iv, mo, to = m["iv"], m["moderator"], m["to"]
+        if mo in (iv, to):
+            raise ModelSpecError(f"pls.moderation: the moderator {mo!r} must differ from iv and "
+                                 "to")
         if (iv, to) not in pairs:
             raise ModelSpecError(f"pls.moderation: the model has no path {iv} -> {to} to "
                                  "moderate; pick a path of the model")
@@ -139,7 +142,11 @@ def _moderation(data: pd.DataFrame, mods: Any, measurement: Mapping[str, Sequenc
             pairs.append((mo, to))
         pairs.append((f"{iv}*{mo}", to))
         inter.append((iv, mo))
-        method = m.get("method", method)
+        methods.add(m.get("method", "two_stage"))
+    if len(methods) > 1:
+        raise ModelSpecError("pls.moderation mixes methods "
+                             f"({', '.join(sorted(methods))}); use one method for all terms")
+    method: Any = methods.pop()
     res = pls_moderation(data, measurement=measurement, structural=pairs, interactions=inter,
                          method=method, missing=core.get("missing", "mean"),
                          scheme=core.get("scheme", "path"), n_boot=n_boot, seed=seed,
