@@ -79,15 +79,15 @@ def test_moderation_key_names_model_constructs() -> None:
     with pytest.raises(ModelSpecError, match="moderator='Z' is not a construct"):
         assessment_tables(d, options={"moderation": [{"iv": "X", "moderator": "Z",
                                                       "to": "Y"}]}, **kw)  # type: ignore[arg-type]
-    with pytest.raises(ModelSpecError, match="no path Y -> X"):
-        assessment_tables(d, options={"moderation": [{"iv": "Y", "moderator": "X",
-                                                      "to": "X"}]}, **kw)  # type: ignore[arg-type]
     with pytest.raises(ModelSpecError, match="moderator 'Y' must differ"):
         assessment_tables(d, options={"moderation": [{"iv": "X", "moderator": "Y",
                                                       "to": "Y"}]}, **kw)  # type: ignore[arg-type]
     d["z1"], d["z2"] = rng.normal(size=(2, 120))
     kw3 = {**kw, "measurement": {"X": ["x1", "x2"], "Z": ["z1", "z2"], "Y": ["y1", "y2"]},
            "structural": [("X", "Y"), ("Z", "Y")]}
+    with pytest.raises(ModelSpecError, match="no path Y -> X"):
+        assessment_tables(d, options={"moderation": [{"iv": "Y", "moderator": "Z",
+                                                      "to": "X"}]}, **kw3)  # type: ignore[arg-type]
     with pytest.raises(ModelSpecError, match="mixes methods"):
         assessment_tables(d, options={"moderation": [
             {"iv": "X", "moderator": "Z", "to": "Y", "method": "two_stage"},
