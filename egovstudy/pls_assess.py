@@ -957,10 +957,10 @@ def blindfolding(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]]
     Examples
     --------
     >>> rng = np.random.default_rng(6)
-    >>> f = rng.normal(size=(301, 1))
-    >>> g = 0.7 * f + 0.7 * rng.normal(size=(301, 1))
-    >>> d = pd.DataFrame(np.hstack([0.8 * f + 0.6 * rng.normal(size=(301, 3)),
-    ...                             0.8 * g + 0.6 * rng.normal(size=(301, 3))]),
+    >>> f = rng.normal(size=(302, 1))
+    >>> g = 0.7 * f + 0.7 * rng.normal(size=(302, 1))
+    >>> d = pd.DataFrame(np.hstack([0.8 * f + 0.6 * rng.normal(size=(302, 3)),
+    ...                             0.8 * g + 0.6 * rng.normal(size=(302, 3))]),
     ...                  columns=["x1", "x2", "x3", "y1", "y2", "y3"])
     >>> q = blindfolding(d, measurement={"X": ["x1", "x2", "x3"], "Y": ["y1", "y2", "y3"]},
     ...                  structural=[("X", "Y")])
