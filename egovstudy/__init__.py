@@ -74,6 +74,10 @@ _LAZY: dict[str, str] = {
     "process": "egovstudy.mediation",
     "pls_sem": "egovstudy.pls",
     "pls_mga": "egovstudy.pls_mga",
+    **dict.fromkeys(["outer_vif", "formative_assessment", "pls_predict", "model_fit", "ipma",
+                     "ipma_map", "blindfolding"], "egovstudy.pls_assess"),
+    **dict.fromkeys(["pls_moderation", "simple_slopes_pls", "pls_higher_order"],
+                    "egovstudy.pls_extend"),
     # missing data
     **dict.fromkeys(["little_mcar_test", "impute", "pool", "mi_ols", "mi_logit",
                      "mi_process", "missing_report"], "egovstudy.missing"),

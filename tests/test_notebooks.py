@@ -36,7 +36,9 @@ EXPECTED: dict[str, tuple[list[str], list[str]]] = {
                                 ["05_bootstrap_hr_quality", "05_path_hr_quality",
                                  "05_moderation"]),
     "06_pls_sem": (["06_paths", "06_reliability", "06_htmt", "06_r2", "06_q2",
-                    "06_indirect_effects", "06_micom", "06_mga_paths"], ["06_path_diagram"]),
+                    "06_indirect_effects", "06_outer_vif", "06_plspredict", "06_model_fit",
+                    "06_ipma", "06_hoc_paths", "06_micom", "06_mga_paths"],
+                   ["06_path_diagram", "06_ipma_map", "06_simple_slopes"]),
     "11_sample_size_power": ([], ["11_power_curve"]),
     "13_sem": (["13_sem_paths", "13_invariance"], []),
 }

@@ -867,7 +867,6 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         doc.para(note)
 
     def pls() -> None:
-        from egovstudy.pls import pls_sem
         from egovstudy.report.sections.pls_mga import pls_sem_options
 
         if not inp.pls or not inp.predictors or not inp.outcome:
@@ -884,11 +883,20 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
         structural += [(p, inp.outcome) for p in inp.predictors]
         if inp.mediator:
             structural.append((inp.mediator, inp.outcome))
+        from egovstudy.report.sections.pls_assessment import (
+            assessment_tables,
+            fit_pls,
+            split_options,
+        )
+
+        core, assess = split_options(pls_sem_options(inp.pls_options))
+        dims = {c: {d: citems.get(d, []) for d in cb.constructs[c].dimensions} for c in meas
+                if not cb.constructs[c].items and cb.constructs[c].dimensions}
         # the study's B and seed, and the same resampling unit as the mediation bootstrap
-        res = memo("pls", lambda: pls_sem(data, measurement=meas, structural=structural,
-                                          n_boot=inp.n_boot, seed=inp.seed,
-                                          clusters=inp.cluster, progress=False,
-                                          **pls_sem_options(inp.pls_options)))
+        res = memo("pls", lambda: fit_pls(data, measurement=meas, structural=structural,
+                                          core=core, dimensions=dims, n_boot=inp.n_boot,
+                                          seed=inp.seed, clusters=inp.cluster,
+                                          progress=False))
         doc.heading(doc.t("cap_pls") + (" (PLSc)" if inp.pls_options.get("consistent")
                                         else ""))
         pls_measurement(res)
@@ -917,6 +925,15 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                            labels=labels, r2=r2, ax=ax)
         doc.figure({"en": "PLS-SEM Structural Model", "id": "Model Struktural PLS-SEM"}[language],
                    fig)
+        # assessment asked for in the study file's pls: block (predict, fit, ipma)
+        for title, frame, sentences in assessment_tables(
+                data, measurement=meas, structural=structural, options=assess, core=core,
+                seed=inp.seed, language=language, decimal=decimal, labels=labels,
+                n_boot=inp.n_boot, clusters=inp.cluster):
+            doc.table(frame_table(frame, title=title, language=language, decimal=decimal,
+                                  digits=3, kind="pls_assessment"))
+            for sentence in sentences:
+                doc.para(sentence)
         if inp.pls_options.get("mga"):
             pls_groups(meas, structural)
 
