@@ -1,0 +1,256 @@
+"""The survey-methods checks of a study: group comparisons, non-response, missing data,
+common-method bias and the design effect of a clustered sample.
+
+One function per check, each taking the loaded survey and the study's options (the
+``comparisons``, ``nonresponse``, ``missing`` and ``method_bias`` entries of the study
+file). The command-line verbs (``egovstudy compare | missing | method-bias``) and the
+results chapter call these same functions, so they print the same numbers.
+
+Examples
+--------
+>>> import warnings
+>>> from egovstudy.datasets import default_study_dir
+>>> from egovstudy.study import load_study_survey
+>>> with warnings.catch_warnings():
+...     warnings.simplefilter("ignore")
+...     spec, survey = load_study_survey(default_study_dir())
+>>> comp = study_comparisons(survey, spec.comparisons, constructs=spec.constructs)
+>>> sorted(set(comp.tidy()["group"]))
+['education', 'gender', 'position', 'rank']
+>>> round(study_method_bias(survey, spec.method_bias).harman.variance_explained, 3)
+0.255
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from egovstudy.errors import ModelSpecError
+
+__all__ = ["MethodBias", "MissingCheck", "design_effects", "study_comparisons",
+           "study_method_bias", "study_missing", "study_nonresponse"]
+
+
+def _constructs(survey: Any, constructs: Sequence[str] | None, chosen: Any = "all") -> list[str]:
+    """The construct-score columns compared: ``chosen`` ("all" = the study's constructs)."""
+    if chosen not in (None, "all"):
+        return [str(c) for c in chosen]
+    names = list(constructs) if constructs else list(survey.codebook.constructs)
+    return [c for c in names if c in survey.data.columns]
+
+
+def _items(survey: Any, constructs: Sequence[str]) -> list[str]:
+    citems = survey.construct_items()
+    return [i for c in constructs for i in citems.get(c, []) if i in survey.data.columns]
+
+
+def study_comparisons(survey: Any, options: Mapping[str, Any] | None = None, *,
+                      constructs: Sequence[str] | None = None) -> Any:
+    """Every construct score compared across every grouping variable (the "uji beda").
+
+    Parameters
+    ----------
+    survey : Survey
+        The loaded survey (construct scores already computed).
+    options : mapping, optional
+        The study file's ``comparisons`` entry: ``by`` (grouping columns; default every
+        categorical variable of the codebook), ``constructs`` ("all" or a list), ``method``
+        ("auto", "parametric", "nonparametric") and ``adjust`` ("none", "holm",
+        "bonferroni"; within each construct).
+    constructs : list of str, optional
+        The study's constructs (``constructs`` of the study file), used for "all".
+
+    Returns
+    -------
+    GroupComparison or None
+        None when the codebook has no categorical variable and ``by`` is not given.
+    """
+    from egovstudy.compare import compare_groups
+    from egovstudy.report.sections.profile import categorical_variables
+
+    opts = dict(options or {})
+    by = opts.get("by") or [v.name for v in categorical_variables(survey.codebook,
+                                                                  survey.data.columns)]
+    if not by:
+        return None
+    outcomes = _constructs(survey, constructs, opts.get("constructs", "all"))
+    adjust = opts.get("adjust", "none")
+    return compare_groups(survey.data, groups=list(by), outcomes=outcomes,
+                          method=opts.get("method", "auto"),
+                          adjust=None if adjust == "none" else adjust, family="outcome")
+
+
+def study_nonresponse(survey: Any, options: Mapping[str, Any] | None = None, *,
+                      constructs: Sequence[str] | None = None) -> Any:
+    """Early versus late respondents on every construct (Armstrong & Overton 1977).
+
+    ``options`` is the study file's ``nonresponse`` entry: ``time`` (the submission-time
+    column; default ``submitted_at`` when the data has it) and ``share`` (of respondents
+    in each wave, default 0.25). Returns None when there is no time column.
+    """
+    from egovstudy.compare import nonresponse_check
+
+    opts = dict(options or {})
+    time = opts.get("time") or ("submitted_at" if "submitted_at" in survey.data.columns
+                                else None)
+    if time is None:
+        return None
+    return nonresponse_check(survey.data, timestamp=str(time),
+                             constructs=_constructs(survey, constructs),
+                             share=float(opts.get("share", 0.25)))
+
+
+@dataclass(frozen=True)
+class MissingCheck:
+    """The missing-data statement of a study: the report, and the pooled MI models.
+
+    Attributes
+    ----------
+    report : MissingReport
+        Shares missing in the items, patterns, Little's MCAR test (and the imputations).
+    method : str
+        "listwise" or "mi".
+    pooled : dict
+        With ``method="mi"``: ``{outcome: PooledResult}`` of the study's OLS equations
+        estimated in every imputed dataset and pooled by Rubin's rules.
+    """
+
+    report: Any
+    method: str
+    pooled: dict[str, Any]
+
+    def summary(self) -> str:
+        """Text report."""
+        parts = [self.report.summary(), self.report.sentence("en")]
+        parts += [f"Pooled OLS of {y} ({self.report.imputed.m} imputations):\n{p.summary()}"
+                  for y, p in self.pooled.items()]
+        return "\n".join(parts)
+
+
+def _equations(model: Any) -> dict[str, list[str]]:
+    if model is None:
+        return {}
+    rhs = [*model.predictors, *model.covariates]
+    eqs = {}
+    if model.mediator:
+        eqs[model.mediator] = rhs
+        rhs = [model.mediator, *rhs]
+    eqs[model.outcome] = rhs
+    return eqs
+
+
+def study_missing(survey: Any, options: Mapping[str, Any] | None = None, *,
+                  constructs: Sequence[str] | None = None, model: Any = None,
+                  seed: int = 2026) -> MissingCheck:
+    """Missing data in the items of the study's constructs, and multiple imputation.
+
+    ``options`` is the study file's ``missing`` entry: ``method`` ("listwise", default,
+    or "mi"), ``m`` (imputations, default 20) and ``seed`` (default the study's seed).
+    With "mi" the construct scores and the model variables are imputed ``m`` times
+    (chained equations) and every OLS equation of ``model`` is pooled by Rubin's rules;
+    the same seed gives the same imputations and estimates.
+    """
+    from egovstudy.missing import impute, mi_ols, missing_report
+
+    opts = dict(options or {})
+    method = str(opts.get("method", "listwise"))
+    if method not in ("listwise", "mi"):
+        raise ModelSpecError(f"missing.method={method!r} is not supported; use 'listwise' or "
+                             "'mi'")
+    cons = _constructs(survey, constructs)
+    items = _items(survey, cons)
+    data = survey.data
+    imputed = None
+    pooled: dict[str, Any] = {}
+    eqs = _equations(model)
+    if method == "mi":
+        cols = list(dict.fromkeys([*cons, *(v for y, rhs in eqs.items() for v in (y, *rhs))]))
+        block = data[cols].apply(pd.to_numeric, errors="coerce").astype(float)
+        imputed = impute(block, cols, m=int(opts.get("m", 20)),
+                         seed=int(opts.get("seed", seed)))
+        for y, rhs in eqs.items():
+            pooled[y] = mi_ols(f"{y} ~ {' + '.join(rhs)}", imputed)
+    report = missing_report(data[items].astype(float), imputed=imputed)
+    return MissingCheck(report, method, pooled)
+
+
+@dataclass(frozen=True)
+class MethodBias:
+    """Common-method-bias checks of a study: Harman, full collinearity VIF, marker.
+
+    Each attribute is None when the study file switched the check off.
+    """
+
+    harman: Any
+    full_vif: Any
+    marker: Any
+
+    def tidy(self) -> pd.DataFrame:
+        """One row per check: check, statistic, threshold, flag."""
+        rows = []
+        if self.harman is not None:
+            rows.append({"check": "harman", "statistic": self.harman.variance_explained,
+                         "threshold": self.harman.threshold, "cmb_flag": self.harman.dominant})
+        if self.full_vif is not None:
+            t = self.full_vif.table
+            rows.append({"check": "full_vif_max", "statistic": float(t["vif"].max()),
+                         "threshold": self.full_vif.threshold,
+                         "cmb_flag": bool(t["cmb_flag"].any())})
+        if self.marker is not None:
+            t = self.marker.table
+            rows.append({"check": "marker_r_m", "statistic": self.marker.r_m,
+                         "threshold": float("nan"),
+                         "cmb_flag": bool((t["significant"] & ~t["still_significant"]).any())})
+        return pd.DataFrame(rows, columns=["check", "statistic", "threshold", "cmb_flag"])
+
+    def summary(self) -> str:
+        """Text report with each check's verdict."""
+        return "\n\n".join(r.summary() for r in (self.harman, self.full_vif, self.marker)
+                           if r is not None)
+
+
+def study_method_bias(survey: Any, options: Mapping[str, Any] | None = None, *,
+                      constructs: Sequence[str] | None = None) -> MethodBias:
+    """Harman's single-factor test on the items, Kock's full collinearity VIFs on the
+    construct scores and (when ``marker`` names a column) Lindell & Whitney's marker
+    correction. ``options`` is the study file's ``method_bias`` entry (``harman``,
+    ``full_vif``: booleans, default true; ``marker``: a column or null)."""
+    from egovstudy.measurement.cmb import (
+        full_collinearity_vif,
+        harman_test,
+        marker_correction,
+    )
+
+    opts = dict(options or {})
+    cons = _constructs(survey, constructs)
+    data = survey.data
+    items = _items(survey, cons)
+    harman = (harman_test(data[items].astype(float).dropna(), items)
+              if opts.get("harman", True) else None)
+    full = (full_collinearity_vif(data[cons].astype(float).dropna(), cons)
+            if opts.get("full_vif", True) else None)
+    marker = opts.get("marker")
+    mark = (marker_correction(data[[*cons, marker]].astype(float), cons, str(marker))
+            if marker else None)
+    return MethodBias(harman, full, mark)
+
+
+def design_effects(survey: Any, cluster: str, variables: Sequence[str]) -> pd.DataFrame:
+    """ICC(1) and Kish design effect of each variable clustered by ``cluster``.
+
+    Returns a frame ``variable, n, n_clusters, mean_cluster_size, icc1, deff,
+    deff_unequal, effective_n`` (one row per variable).
+    """
+    from egovstudy.models.design_effect import design_effect
+
+    rows = []
+    for v in variables:
+        d = design_effect(survey.data.assign(**{v: survey.data[v].astype(float)}), v, cluster)
+        rows.append({"variable": v, "n": d.n, "n_clusters": d.n_clusters,
+                     "mean_cluster_size": d.mean_cluster_size, "icc1": d.icc1, "deff": d.deff,
+                     "deff_unequal": d.deff_unequal, "effective_n": d.effective_n})
+    return pd.DataFrame(rows)
