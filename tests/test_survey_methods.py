@@ -1,0 +1,197 @@
+"""Survey methods wired into a study: study-file keys, CLI verbs and chapter sections.
+
+The statistics are checked against R on the screened default study (586 respondents).
+The reference script exports ``survey.data`` (construct scores and items as float) and runs:
+
+    d <- read.csv("default.csv", stringsAsFactors = TRUE)
+    kruskal.test(hr_quality ~ education, data = d)       # chi-squared = 11.76, p = 0.01923
+    # wave: first / last floor(0.25 * 586) = 146 respondents by submitted_at
+    t.test(planning ~ wave, data = d)                    # t = 2.0195, df = 278.72, p = 0.04439
+    psych::principal(na.omit(d[, items]), nfactors = 1, rotate = "none")$values[1] / 42
+                                                         # 0.254815 (n = 372 complete)
+    1 / (1 - summary(lm(monitoring ~ <other 11 constructs>, na.omit(d[, cons])))$r.squared)
+                                                         # 2.001691; hr_quality 1.339546
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from egovstudy.cli import main
+from egovstudy.datasets import default_study_dir
+from egovstudy.study import StudyFileError, load_study_survey, read_study
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _generic_survey import make_generic_study
+
+STUDY = default_study_dir() / "study.yaml"
+
+
+@pytest.fixture(scope="module")
+def default() -> tuple[Any, Any]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_study_survey(STUDY)
+
+
+# ---------------------------------------------------------------- study file
+def test_default_study_file_carries_the_survey_method_keys() -> None:
+    spec = read_study(STUDY)
+    assert spec.comparisons["by"] == ["gender", "education", "rank", "position"]
+    assert spec.nonresponse == {"time": "submitted_at", "share": 0.25}
+    assert spec.missing["method"] == "listwise"
+    assert spec.method_bias["marker"] is None
+
+
+def test_unknown_survey_method_key_is_refused(tmp_path: Path) -> None:
+    raw = yaml.safe_load(STUDY.read_text(encoding="utf-8"))
+    raw["data"] = str(default_study_dir() / raw["data"])
+    raw["codebook"] = str(default_study_dir() / raw["codebook"])
+    raw["comparisons"] = {"bye": ["gender"]}
+    raw["missing"] = {"method": "fiml"}
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(StudyFileError, match=r"comparisons(.|\n)*bye(.|\n)*missing\.method"):
+        read_study(path)
+
+
+def test_misspelt_survey_method_names_say_did_you_mean(default: tuple[Any, Any]) -> None:
+    from egovstudy.resolve import check_study_names
+
+    spec, survey = default
+    bad = spec.with_options(comparisons={"by": ["gendr"]},
+                            nonresponse={"time": "submited_at"},
+                            method_bias={"marker": "mbsp"})
+    with pytest.raises(StudyFileError, match=r"comparisons\.by\[0\]: 'gendr'.*did you mean "
+                                             r"'gender'(.|\n)*nonresponse\.time: 'submited_at'"
+                                             r".*'submitted_at'(.|\n)*method_bias\.marker"):
+        check_study_names(bad, survey)
+
+
+# ---------------------------------------------------------------- statistics vs R
+def test_comparisons_and_nonresponse_match_r(default: tuple[Any, Any]) -> None:
+    from egovstudy.survey_methods import study_comparisons, study_nonresponse
+
+    spec, survey = default
+    comp = study_comparisons(survey, spec.comparisons, constructs=spec.constructs).tidy()
+    row = comp.set_index(["group", "outcome"]).loc[("education", "hr_quality")]
+    # R: kruskal.test(hr_quality ~ education): chi-squared = 11.76, df = 4, p = 0.01923
+    assert row["test"] == "kruskal"
+    assert row["statistic"] == pytest.approx(11.76, abs=0.005)
+    assert row["p_value"] == pytest.approx(0.01923, abs=5e-6)
+    late = study_nonresponse(survey, spec.nonresponse, constructs=spec.constructs).tidy()
+    plan = late.set_index("outcome").loc["planning"]
+    # R: t.test(planning ~ wave): t = 2.0195, df = 278.72, p-value = 0.04439
+    assert plan["statistic"] == pytest.approx(2.0195, abs=5e-5)
+    assert plan["df"] == pytest.approx(278.72, abs=0.005)
+    assert plan["p_value"] == pytest.approx(0.04439, abs=5e-6)
+
+
+def test_method_bias_matches_r(default: tuple[Any, Any]) -> None:
+    from egovstudy.survey_methods import study_method_bias
+
+    spec, survey = default
+    bias = study_method_bias(survey, spec.method_bias, constructs=spec.constructs)
+    # R: psych::principal(items, nfactors = 1, rotate = "none")$values[1] / 42 = 0.254815
+    assert bias.harman.variance_explained == pytest.approx(0.254815, abs=5e-7)
+    assert bias.harman.n == 372
+    vif = bias.full_vif.table.set_index("construct")["vif"]
+    # R: 1 / (1 - R^2) of lm(construct ~ the other 11) on complete cases
+    assert vif["monitoring"] == pytest.approx(2.001691, abs=5e-7)
+    assert vif["hr_quality"] == pytest.approx(1.339546, abs=5e-7)
+    assert bias.marker is None
+
+
+def test_multiple_imputation_is_reproducible_with_its_seed(default: tuple[Any, Any]) -> None:
+    from egovstudy.survey_methods import study_missing
+
+    spec, survey = default
+    opts = {"method": "mi", "m": 3, "seed": 5}
+    first = study_missing(survey, opts, constructs=spec.constructs, model=spec.model)
+    again = study_missing(survey, opts, constructs=spec.constructs, model=spec.model)
+    other = study_missing(survey, {**opts, "seed": 6}, constructs=spec.constructs,
+                          model=spec.model)
+    a = first.pooled["performance"].tidy()["estimate"].to_numpy()
+    assert set(first.pooled) == {"digitalisation", "performance"}
+    assert (a == again.pooled["performance"].tidy()["estimate"].to_numpy()).all()
+    assert not (a == other.pooled["performance"].tidy()["estimate"].to_numpy()).all()
+    # the model variables have 5 missing cells of 586 x 13 (the items' report is separate)
+    assert first.report.imputed.share_imputed == pytest.approx(5 / (586 * 13))
+
+
+# ---------------------------------------------------------------- CLI and chapter
+@pytest.fixture(scope="module")
+def chapter(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    from egovstudy.report import results_chapter
+
+    out = tmp_path_factory.mktemp("wire18") / "bab4.md"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results_chapter(STUDY, out, language=("en", "id"), n_boot=200, pls=False,
+                        formats=("md",), table_formats=("csv",), figure_formats=("png",))
+    return {lang: (out.parent / f"bab4_{lang}.md").read_text(encoding="utf-8")
+            for lang in ("en", "id")}
+
+
+@pytest.mark.slow
+def test_chapter_gains_the_survey_method_sections(chapter: dict[str, str]) -> None:
+    en, id_ = chapter["en"], chapter["id"]
+    for heading in ("Group Comparisons of the Respondent Profile", "Non-Response Bias",
+                    "Missing Data", "Common-Method Bias"):
+        assert f"# {heading}" in en
+    for heading in ("Uji Beda berdasarkan Profil Responden", "Bias Non-Respons", "Data Hilang",
+                    "Bias Metode Umum"):
+        assert f"# {heading}" in id_
+    assert "HR quality differs by Education (Kruskal-Wallis H = 11.76, *p* = .019)." in en
+    assert "Planning (Welch's *t* = 2.02, *p* = .044)" in en
+    assert "explains 25.5% of the variance of the 42 items" in en
+    assert "menjelaskan 25.5% varians 42 butir" in id_
+    assert "Little's MCAR test is not significant (χ²(3272) = 3225.83, *p* = .714)" in en
+    assert "nested in 30 clusters" in en and "ICC(1)" in id_
+
+
+@pytest.mark.slow
+def test_cli_verbs_print_the_chapter_numbers(chapter: dict[str, str],
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["method-bias", str(STUDY)]) == 0
+    out = capsys.readouterr().out
+    assert "0.254815" in out and "2.001691" in out
+    assert "(largest 2.00)" in chapter["en"]
+    assert main(["compare", str(STUDY), "--by", "education"]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if "education" in ln and "hr_quality" in ln)
+    assert "kruskal" in line and "11.76" in line
+    assert main(["missing", str(STUDY)]) == 0
+    assert "chi2(3272) = 3225.830, p = 0.714" in capsys.readouterr().out
+
+
+def test_cli_compare_names_a_misspelt_column(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", str(STUDY), "--by", "rnk"]) == 2
+    assert "--by: 'rnk' is not a column of the data (did you mean 'rank'?)" in \
+        capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_generic_survey_chapter_has_the_sections_and_the_few_cluster_advice(
+        tmp_path: Path) -> None:
+    from egovstudy.report import results_chapter
+
+    study = make_generic_study(tmp_path, n_offices=12, per_office=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results_chapter(study, tmp_path / "out" / "bab4.md", language=("en", "id"),
+                        n_boot=200, pls=False, formats=("md",), table_formats=("csv",),
+                        figure_formats=("png",))
+    en = (tmp_path / "out" / "bab4_en.md").read_text(encoding="utf-8")
+    id_ = (tmp_path / "out" / "bab4_id.md").read_text(encoding="utf-8")
+    assert "compares every construct score across the respondent profile (Office)" in en
+    assert "first and the last 25% of respondents (60 each)" in en
+    assert "With only 12 clusters (fewer than 20)" in en
+    assert "Dengan hanya 12 klaster (kurang dari 20)" in id_
+    assert "Harman's single-factor test: one unrotated factor explains" in en
