@@ -38,6 +38,8 @@ EXPECTED: dict[str, tuple[list[str], list[str]]] = {
     "06_pls_sem": (["06_paths", "06_reliability", "06_htmt", "06_r2", "06_q2",
                     "06_indirect_effects"], ["06_path_diagram"]),
     "11_sample_size_power": ([], ["11_power_curve"]),
+    "12_survey_methods": (["12_comparisons", "12_nonresponse", "12_mi_pooled", "12_full_vif",
+                           "12_design_effects"], []),
 }
 
 
