@@ -13,6 +13,7 @@ Verbs::
     egovstudy compare study.yaml [--by gender rank]           group comparisons, non-response
     egovstudy missing study.yaml                              missing data, Little's MCAR, MI
     egovstudy method-bias study.yaml                          Harman, full collinearity VIF
+    egovstudy design study.yaml                               ICC, design effect, svyglm-like fits
     egovstudy data fetch [SOURCE...]                          download public data (cache)
 
 Instead of a study file, ``--data FILE --codebook FILE`` works for the verbs that
@@ -65,6 +66,8 @@ def _build_parser() -> argparse.ArgumentParser:
                    "multiple-imputation models",
         "method-bias": "common-method bias: Harman's single factor, full collinearity VIFs, "
                        "marker variable",
+        "design": "ICC(1) and design effect of the model variables by the cluster, and the "
+                  "design-based fits of the study file's design (weights, psu, strata, fpc)",
     }
     verbs = {}
     for verb, text in helps.items():
@@ -337,6 +340,27 @@ def _cmd_method_bias(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_design(args: argparse.Namespace) -> int:
+    from egovstudy.survey_methods import design_effects, study_design_fits
+
+    spec, survey = _inputs(args)
+    if spec is None:
+        raise EgovStudyError("design needs a study file (its model, cluster and design)")
+    m = spec.model
+    if m.cluster:
+        variables = [v for v in (m.mediator, m.outcome) if v]
+        deff = design_effects(survey, m.cluster, variables)
+        _show_frame(args, spec, "design_effects", deff, deff)
+    else:
+        _progress("no model.cluster: no ICC or design effect")
+    fits = study_design_fits(survey, spec.design, model=m, cluster=m.cluster)
+    if not fits:
+        _progress("no design.weights in the study file: no design-based fits")
+    for fit in fits.values():
+        print(fit.summary())
+    return 0
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from egovstudy.study import run_study
 
@@ -369,6 +393,7 @@ _COMMANDS = {
     "compare": _cmd_compare,
     "missing": _cmd_missing,
     "method-bias": _cmd_method_bias,
+    "design": _cmd_design,
 }
 
 

@@ -141,6 +141,9 @@ def _survey_method_problems(spec: Any, columns: list[str], constructs: list[str]
     need("nonresponse.time", time, what="column of the data", pool=columns)
     marker = (getattr(spec, "method_bias", {}) or {}).get("marker")
     need("method_bias.marker", marker, what="column of the data", pool=columns)
+    design = getattr(spec, "design", {}) or {}
+    for key in ("weights", "psu", "strata", "fpc"):
+        need(f"design.{key}", design.get(key), what="column of the data", pool=columns)
 
 
 def check_study_names(spec: Any, survey: Any) -> None:

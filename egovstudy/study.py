@@ -95,6 +95,7 @@ class StudySpec:
     nonresponse: dict[str, Any] = field(default_factory=dict)
     missing: dict[str, Any] = field(default_factory=dict)
     method_bias: dict[str, Any] = field(default_factory=dict)
+    design: dict[str, Any] = field(default_factory=dict)
 
     def with_options(self, **changes: Any) -> StudySpec:
         """Return a copy with some settings changed (e.g. ``language="id"``)."""
@@ -257,7 +258,7 @@ def read_study(path: str | Path) -> StudySpec:
         chapter=bool(outputs.get("chapter", True)),
         invalid_items=(raw.get("instrument") or {}).get("invalid_items", "keep"),
         **{key: _survey_options(raw.get(key))
-           for key in ("comparisons", "nonresponse", "missing", "method_bias")},
+           for key in ("comparisons", "nonresponse", "missing", "method_bias", "design")},
     )
 
 

@@ -32,7 +32,7 @@ import pandas as pd
 from egovstudy.errors import ModelSpecError
 
 __all__ = ["MethodBias", "MissingCheck", "design_effects", "study_comparisons",
-           "study_method_bias", "study_missing", "study_nonresponse"]
+           "study_design_fits", "study_method_bias", "study_missing", "study_nonresponse"]
 
 
 def _constructs(survey: Any, constructs: Sequence[str] | None, chosen: Any = "all") -> list[str]:
@@ -254,3 +254,28 @@ def design_effects(survey: Any, cluster: str, variables: Sequence[str]) -> pd.Da
                      "mean_cluster_size": d.mean_cluster_size, "icc1": d.icc1, "deff": d.deff,
                      "deff_unequal": d.deff_unequal, "effective_n": d.effective_n})
     return pd.DataFrame(rows)
+
+
+def _equation_formulas(model: Any) -> dict[str, str]:
+    return {y: f"{y} ~ {' + '.join(rhs)}" for y, rhs in _equations(model).items()}
+
+
+def study_design_fits(survey: Any, options: Mapping[str, Any] | None, *, model: Any,
+                      cluster: str | None = None) -> dict[str, Any]:
+    """Design-based OLS of every equation of ``model`` (Taylor linearisation, R ``svyglm``).
+
+    ``options`` is the study file's ``design`` entry: ``weights`` (required), ``psu``
+    (default ``cluster``), ``strata`` and ``fpc``. Returns ``{}`` without weights or a model,
+    else ``{outcome: OLSResult}``. The design is built on every respondent (rows that a model
+    drops keep their PSU in the variance, as R does).
+    """
+    from egovstudy.models import SurveyDesign, ols
+
+    opts = dict(options or {})
+    if not opts.get("weights") or model is None:
+        return {}
+    design = SurveyDesign(survey.data, weights=str(opts["weights"]),
+                          ids=opts.get("psu") or cluster, strata=opts.get("strata"),
+                          fpc=opts.get("fpc"))
+    return {y: ols(f, survey.data, design=design)
+            for y, f in _equation_formulas(model).items()}

@@ -195,3 +195,88 @@ def test_generic_survey_chapter_has_the_sections_and_the_few_cluster_advice(
     assert "With only 12 clusters (fewer than 20)" in en
     assert "Dengan hanya 12 klaster (kurang dari 20)" in id_
     assert "Harman's single-factor test: one unrotated factor explains" in en
+
+
+# ---------------------------------------------------------------- sample design
+def _weighted_generic(folder: Path) -> Path:
+    """The generic survey (12 offices of 20) with a weight column and ``design.weights``."""
+    import numpy as np
+    import pandas as pd
+
+    study = make_generic_study(folder, n_offices=12, per_office=20)
+    d = pd.read_csv(folder / "data.csv")
+    d["Weight"] = 1.0 + (np.arange(len(d)) % 3) * 0.5
+    d.to_csv(folder / "data.csv", index=False)
+    cb = yaml.safe_load((folder / "codebook.yaml").read_text(encoding="utf-8"))
+    cb["variables"].append({"name": "weight", "column": "Weight", "type": "numeric"})
+    (folder / "codebook.yaml").write_text(yaml.safe_dump(cb, sort_keys=False), encoding="utf-8")
+    raw = yaml.safe_load(study.read_text(encoding="utf-8"))
+    raw["design"] = {"weights": "weight"}
+    study.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return study
+
+
+def test_design_fits_match_svyglm(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from egovstudy.survey_methods import study_design_fits
+
+    study = _weighted_generic(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        spec, survey = load_study_survey(study)
+    fits = study_design_fits(survey, spec.design, model=spec.model, cluster=spec.model.cluster)
+    # R: des <- svydesign(ids = ~office, weights = ~weight, data = survey.data)
+    #    g <- svyglm(benefits ~ system_quality + use + satisfaction, design = des)
+    #    coef(g); SE(g); g$df.residual
+    fit = fits["benefits"]
+    terms = ["Intercept", "system_quality", "use", "satisfaction"]
+    assert fit.params[terms].tolist() == pytest.approx(
+        [1.9438851709939, 0.1049564855177, 0.0172540239229, 0.4551852143816], abs=1e-9)
+    assert fit.bse[terms].tolist() == pytest.approx(
+        [0.2486484085657, 0.0546401903921, 0.0457009664449, 0.0535763395310], abs=1e-9)
+    assert fit.df_inference == 8
+    # svyglm(satisfaction ~ system_quality + use, design = des)
+    sat = fits["satisfaction"]
+    assert sat.params.tolist() == pytest.approx([1.597761112727, 0.47364966, 0.190912667053],
+                                                abs=1e-9)
+    assert sat.bse.tolist() == pytest.approx([0.2706871708010, 0.0662014573835,
+                                              0.0698089476163], abs=1e-9)
+    assert main(["design", str(study)]) == 0
+    out = capsys.readouterr().out
+    assert "0.0546" in out and "icc1" in out
+
+
+def test_design_without_weights_or_misspelt_is_refused(tmp_path: Path) -> None:
+    from egovstudy.resolve import check_study_names
+
+    study = _weighted_generic(tmp_path)
+    raw = yaml.safe_load(study.read_text(encoding="utf-8"))
+    raw["design"] = {"strata": "office"}
+    study.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    with pytest.raises(StudyFileError, match=r"design.*weights"):
+        read_study(study)
+    raw["design"] = {"weights": "wieght"}
+    study.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        spec, survey = load_study_survey(study)
+    with pytest.raises(StudyFileError, match=r"design\.weights: 'wieght'.*did you mean "
+                                             r"'weight'"):
+        check_study_names(spec, survey)
+
+
+@pytest.mark.slow
+def test_chapter_states_the_design_based_estimates(tmp_path: Path) -> None:
+    from egovstudy.report import results_chapter
+
+    study = _weighted_generic(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results_chapter(study, tmp_path / "out" / "bab4.md", language=("en", "id"),
+                        n_boot=200, pls=False, formats=("md",), table_formats=("csv",),
+                        figure_formats=("png",))
+    en = (tmp_path / "out" / "bab4_en.md").read_text(encoding="utf-8")
+    id_ = (tmp_path / "out" / "bab4_id.md").read_text(encoding="utf-8")
+    assert "With the sampling weights (weight) and the sample design, the design-based " \
+           "estimates of the model of Net benefits" in en
+    assert "(8 design degrees of freedom)" in en
+    assert "(derajat bebas desain 8)" in id_

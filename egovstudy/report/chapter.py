@@ -247,7 +247,7 @@ def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
                        est.get("process", True), dict(spec.pls), dict(spec.process),
                        getattr(spec, "invalid_items", "keep"),
                        {k: dict(getattr(spec, k, {}) or {}) for k in
-                        ("comparisons", "nonresponse", "missing", "method_bias")},
+                        ("comparisons", "nonresponse", "missing", "method_bias", "design")},
                        spec.constructs)
     if not hasattr(source, "data") or not hasattr(source, "codebook"):
         raise OutputError("results_chapter needs a Survey, a StudySpec or the path of a study "

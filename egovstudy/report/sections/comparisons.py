@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 __all__ = ["comparison_frame", "write_comparisons", "write_design_effect",
-           "write_nonresponse"]
+           "write_design_fits", "write_nonresponse"]
 
 #: Fewer clusters than this make cluster-robust errors unreliable (as models.covariance).
 FEW_CLUSTERS = 20
@@ -115,6 +115,26 @@ def write_design_effect(doc: Any, deff: pd.DataFrame, unit: str,
         doc.para(doc.t("deff_few", k=int(first["n_clusters"]), limit=FEW_CLUSTERS))
 
 
+def write_design_fits(doc: Any, fits: dict[str, Any], options: dict[str, Any],
+                      label: Callable[[str], str]) -> None:
+    """Table and sentence of the design-based estimates of each model equation (``fits``
+    from :func:`egovstudy.survey_methods.study_design_fits`)."""
+    from egovstudy.report.tables import frame_table
+
+    for y, fit in fits.items():
+        frame = fit.tidy()
+        frame = frame.assign(term=frame["term"].map(
+            lambda t: doc.t("intercept") if t == "Intercept" else label(t)))
+        t = doc.table(frame_table(
+            frame[["term", "estimate", "std_error", "statistic", "p_value"]],
+            title=doc.t("cap_design_fit", y=label(y)), language=doc.language,
+            decimal=doc.decimal, kind="design_fit"))
+        preds = fit.tidy().iloc[1:]
+        doc.para(doc.t("design_fit", weights=options["weights"], table=t.number, y=label(y),
+                       k=int((preds["p_value"] < 0.05).sum()), n=len(preds),
+                       df=int(fit.df_inference)))
+
+
 def model_variables(outcome: str | None, mediator: str | None) -> Sequence[str]:
     """The variables whose design effect the chapter reports: the mediator and outcome."""
     return [v for v in (mediator, outcome) if v]
@@ -139,3 +159,14 @@ def section(doc: Any, inp: Any, memo: Callable[[str, Callable[[], Any]], Any],
     if inp.cluster and inp.cluster in survey.data.columns and variables:
         deff = memo("cmp_deff", lambda: design_effects(survey, inp.cluster, variables))
         write_design_effect(doc, deff, label(inp.cluster), label)
+    if opts.get("design", {}).get("weights"):
+        from types import SimpleNamespace
+
+        from egovstudy.survey_methods import study_design_fits
+
+        model = SimpleNamespace(predictors=inp.predictors, outcome=inp.outcome,
+                                mediator=inp.mediator, covariates=inp.covariates)
+        fits = memo("cmp_design_fits", lambda: study_design_fits(
+            survey, opts["design"], model=model if inp.outcome else None,
+            cluster=inp.cluster))
+        write_design_fits(doc, fits, opts["design"], label)
