@@ -24,7 +24,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -117,11 +117,15 @@ class MissingCheck:
     pooled : dict
         With ``method="mi"``: ``{outcome: PooledResult}`` of the study's OLS equations
         estimated in every imputed dataset and pooled by Rubin's rules.
+    pooled_process : dict
+        With ``method="mi"`` and mediation paths: ``{"x -> m -> y": PooledResult}`` of
+        PROCESS model 4 in every imputed dataset, pooled by Rubin's rules.
     """
 
     report: Any
     method: str
     pooled: dict[str, Any]
+    pooled_process: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
         """Text report."""
@@ -145,14 +149,18 @@ def _equations(model: Any) -> dict[str, list[str]]:
 
 def study_missing(survey: Any, options: Mapping[str, Any] | None = None, *,
                   constructs: Sequence[str] | None = None, model: Any = None,
-                  seed: int = 2026) -> MissingCheck:
+                  seed: int = 2026, mediation: Sequence[tuple[str, str, str]] = (),
+                  n_boot: int = 5000, ci: float = 0.95) -> MissingCheck:
     """Missing data in the items of the study's constructs, and multiple imputation.
 
     ``options`` is the study file's ``missing`` entry: ``method`` ("listwise", default,
     or "mi"), ``m`` (imputations, default 20) and ``seed`` (default the study's seed).
     With "mi" the construct scores and the model variables are imputed ``m`` times
     (chained equations) and every OLS equation of ``model`` is pooled by Rubin's rules;
-    the same seed gives the same imputations and estimates.
+    the same seed gives the same imputations and estimates. Each ``(x, m, y)`` of
+    ``mediation`` is also estimated as PROCESS model 4 in every imputed dataset (the
+    model's other predictors and covariates as covariates; ``n_boot`` resamples seeded with
+    the imputation seed) and pooled.
     """
     from egovstudy.missing import impute, mi_ols, missing_report
 
@@ -174,8 +182,18 @@ def study_missing(survey: Any, options: Mapping[str, Any] | None = None, *,
                          seed=int(opts.get("seed", seed)))
         for y, rhs in eqs.items():
             pooled[y] = mi_ols(f"{y} ~ {' + '.join(rhs)}", imputed)
+    pooled_process: dict[str, Any] = {}
+    if imputed is not None and model is not None:
+        from egovstudy.missing import mi_process
+
+        others = [*model.predictors, *model.covariates]
+        for x, m, y in mediation:
+            pooled_process[f"{x} -> {m} -> {y}"] = mi_process(
+                imputed, conf_level=ci, model=4, x=x, m=m, y=y,
+                covariates=[c for c in others if c not in (x, m, y)], n_boot=n_boot,
+                seed=int(opts.get("seed", seed)), ci=ci)
     report = missing_report(data[items].astype(float), imputed=imputed)
-    return MissingCheck(report, method, pooled)
+    return MissingCheck(report, method, pooled, pooled_process)
 
 
 @dataclass(frozen=True)

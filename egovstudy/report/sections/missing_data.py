@@ -13,6 +13,14 @@ from typing import Any
 __all__ = ["write_missing"]
 
 
+def _hyp(h: Any) -> dict[str, Any]:
+    """A hypothesis (study-file object or mapping) as ``{source, via, target}``."""
+    if isinstance(h, dict):
+        return {"source": h.get("source", h.get("from")), "via": h.get("via"),
+                "target": h.get("target", h.get("to"))}
+    return {"source": h.source, "via": h.via, "target": h.target}
+
+
 def write_missing(doc: Any, check: Any, label: Callable[[str], str]) -> None:
     """Heading, sentences and (with MI) the pooled-estimates table of the missing data."""
     from egovstudy.report.tables import frame_table
@@ -41,6 +49,20 @@ def write_missing(doc: Any, check: Any, label: Callable[[str], str]) -> None:
                             "fmi") if c in frame.columns]
         doc.table(frame_table(frame, title=doc.t("cap_mi", y=label(y), m=imp.m), columns=cols,
                               language=doc.language, decimal=doc.decimal, kind="mi_pooled"))
+    rows = [tab.tidy().query("part == 'indirect'").assign(path=path)
+            for path, tab in check.pooled_process.items()]
+    if rows:
+        import pandas as pd
+
+        ind = pd.concat(rows, ignore_index=True)
+        ind = ind.assign(path=ind["path"].map(
+            lambda p: " → ".join(label(v) for v in p.split(" -> "))))
+        t = doc.table(frame_table(ind[["path", "estimate", "std_error", "ci_low", "ci_high"]],
+                                  title=doc.t("cap_mi_indirect", m=imp.m),
+                                  headers={"path": doc.t("path")}, language=doc.language,
+                                  decimal=doc.decimal, kind="mi_indirect"))
+        doc.para(doc.t("mis_mi_indirect", table=t.number, m=imp.m,
+                       k=int(((ind["ci_low"] > 0) | (ind["ci_high"] < 0)).sum()), n=len(ind)))
 
 
 def section(doc: Any, inp: Any, memo: Callable[[str, Callable[[], Any]], Any],
@@ -55,5 +77,7 @@ def section(doc: Any, inp: Any, memo: Callable[[str, Callable[[], Any]], Any],
              if inp.outcome else None)
     check = memo("missing_check", lambda: study_missing(
         inp.survey, inp.survey_options.get("missing"), constructs=inp.constructs,
-        model=model, seed=inp.seed))
+        model=model, seed=inp.seed, n_boot=inp.n_boot, ci=inp.ci,
+        mediation=[(h["source"], h["via"], h["target"]) for h in map(_hyp, inp.hypotheses)
+                   if h["via"]]))
     write_missing(doc, check, label)
