@@ -323,8 +323,15 @@ def _cmd_missing(args: argparse.Namespace) -> int:
     check = study_missing(survey, _survey_options(spec, "missing"),
                           constructs=spec.constructs if spec is not None else None,
                           model=spec.model if spec is not None else None,
-                          seed=spec.seed if spec is not None else 2026)
+                          seed=spec.seed if spec is not None else 2026,
+                          n_boot=spec.n_boot if spec is not None else 5000,
+                          ci=spec.ci if spec is not None else 0.95,
+                          mediation=[(h.source, h.via, h.target) for h in
+                                     (spec.hypotheses if spec is not None else []) if h.via])
     print(check.summary())
+    for path, pooled in check.pooled_process.items():
+        print(f"PROCESS model 4 {path}, pooled over {check.report.imputed.m} imputations:\n"
+              f"{pooled.summary()}")
     print(check.report.sentence(_language(args, spec)))
     return 0
 
