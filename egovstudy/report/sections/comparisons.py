@@ -32,8 +32,8 @@ def comparison_frame(tidy: pd.DataFrame, doc: Any, label: Callable[[str], str]) 
     ...                      "statistic": [2.0], "df": [10.0], "p_value": [0.07],
     ...                      "effect": ["cohen_d"], "effect_size": [0.5]})
     >>> doc = NS(t=lambda key, **kw: key)
-    >>> comparison_frame(tidy, doc, str.upper).iloc[0].tolist()
-    ['G', 'Y', 'cmp_test_welch_t', 2.0, 10.0, 0.07, 'cmp_effect_cohen_d', 0.5, False]
+    >>> comparison_frame(tidy, doc, str.upper)[["group", "construct", "test", "effect"]].values
+    array([['G', 'Y', 'cmp_test_welch_t', 'cmp_effect_cohen_d']], dtype=object)
     """
     return pd.DataFrame({
         "group": tidy["group"].map(label), "construct": tidy["outcome"].map(label),
