@@ -9,6 +9,7 @@ Verbs::
     egovstudy reliability study.yaml                          instrument validity/reliability
     egovstudy regress study.yaml [--formula "y ~ x1 + x2"]    OLS + assumption tests
     egovstudy mediate study.yaml [--x X --m M --y Y]          PROCESS model 4
+                                 [--weights COLUMN]       (weighted least squares paths)
     egovstudy export study.yaml --output DIR                  every table in every format
     egovstudy compare study.yaml [--by gender rank]           group comparisons, non-response
     egovstudy missing study.yaml                              missing data, Little's MCAR, MI
@@ -84,6 +85,9 @@ def _build_parser() -> argparse.ArgumentParser:
         verbs["mediate"].add_argument(f"--{name}", help=f"{name.upper()} variable")
     verbs["mediate"].add_argument("--n-boot", type=int, default=None)
     verbs["mediate"].add_argument("--seed", type=int, default=None)
+    verbs["mediate"].add_argument("--weights", default=None, metavar="COLUMN",
+                                  help="case weights: weighted least squares paths, the "
+                                       "bootstrap keeps each row's weight")
     verbs["compare"].add_argument("--by", nargs="+", metavar="COLUMN",
                                   help="grouping columns (default: the study's comparisons.by "
                                        "or every categorical variable of the codebook)")
@@ -249,7 +253,8 @@ def _cmd_mediate(args: argparse.Namespace) -> int:
     _progress(f"PROCESS model 4: {x} -> {m} -> {y}, {n_boot} bootstrap resamples, seed {seed}"
               + (f", clusters {clusters}" if clusters else ""))
     result = process(survey.data, model=4, x=x, m=m, y=y, covariates=covariates,
-                     n_boot=n_boot, seed=seed, ci=level, clusters=clusters)
+                     n_boot=n_boot, seed=seed, ci=level, clusters=clusters,
+                     weights=args.weights)
     print(result.summary())
     return 0
 

@@ -79,3 +79,13 @@ def test_bad_weights_name_the_column_and_row(pmi: pd.DataFrame) -> None:
         process(bad, model=4, x="cond", m="pmi", y="reaction", weights="w", n_boot=50)
     with pytest.raises(ModelSpecError, match=r"weights='pmi' is also a variable"):
         process(pmi, model=4, x="cond", m="pmi", y="reaction", weights="pmi", n_boot=50)
+
+
+def test_cli_mediate_weights_names_a_misspelt_column(capsys: pytest.CaptureFixture[str]) -> None:
+    from egovstudy.cli import main
+    from egovstudy.datasets import default_study_dir
+
+    study = str(default_study_dir() / "study.yaml")
+    assert main(["mediate", study, "--weights", "tenur", "--n-boot", "50"]) == 2
+    assert "weights='tenur' is not a column of data; did you mean 'tenure'?" in \
+        capsys.readouterr().err
