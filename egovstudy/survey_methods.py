@@ -32,7 +32,8 @@ import pandas as pd
 from egovstudy.errors import ModelSpecError
 
 __all__ = ["MethodBias", "MissingCheck", "design_effects", "study_comparisons",
-           "study_design_fits", "study_method_bias", "study_missing", "study_nonresponse"]
+           "study_design_fits", "study_method_bias", "study_missing", "study_nonresponse",
+           "uncomparable_groups"]
 
 
 def _constructs(survey: Any, constructs: Sequence[str] | None, chosen: Any = "all") -> list[str]:
@@ -46,6 +47,33 @@ def _constructs(survey: Any, constructs: Sequence[str] | None, chosen: Any = "al
 def _items(survey: Any, constructs: Sequence[str]) -> list[str]:
     citems = survey.construct_items()
     return [i for c in constructs for i in citems.get(c, []) if i in survey.data.columns]
+
+
+def uncomparable_groups(data: pd.DataFrame, by: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Grouping columns that cannot be compared: ``{column: {"n_levels", "level", "n"}}``
+    (fewer than 2 levels, or ``level`` has only ``n`` < 2 respondents).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"g": ["a", "a", "b"], "h": ["x", "x", "x"], "k": list("aabb")})
+    >>> uncomparable_groups(d, ["g", "h", "k"])
+    {'g': {'n_levels': 2, 'level': 'b', 'n': 1}, 'h': {'n_levels': 1, 'level': None, 'n': 0}}
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for g in by:
+        counts = data[g].dropna().value_counts(sort=False)
+        if len(counts) < 2:
+            out[g] = {"n_levels": len(counts), "level": None, "n": 0}
+        elif counts.min() < 2:
+            out[g] = {"n_levels": len(counts), "level": str(counts.idxmin()),
+                      "n": int(counts.min())}
+    return out
+
+
+def _why(info: Mapping[str, Any]) -> str:
+    if info["level"] is None:
+        return f"{info['n_levels']} level(s)"
+    return f"level {info['level']!r} has {info['n']} respondent(s)"
 
 
 def study_comparisons(survey: Any, options: Mapping[str, Any] | None = None, *,
@@ -67,7 +95,9 @@ def study_comparisons(survey: Any, options: Mapping[str, Any] | None = None, *,
     Returns
     -------
     GroupComparison or None
-        None when the codebook has no categorical variable and ``by`` is not given.
+        None when no grouping variable can be compared. A grouping column with a level of
+        fewer than 2 respondents is left out with a ``StatisticalWarning`` naming it (see
+        :func:`uncomparable_groups`; merge rare levels in the codebook to compare it).
     """
     from egovstudy.compare import compare_groups
     from egovstudy.report.sections.profile import categorical_variables
@@ -75,6 +105,17 @@ def study_comparisons(survey: Any, options: Mapping[str, Any] | None = None, *,
     opts = dict(options or {})
     by = opts.get("by") or [v.name for v in categorical_variables(survey.codebook,
                                                                   survey.data.columns)]
+    skipped = uncomparable_groups(survey.data, by)
+    if skipped:
+        import warnings
+
+        from egovstudy.errors import StatisticalWarning
+
+        warnings.warn("comparisons: left out " + "; ".join(
+            f"{g!r} ({_why(info)})" for g, info in skipped.items()) + ". Fix: merge rare levels in "
+            "the codebook or drop the column from comparisons.by", StatisticalWarning,
+            stacklevel=2)
+    by = [g for g in by if g not in skipped]
     if not by:
         return None
     outcomes = _constructs(survey, constructs, opts.get("constructs", "all"))

@@ -315,3 +315,27 @@ def test_mi_reaches_process_and_the_chapter(tmp_path: Path) -> None:
     assert "Indirect Effects Pooled over 3 Imputations" in en
     assert "imputed 3 times by chained equations (seed 4)" in en
     assert "Efek Tidak Langsung Gabungan dari 3 Imputasi" in id_
+
+
+def test_a_grouping_with_a_single_respondent_level_is_left_out_by_name() -> None:
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+
+    from egovstudy.errors import StatisticalWarning
+    from egovstudy.survey_methods import study_comparisons
+
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"y": rng.normal(size=40), "sex": list("fm") * 20,
+                      "grade": ["II"] * 39 + ["IV"]})
+    survey = SimpleNamespace(data=d, codebook=SimpleNamespace(constructs={}, variables={}))
+    with pytest.warns(StatisticalWarning, match=r"left out 'grade' \(level 'IV' has 1 "
+                                                r"respondent\(s\)\)"):
+        comp = study_comparisons(survey, {"by": ["sex", "grade"], "method": "parametric"},
+                                 constructs=["y"])
+    assert comp.tidy()["group"].tolist() == ["sex"]
+    # leaving grade out does not change the comparison by sex
+    alone = study_comparisons(survey, {"by": ["sex"], "method": "parametric"},
+                              constructs=["y"])
+    assert comp.tidy()["statistic"].iloc[0] == alone.tidy()["statistic"].iloc[0]

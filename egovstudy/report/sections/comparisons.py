@@ -151,6 +151,16 @@ def section(doc: Any, inp: Any, memo: Callable[[str, Callable[[], Any]], Any],
     comp = memo("cmp_comparisons", lambda: study_comparisons(
         survey, opts.get("comparisons"), constructs=inp.constructs))
     write_comparisons(doc, comp, label)
+    from egovstudy.report.sections.profile import categorical_variables
+    from egovstudy.survey_methods import uncomparable_groups
+
+    by = (opts.get("comparisons") or {}).get("by") or [
+        v.name for v in categorical_variables(survey.codebook, survey.data.columns)]
+    for g, info in uncomparable_groups(survey.data, by).items():
+        if info["level"] is None:
+            doc.para(doc.t("cmp_left_out_levels", group=label(g), k=info["n_levels"]))
+        else:
+            doc.para(doc.t("cmp_left_out", group=label(g), level=info["level"], n=info["n"]))
     late = memo("cmp_nonresponse", lambda: study_nonresponse(
         survey, opts.get("nonresponse"), constructs=inp.constructs))
     write_nonresponse(doc, late, label)
