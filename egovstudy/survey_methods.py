@@ -55,7 +55,7 @@ def uncomparable_groups(data: pd.DataFrame, by: Sequence[str]) -> dict[str, dict
 
     Examples
     --------
-    >>> d = pd.DataFrame({"g": ["a", "a", "b"], "h": ["x", "x", "x"], "k": list("aabb")})
+    >>> d = pd.DataFrame({"g": list("aaab"), "h": list("xxxx"), "k": list("aabb")})
     >>> uncomparable_groups(d, ["g", "h", "k"])
     {'g': {'n_levels': 2, 'level': 'b', 'n': 1}, 'h': {'n_levels': 1, 'level': None, 'n': 0}}
     """
