@@ -9,7 +9,12 @@ Verbs::
     egovstudy reliability study.yaml                          instrument validity/reliability
     egovstudy regress study.yaml [--formula "y ~ x1 + x2"]    OLS + assumption tests
     egovstudy mediate study.yaml [--x X --m M --y Y]          PROCESS model 4
+                                 [--weights COLUMN]       (weighted least squares paths)
     egovstudy export study.yaml --output DIR                  every table in every format
+    egovstudy compare study.yaml [--by gender rank]           group comparisons, non-response
+    egovstudy missing study.yaml                              missing data, Little's MCAR, MI
+    egovstudy method-bias study.yaml                          Harman, full collinearity VIF
+    egovstudy design study.yaml                               ICC, design effect, svyglm-like fits
     egovstudy data fetch [SOURCE...]                          download public data (cache)
 
 Instead of a study file, ``--data FILE --codebook FILE`` works for the verbs that
@@ -56,6 +61,14 @@ def _build_parser() -> argparse.ArgumentParser:
         "regress": "OLS on construct scores with the classical assumption tests",
         "mediate": "PROCESS model 4 (mediation) with bootstrap intervals",
         "export": "write every table in every format",
+        "compare": "construct scores compared across the respondent profile, and the "
+                   "non-response check (early vs late respondents)",
+        "missing": "missing answers, Little's MCAR test and (missing.method: mi) the pooled "
+                   "multiple-imputation models",
+        "method-bias": "common-method bias: Harman's single factor, full collinearity VIFs, "
+                       "marker variable",
+        "design": "ICC(1) and design effect of the model variables by the cluster, and the "
+                  "design-based fits of the study file's design (weights, psu, strata, fpc)",
     }
     verbs = {}
     for verb, text in helps.items():
@@ -72,6 +85,12 @@ def _build_parser() -> argparse.ArgumentParser:
         verbs["mediate"].add_argument(f"--{name}", help=f"{name.upper()} variable")
     verbs["mediate"].add_argument("--n-boot", type=int, default=None)
     verbs["mediate"].add_argument("--seed", type=int, default=None)
+    verbs["mediate"].add_argument("--weights", default=None, metavar="COLUMN",
+                                  help="case weights: weighted least squares paths, the "
+                                       "bootstrap keeps each row's weight")
+    verbs["compare"].add_argument("--by", nargs="+", metavar="COLUMN",
+                                  help="grouping columns (default: the study's comparisons.by "
+                                       "or every categorical variable of the codebook)")
     verbs["export"].add_argument("--formats", nargs="*",
                                  default=["csv", "xlsx", "docx", "tex", "md", "html"])
     data = sub.add_parser("data", help="public data: download into the cache",
@@ -234,7 +253,8 @@ def _cmd_mediate(args: argparse.Namespace) -> int:
     _progress(f"PROCESS model 4: {x} -> {m} -> {y}, {n_boot} bootstrap resamples, seed {seed}"
               + (f", clusters {clusters}" if clusters else ""))
     result = process(survey.data, model=4, x=x, m=m, y=y, covariates=covariates,
-                     n_boot=n_boot, seed=seed, ci=level, clusters=clusters)
+                     n_boot=n_boot, seed=seed, ci=level, clusters=clusters,
+                     weights=args.weights)
     print(result.summary())
     return 0
 
@@ -249,6 +269,107 @@ def _cmd_export(args: argparse.Namespace) -> int:
                           language=_language(args, spec), overwrite=args.overwrite)
     for path in paths:
         print(path)
+    return 0
+
+
+def _show_frame(args: argparse.Namespace, spec: Any, name: str, shown: Any, full: Any) -> None:
+    """Print ``shown``; with ``--output`` write ``full`` to ``<name>.csv`` (atomic)."""
+    _emit(args, name, shown)
+    if args.output:
+        from egovstudy._output import atomic_path, neutralise_frame
+
+        path = _output_dir(args, spec) / f"{name}.csv"
+        with atomic_path(path, overwrite=args.overwrite) as tmp:
+            neutralise_frame(full).to_csv(tmp, index=False)
+        _progress(f"wrote {path}")
+
+
+def _survey_options(spec: Any, key: str) -> dict[str, Any]:
+    return dict(getattr(spec, key, {}) or {}) if spec is not None else {}
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from egovstudy.survey_methods import study_comparisons, study_nonresponse
+
+    spec, survey = _inputs(args)
+    opts = _survey_options(spec, "comparisons")
+    if args.by:
+        from egovstudy.resolve import _did_you_mean
+
+        for name in args.by:
+            if name not in survey.data.columns:
+                raise EgovStudyError(f"--by: {name!r} is not a column of the data"
+                                     f"{_did_you_mean(name, map(str, survey.data.columns))}. "
+                                     "Fix: name a categorical column")
+        opts["by"] = list(args.by)
+    constructs = spec.constructs if spec is not None else None
+    cols = ["group", "outcome", "test", "n", "statistic", "df", "p_value", "effect",
+            "effect_size", "means"]
+    comp = study_comparisons(survey, opts, constructs=constructs)
+    if comp is None:
+        _progress("no grouping variable: the codebook has no categorical variable; use --by")
+    else:
+        _show_frame(args, spec, "comparisons", comp.tidy()[cols], comp.tidy())
+    late = study_nonresponse(survey, _survey_options(spec, "nonresponse"),
+                             constructs=constructs)
+    if late is None:
+        _progress("no non-response check: the data has no submission-time column "
+                  "(set nonresponse.time in the study file)")
+    else:
+        print(late.title)
+        _show_frame(args, spec, "nonresponse", late.tidy()[cols], late.tidy())
+    return 0
+
+
+def _cmd_missing(args: argparse.Namespace) -> int:
+    from egovstudy.survey_methods import study_missing
+
+    spec, survey = _inputs(args)
+    check = study_missing(survey, _survey_options(spec, "missing"),
+                          constructs=spec.constructs if spec is not None else None,
+                          model=spec.model if spec is not None else None,
+                          seed=spec.seed if spec is not None else 2026,
+                          n_boot=spec.n_boot if spec is not None else 5000,
+                          ci=spec.ci if spec is not None else 0.95,
+                          mediation=[(h.source, h.via, h.target) for h in
+                                     (spec.hypotheses if spec is not None else []) if h.via])
+    print(check.summary())
+    for path, pooled in check.pooled_process.items():
+        print(f"PROCESS model 4 {path}, pooled over {check.report.imputed.m} imputations:\n"
+              f"{pooled.summary()}")
+    print(check.report.sentence(_language(args, spec)))
+    return 0
+
+
+def _cmd_method_bias(args: argparse.Namespace) -> int:
+    from egovstudy.survey_methods import study_method_bias
+
+    spec, survey = _inputs(args)
+    bias = study_method_bias(survey, _survey_options(spec, "method_bias"),
+                             constructs=spec.constructs if spec is not None else None)
+    print(bias.summary())
+    _show_frame(args, spec, "method_bias", bias.tidy(), bias.tidy())
+    return 0
+
+
+def _cmd_design(args: argparse.Namespace) -> int:
+    from egovstudy.survey_methods import design_effects, study_design_fits
+
+    spec, survey = _inputs(args)
+    if spec is None:
+        raise EgovStudyError("design needs a study file (its model, cluster and design)")
+    m = spec.model
+    if m.cluster:
+        variables = [v for v in (m.mediator, m.outcome) if v]
+        deff = design_effects(survey, m.cluster, variables)
+        _show_frame(args, spec, "design_effects", deff, deff)
+    else:
+        _progress("no model.cluster: no ICC or design effect")
+    fits = study_design_fits(survey, spec.design, model=m, cluster=m.cluster)
+    if not fits:
+        _progress("no design.weights in the study file: no design-based fits")
+    for fit in fits.values():
+        print(fit.summary())
     return 0
 
 
@@ -281,6 +402,10 @@ _COMMANDS = {
     "regress": _cmd_regress,
     "mediate": _cmd_mediate,
     "export": _cmd_export,
+    "compare": _cmd_compare,
+    "missing": _cmd_missing,
+    "method-bias": _cmd_method_bias,
+    "design": _cmd_design,
 }
 
 

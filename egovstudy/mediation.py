@@ -172,7 +172,8 @@ def _build_spec(model: int, x: str, y: str, m: list[str], w: str | None, z: str 
 class _Engine:
     """Design matrix, pair products and the batched solver for one specification."""
 
-    def __init__(self, spec: _Spec, design: dict[str, np.ndarray]) -> None:
+    def __init__(self, spec: _Spec, design: dict[str, np.ndarray],
+                 weights: np.ndarray | None = None) -> None:
         self.spec = spec
         self.D = np.column_stack([design[c] for c in spec.columns]).astype(float)
         q = self.D.shape[1]
@@ -180,6 +181,8 @@ class _Engine:
         iu, ju = np.triu_indices(q)
         self.iu, self.ju = iu, ju
         self.P = self.D[:, iu] * self.D[:, ju]
+        if weights is not None:  # WLS: a resampled row brings its weight with it
+            self.P *= weights[:, None]
         self.pos = {c: i for i, c in enumerate(spec.columns)}
         orig = self.D.var(axis=0)
         self.var_floor = np.where(orig > 0, orig * 1e-10, np.inf)
@@ -427,10 +430,16 @@ class _Fit:
     f_p: float
 
 
-def _ols(X: np.ndarray, yv: np.ndarray, vcov: str) -> _Fit:
+def _ols(X: np.ndarray, yv: np.ndarray, vcov: str, w: np.ndarray | None = None) -> _Fit:
+    """OLS (WLS with weights ``w``, as R ``lm(weights = w)``) with its inference."""
     from scipy import special
 
     n, p = X.shape
+    ybar = float(yv.mean()) if w is None else float(w @ yv / w.sum())
+    sst = float(((yv - ybar) ** 2).sum() if w is None else w @ (yv - ybar) ** 2)
+    if w is not None:  # WLS = OLS of sqrt(w) y on sqrt(w) X
+        sw = np.sqrt(w)
+        X, yv = X * sw[:, None], yv * sw
     XtX_inv = np.linalg.inv(X.T @ X)
     beta = XtX_inv @ X.T @ yv
     e = yv - X @ beta
@@ -447,7 +456,6 @@ def _ols(X: np.ndarray, yv: np.ndarray, vcov: str) -> _Fit:
             w = {"HC0": e**2, "HC1": e**2 * n / df, "HC2": e**2 / (1 - h),
                  "HC3": e**2 / (1 - h) ** 2}[vcov]
         cov = XtX_inv @ (X.T * w) @ X @ XtX_inv
-    sst = float(((yv - yv.mean()) ** 2).sum())
     r2 = 1 - sse / sst
     k = p - 1
     f = (r2 / k) / ((1 - r2) / df) if k > 0 and r2 < 1 else np.nan
@@ -646,7 +654,7 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
             vcov: Vcov = "classical",
             clusters: str | None = None, missing: Missing = "listwise",
             n_jobs: int | None = None,
-            progress: bool | None = None) -> ProcessResult:
+            progress: bool | None = None, weights: str | None = None) -> ProcessResult:
     """Estimate a PROCESS model (Hayes) with a vectorized bootstrap.
 
     Parameters
@@ -695,6 +703,12 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
         Cribari-Neto, 2004).
     clusters : str, optional
         Column of cluster labels (e.g. ``"agency"``) for a cluster bootstrap.
+    weights : str, optional
+        Column of positive case (sampling) weights: every path is estimated by weighted
+        least squares (R ``lm(..., weights = w)``; weights rescaled to mean 1, which changes
+        no estimate), the bootstrap resamples rows keeping their weights, and standardized
+        effects use weighted SDs. Moderator probe values and centering use the unweighted
+        sample.
     missing : {"listwise", "raise"}
         Drop incomplete cases with a warning, or raise.
     n_jobs : int, optional
@@ -784,12 +798,27 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
             used.append(c)
     categorical = {v: cod for v, cod in ((x, x_coding), (w, w_coding))
                    if cod is not None and v is not None}
+    weight_col = None
+    if weights is not None:
+        if weights not in data.columns:
+            hint = difflib.get_close_matches(str(weights), [str(k) for k in data.columns], 1)
+            raise ModelSpecError(f"weights={weights!r} is not a column of data"
+                                 + (f"; did you mean {hint[0]!r}?" if hint else ""))
+        if weights in used:
+            raise ModelSpecError(f"weights={weights!r} is also a variable of the model; "
+                                 "pass the column of case weights")
+        weight_col = weights
     cluster_col = None
     if clusters is not None:
         if clusters not in data.columns:
             raise ModelSpecError(f"clusters={clusters!r} is not a column of data")
         cluster_col = clusters
-    frame = data[used + ([cluster_col] if cluster_col else [])]
+    frame = data[used + ([cluster_col] if cluster_col else [])
+                 + ([weight_col] if weight_col and weight_col != cluster_col else [])]
+    if weight_col is not None:  # a missing or bad weight is an error, not a dropped row
+        from egovstudy.models.survey_design import check_weights
+
+        check_weights(frame[weight_col], weight_col)
     dtypes = frame.dtypes
     for c in used:
         if c in categorical:
@@ -817,7 +846,11 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
     df = pd.DataFrame(frame[numeric].to_numpy(dtype=float), columns=numeric)
     n = len(df)
     arr = {c: df[c].to_numpy() for c in numeric}
-    sd_all = {c: float(arr[c].std(ddof=1)) if n > 1 else np.nan for c in numeric}
+    wts = None
+    if weight_col is not None:
+        wts = frame[weight_col].to_numpy(dtype=float)
+        wts = wts / wts.mean()
+    sd_all = {c: _weighted_sd(arr[c], wts) if n > 1 else np.nan for c in numeric}
     for c in numeric:
         if n and sd_all[c] == 0:
             raise ModelSpecError(f"column {c!r} has zero variance (every value is "
@@ -922,7 +955,7 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
         if np.linalg.matrix_rank(X) < X.shape[1]:
             raise ModelSpecError(f"the equation for {label!r} has collinear predictors "
                                  f"({', '.join(preds[1:])}); drop a redundant covariate")
-        fit = _ols(X, yv, vcov)
+        fit = _ols(X, yv, vcov, wts)
         fits[label] = fit
         se = np.sqrt(np.diag(fit.cov))
         t = fit.beta / se
@@ -1025,7 +1058,7 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
 
     boot: BootstrapResult | None = None
     if model in _MED_MODELS:
-        engine = _Engine(spec, design)
+        engine = _Engine(spec, design, wts)
         defs = _effect_defs(spec, probe)
 
         def statistic(flat: np.ndarray) -> np.ndarray:
@@ -1067,7 +1100,7 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
     variables = {"x": x, "y": y, "m": ms, "w": w, "z": z, "covariates": covs,
                  "coding": codings}
     options = {"n_boot": n_boot if boot is not None else 0, "ci": ci, "boot_ci": boot_ci,
-               "center": center, "vcov": vcov, "clusters": clusters,
+               "center": center, "vcov": vcov, "clusters": clusters, "weights": weights,
                "x_coding": x_coding, "w_coding": w_coding,
                "n_clusters": (int(frame[cluster_col].nunique())
                               if cluster_col and boot is not None else None),
@@ -1076,6 +1109,14 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
     return ProcessResult(model=model, n=n, variables=variables, coefficients=coefficients,
                          model_fit=model_fit, effects=effects, johnson_neyman=jn, boot=boot,
                          options=options, tests=tests, johnson_neyman_paths=jn_all)
+
+
+def _weighted_sd(x: np.ndarray, w: np.ndarray | None) -> float:
+    """SD with ddof 1; with weights (mean 1) the weighted SD the bootstrap engine uses."""
+    if w is None:
+        return float(x.std(ddof=1))
+    m = float(w @ x / w.sum())
+    return float(np.sqrt(w @ (x - m) ** 2 / (w.sum() - 1)))
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str] | None = None) -> pd.DataFrame:

@@ -92,6 +92,7 @@ def study_name_problems(spec: Any, survey: Any) -> list[str]:
         problems.append(f"model.cluster: {m.cluster!r} is not a column of the data"
                         f"{_did_you_mean(m.cluster, columns)}. Fix: name the column that "
                         f"holds the cluster, one of: {shown}")
+    _survey_method_problems(spec, columns, constructs, need)
     # each equation the chapter estimates, and its right-hand side
     rhs = [*m.predictors, *m.covariates]
     equations = {m.outcome: [*m.predictors, *([m.mediator] if m.mediator else []),
@@ -129,6 +130,25 @@ def study_name_problems(spec: Any, survey: Any) -> list[str]:
                         f"{_did_you_mean(mga, columns)}. Fix: name the column whose groups the "
                         "multigroup analysis compares (e.g. gender), or remove pls.mga")
     return problems
+
+
+def _survey_method_problems(spec: Any, columns: list[str], constructs: list[str],
+                            need: Any) -> None:
+    """The columns named by ``comparisons``, ``nonresponse`` and ``method_bias``."""
+    comp = getattr(spec, "comparisons", {}) or {}
+    for i, name in enumerate(comp.get("by") or []):
+        need(f"comparisons.by[{i}]", name, what="column of the data", pool=columns)
+    chosen = comp.get("constructs", "all")
+    for i, name in enumerate([] if chosen == "all" else chosen):
+        need(f"comparisons.constructs[{i}]", name, what="construct of the codebook",
+             pool=constructs)
+    time = (getattr(spec, "nonresponse", {}) or {}).get("time")
+    need("nonresponse.time", time, what="column of the data", pool=columns)
+    marker = (getattr(spec, "method_bias", {}) or {}).get("marker")
+    need("method_bias.marker", marker, what="column of the data", pool=columns)
+    design = getattr(spec, "design", {}) or {}
+    for key in ("weights", "psu", "strata", "fpc"):
+        need(f"design.{key}", design.get(key), what="column of the data", pool=columns)
 
 
 def check_study_names(spec: Any, survey: Any) -> None:

@@ -91,6 +91,11 @@ class StudySpec:
     figures: list[str] = field(default_factory=lambda: list(_FIGURE_FORMATS))
     chapter: bool = True
     invalid_items: Literal["keep", "drop"] = "keep"
+    comparisons: dict[str, Any] = field(default_factory=dict)
+    nonresponse: dict[str, Any] = field(default_factory=dict)
+    missing: dict[str, Any] = field(default_factory=dict)
+    method_bias: dict[str, Any] = field(default_factory=dict)
+    design: dict[str, Any] = field(default_factory=dict)
 
     def with_options(self, **changes: Any) -> StudySpec:
         """Return a copy with some settings changed (e.g. ``language="id"``)."""
@@ -138,6 +143,14 @@ def _process_options(value: Any, path: Path) -> dict[str, Any]:
                         f"remove {role} or choose a model that uses it")
     if opts.get("w_coding") and not opts.get("w"):
         raise _fail(path, "process.w_coding", "there is no w", "remove w_coding")
+    return opts
+
+
+def _survey_options(value: Any) -> dict[str, Any]:
+    """A survey-methods entry (checked by the schema); names in ``by`` as a list."""
+    opts = {str(k): v for k, v in (value or {}).items()}
+    if "by" in opts:
+        opts["by"] = _names(opts["by"])
     return opts
 
 
@@ -244,6 +257,8 @@ def read_study(path: str | Path) -> StudySpec:
         figures=list(outputs.get("figures", _FIGURE_FORMATS)),
         chapter=bool(outputs.get("chapter", True)),
         invalid_items=(raw.get("instrument") or {}).get("invalid_items", "keep"),
+        **{key: _survey_options(raw.get(key))
+           for key in ("comparisons", "nonresponse", "missing", "method_bias", "design")},
     )
 
 

@@ -40,6 +40,8 @@ EXPECTED: dict[str, tuple[list[str], list[str]]] = {
                     "06_ipma", "06_hoc_paths", "06_micom", "06_mga_paths"],
                    ["06_path_diagram", "06_ipma_map", "06_simple_slopes"]),
     "11_sample_size_power": ([], ["11_power_curve"]),
+    "12_survey_methods": (["12_comparisons", "12_nonresponse", "12_mi_pooled", "12_full_vif",
+                           "12_design_effects"], []),
     "13_sem": (["13_sem_paths", "13_invariance"], []),
 }
 

@@ -213,6 +213,8 @@ class _Inputs:
     pls_options: dict[str, Any] = field(default_factory=dict)
     process_options: dict[str, Any] = field(default_factory=dict)
     invalid_items: str = "keep"
+    survey_options: dict[str, Any] = field(default_factory=dict)  # comparisons, missing, ...
+    constructs: list[str] | None = None
 
 
 def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
@@ -243,7 +245,10 @@ def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
                        spec.seed if seed is None else seed,
                        est.get("pls_sem", True) if pls is None else pls,
                        est.get("process", True), dict(spec.pls), dict(spec.process),
-                       getattr(spec, "invalid_items", "keep"))
+                       getattr(spec, "invalid_items", "keep"),
+                       {k: dict(getattr(spec, k, {}) or {}) for k in
+                        ("comparisons", "nonresponse", "missing", "method_bias", "design")},
+                       spec.constructs)
     if not hasattr(source, "data") or not hasattr(source, "codebook"):
         raise OutputError("results_chapter needs a Survey, a StudySpec or the path of a study "
                           f"file, got {type(source).__name__}")
@@ -358,6 +363,14 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                            pct=doc.num(top["percent"], 1)))
 
     _section(doc, doc.t("ch_profile"), profile)
+
+    # -- survey methods: comparisons, non-response, design effect, missing data
+    from egovstudy.report.sections import comparisons as _cmp
+    from egovstudy.report.sections import method_bias as _cmb
+    from egovstudy.report.sections import missing_data as _mis
+
+    _section(doc, doc.t("ch_comparisons"), lambda: _cmp.section(doc, inp, memo, unit_label))
+    _section(doc, doc.t("ch_missing"), lambda: _mis.section(doc, inp, memo, unit_label))
 
     # -- instrument tests
     def instrument() -> None:
@@ -486,6 +499,7 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                        if failed else ""))
 
     _section(doc, doc.t("ch_instrument"), instrument)
+    _section(doc, doc.t("ch_method_bias"), lambda: _cmb.section(doc, inp, memo, unit_label))
 
     # -- descriptives
     def descriptives() -> None:
