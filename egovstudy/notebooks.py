@@ -16,8 +16,9 @@ A notebook that needs public data files declares them in its jupytext header::
     #     optional: true
 
 When a required source is missing, an optional notebook is not executed and the
-manifest lists it under ``skipped`` with the reason; any other stops the run with
-an error naming the sources and ``egovstudy data fetch``.
+manifest lists it under ``skipped`` with the reason (the missing sources, the
+``egovstudy data fetch`` command and each source's licence); any other stops the run
+with an error naming the sources and ``egovstudy data fetch``.
 
 Command line::
 
@@ -337,7 +338,7 @@ def _missing_data(source: Path) -> tuple[str, bool] | None:
     requires = [str(name) for name in meta.get("requires", [])]
     if not requires:
         return None
-    from egovstudy.public.sources import require_sources
+    from egovstudy.public.sources import SOURCES, require_sources
 
     missing = []
     for name in requires:
@@ -347,8 +348,11 @@ def _missing_data(source: Path) -> tuple[str, bool] | None:
             missing.append(name)
     if not missing:
         return None
+    # the licence says why such data are not shipped with the package
+    licences = "; ".join(f"{name}: {SOURCES[name].licence}" if name in SOURCES else
+                         f"{name}: unknown source" for name in missing)
     return (f"public data missing: {', '.join(missing)} (get them: egovstudy data fetch "
-            f"{' '.join(missing)})", bool(meta.get("optional", False)))
+            f"{' '.join(missing)}); licence -- {licences}", bool(meta.get("optional", False)))
 
 
 def _declared_parameters(source: Path) -> set[str]:
