@@ -1,5 +1,8 @@
 # ---
 # jupyter:
+#   egovstudy:
+#     optional_parts:
+#       ookla_speed_2019_2024: models 3-4 (internet speed)
 #   jupytext:
 #     formats: ipynb,py:percent
 #     text_representation:

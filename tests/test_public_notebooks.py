@@ -87,6 +87,11 @@ def test_notebook_08_on_a_fresh_clone_runs_on_the_shipped_isora_panel(tmp_path: 
     manifest = json.loads((out / "run_manifest.json").read_text())
     assert [n["name"] for n in manifest["notebooks"]] == ["08_tax_administrations"]
     assert manifest["skipped"] == []
+    [part] = manifest["partly_skipped"]
+    assert part == {"name": "08_tax_administrations", "part": "models 3-4 (internet speed)",
+                    "reason": "public data missing: ookla_speed_2019_2024 (get it: egovstudy "
+                              "data fetch ookla_speed_2019_2024); licence -- "
+                              "ookla_speed_2019_2024: Ookla Open Data CC BY-NC-SA 4.0"}
 
 
 @pytest.mark.notebooks
@@ -113,6 +118,8 @@ def test_notebook_08_with_the_raw_files_uses_them_and_the_speed_models(
     assert sorted(results["model"].unique()) == ["1 inputs", "2 + ICT x pandemic",
                                                  "3 + speed", "4 + speed x pandemic"]
     assert "speed_x_pandemic" in set(results["term"])
+    manifest = json.loads((tmp_path / "out" / "run_manifest.json").read_text())
+    assert manifest["partly_skipped"] == []
 
 
 @pytest.mark.notebooks
@@ -180,6 +187,20 @@ def test_optional_notebook_without_data_is_skipped_and_recorded(
     assert "licence -- ookla_sgi_aug2024: Ookla property, non-commercial" in skip["reason"]
 
 
+def test_malformed_optional_parts_stop_the_run_naming_the_notebook(
+        no_public_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = no_public_data / "98_bad_parts.py"
+    source.write_text(
+        "# ---\n# jupyter:\n#   egovstudy:\n#     optional_parts:\n"
+        "#     - ookla_speed_2019_2024\n#   jupytext:\n#     formats: ipynb,py:percent\n"
+        "#   kernelspec:\n#     display_name: Python 3\n#     language: python\n"
+        "#     name: python3\n# ---\n\n# %%\nraise SystemExit('ran')\n", encoding="utf-8")
+    monkeypatch.setattr("egovstudy.notebooks.discover_notebooks", lambda only=None: [source])
+    with pytest.raises(NotebookError, match=r"notebook 98_bad_parts: egovstudy\.optional_parts "
+                                            r"must map a source to the part it feeds"):
+        run_notebooks(no_public_data / "out", html=False)
+
+
 def test_required_notebook_without_data_fails_loudly(
         no_public_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = _needs_data(no_public_data, optional=False)
@@ -193,9 +214,10 @@ def test_required_notebook_without_data_fails_loudly(
 def test_notebook_08_runs_on_a_fresh_clone_and_09_stays_optional() -> None:
     from egovstudy.notebooks import _to_notebook
 
-    # 08 runs on the shipped ISORA panel: nothing required, so make reproduce executes it
-    assert "egovstudy" not in _to_notebook(ROOT / "notebooks" / "08_tax_administrations.py") \
-        .metadata
+    # 08 runs on the shipped ISORA panel: nothing required, so make reproduce executes it;
+    # only its speed models need the (unshipped) Ookla file
+    meta = _to_notebook(ROOT / "notebooks" / "08_tax_administrations.py").metadata["egovstudy"]
+    assert meta == {"optional_parts": {"ookla_speed_2019_2024": "models 3-4 (internet speed)"}}
     meta = _to_notebook(ROOT / "notebooks" / "09_indonesia_provinces.py").metadata["egovstudy"]
     assert meta["optional"] is True
     assert len(meta["requires"]) == 2
