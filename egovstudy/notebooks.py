@@ -368,7 +368,9 @@ def _licence(name: str) -> str:
 
 def _missing_parts(source: Path) -> list[dict[str, str]]:
     """The ``optional_parts`` of a notebook whose source is missing, with the reason."""
-    from egovstudy.public.sources import require_sources
+    from difflib import get_close_matches
+
+    from egovstudy.public.sources import SOURCES, require_sources
 
     parts = _to_notebook(source).metadata.get("egovstudy", {}).get("optional_parts", {})
     if not isinstance(parts, Mapping):
@@ -377,6 +379,12 @@ def _missing_parts(source: Path) -> list[dict[str, str]]:
                             f"models 3-4}}; got {parts!r}")
     out = []
     for name, part in parts.items():
+        if name not in SOURCES:
+            near = get_close_matches(str(name), list(SOURCES), n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise NotebookError(f"notebook {source.stem}: egovstudy.optional_parts names an "
+                                f"unknown source {name!r}{hint} (known: see egovstudy.public."
+                                "SOURCES)")
         try:
             require_sources(str(name))
         except EgovStudyError:

@@ -199,6 +199,12 @@ def test_malformed_optional_parts_stop_the_run_naming_the_notebook(
     with pytest.raises(NotebookError, match=r"notebook 98_bad_parts: egovstudy\.optional_parts "
                                             r"must map a source to the part it feeds"):
         run_notebooks(no_public_data / "out", html=False)
+    source.write_text(source.read_text().replace("#     - ookla_speed_2019_2024",
+                                                 "#       ookla_sped_2019_2024: speed"))
+    with pytest.raises(NotebookError, match=r"98_bad_parts: egovstudy\.optional_parts names "
+                                            r"an unknown source 'ookla_sped_2019_2024'; did "
+                                            r"you mean 'ookla_speed_2019_2024'\?"):
+        run_notebooks(no_public_data / "out", html=False)
 
 
 def test_required_notebook_without_data_fails_loudly(
