@@ -16,8 +16,11 @@ A notebook that needs public data files declares them in its jupytext header::
     #     optional: true
 
 When a required source is missing, an optional notebook is not executed and the
-manifest lists it under ``skipped`` with the reason; any other stops the run with
-an error naming the sources and ``egovstudy data fetch``.
+manifest lists it under ``skipped`` with the reason (the missing sources, the
+``egovstudy data fetch`` command and each source's licence); any other stops the run
+with an error naming the sources and ``egovstudy data fetch``. A notebook that runs
+without a source but leaves a part out declares it as ``optional_parts: {source: part}``;
+the manifest lists each part left out under ``partly_skipped``.
 
 Command line::
 
@@ -312,6 +315,7 @@ def _run_notebooks(out: Path, *, only: Sequence[str] | None,
     base = dict(parameters or {})
     if mirror is not None:
         base.setdefault("data_mirror", str(mirror))
+    partly: list[dict[str, str]] = []
     for source in discover_notebooks(only=only):
         reason = _missing_data(source)
         if reason is not None:
@@ -321,13 +325,15 @@ def _run_notebooks(out: Path, *, only: Sequence[str] | None,
             print(f"[egovstudy] skipping {source.name} (optional): {reason[0]}", flush=True)
             skipped.append({"name": source.stem, "reason": reason[0]})
             continue
+        parts = _missing_parts(source)  # checked before running: a bad header stops early
         declared = _declared_parameters(source)
         params = {k: v for k, v in base.items() if k in declared}
         print(f"[egovstudy] executing {source.name} ...", flush=True)
         run = execute_notebook(source, out, params, html=html)
         print(f"[egovstudy]   done in {run.seconds:.1f} s -> {run.executed}", flush=True)
         runs.append(run)
-    _write_manifest(out, runs, skipped)
+        partly.extend(parts)
+    _write_manifest(out, runs, skipped, partly)
     return runs
 
 
@@ -347,8 +353,45 @@ def _missing_data(source: Path) -> tuple[str, bool] | None:
             missing.append(name)
     if not missing:
         return None
+    # the licence says why such data are not shipped with the package
+    licences = "; ".join(_licence(name) for name in missing)
     return (f"public data missing: {', '.join(missing)} (get them: egovstudy data fetch "
-            f"{' '.join(missing)})", bool(meta.get("optional", False)))
+            f"{' '.join(missing)}); licence -- {licences}", bool(meta.get("optional", False)))
+
+
+def _licence(name: str) -> str:
+    """The licence of a public source (it says why such data are not shipped)."""
+    from egovstudy.public.sources import SOURCES
+
+    return f"{name}: {SOURCES[name].licence}" if name in SOURCES else f"{name}: unknown source"
+
+
+def _missing_parts(source: Path) -> list[dict[str, str]]:
+    """The ``optional_parts`` of a notebook whose source is missing, with the reason."""
+    from difflib import get_close_matches
+
+    from egovstudy.public.sources import SOURCES, require_sources
+
+    parts = _to_notebook(source).metadata.get("egovstudy", {}).get("optional_parts", {})
+    if not isinstance(parts, Mapping):
+        raise NotebookError(f"notebook {source.stem}: egovstudy.optional_parts must map a "
+                            f"source to the part it feeds, e.g. {{ookla_speed_2019_2024: "
+                            f"models 3-4}}; got {parts!r}")
+    out = []
+    for name, part in parts.items():
+        if name not in SOURCES:
+            near = get_close_matches(str(name), list(SOURCES), n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise NotebookError(f"notebook {source.stem}: egovstudy.optional_parts names an "
+                                f"unknown source {name!r}{hint} (known: see egovstudy.public."
+                                "SOURCES)")
+        try:
+            require_sources(str(name))
+        except EgovStudyError:
+            out.append({"name": source.stem, "part": str(part),
+                        "reason": f"public data missing: {name} (get it: egovstudy data fetch "
+                                  f"{name}); licence -- {_licence(str(name))}"})
+    return out
 
 
 def _declared_parameters(source: Path) -> set[str]:
@@ -375,7 +418,8 @@ def _input_hashes() -> dict[str, str]:
 
 
 def _write_manifest(out: Path, runs: list[NotebookRun],
-                    skipped: list[dict[str, str]] | None = None) -> Path:
+                    skipped: list[dict[str, str]] | None = None,
+                    partly_skipped: list[dict[str, str]] | None = None) -> Path:
     import importlib.metadata as md
 
     versions: dict[str, str | None] = {}
@@ -395,6 +439,7 @@ def _write_manifest(out: Path, runs: list[NotebookRun],
             for r in runs
         ],
         "skipped": list(skipped or []),
+        "partly_skipped": list(partly_skipped or []),
     }
     path = out / "run_manifest.json"
     return atomic_write_text(path, json.dumps(manifest, indent=2, sort_keys=True,

@@ -1,10 +1,8 @@
 # ---
 # jupyter:
 #   egovstudy:
-#     optional: true
-#     requires:
-#     - bipa2024_public_admin
-#     - ookla_speed_2019_2024
+#     optional_parts:
+#       ookla_speed_2019_2024: models 3-4 (internet speed)
 #   jupytext:
 #     formats: ipynb,py:percent
 #     text_representation:
@@ -32,6 +30,14 @@
 # and all are compared in the same year (year fixed effects); standard errors are
 # clustered by administration. Budgets are in local currency, so they enter as logs: with
 # fixed effects a log difference is a percentage change within the administration.
+#
+# The ISORA forms come from `data/raw/`, the folder named by `EGOVSTUDY_DATA_MIRROR` or the
+# download cache (`egovstudy data fetch bipa2024_public_admin`); without them the notebook
+# uses the ISORA panel shipped with egovstudy (`egovstudy/data/isora_panel.csv.gz`, built
+# from the same forms; provenance and attribution in `isora_panel.md`). Internet speed
+# (Ookla Open Data) is licensed CC BY-NC-SA 4.0 -- non-commercial, share-alike -- so it is
+# **not** shipped: the speed models run only when its file is present
+# (`egovstudy data fetch ookla_speed_2019_2024`), and the notebook says when they are skipped.
 
 # %% tags=["parameters"]
 data_mirror = None
@@ -46,11 +52,13 @@ import pandas as pd
 from IPython.display import display
 
 from egovstudy.notebooks import notebook_outputs
-from egovstudy.public import ISORA_INDICATORS, prepare_notebook
+from egovstudy.public import ISORA_INDICATORS, data_available, prepare_notebook
 from egovstudy.public.analysis import fe_regression, tax_admin_panel
 
-SOURCES = ["bipa2024_public_admin", "ookla_speed_2019_2024"]
-DATA_OK, figures, tables = prepare_notebook(output_dir, *SOURCES, data_mirror=data_mirror)
+DATA_OK, figures, tables = prepare_notebook(
+    output_dir, "bipa2024_public_admin", data_mirror=data_mirror,
+    fallback="the ISORA panel shipped with egovstudy (egovstudy/data/isora_panel.csv.gz)")
+SPEED_OK = data_available("ookla_speed_2019_2024")  # prints where to get it when absent
 
 # %% [markdown]
 # ## The panel
@@ -60,9 +68,16 @@ DATA_OK, figures, tables = prepare_notebook(output_dir, *SOURCES, data_mirror=da
 if DATA_OK:
     for name, text in ISORA_INDICATORS.items():
         print(f"{name:20s} {text}")
-    tax = tax_admin_panel()
-    summary = tax.groupby("year")[["efile", "epay_number", "staff_degree_share", "ict_share",
-                                   "fixed_mbps"]].mean()
+    tax = tax_admin_panel(speed="yes" if SPEED_OK else "no")  # raw forms, else shipped
+    print("data:", tax.attrs["source"], "| internet speed:",
+          "Ookla open data" if tax.attrs["speed"] else "absent (speed models skipped)")
+    print(f"{tax['administration'].nunique()} administrations; with an e-filing share: "
+          f"corporate income tax {tax.dropna(subset=['efile_cit'])['iso3'].nunique()}, "
+          f"personal income tax {tax.dropna(subset=['efile_pit'])['iso3'].nunique()} countries")
+    columns = ["efile", "epay_number", "staff_degree_share", "ict_share"]
+    if tax.attrs["speed"]:
+        columns.append("fixed_mbps")
+    summary = tax.groupby("year")[columns].mean()
     summary.to_csv(tables / "08_means_by_year.csv")
     display(summary.round(3))
 
@@ -79,17 +94,24 @@ if DATA_OK:
 
 # %% [markdown]
 # ## Fixed-effects models
-# Model 1 uses staff, education and budget (2018-2021); model 2 adds internet speed
-# (Ookla data start in 2019); model 3 lets the ICT-spending and speed slopes differ in the
-# pandemic years (the `pandemic` main effect is absorbed by the year effects).
+# Model 1 uses staff, education and budget (2018-2021); model 2 lets the ICT-spending slope
+# differ in the pandemic years (the `pandemic` main effect is absorbed by the year
+# effects). With the Ookla file present, model 3 adds internet speed (Ookla data start in
+# 2019) and model 4 lets the speed slope differ in the pandemic years too.
 
 # %%
 if DATA_OK:
     tax["ict_x_pandemic"] = tax["ict_share"] * tax["pandemic"]
-    tax["speed_x_pandemic"] = tax["log_fixed_mbps"] * tax["pandemic"]
     base = ["log_staff", "staff_degree_share", "log_opex", "ict_share"]
-    specs = {"1 inputs": base, "2 + speed": [*base, "log_fixed_mbps"],
-             "3 + pandemic": [*base, "log_fixed_mbps", "ict_x_pandemic", "speed_x_pandemic"]}
+    specs = {"1 inputs": base, "2 + ICT x pandemic": [*base, "ict_x_pandemic"]}
+    if tax.attrs["speed"]:
+        tax["speed_x_pandemic"] = tax["log_fixed_mbps"] * tax["pandemic"]
+        specs["3 + speed"] = [*base, "log_fixed_mbps"]
+        specs["4 + speed x pandemic"] = [*base, "log_fixed_mbps", "ict_x_pandemic",
+                                         "speed_x_pandemic"]
+    else:
+        print("Models 3-4 (internet speed) skipped: the Ookla file is absent "
+              "(CC BY-NC-SA 4.0, not shipped; egovstudy data fetch ookla_speed_2019_2024).")
     rows = [fe_regression(tax, y, x, entity="administration", time="year")
             .assign(outcome=y, model=name)
             for y in ("efile", "epay_number") for name, x in specs.items()]

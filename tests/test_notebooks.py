@@ -39,6 +39,8 @@ EXPECTED: dict[str, tuple[list[str], list[str]]] = {
                     "06_indirect_effects", "06_outer_vif", "06_plspredict", "06_model_fit",
                     "06_ipma", "06_hoc_paths", "06_micom", "06_mga_paths"],
                    ["06_path_diagram", "06_ipma_map", "06_simple_slopes"]),
+    # 08 writes CSV tables only; it runs on the shipped ISORA panel without the raw forms
+    "08_tax_administrations": ([], ["08_uptake"]),
     "11_sample_size_power": ([], ["11_power_curve"]),
     "12_survey_methods": (["12_comparisons", "12_nonresponse", "12_mi_pooled", "12_full_vif",
                            "12_design_effects"], []),

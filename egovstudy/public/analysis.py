@@ -222,29 +222,70 @@ def _quiet() -> contextlib.AbstractContextManager[object]:
     return contextlib.redirect_stdout(io.StringIO())
 
 
-def tax_admin_panel(*, mirror: str | Path | None = None) -> pd.DataFrame:
+def tax_admin_panel(*, mirror: str | Path | None = None, source: str = "auto",
+                    speed: str = "auto") -> pd.DataFrame:
     """ISORA tax administrations 2018-2021 with national internet speed.
 
     Adds to :func:`~egovstudy.public.isora.isora_indicators` the Ookla mean fixed and
     mobile download speeds (same year; Ookla open data start in 2019), logs of staff,
     operating and ICT expenditure, and ``pandemic`` (1 for 2020-2021).
 
+    Parameters
+    ----------
+    source : {"auto", "raw", "shipped"}
+        ISORA from the raw forms (``"raw"``), from the panel shipped in the package
+        (``"shipped"``, :mod:`egovstudy.public.isora_panel`), or the raw forms when
+        they are found, else the shipped panel (``"auto"``).
+        ``frame.attrs["source"]`` says which was used.
+    speed : {"auto", "yes", "no"}
+        Merge the Ookla speeds (``"yes"``: the file must be present; ``"auto"``: when it
+        is found). Ookla data are CC BY-NC-SA 4.0 and not shipped; without them the
+        speed columns are NaN and ``frame.attrs["speed"]`` is False.
+
     Examples
     --------
-    >>> tax_admin_panel.__name__
-    'tax_admin_panel'
+    >>> tax = tax_admin_panel(source="shipped", speed="no")
+    >>> tax.attrs["source"], tax.attrs["speed"], int(tax["year"].min())
+    ('shipped', False, 2018)
     """
-    from egovstudy.public.isora import isora_indicators
-    from egovstudy.public.ookla import load_ookla_speed
+    from egovstudy.errors import DataSourceError
+    from egovstudy.public.sources import data_available
 
-    tax = isora_indicators(mirror=mirror)
-    speed = load_ookla_speed(wide=True, mirror=mirror)
-    out = tax.merge(speed, on=["iso3", "year"], how="left")
+    if source not in ("auto", "raw", "shipped"):
+        raise DataSourceError(f"source={source!r}: use 'auto', 'raw' or 'shipped'")
+    if speed not in ("auto", "yes", "no"):
+        raise DataSourceError(f"speed={speed!r}: use 'auto', 'yes' or 'no'")
+    if source == "auto":
+        with _quiet():
+            source = "raw" if data_available("bipa2024_public_admin", mirror=mirror) \
+                else "shipped"
+    if source == "raw":
+        from egovstudy.public.isora import isora_indicators
+
+        tax = isora_indicators(mirror=mirror)
+    else:
+        from egovstudy.public.isora_panel import load_isora_panel
+
+        tax = load_isora_panel()
+    if speed == "auto":
+        with _quiet():
+            speed = "yes" if data_available("ookla_speed_2019_2024", mirror=mirror) else "no"
+    if speed == "yes":
+        from egovstudy.public.ookla import load_ookla_speed
+
+        out = tax.merge(load_ookla_speed(wide=True, mirror=mirror), on=["iso3", "year"],
+                        how="left")
+    else:
+        out = tax.copy()
+        for col in ("fixed_mbps", "mobile_mbps", "fixed_mbps_pop", "mobile_mbps_pop"):
+            out[col] = np.nan
     with np.errstate(divide="ignore"):
         for col in ("staff", "opex", "ict_exp"):
             out[f"log_{col}"] = np.log(out[col].where(out[col] > 0))
         out["log_fixed_mbps"] = np.log(out["fixed_mbps"])
     out["pandemic"] = (out["year"] >= 2020).astype(int)
+    out.attrs["source"] = source
+    out.attrs["speed"] = speed == "yes"
     return out
 
 

@@ -6,6 +6,11 @@ column 2 and one column per fiscal year. :func:`load_isora` returns the forms lo
 digital service uptake (staff, staff education, expenditure incl. ICT, e-filing and
 e-payment shares).
 
+A small panel of those indicators ships with the package
+(``egovstudy/data/isora_panel.csv.gz``, provenance ``isora_panel.md``) so that the
+tax-administration notebook runs without the raw forms: see
+:mod:`egovstudy.public.isora_panel`.
+
 Examples
 --------
 >>> sorted(ISORA_INDICATORS)[:3]
@@ -182,3 +187,4 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     """num / den where both are present, den > 0 and the ratio is at most 1 (else NaN)."""
     r = num.astype(float) / den.where(den > 0).astype(float)
     return r.where((r >= 0) & (r <= 1 + 1e-9)).replace([np.inf, -np.inf], np.nan)
+

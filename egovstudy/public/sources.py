@@ -77,6 +77,9 @@ class Source:
 
 _ISORA = tuple(f"raw/ISORA_2021/ISORA_Form_{f}_2018_to_2021.xlsx" for f in "ABCDEFG")
 
+_ID_LICENCE = ("Indonesian government open data; the copies egovstudy fetches state no "
+               "licence, so they are not shipped with the package")
+
 SOURCES: dict[str, Source] = {
     s.name: s
     for s in [
@@ -139,12 +142,12 @@ SOURCES: dict[str, Source] = {
                ("indeks_literasi_digital-2022.csv", "akses_internet-2022.csv"),
                "Kominfo/Katadata Status Literasi Digital di Indonesia 2022; BPS table "
                "'Persentase Rumah Tangga yang Pernah Mengakses Internet' (https://www.bps.go.id)",
-               "Indonesian government open data"),
+               _ID_LICENCE),
         Source("indonesia_apbn_province_2010_2021", "Indonesia central-government spending by "
                "function and province 2010-2021 and provincial HDI",
                ("peta_apbn_data.csv", "mappingprovinsi.csv", "indeks_pembangunan_manusia.xlsx"),
                "Kemenkeu https://peta.data-apbn.kemenkeu.go.id ; BPS Indeks Pembangunan Manusia "
-               "(https://www.bps.go.id)", "Indonesian government open data"),
+               "(https://www.bps.go.id)", _ID_LICENCE),
     ]
 }
 
