@@ -1,8 +1,8 @@
-"""Benchmark: ``egovstudy.pls_mga`` (PLS-MGA + MICOM) against ``plspm`` refitted per resample.
+"""Benchmark: ``egovstudy.pls_multigroup`` (PLS-MGA + MICOM) against ``plspm`` refitted per resample.
 
 The default study (589 respondents; 7 constructs, 37 indicators; the chapter's PLS
 model: five resources -> digitalisation -> performance, plus the direct paths), groups
-by gender. Our side: :func:`egovstudy.pls_mga.pls_mga` with 5,000 permutations (path
+by gender. Our side: :func:`egovstudy.pls_multigroup.pls_mga` with 5,000 permutations (path
 permutation test, MICOM steps 2 and 3) and 5,000 bootstrap resamples per group
 (Henseler's PLS-MGA, parametric and Welch tests).
 
@@ -116,7 +116,7 @@ def default_study_model() -> tuple[pd.DataFrame, dict[str, list[str]], list[tupl
 def run(n_perm: int = 5000, n_boot: int = 5000, peer_n: int = 20, seed: int = 2026,
         repeats: int = 3, peer: bool = True) -> dict[str, Any]:
     """Time our PLS-MGA with MICOM against plspm refitted per resample; return the ratio."""
-    from egovstudy.pls_mga import pls_mga
+    from egovstudy.pls_multigroup import pls_mga
 
     data, meas, structural = default_study_model()
     items = [i for v in meas.values() for i in v]

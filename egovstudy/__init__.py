@@ -73,7 +73,7 @@ _LAZY: dict[str, str] = {
     # mediation, moderation, PLS-SEM
     "process": "egovstudy.mediation",
     "pls_sem": "egovstudy.pls",
-    "pls_mga": "egovstudy.pls_mga",
+    "pls_mga": "egovstudy.pls_multigroup",
     **dict.fromkeys(["outer_vif", "formative_assessment", "pls_predict", "model_fit", "ipma",
                      "ipma_map", "blindfolding"], "egovstudy.pls_assess"),
     **dict.fromkeys(["pls_moderation", "simple_slopes_pls", "pls_higher_order"],

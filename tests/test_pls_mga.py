@@ -1,4 +1,4 @@
-"""Tests of PLS multigroup analysis and MICOM (egovstudy.pls_mga).
+"""Tests of PLS multigroup analysis and MICOM (egovstudy.pls_multigroup).
 
 References: the group estimates are those of :func:`egovstudy.pls.pls_sem` on each
 group's cases (pls_sem is checked against seminr in tests/test_pls.py), on seminr's
@@ -30,7 +30,7 @@ from egovstudy.errors import (
     StatisticalWarning,
 )
 from egovstudy.pls import pls_sem
-from egovstudy.pls_mga import henseler_p, pls_mga
+from egovstudy.pls_multigroup import henseler_p, pls_mga
 
 MOBI_MM = {"Image": [f"IMAG{i}" for i in range(1, 6)],
            "Expectation": ["CUEX1", "CUEX2", "CUEX3"],
@@ -143,7 +143,7 @@ def test_parametric_and_welch_match_formulas_by_hand(mobi_mga) -> None:  # type:
     # s_p = sqrt(99^2/248 0.01 + 149^2/248 0.0064) sqrt(1/100 + 1/150) = 0.127026;
     # Welch: a = 0.99 0.01 + 149/150 0.0064 = 0.0162573, df = a^2 / (99/100^2 0.1^4 +
     # 149/150^2 0.08^4) - 2 = 207.555
-    from egovstudy.pls_mga import _parametric
+    from egovstudy.pls_multigroup import _parametric
 
     p_par, p_w = _parametric(np.array([0.5]), np.array([0.3]), np.array([0.1]),
                              np.array([0.08]), 100, 150)

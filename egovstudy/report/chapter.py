@@ -953,7 +953,7 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
 
     def pls_groups(meas: dict[str, list[str]], structural: list[tuple[str, str]]) -> None:
         """PLS multigroup analysis with MICOM by the study's ``pls.mga`` column."""
-        from egovstudy.pls_mga import pls_mga
+        from egovstudy.pls_multigroup import pls_mga
         from egovstudy.report.sections.pls_mga import group_names, mga_path_frame, micom_frame
 
         col, perms = inp.pls_options["mga"], int(inp.pls_options.get("permutations", 5000))

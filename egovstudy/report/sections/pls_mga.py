@@ -1,7 +1,7 @@
 """PLS multigroup analysis section: the path comparison and MICOM tables and sentences.
 
 The chapter runs it when the study file sets ``pls: {mga: <group column>}``; the
-numbers come from :func:`egovstudy.pls_mga.pls_mga`, the words from the catalogues.
+numbers come from :func:`egovstudy.pls_multigroup.pls_mga`, the words from the catalogues.
 """
 
 from __future__ import annotations
