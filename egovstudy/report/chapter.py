@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from egovstudy._output import atomic_write_text
+from egovstudy._text import sentence_decimal
 from egovstudy.errors import IncompleteResultsError, OutputError
 from egovstudy.report.document import ChapterFigure, Document, run_section
 from egovstudy.report.formats import CHAPTER_FORMATS, FIGURE_FORMATS
@@ -434,7 +435,8 @@ def results_chapter(
     cache: dict[str, Any] = {}
     for lang in langs:
         dec = check_decimal(decimal, lang)
-        doc = _build(inp, lang, dec, chapter, cache)
+        with sentence_decimal(dec):  # the analyses' own sentences in the tables' mark
+            doc = _build(inp, lang, dec, chapter, cache)
         if doc.skipped and not allow_partial:
             raise IncompleteResultsError(
                 f"results chapter {stem}: {len(doc.skipped)} section(s) cannot be produced: "

@@ -10,8 +10,8 @@ Examples
 >>> doc = Document("id", ",", 4)
 >>> doc.heading(doc.t("ch_title"), 0)
 >>> doc.para(doc.t("sent_invalid_keep", items="X1"))
->>> doc.num(1234.5, 1), doc.p(0.0234)
-('1.234,5', 'p = ,023')
+>>> doc.num(12.5, 1), doc.p(0.0234)
+('12,5', 'p = ,023')
 >>> [kind for kind, _ in doc.blocks]
 ['heading', 'para']
 """

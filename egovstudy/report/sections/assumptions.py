@@ -16,6 +16,7 @@ def build_model(ctx: Context, y: str, res: Any) -> Any:
 
     Returns the fit used from here on (refitted with HC3 errors when heteroskedastic).
     """
+    from egovstudy._text import localize
     from egovstudy.models import assumption_tests
     from egovstudy.report.tables import assumption_table
     from egovstudy.report.verdicts import local_terms, translate_verdict
@@ -28,7 +29,7 @@ def build_model(ctx: Context, y: str, res: Any) -> Any:
     tidy["verdict"] = tidy["verdict"].map(lambda v: translate_verdict(v, language))
     for col in ("test", "threshold"):  # test names and rules the analysis prints in English
         if col in tidy.columns:
-            tidy[col] = tidy[col].map(lambda v: local_terms(v, language)
+            tidy[col] = tidy[col].map(lambda v: localize(local_terms(v, language), language)
                                       if isinstance(v, str) else v)
     t = assumption_table(tidy, language=language, decimal=ctx.decimal, labels=labels)
     t = dataclasses.replace(t, title=f"{t.title}: {ctx.lab(y)}")
