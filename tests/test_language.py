@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import string
+from typing import Any
 
 import pytest
 
@@ -15,7 +17,8 @@ def _fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-@pytest.mark.parametrize("section", ["strings", "columns", "categories", "likert"])
+@pytest.mark.parametrize("section", ["strings", "columns", "categories", "likert",
+                                     "verdicts"])
 def test_every_language_has_the_same_keys(section: str) -> None:
     keys = {lang: set(_catalogue(lang)[section]) for lang in LANGUAGES}
     english = keys["en"]
@@ -50,3 +53,37 @@ def test_text_reads_the_catalogue_and_names_an_unknown_key() -> None:
         text("tabel", "en")
     with pytest.raises(OutputError, match="language='fr'"):
         text("table", "fr")
+
+
+def _glossary() -> dict[str, Any]:
+    import yaml
+
+    path = language._MESSAGES / "glossary.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["terms"]
+
+
+def _has(term: str, s: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", s, re.IGNORECASE) is not None
+
+
+def test_indonesian_uses_the_glossary_terms() -> None:
+    # the field's terms (glossary.yaml): where English says "reliability" Indonesian says
+    # "reliabilitas", "hypothesis" -> "hipotesis", "confidence interval" -> "IK" ...
+    terms = _glossary()
+    assert {"reliability", "hypothesis", "significant", "respondent", "heteroskedasticity",
+            "confidence interval"} <= set(terms)
+    english = _catalogue("en")["strings"]
+    indonesian = _catalogue("id")["strings"]
+    missing = []
+    for key, en in english.items():
+        for term, entry in terms.items():
+            if _has(term, str(en)) and not any(_has(t, str(indonesian[key]))
+                                               for t in entry["id"]):
+                missing.append((key, term, indonesian[key]))
+    assert not missing, missing
+
+
+def test_glossary_entries_have_a_term_and_a_note() -> None:
+    for term, entry in _glossary().items():
+        assert entry["id"] and all(isinstance(t, str) and t for t in entry["id"]), term
+        assert isinstance(entry.get("note"), str) and entry["note"], term
