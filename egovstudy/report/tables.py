@@ -774,6 +774,14 @@ def descriptives_table(
     )
 
 
+def _stars_note(language: str, decimal: str | None) -> str:
+    """``* p < .05. ** p < .01. *** p < .001.`` in the table's decimal mark."""
+    dec = check_decimal(decimal, language)
+    return text("note_stars", language, **{
+        f"p{str(a)[2:]}": fmt_num(a, len(str(a)) - 2, leading_zero=False, decimal=dec)
+        for a in (0.05, 0.01, 0.001)})
+
+
 # ---------------------------------------------------------------------------- generic frames
 _BOUNDED = BOUNDED_STATISTICS  # one list, in report/numbers.py
 _P = {"p_value", "p", "f_p_value"}
@@ -998,7 +1006,7 @@ def correlation_table(
                 method="Pearson" if method == "pearson" else "Spearman",
                 n=int(x.notna().sum().min()))
     return Table(display=display, title=text("cap_correlations", language), data=raw,
-                 notes=(note, text("note_stars", language)), language=language, decimal=dec,
+                 notes=(note, _stars_note(language, dec)), language=language, decimal=dec,
                  numeric_columns=tuple(range(1, k + 3)), kind="correlations",
                  provenance=_provenance(x, table="correlations", method=method,
                                         language=language, decimal=dec))
@@ -1110,7 +1118,7 @@ def regression_table(
     if any_fit:
         raw = pd.concat([raw, fit_frame.assign(term="(fit)")], ignore_index=True)
     notes = [text("note_regression_se" if stat == "se" else "note_regression_t", language),
-             text("note_stars", language)]
+             _stars_note(language, dec)]
     return Table(display=display, title=title or text("cap_regression", language), data=raw,
                  notes=tuple(notes), language=language, decimal=dec,
                  numeric_columns=tuple(range(1, display.shape[1])), kind="regression",
@@ -1234,7 +1242,7 @@ def mediation_table(
         notes.append(text("note_boot_ci", language, n_boot=n_boot))
     notes.extend(extra_notes)
     if "p_value" in tidy.columns:
-        notes.append(text("note_stars", language))
+        notes.append(_stars_note(language, decimal))
     return _ci_table(tidy, title=text("cap_mediation", language), first="effect", stat_col=True,
                      language=language, decimal=decimal, labels=labels, notes=notes,
                      kind="mediation")
@@ -1257,7 +1265,7 @@ def pls_table(
     elif n_boot:
         notes.append(text("note_boot_ci", language, n_boot=n_boot))
     if "p_value" in tidy.columns:
-        notes.append(text("note_stars", language))
+        notes.append(_stars_note(language, decimal))
     return _ci_table(tidy, title=text("cap_pls", language), first="path", stat_col=True,
                      language=language, decimal=decimal, labels=labels, notes=notes,
                      kind="pls", std=True)

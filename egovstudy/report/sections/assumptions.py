@@ -48,9 +48,12 @@ def build_model(ctx: Context, y: str, res: Any) -> Any:
 def conclusions(ctx: Context, y: str, res: Any, at: Any, tidy: Any) -> Any:
     """One conclusion and remedy per assumption; returns the fit used from here on."""
     from egovstudy.models import ols
+    from egovstudy.report.verdicts import local_terms
 
     doc, inp, data = ctx.doc, ctx.inp, ctx.data
-    groups = split_tests(tidy)
+    groups = {k: ([local_terms(t, ctx.language) for t in tests],
+                  [local_terms(t, ctx.language) for t in bad])
+              for k, (tests, bad) in split_tests(tidy).items()}
     tests, bad = groups["normality"]
     if tests:
         doc.para(doc.t("concl_normal_bad", tests=joined(bad), n=int(res.n)) if bad
