@@ -9,6 +9,7 @@ has a label.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 import warnings
@@ -140,3 +141,18 @@ def test_item_codes_are_printed_as_codes() -> None:
 
     ctx = Context(doc=Document("en", ".", 4), inp=None, cache={})
     assert ctx.item_label("hrq1") == "HRQ1"
+
+
+def test_python_and_cli_write_the_same_figure_formats() -> None:
+    # results_chapter(...) from Python and `egovstudy run` (the study file's outputs.figures
+    # default) share one constant: PNG + SVG + PDF
+    import inspect
+
+    from egovstudy.report import results_chapter
+    from egovstudy.report.formats import FIGURE_FORMATS
+    from egovstudy.study import StudySpec
+
+    default = inspect.signature(results_chapter).parameters["figure_formats"].default
+    assert default == FIGURE_FORMATS == ("png", "svg", "pdf")
+    field = next(f for f in dataclasses.fields(StudySpec) if f.name == "figures")
+    assert tuple(field.default_factory()) == FIGURE_FORMATS  # type: ignore[operator]
