@@ -193,7 +193,7 @@ def instrument_report(survey: Any, constructs: Mapping[str, Sequence[str]] | Non
               f"(95% CI {sc['alpha_ci_low']:.3f}-{sc['alpha_ci_high']:.3f}), omega = "
               f"{sc['omega_total']:.3f}, composite reliability = {sc['rho_c']:.3f}, "
               f"AVE = {sc['ave']:.3f}.")
-        idn = (f"{lab_id} ({len(items)} butir) {v_id}: alfa Cronbach = {_id_num(a)} "
+        idn = (f"{lab_id} ({len(items)} butir) {v_id}: Cronbach's alpha = {_id_num(a)} "
                f"(IK 95% {_id_num(sc['alpha_ci_low'])} sampai {_id_num(sc['alpha_ci_high'])}), "
                f"omega = {_id_num(sc['omega_total'])}, reliabilitas komposit = "
                f"{_id_num(sc['rho_c'])}, AVE = {_id_num(sc['ave'])}.")
