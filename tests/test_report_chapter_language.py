@@ -53,6 +53,7 @@ def chapters(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, s
     if not STUDY.is_file():
         pytest.skip(f"default study not found at {STUDY}")
     from egovstudy.report import results_chapter
+    from egovstudy.study import load_study_survey, read_study
 
     folder = tmp_path_factory.mktemp("chapter_language")
     (folder / "generic").mkdir()
@@ -69,6 +70,8 @@ def chapters(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, s
             for lang in langs:
                 md = res.documents[(lang, "md")].read_text(encoding="utf-8")
                 out[(name, lang, dec)] = (_prose(md), res.tables[lang])
+        _, survey = load_study_survey(read_study(study))
+        out[(name, "items")] = {i for its in survey.construct_items().values() for i in its}
     return out
 
 
@@ -132,6 +135,12 @@ def test_no_snake_case_code_in_a_table(chapters: dict[Any, Any], name: str,
     _, tables = chapters[(name, lang, ".")]
     found = [(t.number, c) for t in tables for c in _cells(t) if _SNAKE.search(c)]
     assert not found, found[:10]
+    # items print as their code in capitals ("BUD4"), never as the data column ("bud4")
+    items = chapters[(name, "items")]
+    found = [(t.number, c) for t in tables for c in _cells(t) if c in items]
+    assert not found, found[:10]
+    shown = {c for t in tables if t.kind in ("descriptives", "validity") for c in _cells(t)}
+    assert {i.upper() for i in items} <= shown
 
 
 def test_item_codes_are_printed_as_codes() -> None:

@@ -16,7 +16,9 @@ def build(ctx: Context) -> None:
     """The descriptives table with a sentence per construct, Likert bars, correlations."""
     from egovstudy.report.tables import correlation_table, descriptives_table
 
-    doc, data, citems, labels = ctx.doc, ctx.data, ctx.citems, ctx.labels
+    doc, data, citems = ctx.doc, ctx.data, ctx.citems
+    # items by their code ("HRQ1"), constructs by their label
+    labels = {**{c: ctx.item_label(c) for its in citems.values() for c in its}, **ctx.labels}
     language, decimal = ctx.language, ctx.decimal
     plt, F, house_style = ctx.plot()
     doc.heading(doc.t("ch_descriptives"))
