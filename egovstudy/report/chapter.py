@@ -37,7 +37,7 @@ from egovstudy.report.sections import (
 from egovstudy.report.sections.context import Context, construct_labels
 from egovstudy.report.sections.hypotheses import hypothesis
 from egovstudy.report.tables import Table, _md_escape
-from egovstudy.report.verdicts import translate_verdict
+from egovstudy.report.verdicts import local_terms, translate_verdict
 from egovstudy.report.writers import _comment, check_writable, save_docx, write_table
 
 __all__ = ["SECTIONS", "ChapterResult", "results_chapter"]
@@ -202,6 +202,25 @@ def column_label_r(language: str) -> str:
 def column_label_rc(language: str) -> str:
     """The header of the critical r ("r tabel" in Indonesian)."""
     return text("col_r_tabel", language)
+
+
+def ir_alpha(ir: Any) -> str:
+    """The significance level of the critical r (kept for callers of the old chapter)."""
+    return ".05"
+
+
+def _id_terms(sentence: str) -> str:
+    """English words left in a generated Indonesian sentence, in Indonesian (catalogue)."""
+    return local_terms(sentence, "id")
+
+
+def _with_labels(sentence: str, labels: Mapping[str, str]) -> str:
+    """Construct names in a generated sentence replaced by their labels (whole words)."""
+    import re
+
+    for name in sorted(labels, key=len, reverse=True):
+        sentence = re.sub(rf"(?<![\w.]){re.escape(name)}(?![\w])", labels[name], sentence)
+    return sentence
 
 
 _item_scales = descriptives.item_scales

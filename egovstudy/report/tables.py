@@ -1169,7 +1169,7 @@ def assumption_table(
             if c in frame.columns]
     return frame_table(frame, title=text("cap_assumptions", language), columns=cols,
                        labels=labels, verdict_columns={"verdict": ("met", "violated")},
-                       headers={"statistic": {"en": "Statistic", "id": "Statistik"}[language]},
+                       headers={"statistic": text("col_statistic", language)},
                        language=language, decimal=decimal, digits=3, kind="assumptions")
 
 
