@@ -60,9 +60,12 @@ class Document:
 
     def t(self, key: str, **kw: Any) -> str:
         """The catalogue string ``key`` in the chapter's language, formatted with ``kw``."""
-        if kw:  # the cut-offs a sentence cites ({c50} = 0,50), in the chapter's decimal mark
-            kw = {**{f"c{v:02d}": fmt_num(v / 100, 2, decimal=self.decimal)
-                     for v in (5, 50, 60, 70, 85, 90)}, **kw}
+        if kw:  # the cut-offs a sentence cites in the chapter's decimal mark: {c50} = 0,50
+            # and, without the leading zero (APA, bounded statistics), {a50} = ,50
+            cuts = (5, 50, 60, 70, 85, 90)
+            kw = {**{f"c{v:02d}": fmt_num(v / 100, 2, decimal=self.decimal) for v in cuts},
+                  **{f"a{v:02d}": fmt_num(v / 100, 2, decimal=self.decimal, leading_zero=False)
+                     for v in cuts}, **kw}
         return text(key, self.language, **kw)
 
     def heading(self, txt: str, level: int = 1) -> None:
