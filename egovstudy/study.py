@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from egovstudy.errors import CodebookError, DataFormatError
+from egovstudy.report.formats import FIGURE_FORMATS as _FIGURE_FORMATS
+from egovstudy.report.formats import TABLE_FORMATS as _TABLE_FORMATS
 
 if TYPE_CHECKING:
     from egovstudy.survey import Survey
@@ -29,8 +31,6 @@ __all__ = ["Hypothesis", "ModelSpec", "StudyRun", "StudySpec", "export_tables",
            "load_study_survey", "read_study", "run_study"]
 
 Direction = Literal["positive", "negative", "two-sided"]
-_TABLE_FORMATS = ("csv", "xlsx", "docx", "tex", "md", "html")
-_FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
 class StudyFileError(CodebookError):

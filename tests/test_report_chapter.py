@@ -63,10 +63,10 @@ def test_chapter_documents_and_numbering(chapter: tuple[Path, object]) -> None:
             assert (out / img).is_file()
     id_doc = "\n".join(p.text for p in docx.Document(str(out / "bab4_id.docx")).paragraphs)
     assert "Uji Asumsi Klasik" in id_doc and "Hipotesis H1" in id_doc
-    # the planted weak item of the default study (bud4) is reported as not valid
-    assert "bud4" in id_doc
+    # the planted weak item of the default study (BUD4) is reported as not valid
+    assert "BUD4" in id_doc
     # instrument.invalid_items defaults to keep: the text says so and calls it a limitation
-    assert "Butir yang tidak valid (bud4) tetap dipertahankan" in id_doc
+    assert "Butir yang tidak valid (BUD4) tetap dipertahankan" in id_doc
     assert "keterbatasan penelitian" in id_doc
     hyp = res.tables["en"][-1]  # type: ignore[attr-defined]
     assert hyp.kind == "hypotheses"

@@ -56,7 +56,7 @@ def test_seven_point_items_get_every_code_and_their_own_categories(
     col = "System quality: statement 1"
     counts = data[col].value_counts(normalize=True) * 100
     desc = next(t for t in res.tables["en"] if t.kind == "descriptives")  # type: ignore[attr-defined]
-    row = desc.data[desc.data["variable"] == "sys1"].iloc[0]
+    row = desc.data[desc.data["variable"] == "SYS1"].iloc[0]
     for code, label in enumerate(AGREE7_EN, start=1):
         assert row[f"pct_{code}"] == pytest.approx(counts.get(label, 0.0), abs=1e-9)
 

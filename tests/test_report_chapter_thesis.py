@@ -111,8 +111,8 @@ def test_drop_recomputes_budget_without_bud4(dropped: tuple[Path, Any, Any]) -> 
                    md)
     assert eq is not None
     assert (-1 if eq.group(1) == "−" else 1) * float(eq.group(2)) == pytest.approx(b, abs=6e-4)
-    assert "(bud4) were dropped, and the construct scores were recomputed" in md
-    assert "(bud4) dikeluarkan, dan skor konstruk dihitung ulang" in _md(out, "id")
+    assert "(BUD4) were dropped, and the construct scores were recomputed" in md
+    assert "(BUD4) dikeluarkan, dan skor konstruk dihitung ulang" in _md(out, "id")
 
 
 def test_every_new_sentence_cites_its_own_table(dropped: tuple[Path, Any, Any]) -> None:

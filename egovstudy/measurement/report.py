@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from egovstudy._text import fmt
 from egovstudy.errors import ModelSpecError
 from egovstudy.measurement._common import check_constructs, html_table
 from egovstudy.measurement.reliability import reliability
@@ -59,15 +60,16 @@ class InstrumentReport:
 
 
 def _verdict(value: float) -> tuple[str, str, str]:
+    c70, c60 = fmt(0.70, 2, "id"), fmt(0.60, 2, "id")
     if value >= 0.7:
-        return "reliable", "reliable (>= 0.70)", "reliabel (>= 0,70)"
+        return "reliable", "reliable (>= 0.70)", f"reliabel (>= {c70})"
     if value >= 0.6:
-        return "acceptable", "acceptable (0.60-0.70)", "cukup reliabel (0,60-0,70)"
-    return "unreliable", "not reliable (< 0.60)", "tidak reliabel (< 0,60)"
+        return "acceptable", "acceptable (0.60-0.70)", f"cukup reliabel ({c60}-{c70})"
+    return "unreliable", "not reliable (< 0.60)", f"tidak reliabel (< {c60})"
 
 
 def _id_num(x: float) -> str:
-    return f"{x:.3f}".replace(".", ",")
+    return fmt(x, 3, "id")  # the package's one formatter, in the sentence's decimal mark
 
 
 def instrument_report(survey: Any, constructs: Mapping[str, Sequence[str]] | None = None, *,
@@ -170,7 +172,7 @@ def instrument_report(survey: Any, constructs: Mapping[str, Sequence[str]] | Non
                 idn = (f"Butir {item} ({lab_id}) valid: korelasi butir-total terkoreksi "
                        f"r hitung = {_id_num(r_rest)} lebih besar dari r tabel = {_id_num(rc)} "
                        f"(n = {n_complete}, taraf signifikansi "
-                       f"{str(sig_level).replace('.', ',')}).")
+                       f"{fmt(sig_level, 2, 'id')}).")
             else:
                 en = (f"Item {item} ({lab_en}) is not valid: corrected item-total r = "
                       f"{r_rest:.3f} (critical r = {rc:.3f}, minimum {min_r_rest:.2f}), "
@@ -192,7 +194,7 @@ def instrument_report(survey: Any, constructs: Mapping[str, Sequence[str]] | Non
               f"{sc['omega_total']:.3f}, composite reliability = {sc['rho_c']:.3f}, "
               f"AVE = {sc['ave']:.3f}.")
         idn = (f"{lab_id} ({len(items)} butir) {v_id}: Cronbach's alpha = {_id_num(a)} "
-               f"(IK 95% {_id_num(sc['alpha_ci_low'])}-{_id_num(sc['alpha_ci_high'])}), "
+               f"(IK 95% {_id_num(sc['alpha_ci_low'])} sampai {_id_num(sc['alpha_ci_high'])}), "
                f"omega = {_id_num(sc['omega_total'])}, reliabilitas komposit = "
                f"{_id_num(sc['rho_c'])}, AVE = {_id_num(sc['ave'])}.")
         con_rows.append({"construct": name, "n_items": len(items), "alpha": a,

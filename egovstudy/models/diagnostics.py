@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from egovstudy._text import fmt, fmt_p, localize
 from egovstudy.errors import DataQualityError, InsufficientDataError, ModelSpecError
 from egovstudy.models.covariance import leverage
 from egovstudy.models.results import OLSResult
@@ -51,14 +52,13 @@ COLUMNS = ["test", "statistic", "df", "p_value", "threshold", "verdict", "senten
 def _num(v: float, lang: str = "en", digits: int = 3) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "NA"
-    s = f"{v:.{digits}f}" if abs(v) >= 10 ** (-digits) or v == 0 else f"{v:.2e}"
-    return s.replace(".", ",") if lang == "id" else s
+    if abs(v) >= 10 ** (-digits) or v == 0:
+        return fmt(v, digits, lang)
+    return localize(f"{v:.2e}", lang)
 
 
 def _p(v: float, lang: str = "en") -> str:
-    if v < 0.001:
-        return "p < 0,001" if lang == "id" else "p < 0.001"
-    return "p = " + _num(v, lang)
+    return fmt_p(v, lang)  # APA: p = .023, p < .001 (the package's one formatter)
 
 
 # --------------------------------------------------------------------------------------------
@@ -408,10 +408,10 @@ def assumption_tests(result: OLSResult, *, alpha: float = 0.05, bg_lags: int = 1
                  stat_txt: str) -> tuple[str, str, str]:
         if p > alpha:
             return (ok, f"{label} ({stat_txt}, {_p(p)}) is not significant at {a}: {ok}.",
-                    f"{label} ({stat_txt.replace('.', ',')}, {_p(p, 'id')}) tidak signifikan "
+                    f"{label} ({localize(stat_txt, 'id')}, {_p(p, 'id')}) tidak signifikan "
                     f"pada {a_id}: {ok_id}.")
         return (bad, f"{label} ({stat_txt}, {_p(p)}) is significant at {a}: {bad}.",
-                f"{label} ({stat_txt.replace('.', ',')}, {_p(p, 'id')}) signifikan pada "
+                f"{label} ({localize(stat_txt, 'id')}, {_p(p, 'id')}) signifikan pada "
                 f"{a_id}: {bad_id}.")
 
     # -- normality --------------------------------------------------------------------------
@@ -458,7 +458,7 @@ def assumption_tests(result: OLSResult, *, alpha: float = 0.05, bg_lags: int = 1
             label, df_txt, rule = f"GVIF: {term}", str(dfv), f"GVIF^(1/df) < {vif_threshold:g}"
         else:
             what_en = f"VIF of {term} = {vif:.3f} (tolerance {tol:.3f})"
-            what_id = f"VIF {term} = {_num(vif, 'id')} (tolerance {_num(tol, 'id')})"
+            what_id = f"VIF {term} = {_num(vif, 'id')} (toleransi {_num(tol, 'id')})"
             label, df_txt = f"VIF: {term}", ""
             rule = f"VIF < {vif_threshold:g} (tolerance > {1 / vif_threshold:g})"
         en = f"{what_en} is {'below' if ok else 'above'} {vif_threshold:g}: {verdict}."

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from egovstudy._text import decimal_for, fmt
 from egovstudy.errors import ModelSpecError
 
 Lang = Literal["en", "id"]
@@ -84,24 +85,17 @@ def check_counts(name: str, value: Any, *, minimum: int = 1) -> list[int]:
 
 def fmt_num(x: float, lang: str = "en", digits: int = 2) -> str:
     """Format a number with the decimal mark of ``lang`` (Indonesian uses a comma)."""
-    text = f"{x:,.{digits}f}"
-    if lang == "id":
-        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    return text
+    return fmt(x, digits, lang, thousands=True)
 
 
 def fmt_int(n: int, lang: str = "en") -> str:
     """Format a whole number with the thousands separator of ``lang``."""
-    text = f"{int(n):,}"
-    return text.replace(",", ".") if lang == "id" else text
+    return fmt(int(n), 0, lang, thousands=True)
 
 
 def fmt_p(x: float, lang: str = "en", digits: int = 2) -> str:
     """Format a probability APA-style without the leading zero (``.80``; id: ``0,80``)."""
-    text = f"{x:.{digits}f}"
-    if lang == "id":
-        return text.replace(".", ",")
-    return text[1:] if text.startswith("0") else text
+    return fmt(x, digits, lang, leading_zero=decimal_for(lang) == ",")
 
 
 @dataclass(frozen=True)

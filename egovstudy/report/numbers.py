@@ -14,10 +14,10 @@ Examples
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from egovstudy._text import interval, list_separator, number
 
 __all__ = [
     "BOUNDED_STATISTICS",
@@ -29,7 +29,9 @@ __all__ = [
     "fmt_p_expr",
     "fmt_pct",
     "fmt_stat",
+    "interval",
     "is_missing",
+    "list_separator",
     "stars",
 ]
 
@@ -60,6 +62,7 @@ def fmt_num(
     decimal: str = ".",
     missing: str = "",
     sign: bool = False,
+    thousands: bool = False,
 ) -> str:
     """Format a number with ``digits`` decimals.
 
@@ -76,6 +79,9 @@ def fmt_num(
         Decimal mark.
     sign : bool
         Print ``+`` for positive values.
+    thousands : bool
+        Group the integer digits: "," with a decimal point, "." with a decimal comma
+        (never "1,100" beside "0,826").
 
     Examples
     --------
@@ -84,19 +90,9 @@ def fmt_num(
     """
     if is_missing(value):
         return missing
-    x = float(value)
-    if math.isinf(x):
-        return "∞" if x > 0 else "-∞"
-    # round half up on the shortest decimal representation (3.625 -> 3.63, as SPSS/Excel)
-    q = Decimal(repr(x)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-    out = f"{q:{'+' if sign else ''}.{digits}f}"
-    if out.lstrip("+-").strip("0.") == "" and out.startswith("-"):
-        out = out[1:]  # no "-0.00"
-    if not leading_zero:
-        out = out.replace("0.", ".", 1) if out.lstrip("+-").startswith("0.") else out
-    if decimal != ".":
-        out = out.replace(".", decimal)
-    return out
+    # the one formatter of the package (egovstudy._text, importable by every analysis step)
+    return number(value, digits, decimal=decimal, leading_zero=leading_zero, sign=sign,
+                  thousands=thousands)
 
 
 #: Statistics that cannot exceed 1 in absolute value: APA 7 (sec. 6.36) drops their leading

@@ -763,11 +763,7 @@ def descriptives_table(
               + ("" if len(ranges) == 1 else f" ({lo}–{hi})") for lo, hi in ranges]
     span = ", ".join(f"{lo}–{hi}" for lo, hi in ranges)
     notes = [text("note_interval", language, k=n_classes, width="; ".join(widths)),
-             {"en": f"% = percentage of responses at each scale point ({span}); "
-                    f"skewness and kurtosis of type {skew_type} (Joanes & Gill, 1998).",
-              "id": f"% = persentase jawaban pada setiap skor ({span}); "
-                    f"kemencengan dan keruncingan tipe {skew_type} (Joanes & Gill, 1998)."
-              }[language]]
+             text("note_descriptives_pct", language, span=span, skew_type=skew_type)]
     return Table(
         display=display, title=text("cap_descriptives", language), data=pd.DataFrame(raw_rows),
         notes=tuple(notes), language=language, decimal=dec,
@@ -776,6 +772,14 @@ def descriptives_table(
         provenance=_provenance(frame, table="descriptives", n_classes=n_classes,
                                skew_type=skew_type, language=language, decimal=dec),
     )
+
+
+def _stars_note(language: str, decimal: str | None) -> str:
+    """``* p < .05. ** p < .01. *** p < .001.`` in the table's decimal mark."""
+    dec = check_decimal(decimal, language)
+    return text("note_stars", language, **{
+        f"p{str(a)[2:]}": fmt_num(a, len(str(a)) - 2, leading_zero=False, decimal=dec)
+        for a in (0.05, 0.01, 0.001)})
 
 
 # ---------------------------------------------------------------------------- generic frames
@@ -792,21 +796,11 @@ _VERDICT_WORDS = {
 }
 
 
-#: Printed names of the screening rules of :mod:`egovstudy.quality` (never the code names).
-RULE_NAMES: dict[str, dict[str, str]] = {
-    "duplicate_id": {"en": "Duplicate respondent ID", "id": "ID responden ganda"},
-    "duplicate_submission": {"en": "Duplicate submission", "id": "Isian ganda"},
-    "straight_lining": {"en": "Straight-lining", "id": "Jawaban seragam (straight-lining)"},
-    "speeders": {"en": "Speeders", "id": "Pengisian terlalu cepat"},
-    "attention": {"en": "Failed attention check", "id": "Gagal cek perhatian"},
-    "missing": {"en": "Missing answers", "id": "Jawaban kosong"},
-    "out_of_range": {"en": "Out-of-range answers", "id": "Jawaban di luar skala"},
-}
-_POLICY_NAMES: dict[str, dict[str, str]] = {
-    "drop": {"en": "removed", "id": "dikeluarkan"},
-    "report": {"en": "reported", "id": "dilaporkan"},
-    "flag": {"en": "flagged", "id": "ditandai"},
-}
+#: The screening rules of :mod:`egovstudy.quality` and their policies: printed by their
+#: catalogue names (``rule_<name>``, ``policy_<name>``), never the code names.
+RULES: tuple[str, ...] = ("duplicate_id", "duplicate_submission", "straight_lining", "speeders",
+                          "attention", "missing", "out_of_range")
+_POLICIES: tuple[str, ...] = ("drop", "report", "flag")
 
 
 def _verdict(value: Any, language: str, *, true_key: str = "met",
@@ -879,13 +873,14 @@ def frame_table(
     verdicts = dict(verdict_columns or {})
     lab = dict(labels or {})
     if kind == "quality":  # screening rules and policies by their printed names
-        lab = {**{k: v[language] for k, v in RULE_NAMES.items()}, **lab}
+        lab = {**{k: text("rule_" + k, language) for k in RULES}, **lab}
     disp: dict[str, list[str]] = {}
     numeric: list[int] = []
     for j, c in enumerate(cols):
         series = frame[c]
         if kind == "quality" and c == "policy":
-            series = series.map(lambda v: _POLICY_NAMES.get(str(v), {}).get(language, v))
+            series = series.map(lambda v: text("policy_" + str(v), language)
+                                if str(v) in _POLICIES else v)
         if c in verdicts:
             t_key, f_key = verdicts[c]
             cells = [_verdict(v, language, true_key=t_key, false_key=f_key) for v in series]
@@ -1007,14 +1002,11 @@ def correlation_table(
     raw = pd.DataFrame(r, index=cols, columns=cols).reset_index(names="variable")
     raw.insert(1, "mean", x.mean().to_numpy())
     raw.insert(2, "sd", x.std(ddof=1).to_numpy())
-    note = {"en": f"M and SD are the mean and standard deviation; correlations are "
-                  f"{'Pearson' if method == 'pearson' else 'Spearman'} coefficients "
-                  f"(pairwise n ≥ {int(x.notna().sum().min())}).",
-            "id": f"M dan SD adalah rata-rata dan simpangan baku; korelasi adalah koefisien "
-                  f"{'Pearson' if method == 'pearson' else 'Spearman'} "
-                  f"(n berpasangan ≥ {int(x.notna().sum().min())})."}[language]
+    note = text("note_correlations", language,
+                method="Pearson" if method == "pearson" else "Spearman",
+                n=int(x.notna().sum().min()))
     return Table(display=display, title=text("cap_correlations", language), data=raw,
-                 notes=(note, text("note_stars", language)), language=language, decimal=dec,
+                 notes=(note, _stars_note(language, dec)), language=language, decimal=dec,
                  numeric_columns=tuple(range(1, k + 3)), kind="correlations",
                  provenance=_provenance(x, table="correlations", method=method,
                                         language=language, decimal=dec))
@@ -1126,7 +1118,7 @@ def regression_table(
     if any_fit:
         raw = pd.concat([raw, fit_frame.assign(term="(fit)")], ignore_index=True)
     notes = [text("note_regression_se" if stat == "se" else "note_regression_t", language),
-             text("note_stars", language)]
+             _stars_note(language, dec)]
     return Table(display=display, title=title or text("cap_regression", language), data=raw,
                  notes=tuple(notes), language=language, decimal=dec,
                  numeric_columns=tuple(range(1, display.shape[1])), kind="regression",
@@ -1177,7 +1169,7 @@ def assumption_table(
             if c in frame.columns]
     return frame_table(frame, title=text("cap_assumptions", language), columns=cols,
                        labels=labels, verdict_columns={"verdict": ("met", "violated")},
-                       headers={"statistic": {"en": "Statistic", "id": "Statistik"}[language]},
+                       headers={"statistic": text("col_statistic", language)},
                        language=language, decimal=decimal, digits=3, kind="assumptions")
 
 
@@ -1245,13 +1237,12 @@ def mediation_table(
     n_boot = n_boot if n_boot is not None else getattr(result, "n_boot", None)
     notes = [text("note_ci", language, level=round(level * 100))]
     if bootstrap:
-        notes.append({"en": f"Indirect effects: {bootstrap}.",
-                      "id": f"Efek tidak langsung: {bootstrap}."}[language])
+        notes.append(text("note_mediation_boot", language, bootstrap=bootstrap))
     elif n_boot:
         notes.append(text("note_boot_ci", language, n_boot=n_boot))
     notes.extend(extra_notes)
     if "p_value" in tidy.columns:
-        notes.append(text("note_stars", language))
+        notes.append(_stars_note(language, decimal))
     return _ci_table(tidy, title=text("cap_mediation", language), first="effect", stat_col=True,
                      language=language, decimal=decimal, labels=labels, notes=notes,
                      kind="mediation")
@@ -1270,14 +1261,11 @@ def pls_table(
     n_boot = n_boot if n_boot is not None else getattr(result, "n_boot", None)
     notes = [text("note_ci", language, level=95)]
     if bootstrap:
-        notes.append({"en": f"Standard errors and intervals: {bootstrap}, percentile "
-                            "intervals.",
-                      "id": f"Galat baku dan interval: {bootstrap}, interval persentil."
-                      }[language])
+        notes.append(text("note_pls_boot", language, bootstrap=bootstrap))
     elif n_boot:
         notes.append(text("note_boot_ci", language, n_boot=n_boot))
     if "p_value" in tidy.columns:
-        notes.append(text("note_stars", language))
+        notes.append(_stars_note(language, decimal))
     return _ci_table(tidy, title=text("cap_pls", language), first="path", stat_col=True,
                      language=language, decimal=decimal, labels=labels, notes=notes,
                      kind="pls", std=True)
@@ -1341,20 +1329,17 @@ def hypothesis_table(
     display = pd.DataFrame(rows)
     tails = set(t["tail"].dropna()) if "tail" in t.columns else set()
     if tails == {"one-sided"}:
-        tail_en, tail_id = " (one-sided p)", " (p satu arah)"
+        tail = text("note_tail_one_sided", language)
     elif tails == {"two-sided"}:
-        tail_en, tail_id = " (two-sided p)", " (p dua arah)"
+        tail = text("note_tail_two_sided", language)
     elif tails:
         ones = ", ".join(str(h) for h, tl in zip(t["hypothesis"], t["tail"])
                          if tl == "one-sided")
-        tail_en = f"; p is two-sided except for {ones} (one-sided)"
-        tail_id = f"; p dua arah kecuali {ones} (satu arah)"
+        tail = text("note_tail_mixed", language, hypotheses=ones)
     else:
-        tail_en = tail_id = ""
-    note = {"en": f"A hypothesis is supported when the effect has the expected direction and "
-                  f"p < {fmt_num(alpha, 2, leading_zero=False)}{tail_en}.",
-            "id": f"Hipotesis diterima bila arah pengaruh sesuai dugaan dan "
-                  f"p < {fmt_num(alpha, 2, leading_zero=False, decimal=dec)}{tail_id}."}[language]
+        tail = ""
+    note = text("note_hypotheses_rule", language,
+                alpha=fmt_num(alpha, 2, leading_zero=False, decimal=dec), tail=tail)
     return Table(display=display, title=text("cap_hypotheses", language),
                  data=t.reset_index(drop=True), notes=(note,), language=language, decimal=dec,
                  numeric_columns=tuple(range(2, display.shape[1] - 1)), kind="hypotheses",

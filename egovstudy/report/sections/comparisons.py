@@ -180,3 +180,11 @@ def section(doc: Any, inp: Any, memo: Callable[[str, Callable[[], Any]], Any],
             survey, opts["design"], model=model if inp.outcome else None,
             cluster=inp.cluster))
         write_design_fits(doc, fits, opts["design"], label)
+
+
+TITLE = "ch_comparisons"
+
+
+def build(ctx: Any) -> None:
+    """The section in the chapter's order (:data:`egovstudy.report.chapter.SECTIONS`)."""
+    section(ctx.doc, ctx.inp, ctx.memo, ctx.unit_label)

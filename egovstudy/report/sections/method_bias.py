@@ -57,3 +57,11 @@ def section(doc: Any, inp: Any, memo: Callable[[str, Callable[[], Any]], Any],
     bias = memo("method_bias", lambda: study_method_bias(
         inp.survey, inp.survey_options.get("method_bias"), constructs=inp.constructs))
     write_method_bias(doc, bias, label)
+
+
+TITLE = "ch_method_bias"
+
+
+def build(ctx: Any) -> None:
+    """The section in the chapter's order (:data:`egovstudy.report.chapter.SECTIONS`)."""
+    section(ctx.doc, ctx.inp, ctx.memo, ctx.unit_label)

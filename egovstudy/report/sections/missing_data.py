@@ -81,3 +81,11 @@ def section(doc: Any, inp: Any, memo: Callable[[str, Callable[[], Any]], Any],
         mediation=[(h["source"], h["via"], h["target"]) for h in map(_hyp, inp.hypotheses)
                    if h["via"]]))
     write_missing(doc, check, label)
+
+
+TITLE = "ch_missing"
+
+
+def build(ctx: Any) -> None:
+    """The section in the chapter's order (:data:`egovstudy.report.chapter.SECTIONS`)."""
+    section(ctx.doc, ctx.inp, ctx.memo, ctx.unit_label)

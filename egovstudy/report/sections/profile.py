@@ -4,7 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["categorical_variables", "profile_frame"]
+from egovstudy.report.sections.context import Context
+
+__all__ = ["TITLE", "build", "categorical_variables", "profile_frame"]
+
+TITLE = "ch_profile"
+
+
+def build(ctx: Context) -> None:
+    """Every categorical variable of the codebook (no names assumed): n and %, a sentence each."""
+    from egovstudy.report.tables import frame_table
+
+    doc = ctx.doc
+    doc.heading(doc.t("ch_profile"))
+    variables = categorical_variables(ctx.cb, ctx.data.columns)
+    if not variables:
+        doc.para(doc.t("profile_none"))
+        return
+    frame = profile_frame(ctx.data, variables, ctx.language)
+    heads = {"variable": doc.t("variable"), "category": doc.t("category"),
+             "n": "n", "percent": "%"}
+    t = doc.table(frame_table(frame, title=doc.t("cap_profile"), headers=heads,
+                              language=ctx.language, decimal=ctx.decimal, digits=1,
+                              kind="profile"))
+    for _, grp in frame.groupby("variable", sort=False):
+        top = grp.loc[grp["n"].idxmax()]
+        doc.para(doc.t("sent_profile", table=t.number, variable=top["variable"],
+                       group=top["category"], n=int(top["n"]),
+                       pct=doc.num(top["percent"], 1)))
 
 
 def categorical_variables(codebook: Any, columns: Any) -> list[Any]:
