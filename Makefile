@@ -17,7 +17,7 @@ export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install test-deps reproduce data data-public notebooks chapter test test-fast crosscheck-deps crosscheck lint lab bench sync-notebooks clean
+.PHONY: help install test-deps reproduce data data-public notebooks chapter test test-compat test-fast crosscheck-deps crosscheck lint lab bench sync-notebooks clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -66,6 +66,23 @@ test-deps: ## System tools some tests use (LibreOffice, poppler, pdflatex); inst
 
 test: $(STAMP) test-deps ## Unit tests, doctests and notebook execution (fails when no test runs)
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+# The suite again in a second environment with the oldest supported pandas and numpy
+# (requirements-compat.txt): pandas 2.2 keeps working while requirements.txt pins pandas 3
+COMPAT_VENV := .venv-compat
+COMPAT_PY := $(COMPAT_VENV)/bin/python
+COMPAT_STAMP := $(COMPAT_VENV)/.installed-stamp
+
+$(COMPAT_STAMP): requirements-compat.txt pyproject.toml setup.py egovstudy/_countcore.c
+	@test -x $(COMPAT_PY) || $(PYTHON) -m venv $(COMPAT_VENV)
+	$(COMPAT_PY) -m pip install --quiet --disable-pip-version-check -r requirements-compat.txt
+	$(COMPAT_PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(COMPAT_PY) -m ipykernel install --sys-prefix --name egovstudy --display-name "Python (egovstudy)" >/dev/null
+	@touch $(COMPAT_STAMP)
+
+test-compat: $(COMPAT_STAMP) test-deps ## The whole suite with the oldest supported pandas (2.2) and numpy (2.0)
+	$(COMPAT_PY) -c "import numpy, pandas; print('compat: pandas', pandas.__version__, 'numpy', numpy.__version__)"
+	$(COMPAT_PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider
 
 test-fast: $(STAMP) ## The tests without notebook execution and slow cases
 	$(PY) -m pytest -n 2 -m "not slow and not notebooks"

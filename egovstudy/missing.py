@@ -382,7 +382,7 @@ def impute(data: pd.DataFrame, columns: Sequence[str] | None = None, *, m: int =
         with warnings.catch_warnings(), single_thread_blas():
             # with posterior draws the chain never "converges": the warning is expected
             warnings.simplefilter("ignore")
-            filled = imp.fit_transform(block.to_numpy())
+            filled = imp.fit_transform(block.to_numpy(dtype=float, copy=True))
         d = data.copy()
         for j, c in enumerate(block.columns):
             if miss[:, j].any():

@@ -368,7 +368,7 @@ def _codes(series: pd.Series, scale: Scale, *, column: str, name: str, raw: RawT
                 if target is not None and target != code:
                     remap[float(code)] = float(target)
             if remap:
-                vals = pd.Series(vals).replace(remap).to_numpy(dtype="float64")
+                vals = pd.Series(vals).replace(remap).to_numpy(dtype="float64", copy=True)
         frac = ~np.isnan(vals) & (vals != np.round(vals))
         for pos in np.flatnonzero(frac):
             sink.invalid.append({"position": pos, "column": name, "value": float(vals[pos]),
@@ -558,6 +558,10 @@ def _blank_strings(n: int, index: pd.Index) -> pd.Series:
 
 def _id_strings(series: pd.Series) -> pd.Series:
     arr = series.array
+    if isinstance(arr, pd.arrays.ArrowStringArray) and arr.dtype.na_value is not pd.NA:
+        # pandas 3 reads text as ``str`` (missing = NaN): ids are the nullable "string"
+        # dtype whatever the reader and the pandas version (same Arrow buffers, no copy)
+        arr = arr.astype(pd.StringDtype("pyarrow"))
     if isinstance(arr, pd.arrays.ArrowStringArray):
         # Arrow-backed ids (CSV reader): leave the array as it is unless an id has
         # surrounding blanks or is empty (pandas' str.strip + mask would copy it twice)
@@ -842,7 +846,10 @@ def load_survey(path: str | Path, codebook: str | Path | Codebook, *,
     release_freed_memory()  # the quality rules' temporaries
     scores = score_constructs(data, cb)
     # concat without copy: the float scores stay one block, the items their arrays
-    data = pd.concat([data, scores], axis=1, copy=False)
+    # pandas 2 copies unless told not to; pandas 3 never copies here (copy-on-write) and
+    # deprecates the keyword
+    no_copy: dict[str, Any] = {"copy": False} if pd.__version__ < "3" else {}
+    data = pd.concat([data, scores], axis=1, **no_copy)
     del scores
     info = {**raw.options(), "notes": [*raw.notes, *sink.notes], "convention": convention,
             "columns": dict(found)}

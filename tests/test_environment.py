@@ -32,7 +32,7 @@ def _environment() -> dict[str, str]:
     for dep in env["dependencies"]:
         if isinstance(dep, dict):
             specs.extend(dep.get("pip", []))
-        elif not dep.startswith(("python=", "pip")) or dep.startswith("pip:"):
+        elif not re.match(r"(python\s*[<>=]|pip$)", dep):
             specs.append(dep)
     return dict(_split(s) for s in specs)
 
@@ -55,3 +55,14 @@ def test_requirements_pin_every_dependency() -> None:
             pins[name.strip().lower().replace("_", "-")] = version.strip()
     missing = sorted(set(_pyproject()) - set(pins))
     assert not missing, f"requirements.txt lacks pins for {missing}: run pip freeze"
+
+
+def test_compat_requirements_pin_the_oldest_supported_pandas_and_numpy() -> None:
+    pins = dict(line.split("==", 1) for line in
+                (ROOT / "requirements-compat.txt").read_text().splitlines()
+                if "==" in line and not line.startswith("#"))
+    lower = {name: spec.removeprefix(">=") for name, spec in _pyproject().items()
+             if name in ("pandas", "numpy")}
+    assert pins["pandas"].startswith(lower["pandas"]) and pins["numpy"].startswith(lower["numpy"])
+    main = (ROOT / "requirements.txt").read_text()
+    assert "pandas==3." in main, "requirements.txt pins pandas 3 (the current major release)"

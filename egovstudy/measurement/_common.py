@@ -104,7 +104,7 @@ def item_frame(data: Any, items: Sequence[str] | None, *, min_items: int = 2,
 
 def pairwise_cov(frame: pd.DataFrame) -> np.ndarray:
     """Pairwise-complete covariance matrix (divisor n - 1), as ``cov(use="pairwise")``."""
-    cov = frame.cov(min_periods=2).to_numpy(dtype=float)
+    cov = frame.cov(min_periods=2).to_numpy(dtype=float, copy=True)
     if not np.isfinite(cov).all():
         bad = [(frame.columns[i], frame.columns[j]) for i, j in zip(*np.where(~np.isfinite(cov)))
                if i < j]
@@ -121,7 +121,7 @@ def pairwise_cor(frame: pd.DataFrame) -> np.ndarray:
     each item's SD over all its answers with covariances over the pair's rows.
     """
     pairwise_cov(frame)            # same checks: every pair shares at least 2 rows
-    r = frame.corr(min_periods=2).to_numpy(dtype=float)
+    r = frame.corr(min_periods=2).to_numpy(dtype=float, copy=True)
     if not np.isfinite(r).all():
         bad = [(frame.columns[i], frame.columns[j]) for i, j in zip(*np.where(~np.isfinite(r)))
                if i < j]

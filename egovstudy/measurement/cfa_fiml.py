@@ -34,7 +34,10 @@ class _Patterns:
                 continue
             xo = x[np.ix_(inv == g, obs)]
             mean = xo.mean(axis=0)
-            cov = np.cov(xo, rowvar=False, bias=True).reshape(obs.sum(), obs.sum())
+            # the divisor-n covariance by hand: np.cov of a pattern with a single row
+            # returns a scalar on numpy 2.0 and a matrix later
+            dev = xo - mean
+            cov = dev.T @ dev / len(xo)
             self.groups.append((obs, xo.shape[0], mean, cov))
         self.n = sum(g[1] for g in self.groups)
 

@@ -324,7 +324,7 @@ def marker_correction(data: pd.DataFrame, variables: Sequence[str], marker: str,
     if n < 5:
         raise InsufficientDataError(f"the marker-variable correction needs at least 5 complete "
                                     f"cases of {[*variables, marker]}; found {n}")
-    r = frame.corr().to_numpy()
+    r = frame.corr().to_numpy(copy=True)
     p = len(variables)
     if isinstance(r_m, str):
         check_choice("r_m", r_m, ("min",))

@@ -308,7 +308,7 @@ def fornell_larcker(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
 
     cons = check_constructs(data, constructs, min_items=2, min_constructs=2)
     sc = _scores(data, cons) if scores is None else scores[list(cons)]
-    corr = sc.corr().to_numpy()
+    corr = sc.corr().to_numpy(copy=True)
     out = np.tril(corr, -1)
     out[np.triu_indices(len(cons), 1)] = np.nan
     for i, v in enumerate(cons.values()):

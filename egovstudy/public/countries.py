@@ -21,6 +21,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 
@@ -127,7 +128,32 @@ def _converter() -> object:
             "country_converter is needed to match country names: pip install country_converter"
         ) from err
     logging.getLogger("country_converter").setLevel(logging.ERROR)
-    return coco.CountryConverter()
+    return coco.CountryConverter(country_data=_country_table(coco))
+
+
+def _country_table(coco: Any) -> pd.DataFrame:
+    """Read country_converter's own table with every text column kept as text.
+
+    country_converter reads its table with ``converters=str``; pandas 3 turns an empty field
+    of such a column into a missing value (pandas 2 kept ``""``), and the converter then
+    fails compiling the missing ISO2 code of e.g. Zanzibar as a regex. Reading the same file
+    here with empty text kept as ``""`` gives the same table on pandas 2 and 3.
+    """
+    from pandas._libs.parsers import STR_NA_VALUES
+
+    text = ["name_short", "name_official", "regex", "ISO2", "ISO3", "continent", "UNregion",
+            "EXIO1", "EXIO2", "EXIO3", "WIOD"]
+    numeric = ["ISOnumeric", "UNcode", "FAOcode", "GBDcode", "EURO", "UN", "UNmember",
+               "obsolete", "GEOnumeric"]
+    table = pd.read_csv(coco.country_converter.COUNTRY_DATA_FILE, sep="\t", encoding="utf-8",
+                        converters=dict.fromkeys(text, str),
+                        na_values=sorted(STR_NA_VALUES - {"NA"}))
+    for column in table.columns:
+        if column in text:
+            table[column] = table[column].fillna("").astype(object)
+        elif column in numeric:
+            table[column] = table[column].astype("Int64")
+    return table
 
 
 _LIBRARY_CACHE: dict[str, str | None] = {}
