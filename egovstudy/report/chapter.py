@@ -1207,6 +1207,7 @@ def results_chapter(
     dpi: int = 300,
     overwrite: bool = False,
     allow_partial: bool = True,
+    n_jobs: int | None = None,
 ) -> ChapterResult:
     """Write the results chapter of a study as DOCX (and its Markdown / HTML twins).
 
@@ -1249,6 +1250,10 @@ def results_chapter(
         chapter says which and why). ``False`` raises ``IncompleteResultsError``
         instead, before anything is written (``egovstudy run`` without
         ``--allow-partial``).
+    n_jobs : int, optional
+        Processes saving the figures while the tables and documents are written;
+        default every usable core, ``1`` saves them in this process. The files are
+        the same whatever the number.
 
     Returns
     -------
@@ -1257,7 +1262,7 @@ def results_chapter(
     import matplotlib.pyplot as plt
 
     from egovstudy.provenance import make_provenance
-    from egovstudy.report.save import save_figure
+    from egovstudy.report.save import FigureWriter
 
     langs = [language] if isinstance(language, str) else list(language)
     if not langs:
@@ -1301,16 +1306,13 @@ def results_chapter(
 
         prov = json.dumps(prov_rec, sort_keys=True, ensure_ascii=False, default=str)
         fig_png: dict[str, Path] = {}
+        writer = FigureWriter(n_jobs)  # figures render in workers while the tables are written
         for fg in doc.figures:
             fname = files_dir / f"figure_{fg.number.replace('.', '_')}"
-            written = save_figure(fg.fig, fname, formats=figure_formats, provenance=prov_rec,
-                                  dpi=dpi, decimal=dec,
-                                  overwrite=overwrite, title=f"{text('figure', lang)} "
-                                                            f"{fg.number}. {fg.title}")
-            fg.files = {p.suffix.lstrip("."): p for p in written}
-            fig_png[fg.number] = fg.files["png"]
-            result.figure_files.extend(written)
-            plt.close(fg.fig)
+            writer.submit(fg.fig, fname, formats=figure_formats, provenance=prov_rec,
+                          dpi=dpi, decimal=dec,
+                          overwrite=overwrite, title=f"{text('figure', lang)} "
+                                                    f"{fg.number}. {fg.title}")
         for t in doc.tables:
             t2 = t.with_provenance(data_sha256=data_hash)
             for tf in table_formats:
@@ -1318,6 +1320,11 @@ def results_chapter(
                                   if t.number else files_dir / f"table.{tf}",
                                   overwrite=overwrite)
                 result.table_files.append(out)
+        for fg, written in zip(doc.figures, writer.wait()):
+            fg.files = {p.suffix.lstrip("."): p for p in written}
+            fig_png[fg.number] = fg.files["png"]
+            result.figure_files.extend(written)
+            plt.close(fg.fig)
         for f in fmts:
             target = targets[(lang, f)]
             {"docx": _render_docx, "md": _render_md, "html": _render_html}[f](
