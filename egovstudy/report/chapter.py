@@ -1288,6 +1288,8 @@ def results_chapter(
     data_hash = getattr(inp.survey, "source_hash", None)
     result = ChapterResult()
     cache: dict[str, Any] = {}
+    writer = FigureWriter(n_jobs)  # figures render in workers while the tables are written
+    writer.start()  # the workers start up while the statistics run
     for lang in langs:
         dec = check_decimal(decimal, lang)
         doc = _build(inp, lang, dec, chapter, cache)
@@ -1306,7 +1308,6 @@ def results_chapter(
 
         prov = json.dumps(prov_rec, sort_keys=True, ensure_ascii=False, default=str)
         fig_png: dict[str, Path] = {}
-        writer = FigureWriter(n_jobs)  # figures render in workers while the tables are written
         for fg in doc.figures:
             fname = files_dir / f"figure_{fg.number.replace('.', '_')}"
             writer.submit(fg.fig, fname, formats=figure_formats, provenance=prov_rec,

@@ -202,6 +202,15 @@ def _default_jobs() -> int:
     return _usable_cores()
 
 
+def _warm() -> None:
+    """Worker side of :meth:`FigureWriter.start`: the imports a save needs, done early."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+    from matplotlib.backends import backend_pdf, backend_svg  # noqa: F401
+
+
 def _save_pickled(blob: bytes, path: str, options: dict[str, Any]) -> list[str]:
     """Worker side of :class:`FigureWriter`: rebuild the figure and save every format."""
     import pickle
@@ -260,6 +269,23 @@ class FigureWriter:
         self._pool: Any = None
         self._pending: list[Any] = []
 
+    def _ensure_pool(self) -> Any:
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(max_workers=self.n_jobs,
+                                             mp_context=multiprocessing.get_context("spawn"))
+        return self._pool
+
+    def start(self) -> None:
+        """Start the worker processes now, so that their start-up and imports overlap the
+        caller's own work (e.g. the statistics) instead of delaying the first figure."""
+        if self.n_jobs > 1 and self._pool is None:
+            pool = self._ensure_pool()
+            for _ in range(self.n_jobs):
+                pool.submit(_warm)
+
     def submit(self, fig: Figure, path: str | Path, **options: Any) -> None:
         """Queue ``fig`` to be saved as :func:`save_figure` ``(fig, path, **options)``.
 
@@ -280,13 +306,8 @@ class FigureWriter:
         if blob is None:
             self._pending.append(save_figure(fig, path, **options))
             return
-        if self._pool is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            self._pool = ProcessPoolExecutor(max_workers=self.n_jobs,
-                                             mp_context=multiprocessing.get_context("spawn"))
-        self._pending.append(self._pool.submit(_save_pickled, blob, str(path), dict(options)))
+        self._pending.append(self._ensure_pool().submit(_save_pickled, blob, str(path),
+                                                        dict(options)))
 
     def wait(self) -> list[list[Path]]:
         """Block until every queued figure is saved; the files of each, in submit order.
@@ -317,6 +338,11 @@ class FigureWriter:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=False)
             self._pool = None
+
+    def __del__(self) -> None:  # a caller that failed before wait(): no idle workers left
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def __enter__(self) -> FigureWriter:
         return self
