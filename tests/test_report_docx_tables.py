@@ -153,3 +153,21 @@ def test_one_pass_table_xml_equals_python_docx_cell_api(tmp_path: Path,
     assert paths[0].read_bytes() == paths[1].read_bytes()
     table = docx.Document(str(paths[0])).tables[0]
     assert table.cell(2, 0).text == "Construct <A> & co"  # escaped, read back as text
+
+
+def test_docx_saved_in_one_pass_equals_python_docx_save_restamped(tmp_path: Path) -> None:
+    """The reference is python-docx's own ``Document.save`` with every member restamped
+    (the previous code, kept as the fallback): the same bytes."""
+    import docx
+
+    d = docx.Document()
+    d.add_heading("4. Results", level=1)
+    for t in _tables():
+        W.add_table_to_docx(d, t)
+    W._set_core(d, title="t", prov='{"version": "0.1.0"}', language="en")
+    one = W.save_docx(d, tmp_path / "one.docx").read_bytes()
+    two = W._save_docx_restamped(d, tmp_path / "two.docx").read_bytes()
+    assert one == two
+    with zipfile.ZipFile(tmp_path / "one.docx") as zf:
+        assert {i.date_time for i in zf.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        assert "docProps/custom.xml" in zf.namelist()

@@ -201,13 +201,53 @@ def save_docx(doc: Any, path: str | Path) -> Path:
     rewritten here with one fixed timestamp (the core properties already carry
     fixed dates), so reruns of a study give byte-identical DOCX files.
     """
+    import zipfile
+
+    target = Path(path)
+    package = doc.part.package
+    try:
+        from docx.opc.pkgwriter import PackageWriter
+
+        steps = (PackageWriter._write_content_types_stream, PackageWriter._write_pkg_rels,
+                 PackageWriter._write_parts)
+    except (ImportError, AttributeError):  # another python-docx: save, then restamp
+        return _save_docx_restamped(doc, target)
+    # python-docx's own package writer, given a zip writer that stamps the fixed time:
+    # each part is compressed once (saving and then re-zipping compressed it twice)
+    for part in package.parts:
+        part.before_marshal()
+    parts = package.parts
+    with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w") as dst:
+        writer = _StableZip(dst)
+        steps[0](writer, parts)
+        steps[1](writer, package.rels)
+        steps[2](writer, parts)  # type: ignore[arg-type]
+    return target
+
+
+class _StableZip:
+    """The ``write(pack_uri, blob)`` of python-docx's zip writer, with a fixed timestamp."""
+
+    def __init__(self, zf: Any) -> None:
+        self.zf = zf
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        import zipfile
+
+        info = zipfile.ZipInfo(pack_uri.membername, date_time=(2000, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o600 << 16  # what ZipFile.writestr(name, ...) gives
+        self.zf.writestr(info, blob)
+
+
+def _save_docx_restamped(doc: Any, target: Path) -> Path:
+    """Save with python-docx, then rewrite every zip member with the fixed timestamp."""
     import io
     import zipfile
 
     buffer = io.BytesIO()
     doc.save(buffer)
     buffer.seek(0)
-    target = Path(path)
     with atomic_path(target) as tmp, zipfile.ZipFile(buffer) as src, \
             zipfile.ZipFile(tmp, "w") as dst:
         for info in src.infolist():
