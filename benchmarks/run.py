@@ -153,8 +153,9 @@ def _adapt_loading(r: dict[str, Any]) -> list[dict[str, Any]]:
         others = ", ".join(f"{k} {v['seconds']:.2f} s / {v['peak_mb']:.0f} MB"
                            for k, v in s.items() if isinstance(v, dict) and k != "load_survey"
                            and "seconds" in v)
-        row = _row("loading", f"load_survey vs {fastest} (time) and {ref} (memory) "
-                   f"({label.upper()})", size=size, ours_s=o,
+        versus = (f"{fastest} (time) and {ref} (memory)" if fastest and fastest != ref
+                  else str(ref))
+        row = _row("loading", f"load_survey vs {versus} ({label.upper()})", size=size, ours_s=o,
                    peer_s=p, ours_mb=ours.get("peak_mb"), peer_mb=peer.get("peak_mb"),
                    target=target, note=others if label == "csv" else "")
         ok = row["speed_ratio"] is not None and row["speed_ratio"] >= 1
