@@ -386,6 +386,7 @@ def results_chapter(
     dpi: int = 300,
     overwrite: bool = False,
     allow_partial: bool = True,
+    n_jobs: int | None = None,
 ) -> ChapterResult:
     """Write the results chapter of a study as DOCX (and its Markdown / HTML twins).
 
@@ -429,6 +430,10 @@ def results_chapter(
         chapter says which and why). ``False`` raises ``IncompleteResultsError``
         instead, before anything is written (``egovstudy run`` without
         ``--allow-partial``).
+    n_jobs : int, optional
+        Processes saving the figures while the tables and documents are written;
+        default every usable core, ``1`` saves them in this process. The files are
+        the same whatever the number.
 
     Returns
     -------
@@ -437,7 +442,7 @@ def results_chapter(
     import matplotlib.pyplot as plt
 
     from egovstudy.provenance import make_provenance
-    from egovstudy.report.save import save_figure
+    from egovstudy.report.save import FigureWriter
 
     langs = [language] if isinstance(language, str) else list(language)
     if not langs:
@@ -463,6 +468,8 @@ def results_chapter(
     data_hash = getattr(inp.survey, "source_hash", None)
     result = ChapterResult()
     cache: dict[str, Any] = {}
+    writer = FigureWriter(n_jobs)  # figures render in workers while the tables are written
+    writer.start()  # the workers start up while the statistics run
     for lang in langs:
         dec = check_decimal(decimal, lang)
         with sentence_decimal(dec):  # the analyses' own sentences in the tables' mark
@@ -484,14 +491,10 @@ def results_chapter(
         fig_png: dict[str, Path] = {}
         for fg in doc.figures:
             fname = files_dir / f"figure_{fg.number.replace('.', '_')}"
-            written = save_figure(fg.fig, fname, formats=figure_formats, provenance=prov_rec,
-                                  dpi=dpi, decimal=dec,
-                                  overwrite=overwrite, title=f"{text('figure', lang)} "
-                                                            f"{fg.number}. {fg.title}")
-            fg.files = {p.suffix.lstrip("."): p for p in written}
-            fig_png[fg.number] = fg.files["png"]
-            result.figure_files.extend(written)
-            plt.close(fg.fig)
+            writer.submit(fg.fig, fname, formats=figure_formats, provenance=prov_rec,
+                          dpi=dpi, decimal=dec,
+                          overwrite=overwrite, title=f"{text('figure', lang)} "
+                                                    f"{fg.number}. {fg.title}")
         for t in doc.tables:
             t2 = t.with_provenance(data_sha256=data_hash)
             for tf in table_formats:
@@ -499,6 +502,11 @@ def results_chapter(
                                   if t.number else files_dir / f"table.{tf}",
                                   overwrite=overwrite)
                 result.table_files.append(out)
+        for fg, written in zip(doc.figures, writer.wait()):
+            fg.files = {p.suffix.lstrip("."): p for p in written}
+            fig_png[fg.number] = fg.files["png"]
+            result.figure_files.extend(written)
+            plt.close(fg.fig)
         for f in fmts:
             target = targets[(lang, f)]
             {"docx": _render_docx, "md": _render_md, "html": _render_html}[f](

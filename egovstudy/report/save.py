@@ -17,8 +17,8 @@ Examples
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from contextlib import nullcontext
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,7 @@ from egovstudy.report.writers import check_writable
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["FIGURE_FORMATS", "PRINT_RC", "read_png_provenance", "save_figure"]
+__all__ = ["FIGURE_FORMATS", "PRINT_RC", "FigureWriter", "read_png_provenance", "save_figure"]
 
 FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 #: rcParams every saved figure gets: TrueType (Type 42) fonts in PDF/PS, never Type 3,
@@ -136,7 +136,8 @@ def save_figure(
     # a figure made in the house style is saved in it: tick labels are created at draw time
     made_in = getattr(fig, "_egovstudy_rc", None)
     style = styled(made_in) if made_in is not None else nullcontext()
-    with style, mpl.rc_context(rc), decimal_mark(fig, decimal):  # type: ignore[arg-type]
+    rc_cm = mpl.rc_context(rc)  # type: ignore[arg-type]
+    with style, rc_cm, decimal_mark(fig, decimal), _drawn_once(fig, dpi, len(fmts)) as bbox:
         for fmt, target in zip(fmts, targets):
             if fmt == "png":
                 meta: dict[str, Any] = {"Title": title, "Software": version,
@@ -151,9 +152,203 @@ def save_figure(
                         "Subject": prov, "Keywords": f"data_sha256={record.get('data_sha256')}",
                         "CreationDate": None, "ModDate": None}
             with atomic_path(target, overwrite=overwrite) as tmp:  # never a half-written file
-                fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta)
+                fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta, bbox_inches=bbox)
             out.append(target)
     return out
+
+
+@contextmanager
+def _drawn_once(fig: Figure, dpi: int, n_formats: int) -> Iterator[Any]:
+    """Lay out ``fig`` and find its tight bounding box once for all its formats.
+
+    ``savefig(bbox_inches="tight")`` draws the whole figure a first time only to
+    measure it (and to run its layout engine), before drawing it again for the
+    file: for three formats that is six draws. Here the figure is laid out and
+    measured once (at the PNG's resolution) and every format is saved with that box
+    and the layout engine off, so each format costs one draw. Yields ``"tight"``
+    (matplotlib's own path) when there is a single format.
+    """
+    if n_formats < 2 or fig.get_figwidth() <= 0 or fig.get_figheight() <= 0:
+        yield "tight"
+        return
+    import matplotlib as mpl
+
+    if not hasattr(fig.canvas, "get_renderer"):  # a canvas without a renderer of its own
+        yield "tight"
+        return
+    engine = fig.get_layout_engine()
+    old_dpi = fig.dpi
+    try:
+        fig.set_dpi(dpi)
+        fig.draw_without_rendering()  # runs the layout engine (constrained/tight)
+        renderer = fig.canvas.get_renderer()
+        pad = float(mpl.rcParams["savefig.pad_inches"])
+        bbox = fig.get_tightbbox(renderer).padded(pad)
+    finally:
+        fig.set_dpi(old_dpi)
+    if engine is not None:
+        fig.set_layout_engine("none")
+    try:
+        yield bbox
+    finally:
+        if engine is not None:
+            fig.set_layout_engine(engine)
+
+
+def _default_jobs() -> int:
+    """Worker processes of a :class:`FigureWriter` without ``n_jobs``: the usable cores."""
+    from egovstudy.bootstrap import _usable_cores
+
+    return _usable_cores()
+
+
+def _warm() -> None:
+    """Worker side of :meth:`FigureWriter.start`: the imports a save needs, done early."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+    from matplotlib.backends import backend_pdf, backend_svg  # noqa: F401
+
+
+def _save_pickled(blob: bytes, path: str, options: dict[str, Any]) -> list[str]:
+    """Worker side of :class:`FigureWriter`: rebuild the figure and save every format."""
+    import pickle
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = pickle.loads(blob)  # our own bytes, pickled by the parent process a moment ago
+    try:
+        return [str(p) for p in save_figure(fig, path, **options)]
+    finally:
+        plt.close(fig)
+
+
+class FigureWriter:
+    """Save figures with :func:`save_figure` in worker processes while the caller goes on.
+
+    Rendering a figure at 300 dpi as PNG, SVG and PDF is pure CPU work that does not
+    depend on anything written after it, so each figure is pickled and saved in a
+    worker process (``spawn``: each worker has its own matplotlib state, whatever the
+    platform) while the caller writes tables and documents. Every figure is saved by
+    the same code, with the same fixed metadata, so the files are byte-identical to a
+    rerun whatever ``n_jobs`` is. A figure that cannot be pickled (e.g. a formatter
+    holding a lambda) is saved in this process instead.
+
+    Parameters
+    ----------
+    n_jobs : int, optional
+        Worker processes; default the cores this process may use. ``1`` saves each
+        figure at once in this process (no workers).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([1, 2], [1, 3])
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> with FigureWriter(n_jobs=1) as writer:
+    ...     writer.submit(fig, folder / "fig", formats=("png", "svg"))
+    ...     files = writer.wait()
+    >>> [p.name for p in files[0]]
+    ['fig.png', 'fig.svg']
+    """
+
+    def __init__(self, n_jobs: int | None = None) -> None:
+        if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int)
+                                   or n_jobs < 1):
+            raise OutputError(f"n_jobs={n_jobs!r}: give a positive number of worker "
+                              "processes, or None for every core")
+        self.n_jobs = _default_jobs() if n_jobs is None else n_jobs
+        self._pool: Any = None
+        self._pending: list[Any] = []
+
+    def _ensure_pool(self) -> Any:
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(max_workers=self.n_jobs,
+                                             mp_context=multiprocessing.get_context("spawn"))
+        return self._pool
+
+    def start(self) -> None:
+        """Start the worker processes now, so that their start-up and imports overlap the
+        caller's own work (e.g. the statistics) instead of delaying the first figure."""
+        if self.n_jobs > 1 and self._pool is None:
+            pool = self._ensure_pool()
+            for _ in range(self.n_jobs):
+                pool.submit(_warm)
+
+    def submit(self, fig: Figure, path: str | Path, **options: Any) -> None:
+        """Queue ``fig`` to be saved as :func:`save_figure` ``(fig, path, **options)``.
+
+        The targets are checked (``overwrite``) here, before anything is queued.
+        """
+        import pickle
+
+        stem, fmts = _formats(Path(path), options.get("formats"))
+        for fmt in fmts:
+            check_writable(stem.with_name(stem.name + "." + fmt),
+                           overwrite=bool(options.get("overwrite", False)))
+        blob = None
+        if self.n_jobs > 1:
+            try:
+                blob = pickle.dumps(fig, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # an unpicklable artist (a lambda formatter): save it here
+                blob = None
+        if blob is None:
+            self._pending.append(save_figure(fig, path, **options))
+            return
+        self._pending.append(self._ensure_pool().submit(_save_pickled, blob, str(path),
+                                                        dict(options)))
+
+    def wait(self) -> list[list[Path]]:
+        """Block until every queued figure is saved; the files of each, in submit order.
+
+        An error in a worker (e.g. ``OutputError``) is raised here.
+        """
+        from egovstudy._output import _ACTIVE
+
+        run = _ACTIVE.get()
+        out: list[list[Path]] = []
+        try:
+            for item in self._pending:
+                if isinstance(item, list):
+                    out.append(item)
+                    continue
+                files = [Path(p) for p in item.result()]
+                if run is not None:  # written in a worker: this process's run records them
+                    for f in files:
+                        run.record(f)
+                out.append(files)
+        finally:
+            self._pending = []
+            self.close()  # the workers end with the batch; the next submit starts new ones
+        return out
+
+    def close(self) -> None:
+        """Stop the worker processes (after the queued figures are saved)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=False)
+            self._pool = None
+
+    def __del__(self) -> None:  # a caller that failed before wait(): no idle workers left
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> FigureWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def read_png_provenance(path: str | Path) -> dict[str, Any]:

@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -200,13 +201,53 @@ def save_docx(doc: Any, path: str | Path) -> Path:
     rewritten here with one fixed timestamp (the core properties already carry
     fixed dates), so reruns of a study give byte-identical DOCX files.
     """
+    import zipfile
+
+    target = Path(path)
+    package = doc.part.package
+    try:
+        from docx.opc.pkgwriter import PackageWriter
+
+        steps = (PackageWriter._write_content_types_stream, PackageWriter._write_pkg_rels,
+                 PackageWriter._write_parts)
+    except (ImportError, AttributeError):  # another python-docx: save, then restamp
+        return _save_docx_restamped(doc, target)
+    # python-docx's own package writer, given a zip writer that stamps the fixed time:
+    # each part is compressed once (saving and then re-zipping compressed it twice)
+    for part in package.parts:
+        part.before_marshal()
+    parts = package.parts
+    with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w") as dst:
+        writer = _StableZip(dst)
+        steps[0](writer, parts)
+        steps[1](writer, package.rels)
+        steps[2](writer, parts)  # type: ignore[arg-type]
+    return target
+
+
+class _StableZip:
+    """The ``write(pack_uri, blob)`` of python-docx's zip writer, with a fixed timestamp."""
+
+    def __init__(self, zf: Any) -> None:
+        self.zf = zf
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        import zipfile
+
+        info = zipfile.ZipInfo(pack_uri.membername, date_time=(2000, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o600 << 16  # what ZipFile.writestr(name, ...) gives
+        self.zf.writestr(info, blob)
+
+
+def _save_docx_restamped(doc: Any, target: Path) -> Path:
+    """Save with python-docx, then rewrite every zip member with the fixed timestamp."""
     import io
     import zipfile
 
     buffer = io.BytesIO()
     doc.save(buffer)
     buffer.seek(0)
-    target = Path(path)
     with atomic_path(target) as tmp, zipfile.ZipFile(buffer) as src, \
             zipfile.ZipFile(tmp, "w") as dst:
         for info in src.infolist():
@@ -755,6 +796,56 @@ def _orient(doc: Any, landscape: bool, *, new_section: bool = True) -> None:
         setattr(sec, side, Cm(2.5))
 
 
+def _run_xml(value: str, *, bold: bool | None, italic: bool | None, size: float) -> str:
+    """One ``w:r`` as python-docx's ``add_run`` + bold/italic/size setters write it."""
+    from xml.sax.saxutils import escape
+
+    props = ""
+    if bold is not None:
+        props += "<w:b/>" if bold else '<w:b w:val="0"/>'
+    if italic is not None:
+        props += "<w:i/>" if italic else '<w:i w:val="0"/>'
+    props += f'<w:sz w:val="{round(size * 2)}"/>'
+    body = []
+    for piece in _RUN_SPLIT.split(value):
+        if piece == "\t":
+            body.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            body.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            body.append(f"<w:t{space}>{escape(piece)}</w:t>")
+    return f"<w:r><w:rPr>{props}</w:rPr>{''.join(body)}</w:r>"
+
+
+def _cell_xml(value: str, *, width: int, align: str, keep: bool, span: int = 1,
+              border: bool = False, bold: bool = False, indent: bool = False,
+              size: float = TABLE_FONT_PT, header: bool = False) -> str:
+    """One ``w:tc``: the XML :func:`_cell_text` and python-docx's setters produce."""
+    from egovstudy.report.symbols import split_italic, typeset
+
+    pr = f'<w:tcW w:type="dxa" w:w="{width}"/>'
+    if span > 1:
+        pr += f'<w:gridSpan w:val="{span}"/>'
+    if border:
+        pr += ('<w:tcBorders><w:bottom w:val="single" w:sz="4" w:space="0" '
+               'w:color="000000"/></w:tcBorders>')
+    ppr = ("<w:keepNext/>" if keep else "") + _SPACING
+    if indent:
+        ppr += '<w:ind w:left="200"/>'
+    ppr += f'<w:jc w:val="{align}"/>'
+    if header or align == "left":  # headers, criteria ("p > .05"): symbols in italics
+        runs = "".join(_run_xml(piece, bold=bold or None, italic=it or None, size=size)
+                       for piece, it in split_italic(value, header=header))
+    else:
+        runs = _run_xml(typeset(value), bold=bold, italic=False, size=size)  # ≥, ≤, minus
+    return f"<w:tc><w:tcPr>{pr}</w:tcPr><w:p><w:pPr>{ppr}</w:pPr>{runs}</w:p></w:tc>"
+
+
+_SPACING = '<w:spacing w:before="20" w:after="20" w:line="240" w:lineRule="auto"/>'
+_RUN_SPLIT = re.compile(r"(\t|\r|\n)")
+
+
 def add_table_to_docx(doc: Any, table: Table, *, font_size: float = TABLE_FONT_PT,
                       available_cm: float = PORTRAIT_CM, reset_number: bool = False) -> Any:
     """Append ``table`` to a python-docx Document in APA 7 style and return the Word table.
@@ -766,90 +857,69 @@ def add_table_to_docx(doc: Any, table: Table, *, font_size: float = TABLE_FONT_P
     Rows never split across pages, the header rows repeat, and a table of up to
     30 rows is kept on one page. ``reset_number`` restarts Word's numbering at this
     table's number (a table written on its own).
+
+    Notes
+    -----
+    The ``w:tbl`` element is written as one XML string and parsed once: python-docx's
+    cell API (``cell.paragraphs``, ``paragraph_format``, ``add_run``) looks up or adds
+    each child element one call at a time, which made the tables most of the time of
+    writing a chapter. The XML is the same as those calls write (a test builds a table
+    both ways and compares).
     """
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.oxml.ns import qn
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
     from docx.shared import Cm, Pt
+    from docx.table import Table as WordTable
 
     add_caption(doc, text("table", table.language), table.number, table.title,
                 reset=reset_number)
 
     headers = table.header_rows()
     cells = table.cells()
-    ncol = table.display.shape[1]
     widths, narrow = _column_widths(table, cells, font_size, available_cm=available_cm)
-    wt = doc.add_table(rows=len(headers) + len(cells), cols=ncol)
-    wt.alignment = WD_TABLE_ALIGNMENT.LEFT
-    wt.autofit = False
-    tblpr = wt._tbl.tblPr
-    style = tblpr.find(qn("w:tblStyle"))
-    if style is not None:
-        tblpr.remove(style)
-    if narrow:
-        mar = tblpr.makeelement(qn("w:tblCellMar"), {})
-        for side in ("left", "right"):
-            node = mar.makeelement(qn(f"w:{side}"), {qn("w:w"): str(int(NARROW_MARGIN_CM * 567)),
-                                                     qn("w:type"): "dxa"})
-            mar.append(node)
-        look = tblpr.find(qn("w:tblLook"))
-        if look is not None:  # schema order: ... tblLayout, tblCellMar, tblLook
-            look.addprevious(mar)
-        else:
-            tblpr.append(mar)
-    _borders(tblpr, {"top": ("single", 8), "bottom": ("single", 8), "left": ("nil", 0),
-                     "right": ("nil", 0), "insideH": ("nil", 0), "insideV": ("nil", 0)},
-             "w:tblBorders")
+    twips = [Cm(w).twips for w in widths]
     num = set(table.numeric_columns)
-    # header rows
-    for h, row in enumerate(headers):
+    n_rows = len(headers) + len(cells)
+    keep_whole = n_rows <= 30
+    border = '<w:{0} w:val="{1}" w:sz="{2}" w:space="0" w:color="000000"/>'
+    rules = "".join(border.format(side, *spec) for side, spec in (
+        ("top", ("single", 8)), ("left", ("nil", 0)), ("bottom", ("single", 8)),
+        ("right", ("nil", 0)), ("insideH", ("nil", 0)), ("insideV", ("nil", 0))))
+    margins = ""
+    if narrow:
+        m = int(NARROW_MARGIN_CM * 567)
+        margins = (f'<w:tblCellMar><w:left w:w="{m}" w:type="dxa"/>'
+                   f'<w:right w:w="{m}" w:type="dxa"/></w:tblCellMar>')
+    out = [f"<w:tbl {nsdecls('w')}><w:tblPr>"
+           '<w:tblW w:type="auto" w:w="0"/><w:jc w:val="left"/>'
+           f'<w:tblLayout w:type="fixed"/>{margins}'
+           '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" '
+           f'w:noHBand="0" w:noVBand="1" w:val="04A0"/><w:tblBorders>{rules}</w:tblBorders>'
+           "</w:tblPr><w:tblGrid>"]
+    out += [f'<w:gridCol w:w="{t}"/>' for t in twips]
+    out.append("</w:tblGrid>")
+    for h, row in enumerate(headers):  # header rows: repeated, kept with the first row
+        out.append("<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>")
         col = 0
         for txt, span in row:
-            cell = wt.cell(h, col)
-            if span > 1:
-                cell = cell.merge(wt.cell(h, col + span - 1))
-            _cell_text(cell, txt, align="center" if (span > 1 or col in num) else "left",
-                       size=font_size, header=True)
-            tcpr = cell._tc.get_or_add_tcPr()
-            if h == len(headers) - 1 or (txt and span > 1):
-                _borders(tcpr, {"bottom": ("single", 4)}, "w:tcBorders")
+            out.append(_cell_xml(txt, width=Cm(sum(widths[col:col + span])).twips,
+                                 align="center" if (span > 1 or col in num) else "left",
+                                 keep=True, span=span, size=font_size, header=True,
+                                 border=h == len(headers) - 1 or bool(txt and span > 1)))
             col += span
-        tr_pr = wt.rows[h]._tr.get_or_add_trPr()
-        hdr = tr_pr.makeelement(qn("w:tblHeader"), {})
-        tr_pr.append(hdr)
-    from docx.table import _Cell
-
-    # direct access to the <w:tc> elements: Table.cell() rescans the whole table
-    trs = wt._tbl.tr_lst
+        out.append("</w:tr>")
     for i, cell_row in enumerate(cells):
-        tcs = trs[len(headers) + i].tc_lst
-        for j, value in enumerate(cell_row):
-            _cell_text(_Cell(tcs[j], wt), value,
-                       align="right" if j in num else "left",
-                       bold=(j == 0 and i in table.bold_rows),
-                       indent=(j == 0 and i in table.indent_rows), size=font_size)
-    grid = wt._tbl.tblGrid.gridCol_lst
-    for j, w in enumerate(widths):
-        grid[j].w = Cm(w)
-    for h in range(len(headers), len(trs)):
-        for j, tc in enumerate(trs[h].tc_lst):
-            tc.width = Cm(widths[j])
-    col = 0
-    for h in range(len(headers)):
-        col = 0
-        for tc in trs[h].tc_lst:
-            span = tc.grid_span
-            tc.width = Cm(sum(widths[col:col + span]))
-            col += span
-    from docx.text.paragraph import Paragraph
-
-    keep_whole = len(trs) <= 30
-    for k, tr in enumerate(trs):
-        tr_pr = tr.get_or_add_trPr()
-        tr_pr.append(tr_pr.makeelement(qn("w:cantSplit"), {}))
-        if (keep_whole and k < len(trs) - 1) or k < len(headers):
-            for tc in tr.tc_lst:  # keep-with-next on a row's paragraphs keeps it with the next
-                for para in tc.p_lst:
-                    Paragraph(para, wt).paragraph_format.keep_with_next = True
+        keep = keep_whole and len(headers) + i < n_rows - 1
+        out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+        out += [_cell_xml(value, width=twips[j], align="right" if j in num else "left",
+                          keep=keep, bold=(j == 0 and i in table.bold_rows),
+                          indent=(j == 0 and i in table.indent_rows), size=font_size)
+                for j, value in enumerate(cell_row)]
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    tbl = parse_xml("".join(out))
+    doc.element.body._insert_tbl(tbl)  # where Document.add_table puts it (before sectPr)
+    wt = WordTable(tbl, doc._body)
     if table.notes:
         para = doc.add_paragraph()
         para.paragraph_format.space_before = Pt(4)
