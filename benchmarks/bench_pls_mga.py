@@ -1,4 +1,4 @@
-"""Benchmark: ``egovstudy.pls_multigroup`` (PLS-MGA + MICOM) against ``plspm`` refitted per resample.
+"""Benchmark: ``egovstudy.pls_multigroup`` (PLS-MGA, MICOM) against ``plspm`` refitted per resample.
 
 The default study (589 respondents; 7 constructs, 37 indicators; the chapter's PLS
 model: five resources -> digitalisation -> performance, plus the direct paths), groups

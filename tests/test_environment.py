@@ -66,3 +66,13 @@ def test_compat_requirements_pin_the_oldest_supported_pandas_and_numpy() -> None
     assert pins["pandas"].startswith(lower["pandas"]) and pins["numpy"].startswith(lower["numpy"])
     main = (ROOT / "requirements.txt").read_text()
     assert "pandas==3." in main, "requirements.txt pins pandas 3 (the current major release)"
+
+
+def test_compat_requirements_differ_from_the_main_pins_only_in_pandas_and_numpy() -> None:
+    def pins(name: str) -> dict[str, str]:
+        return {line.split("==", 1)[0]: line for line in (ROOT / name).read_text().splitlines()
+                if "==" in line and not line.startswith("#")}
+
+    main, compat = pins("requirements.txt"), pins("requirements-compat.txt")
+    assert set(main) == set(compat)
+    assert {k for k in main if main[k] != compat[k]} == {"pandas", "numpy"}
