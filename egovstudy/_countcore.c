@@ -15,6 +15,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 
 /* The loop for one word width (a macro so each width compiles to its own tight loop). */
 /* The loop for one word width (a macro so each width compiles to its own tight loop).
@@ -24,6 +25,9 @@
 #define COUNT_LOOP(WORDS, BITS)                                                         \
     while (row < rows) {                                                                \
         double *r = counts + row * (Py_ssize_t)units;                                   \
+        if (col == 0) {                                                                 \
+            memset(r, 0, (size_t)units * sizeof(double));   /* a row starts at zero */  \
+        }                                                                               \
         while (col < (Py_ssize_t)units && pos < length) {                               \
             const Py_ssize_t todo = (Py_ssize_t)units - col;                            \
             const Py_ssize_t end = pos + (todo < length - pos ? todo : length - pos);   \
@@ -93,7 +97,8 @@ static PyMethodDef methods[] = {
     {"fill_counts", fill_counts, METH_VARARGS,
      "fill_counts(words, pos, units, threshold, bits, out, rows, row, col) -> (pos, row, col)\n\n"
      "Count the draws encoded by words[pos:] into out (rows x units float64), continuing\n"
-     "at draw col of row; stop when out is full or the words run out."},
+     "at draw col of row (a row is zeroed when its first draw is due); stop when out is\n"
+     "full or the words run out."},
     {NULL, NULL, 0, NULL},
 };
 

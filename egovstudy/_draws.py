@@ -97,8 +97,7 @@ def count_chunks(units: int, size: int, ss: np.random.SeedSequence
     pos = 0
     for s in range(0, size, ch):
         k = min(ch, size - s)
-        out = buf[:k]
-        out.fill(0.0)
+        out = buf[:k]                                # the kernel zeroes each row
         row = col = 0
         while row < k:
             if pos >= words.shape[0]:
