@@ -100,12 +100,23 @@ def _batch_counts(n: int, size: int, ss: np.random.SeedSequence,
     return counts
 
 
+#: Largest ``rows * units * k`` of one matrix product of the moments path. OpenBLAS
+#: multiplies products up to about a million multiply-adds with its small-matrix
+#: kernels, without packing: measured 1.6-1.8x faster on the project's machine for
+#: 1,000 and 5,000 cases (e.g. 40 rows x 1,000 cases x 24 moments against 65 rows).
+_GEMM_SMALL = 960_000
+
+
 def _batch_moments(units: int, size: int, ss: np.random.SeedSequence,
                    moments: np.ndarray) -> np.ndarray:
     """``counts @ moments`` of one batch, chunk by chunk (the counts never leave cache)."""
     out = np.empty((size, moments.shape[1]))
+    rows = _GEMM_SMALL // (units * moments.shape[1])
     for s, c in count_chunks(units, size, ss):
-        np.matmul(c, moments, out=out[s:s + c.shape[0]])
+        k = c.shape[0]
+        step = rows if rows >= 4 else k               # else one product per chunk
+        for r in range(0, k, step):
+            np.matmul(c[r:r + step], moments, out=out[s + r:s + min(r + step, k)])
     return out
 
 
