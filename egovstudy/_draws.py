@@ -33,7 +33,7 @@ to use the NumPy path.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -90,7 +90,7 @@ def count_chunks(units: int, size: int, ss: np.random.SeedSequence
     dtype = np.uint16 if bits == 16 else np.uint32
     threshold = (1 << bits) % units
     accept = 1.0 - threshold / float(1 << bits)
-    bit_gen = np.random.PCG64(ss)                    # the bit generator of default_rng(ss)
+    raw = _raw_words(ext, ss)
     ch = max(1, _CHUNK_DRAWS // units)
     buf = np.empty((min(ch, size), units))
     words = np.empty(0, dtype=dtype)
@@ -103,11 +103,32 @@ def count_chunks(units: int, size: int, ss: np.random.SeedSequence
             if pos >= words.shape[0]:
                 # raw words for the rest of the chunk, with a margin for rejections
                 need = ((k - row) * units - col) / accept
-                words = bit_gen.random_raw(int(need * bits / 64) + 64).view(dtype)
+                words = raw(int(need * bits / 64) + 64).view(dtype)
                 pos = 0
             pos, row, col = ext.fill_counts(words, pos, units, threshold, bits, out, k, row,
                                             col)
         yield s, out
+
+
+def _raw_words(ext: Any, ss: np.random.SeedSequence) -> Callable[[int], np.ndarray]:
+    """``m -> the next m raw words`` of ``PCG64(ss)`` (the bit generator of
+    ``default_rng(ss)``): by the compiled kernel where it has ``pcg64_words``, else
+    ``PCG64.random_raw`` (the same words, tested)."""
+    bit_gen = np.random.PCG64(ss)
+    words = getattr(ext, "pcg64_words", None)
+    if words is None:                                # pragma: no cover - no 128-bit ints
+        return bit_gen.random_raw
+    st = bit_gen.state["state"]
+    mask = (1 << 64) - 1
+    state = np.array([st["state"] & mask, st["state"] >> 64, st["inc"] & mask,
+                      st["inc"] >> 64], dtype=np.uint64)
+
+    def raw(m: int) -> np.ndarray:
+        out = np.empty(m, dtype=np.uint64)
+        words(state, out)
+        return out
+
+    return raw
 
 
 def _count_chunks_numpy(units: int, size: int, ss: np.random.SeedSequence
