@@ -23,7 +23,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from egovstudy.bootstrap import BootstrapResult, bootstrap, seed_sequence
+from egovstudy.bootstrap import BootstrapResult, _usable_cores, bootstrap, seed_sequence
 from egovstudy.errors import (
     DataQualityError,
     DataQualityWarning,
@@ -698,9 +698,10 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
     missing : {"listwise", "raise"}
         Drop incomplete cases with a warning, or raise.
     n_jobs : int, optional
-        Bootstrap workers: ``None`` (default) threads on every core, ``1`` one
-        thread, other values joblib workers (see :func:`egovstudy.bootstrap.bootstrap`).
-        The numbers do not depend on it.
+        Bootstrap workers: ``None`` (default) threads on every core, the bootstrap
+        running while the point estimates and tables are made; ``1`` one thread, other
+        values joblib workers (see :func:`egovstudy.bootstrap.bootstrap`). The numbers do
+        not depend on it.
     progress : bool, optional
         Progress bar (default: only for runs longer than ~2 s).
 
@@ -934,9 +935,10 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
                              clusters=clus, estimate=est0, names=names, n_jobs=n_jobs,
                              progress=progress, moments=engine.P)
 
-    # it runs on a thread of its own while the point estimates and tables are made
-    # (thread path only: a joblib backend the caller chose is set per thread)
-    with _BootJob(run_boot, background=n_jobs is None or n_jobs == 1) as job:
+    # by default it runs on a thread of its own while the point estimates and tables are
+    # made (not for n_jobs=1, one thread; nor through joblib, whose backend, e.g. Dask, the
+    # caller sets for the calling thread only)
+    with _BootJob(run_boot, background=n_jobs is None and _usable_cores() > 1) as job:
         # point estimates with OLS inference
         from scipy import special
 
