@@ -17,7 +17,6 @@
 #include <stdint.h>
 #include <string.h>
 
-/* The loop for one word width (a macro so each width compiles to its own tight loop). */
 /* The loop for one word width (a macro so each width compiles to its own tight loop).
  * Each word gives at most one draw, so the inner loop takes at most as many words as
  * draws are missing in the row and needs one bound only (measured about 1.5x faster
