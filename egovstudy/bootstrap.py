@@ -100,12 +100,23 @@ def _batch_counts(n: int, size: int, ss: np.random.SeedSequence,
     return counts
 
 
+#: Largest ``rows * units * k`` of one matrix product of the moments path. OpenBLAS
+#: multiplies products up to about a million multiply-adds with its small-matrix
+#: kernels, without packing: measured 1.6-1.8x faster on the project's machine for
+#: 1,000 and 5,000 cases (e.g. 40 rows x 1,000 cases x 24 moments against 65 rows).
+_GEMM_SMALL = 960_000
+
+
 def _batch_moments(units: int, size: int, ss: np.random.SeedSequence,
                    moments: np.ndarray) -> np.ndarray:
     """``counts @ moments`` of one batch, chunk by chunk (the counts never leave cache)."""
     out = np.empty((size, moments.shape[1]))
+    rows = _GEMM_SMALL // (units * moments.shape[1])
     for s, c in count_chunks(units, size, ss):
-        np.matmul(c, moments, out=out[s:s + c.shape[0]])
+        k = c.shape[0]
+        step = rows if rows >= 4 else k               # else one product per chunk
+        for r in range(0, k, step):
+            np.matmul(c[r:r + step], moments, out=out[s + r:s + min(r + step, k)])
     return out
 
 
@@ -222,8 +233,14 @@ def _duplicates_from_fingerprints(fp: np.ndarray) -> int:
     if fp.shape[0] < 2:
         return 0
     rounded = np.round(fp, 8)
-    srt = rounded[np.lexsort(rounded.T[::-1])]
-    return int((srt[1:] == srt[:-1]).all(axis=1).sum())
+    # sorting on the first projection is enough unless two different rows tie on it
+    # (practically never); then all projections are sorted (lexsort, 4x slower)
+    srt = rounded[np.argsort(rounded[:, 0], kind="stable")]
+    same = (srt[1:] == srt[:-1]).all(axis=1)
+    if ((srt[1:, 0] == srt[:-1, 0]) & ~same).any():
+        srt = rounded[np.lexsort(rounded.T[::-1])]
+        same = (srt[1:] == srt[:-1]).all(axis=1)
+    return int(same.sum())
 
 
 def _expected_duplicates(n_units: int, n_boot: int) -> float:
@@ -300,7 +317,10 @@ def bc_ci(samples: Any, estimate: Any, level: float = 0.95) -> tuple[Any, Any]:
     z = ndtri(1 - (1 - level) / 2)
     lo_q = ndtr(2 * z0 - z)
     hi_q = ndtr(2 * z0 + z)
-    ends = np.array([np.nanquantile(arr[:, j], [lo_q[j], hi_q[j]]) if n_valid[j]
+    # np.quantile where nothing failed: the same numbers as nanquantile, without its
+    # per-column NaN handling
+    quant = np.quantile if bool(valid.all()) else np.nanquantile
+    ends = np.array([quant(arr[:, j], [lo_q[j], hi_q[j]]) if n_valid[j]
                      else [np.nan, np.nan] for j in range(arr.shape[1])]).reshape(-1, 2)
     lows, highs = ends[:, 0], ends[:, 1]
     if one_d:

@@ -205,6 +205,24 @@ def test_counts_are_those_of_numpy_integers(units: int, size: int, path: str,
     assert np.array_equal(got, expected)
 
 
+def test_compiled_raw_words_are_those_of_numpy_pcg64() -> None:
+    # Reference: NumPy's own PCG64.random_raw (O'Neill's PCG XSL-RR 128/64) on the same
+    # SeedSequence; the compiled generator must give the same words, fetched in pieces.
+    from egovstudy import _draws
+
+    ext = _draws._extension()
+    if ext is None or not hasattr(ext, "pcg64_words"):
+        pytest.skip("egovstudy._countcore was not built with 128-bit integers")
+    for entropy in (0, 1, 2026, 2**100 + 7):
+        ss = np.random.SeedSequence(entropy)
+        expected = np.random.PCG64(ss).random_raw(12_001)
+        raw = _draws._raw_words(ext, ss)
+        got = np.concatenate([raw(1), raw(7_000), raw(5_000)])
+        assert np.array_equal(got, expected), entropy
+    with pytest.raises(ValueError, match="state must hold 4 uint64"):
+        ext.pcg64_words(np.zeros(3, dtype=np.uint64), np.empty(2, dtype=np.uint64))
+
+
 def test_compiled_kernel_checks_its_arguments() -> None:
     from egovstudy import _draws
 

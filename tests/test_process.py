@@ -313,6 +313,31 @@ def test_seeding_and_parallel(pmi: pd.DataFrame) -> None:
     assert np.array_equal(r1.boot.samples, rp.boot.samples)
 
 
+def test_background_bootstrap_gives_the_serial_tables(pmi: pd.DataFrame,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # By default (n_jobs=None, more than one core) the bootstrap runs on a thread of its
+    # own while the point estimates and tables are made; every table must be identical,
+    # to the bit, to the serial run (n_jobs=1) and to a one-core machine.
+    import egovstudy.mediation as med
+
+    kw = {"model": 7, "x": "cond", "m": "pmi", "y": "reaction", "w": "age",
+          "n_boot": 700, "seed": 9}
+    d = pmi.assign(age=np.linspace(20.0, 60.0, len(pmi)))
+    monkeypatch.setattr(med, "_usable_cores", lambda: 2)
+    runs = [process(d, n_jobs=None, **kw), process(d, n_jobs=1, **kw)]
+    monkeypatch.setattr(med, "_usable_cores", lambda: 1)
+    runs.append(process(d, n_jobs=None, **kw))
+    for other in runs[1:]:
+        assert np.array_equal(runs[0].boot.samples, other.boot.samples)
+        for name in ("effects", "coefficients", "model_fit", "tests"):
+            pd.testing.assert_frame_equal(getattr(runs[0], name), getattr(other, name),
+                                          check_exact=True)
+    # an error of the bootstrap surfaces from the background thread as the same error
+    monkeypatch.setattr(med, "_usable_cores", lambda: 2)
+    with pytest.raises(ModelSpecError, match="n_boot=0"):
+        process(d, model=4, x="cond", m="pmi", y="reaction", n_boot=0, seed=1)
+
+
 def test_cluster_bootstrap_option(pmi: pd.DataFrame) -> None:
     d = pmi.assign(group=np.arange(len(pmi)) % 12)
     res = process(d, model=4, x="cond", m="pmi", y="reaction", n_boot=400, seed=1,
