@@ -123,11 +123,7 @@ def _process_options(value: Any, path: Path) -> dict[str, Any]:
     from egovstudy.mediation import MODELS
 
     opts = {str(k): v for k, v in (value or {}).items()}
-    model = int(opts.get("model", 4))
-    if model in (1, 2, 3):
-        raise _fail(path, "process.model", f"model {model} has no mediator",
-                    "choose a mediation model (4, 5, 6, 7, 8, 14, 15, 21, 58, 59, 74); the "
-                    "mediator comes from the hypotheses' via")
+    model = int(opts.get("model", 4))   # 1-3: W (and Z) moderate each direct hypothesis
     for role in ("w", "z"):
         needed = any(role in mods for mods in MODELS[model].values())
         if needed and not opts.get(role):
