@@ -69,7 +69,7 @@ def _at(doc: Any, res: Any, row: Mapping[str, Any], labels: Mapping[str, str]) -
 def _probe_rows(frame: Any) -> Any:
     """Rows at mean - 1 SD, mean, mean + 1 SD (the percentile probes are in the table)."""
     keep = [not _PERCENTILE.search(str(t).split(" | ", 1)[-1]) for t in frame["term"]]
-    return frame[keep]
+    return frame.loc[frame.index[keep]] if keep else frame
 
 
 def jn_regions(jn: Any, level: float) -> list[tuple[float, float]]:
