@@ -1,0 +1,107 @@
+"""The study file's structural model (egovstudy.sem_model) and the CLI verbs sem,
+invariance and pls-mga (egovstudy.cli_structural).
+
+Reference: R lavaan 0.6.14 on the generated 7-point survey (tests/_generic_survey.py,
+seed 7), items as loaded by egovstudy:
+
+    model <- 'system_quality =~ sys1 + sys2 + sys3 + sys4
+              satisfaction =~ sat1 + sat2 + sat3
+              use =~ use1 + use2 + use3
+              benefits =~ ben1 + ben2 + ben3 + ben4
+              satisfaction ~ a1*system_quality + use
+              benefits ~ a2*satisfaction + system_quality
+              H4 := a1*a2'
+    f <- lavaan::sem(model, data = d); fitMeasures(f); parameterEstimates(f, standardized = TRUE)
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from egovstudy.errors import ModelSpecError
+from egovstudy.sem_model import check_group_column, measurement_syntax, study_sem_model
+
+# lhs, rhs, est, se, std.all (lavaan 0.6.14, see the module docstring)
+LAVAAN_PATHS = [("satisfaction", "system_quality", 0.46905679, 0.07529152, 0.47724485),
+                ("satisfaction", "use", 0.32993708, 0.10095330, 0.25394481),
+                ("benefits", "satisfaction", 0.63652311, 0.09672378, 0.60379556),
+                ("benefits", "system_quality", -0.04141230, 0.08393196, -0.03996878)]
+LAVAAN_H4 = (0.29856549, 0.06406797, 0.28815832)
+LAVAAN_FIT = {"chisq": 67.94783992, "df": 72.0, "cfi": 1.0, "rmsea": 0.0, "srmr": 0.03316507}
+
+
+@pytest.fixture(scope="module")
+def generic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, Any]:
+    from egovstudy.study import load_study_survey, read_study
+    from tests._generic_survey import make_generic_study
+
+    path = make_generic_study(tmp_path_factory.mktemp("generic"), points=7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        spec, survey = load_study_survey(read_study(path))
+    return path, spec, survey
+
+
+def test_study_sem_matches_lavaan(generic: tuple[Path, Any, Any]) -> None:
+    from egovstudy.cli_structural import _items
+    from egovstudy.measurement.sem import sem
+
+    _, spec, survey = generic
+    model = study_sem_model(spec.hypotheses, survey.codebook)
+    assert model.indirect == {"H4": ["system_quality", "satisfaction", "benefits"]}
+    res = sem(model.syntax, survey.data[_items(model.syntax, survey.data)],
+              indirect=model.indirect)
+    for key, value in LAVAAN_FIT.items():
+        assert res.fit[key] == pytest.approx(value, abs=1e-4), key
+    paths = res.paths.set_index(["lhs", "rhs"])
+    for lhs, rhs, est, se, std in LAVAAN_PATHS:
+        row = paths.loc[(lhs, rhs)]
+        assert row["estimate"] == pytest.approx(est, abs=1e-4)
+        assert row["std_error"] == pytest.approx(se, abs=1e-4)
+        assert row["std_estimate"] == pytest.approx(std, abs=1e-4)
+    h4 = res.defined.set_index("lhs").loc["H4"]
+    assert (h4["estimate"], h4["std_error"], h4["std_estimate"]) == pytest.approx(
+        LAVAAN_H4, abs=1e-4)
+
+
+def test_cli_sem_prints_the_lavaan_numbers(generic: tuple[Path, Any, Any],
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from egovstudy.cli import main
+
+    path = generic[0]
+    assert main(["sem", str(path), "--n-boot", "0"]) == 0
+    out = capsys.readouterr().out
+    printed = {tuple(line.split()[:3:2]): [float(v) for v in line.split()[3:5]]
+               for line in out.splitlines() if " ~ " in line and "=~" not in line
+               and len(line.split()) > 5}
+    for lhs, rhs, est, se, _ in LAVAAN_PATHS:
+        assert printed[(lhs, rhs)] == pytest.approx([est, se], abs=1e-4)
+    h4 = next(line for line in out.splitlines() if line.split()[:2] == ["H4", ":="])
+    assert float(h4.split()[3]) == pytest.approx(LAVAAN_H4[0], abs=1e-4)
+
+
+def test_cli_group_column_is_named_with_did_you_mean(generic: tuple[Path, Any, Any],
+                                                     capsys: pytest.CaptureFixture[str]
+                                                     ) -> None:
+    from egovstudy.cli import main
+
+    path, _, survey = generic
+    with pytest.raises(ModelSpecError, match=r"--by 'offce'.*did you mean 'office'"):
+        check_group_column(survey.data, "offce")
+    for verb in ("invariance", "pls-mga"):
+        assert main([verb, str(path), "--by", "offce"]) == 2
+        assert "did you mean 'office'" in capsys.readouterr().err
+
+
+def test_unknown_construct_is_named() -> None:
+    from types import SimpleNamespace as NS
+
+    cb = NS(constructs={"benefits": NS(items=["b1", "b2", "b3"], dimensions=[])})
+    with pytest.raises(ModelSpecError, match=r"'benefit'.*did you mean 'benefits'"):
+        measurement_syntax(["benefit"], cb)
+    with pytest.raises(ModelSpecError, match="no hypotheses"):
+        study_sem_model([], cb)
