@@ -87,6 +87,8 @@ class StudySpec:
     n_boot: int = 5000
     ci: float = 0.95
     process: dict[str, Any] = field(default_factory=dict)
+    sem: dict[str, Any] = field(default_factory=dict)
+    invariance: dict[str, Any] = field(default_factory=dict)
     tables: list[str] = field(default_factory=lambda: list(_TABLE_FORMATS))
     figures: list[str] = field(default_factory=lambda: list(_FIGURE_FORMATS))
     chapter: bool = True
@@ -236,6 +238,8 @@ def read_study(path: str | Path) -> StudySpec:
         n_boot=int(boot.get("n_boot", 5000)),
         ci=float(boot.get("ci", 0.95)),
         process=_process_options(raw.get("process"), file),
+        sem=dict(raw.get("sem") or {}),
+        invariance=dict(raw.get("invariance") or {}),
         tables=list(outputs.get("tables", _TABLE_FORMATS)),
         figures=list(outputs.get("figures", _FIGURE_FORMATS)),
         chapter=bool(outputs.get("chapter", True)),

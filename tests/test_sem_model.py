@@ -105,3 +105,72 @@ def test_unknown_construct_is_named() -> None:
         measurement_syntax(["benefit"], cb)
     with pytest.raises(ModelSpecError, match="no hypotheses"):
         study_sem_model([], cb)
+
+
+# lavaan 0.6.14: cfa(measurement, data = d, group = "sector", group.equal = eq) for eq =
+# "", "loadings", c("loadings", "intercepts"); fitMeasures chisq and df
+LAVAAN_INVARIANCE = [(127.950289, 142), (134.564991, 152), (143.398957, 162)]
+
+
+def _study_with_sem(folder: Path, by: str = "sector") -> Path:
+    import pandas as pd
+    import yaml
+
+    from tests._generic_survey import make_generic_study
+
+    path = make_generic_study(folder, points=7)
+    d = pd.read_csv(folder / "data.csv")
+    d["Sector"] = ["urban" if int(o[-2:]) % 2 else "rural"
+                   for o in d["Which office do you work in?"]]
+    d.to_csv(folder / "data.csv", index=False)
+    cb = yaml.safe_load((folder / "codebook.yaml").read_text(encoding="utf-8"))
+    cb["variables"].append({"name": "sector", "column": "Sector", "type": "categorical",
+                            "label": {"en": "Sector", "id": "Sektor"}})
+    (folder / "codebook.yaml").write_text(yaml.safe_dump(cb, sort_keys=False), encoding="utf-8")
+    study = yaml.safe_load(path.read_text(encoding="utf-8"))
+    study["sem"] = {"enabled": True, "n_boot": 100}
+    study["invariance"] = {"by": by, "levels": ["configural", "metric", "scalar"]}
+    path.write_text(yaml.safe_dump(study, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_chapter_sem_and_invariance_sections_match_lavaan(tmp_path: Path) -> None:
+    from egovstudy.report.chapter import _build, _resolve
+
+    path = _study_with_sem(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inp = _resolve(path, model=None, hypotheses=None, n_boot=100, seed=1, pls=False)
+        cache: dict[str, Any] = {}
+        for language, decimal in (("en", "."), ("id", ",")):
+            doc = _build(inp, language, decimal, 4, cache)
+            titles = {t.title: t.display for t in doc.tables}
+            fit = titles[doc.t("cap_sem_fit")].iloc[0]
+            assert fit["χ²"] == doc.num(LAVAAN_FIT["chisq"], 3)
+            paths = titles[doc.t("cap_sem_paths")]
+            for i, (_, _, est, se, _) in enumerate(LAVAAN_PATHS):
+                assert paths.iloc[i]["b"] == doc.num(est, 3)
+                assert paths.iloc[i]["SE"] == doc.num(se, 3)
+            assert paths.iloc[4]["b"] == doc.num(LAVAAN_H4[0], 3)
+            sentence = next(b for k, b in doc.blocks if k == "para" and "(72)" in b)
+            assert f"= {doc.num(LAVAAN_FIT['chisq'], 2)}" in sentence
+            inv = titles[doc.t("cap_invariance", group="Sektor" if language == "id"
+                               else "Sector")]
+            for i, (chisq, df) in enumerate(LAVAAN_INVARIANCE):
+                assert inv.iloc[i]["χ²"] == doc.num(chisq, 3)
+                assert inv.iloc[i]["df"] == str(df)
+            assert any(k == "para" and {"en": "holds up to the scalar level",
+                                        "id": "hingga tingkat skalar"}[language] in b
+                       for k, b in doc.blocks)
+            assert not doc.skipped
+
+
+def test_study_file_invariance_column_is_checked(tmp_path: Path) -> None:
+    from egovstudy.report.chapter import _resolve
+    from egovstudy.study import StudyFileError
+
+    path = _study_with_sem(tmp_path, by="sectr")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(StudyFileError, match=r"invariance\.by: 'sectr'.*did you mean"):
+            _resolve(path, model=None, hypotheses=None, n_boot=100, seed=1, pls=False)

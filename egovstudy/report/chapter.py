@@ -213,6 +213,8 @@ class _Inputs:
     pls_options: dict[str, Any] = field(default_factory=dict)
     process_options: dict[str, Any] = field(default_factory=dict)
     invalid_items: str = "keep"
+    sem_options: dict[str, Any] = field(default_factory=dict)
+    invariance_options: dict[str, Any] = field(default_factory=dict)
 
 
 def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
@@ -243,7 +245,8 @@ def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
                        spec.seed if seed is None else seed,
                        est.get("pls_sem", True) if pls is None else pls,
                        est.get("process", True), dict(spec.pls), dict(spec.process),
-                       getattr(spec, "invalid_items", "keep"))
+                       getattr(spec, "invalid_items", "keep"),
+                       dict(getattr(spec, "sem", {})), dict(getattr(spec, "invariance", {})))
     if not hasattr(source, "data") or not hasattr(source, "codebook"):
         raise OutputError("results_chapter needs a Survey, a StudySpec or the path of a study "
                           f"file, got {type(source).__name__}")
@@ -876,6 +879,17 @@ def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
                 "id": "Efek tidak langsung (hipotesis melalui mediator) diterima bila interval "
                       "kepercayaan bootstrap tidak memuat nol."}[language]
         doc.para(note)
+
+    if inp.sem_options.get("enabled"):              # study key sem: (wire19)
+        from egovstudy.report.sections.sem import sem_section
+
+        _section(doc, doc.t("ch_sem"), lambda: sem_section(doc, inp, labels, memo))
+    if inp.invariance_options.get("by"):            # study key invariance: (wire19)
+        from egovstudy.report.sections.invariance import invariance_section
+
+        glabel = unit_label(str(inp.invariance_options["by"]))
+        _section(doc, doc.t("ch_invariance", group=glabel),
+                 lambda: invariance_section(doc, inp, glabel, memo))
 
     def pls() -> None:
         from egovstudy.pls import pls_sem
