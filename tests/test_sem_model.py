@@ -174,3 +174,16 @@ def test_study_file_invariance_column_is_checked(tmp_path: Path) -> None:
         warnings.simplefilter("ignore")
         with pytest.raises(StudyFileError, match=r"invariance\.by: 'sectr'.*did you mean"):
             _resolve(path, model=None, hypotheses=None, n_boot=100, seed=1, pls=False)
+
+
+def test_cli_invariance_prints_the_lavaan_chisq(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from egovstudy.cli import main
+
+    path = _study_with_sem(tmp_path)
+    assert main(["invariance", str(path), "--by", "sector", "--levels", "configural",
+                 "metric", "scalar"]) == 0
+    out = capsys.readouterr().out
+    for chisq, df in LAVAAN_INVARIANCE:
+        assert f"{chisq:.4f}" in out and f"{df}.0" in out
+    assert "holds up to the scalar level" in out
