@@ -187,3 +187,33 @@ def test_cli_invariance_prints_the_lavaan_chisq(tmp_path: Path,
     for chisq, df in LAVAAN_INVARIANCE:
         assert f"{chisq:.4f}" in out and f"{df}.0" in out
     assert "holds up to the scalar level" in out
+
+
+def test_cli_pls_mga_prints_the_chapter_numbers(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    # the verb and the chapter's PLS-MGA section use the same model, B, permutations and seed
+    import yaml
+
+    from egovstudy.cli import main
+    from egovstudy.report.chapter import _build, _resolve
+
+    path = _study_with_sem(tmp_path)
+    study = yaml.safe_load(path.read_text(encoding="utf-8"))
+    study.pop("sem"), study.pop("invariance")
+    study["pls"] = {"mga": "sector", "permutations": 100}
+    study["bootstrap"]["n_boot"] = 100
+    path.write_text(yaml.safe_dump(study, sort_keys=False), encoding="utf-8")
+    assert main(["pls-mga", str(path), "--by", "sector"]) == 0
+    out = capsys.readouterr().out
+    # group_1 group_2 "from -> to" from to estimate_1 estimate_2 se_1 se_2 difference ...
+    rows = [line.split() for line in out.splitlines() if " -> " in line]
+    printed = [float(r[r.index("->") + 8]) for r in rows]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inp = _resolve(path, model=None, hypotheses=None, n_boot=None, seed=None, pls=True)
+        doc = _build(inp, "en", ".", 4, {})
+    table = next(t for t in doc.tables if t.title.startswith(doc.t("cap_pls_mga",
+                                                                   group="Sector")[:12]))
+    chapter = table.display[doc.t("mga_difference")].tolist()
+    assert len(printed) == len(chapter) == 5
+    assert [doc.num(v, 3) for v in printed] == [str(c).rstrip("*") for c in chapter]
