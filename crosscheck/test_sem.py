@@ -76,3 +76,41 @@ def test_invariance(name: str, datasets: dict[str, Dataset]) -> None:
     check("delta df", t["delta_df"].to_numpy()[1:], r["df_diff"], ITERATIVE)
     check("p of delta", t["p_delta"].to_numpy()[1:], r["p_diff"], ITERATIVE)
     check.finish()
+
+
+@pytest.mark.parametrize("name", DATASET_NAMES)
+def test_study_file_sem(name: str, datasets: dict[str, Dataset]) -> None:
+    """The study file's SEM (egovstudy.sem_model: hypothesis c1 -> c3 via c2, measurement
+    from the codebook's constructs) equals R's "sem" section: paths, the indirect effect
+    a*b and the fit measures (lavaan::sem)."""
+    from types import SimpleNamespace
+
+    from egovstudy.sem_model import study_sem_model
+
+    ds = datasets[name]
+    check = Comparer(name)
+    r = r_section(ds, "sem", "sem")
+    cn = list(ds.spec["constructs"])[:3]
+    cb = SimpleNamespace(constructs={k: SimpleNamespace(items=list(v), dimensions=[])
+                                     for k, v in ds.spec["constructs"].items()})
+    model = study_sem_model([{"id": "H1", "from": cn[0], "to": cn[2], "via": cn[1]}], cb)
+    extra = [k for k in ds.spec["constructs"] if k not in cn]
+    syntax = model.syntax if not extra else (
+        model.syntax + "\n" + "\n".join(f"{k} =~ {' + '.join(ds.spec['constructs'][k])}"
+                                        for k in extra))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = egovstudy.sem(syntax, ds.frame, indirect=model.indirect)
+    paths = res.paths.set_index(["lhs", "rhs"])
+    for lhs, op, rhs, e, se in zip(r["lhs"], r["op"], r["rhs"], r["est"], r["se"],
+                                   strict=True):
+        if op == "~":
+            check(f"{lhs}~{rhs} est", paths.loc[(lhs, rhs), "estimate"], e, ITERATIVE)
+            check(f"{lhs}~{rhs} se", paths.loc[(lhs, rhs), "std_error"], se, ITERATIVE)
+        elif op == ":=":
+            h1 = res.defined.set_index("lhs").loc["H1"]
+            check("indirect est", h1["estimate"], e, ITERATIVE)
+            check("indirect se", h1["std_error"], se, ITERATIVE)
+    for ours, theirs in FIT.items():
+        check(f"fit {ours}", res.fit[ours], r["fit"][theirs], ITERATIVE)
+    check.finish()

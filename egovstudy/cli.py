@@ -93,6 +93,9 @@ def _build_parser() -> argparse.ArgumentParser:
                                        "or every categorical variable of the codebook)")
     verbs["export"].add_argument("--formats", nargs="*",
                                  default=["csv", "xlsx", "docx", "tex", "md", "html"])
+    from egovstudy.cli_structural import add_parsers
+
+    add_parsers(sub, _add_input)                  # sem, invariance, pls-mga
     data = sub.add_parser("data", help="public data: download into the cache",
                           description="public data: download into the cache")
     data_sub = data.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -424,7 +427,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
             warnings.showwarning = _show_warning
-            return _COMMANDS[args.verb](args)
+            from egovstudy.cli_structural import COMMANDS
+
+            return {**_COMMANDS, **COMMANDS}[args.verb](args)
     except EgovStudyError as exc:
         # one block: a line per problem (schema and name checks list them all at once)
         lines = [" ".join(line.split()) for line in str(exc).splitlines() if line.strip()]

@@ -129,6 +129,11 @@ def study_name_problems(spec: Any, survey: Any) -> list[str]:
         problems.append(f"pls.mga: {mga!r} is not a column of the data"
                         f"{_did_you_mean(mga, columns)}. Fix: name the column whose groups the "
                         "multigroup analysis compares (e.g. gender), or remove pls.mga")
+    inv = (getattr(spec, "invariance", {}) or {}).get("by")
+    if inv is not None and inv not in columns:
+        problems.append(f"invariance.by: {inv!r} is not a column of the data"
+                        f"{_did_you_mean(inv, columns)}. Fix: name the column whose groups "
+                        "the invariance test compares (e.g. gender), or remove invariance")
     return problems
 
 

@@ -87,6 +87,8 @@ class StudySpec:
     n_boot: int = 5000
     ci: float = 0.95
     process: dict[str, Any] = field(default_factory=dict)
+    sem: dict[str, Any] = field(default_factory=dict)
+    invariance: dict[str, Any] = field(default_factory=dict)
     tables: list[str] = field(default_factory=lambda: list(_TABLE_FORMATS))
     figures: list[str] = field(default_factory=lambda: list(_FIGURE_FORMATS))
     chapter: bool = True
@@ -128,11 +130,7 @@ def _process_options(value: Any, path: Path) -> dict[str, Any]:
     from egovstudy.mediation import MODELS
 
     opts = {str(k): v for k, v in (value or {}).items()}
-    model = int(opts.get("model", 4))
-    if model in (1, 2, 3):
-        raise _fail(path, "process.model", f"model {model} has no mediator",
-                    "choose a mediation model (4, 5, 6, 7, 8, 14, 15, 21, 58, 59, 74); the "
-                    "mediator comes from the hypotheses' via")
+    model = int(opts.get("model", 4))   # 1-3: W (and Z) moderate each direct hypothesis
     for role in ("w", "z"):
         needed = any(role in mods for mods in MODELS[model].values())
         if needed and not opts.get(role):
@@ -253,6 +251,8 @@ def read_study(path: str | Path) -> StudySpec:
         n_boot=int(boot.get("n_boot", 5000)),
         ci=float(boot.get("ci", 0.95)),
         process=_process_options(raw.get("process"), file),
+        sem=dict(raw.get("sem") or {}),
+        invariance=dict(raw.get("invariance") or {}),
         tables=list(outputs.get("tables", _TABLE_FORMATS)),
         figures=list(outputs.get("figures", _FIGURE_FORMATS)),
         chapter=bool(outputs.get("chapter", True)),

@@ -63,6 +63,7 @@ def _glossary() -> dict[str, Any]:
 
 
 def _has(term: str, s: str, suffixes: str = "") -> bool:
+    s = re.sub(r"\{[^{}]*\}", "", s)  # a template's fields ({items}) are not words
     return re.search(rf"(?<!\w){re.escape(term)}(?:{suffixes})?(?!\w)", s,
                      re.IGNORECASE) is not None
 

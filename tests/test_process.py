@@ -671,7 +671,7 @@ def test_study_file_process_key(tmp_path: Path) -> None:
     for bad, entry in (("{model: 9}", r"process\.model"), ("{model: 7}", r"process\.w"),
                        ("{model: 4, w: internet}", r"process\.w"),
                        ("{model: 4, x_coding: dummy}", r"process\.x_coding"),
-                       ("{model: 1, w: internet}", r"process\.model"),
+                       ("{model: 1}", r"process\.w"),       # models 1-3 need W
                        ("{model: 7, w: internet, hc: 3}", r"process\.hc|hc")):
         path.write_text(text + f"\nprocess: {bad}\n", encoding="utf-8")
         with pytest.raises(StudyFileError, match=entry):

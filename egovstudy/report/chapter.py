@@ -29,6 +29,7 @@ from egovstudy.report.sections import (
     discussion,
     hypotheses,
     instrument,
+    invariance,
     mediation,
     method_bias,
     missing_data,
@@ -36,6 +37,7 @@ from egovstudy.report.sections import (
     profile,
     regression,
     respondents,
+    sem,
 )
 from egovstudy.report.sections.context import Context, construct_labels
 from egovstudy.report.sections.hypotheses import hypothesis
@@ -117,6 +119,8 @@ class _Inputs:
     invalid_items: str = "keep"
     survey_options: dict[str, Any] = field(default_factory=dict)  # comparisons, missing, ...
     constructs: list[str] | None = None
+    sem_options: dict[str, Any] = field(default_factory=dict)
+    invariance_options: dict[str, Any] = field(default_factory=dict)
 
 
 def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
@@ -150,7 +154,9 @@ def _resolve(source: Any, *, model: Any, hypotheses: Any, n_boot: int | None,
                        getattr(spec, "invalid_items", "keep"),
                        {k: dict(getattr(spec, k, {}) or {}) for k in
                         ("comparisons", "nonresponse", "missing", "method_bias", "design")},
-                       spec.constructs)
+                       spec.constructs,
+                       dict(getattr(spec, "sem", {}) or {}),
+                       dict(getattr(spec, "invariance", {}) or {}))
     if not hasattr(source, "data") or not hasattr(source, "codebook"):
         raise OutputError("results_chapter needs a Survey, a StudySpec or the path of a study "
                           f"file, got {type(source).__name__}")
@@ -183,6 +189,8 @@ SECTIONS: list[tuple[str, Callable[[Context], None]]] = [
     (hypotheses.TITLE, hypotheses.build),
     (mediation.TITLE, mediation.build),
     (hypotheses.TITLE, hypotheses.summary),      # every hypothesis and its decision
+    (sem.TITLE, sem.build),                      # study key sem: {enabled: true}
+    (invariance.TITLE, invariance.build),        # study key invariance: {by: ...}
     (pls.TITLE, pls.build),
     (discussion.TITLE, discussion.build),
 ]

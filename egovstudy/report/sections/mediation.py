@@ -35,29 +35,34 @@ def build(ctx: Context) -> None:
     import pandas as pd
 
     from egovstudy.mediation import process
+    from egovstudy.report.sections.process_text import describe_process
     from egovstudy.report.tables import mediation_table
     from egovstudy.report.verdicts import local_terms
 
     doc, inp, data, lab = ctx.doc, ctx.inp, ctx.data, ctx.lab
     if not inp.process:
         return
+    popts = dict(inp.process_options)          # the study file's process: entry
+    pmodel = int(popts.pop("model", 4))
     med = [hypothesis(h) for h in inp.hypotheses if hypothesis(h)["via"]]
+    if pmodel in (1, 2, 3):                    # moderation of each direct hypothesis
+        med = [h for h in map(hypothesis, inp.hypotheses) if not h["via"] and not
+               {h["source"], h["target"]} & {popts.get("w"), popts.get("z")}]
     if not med:
         return
     plt, F, house_style = ctx.plot()
-    doc.heading(doc.t("ch_mediation"))
+    doc.heading(doc.t("ch_moderation" if pmodel in (1, 2, 3) else "ch_mediation"))
     effect_rows = []
     boot_text = ""
     first = True
-    popts = dict(inp.process_options)          # the study file's process: entry
-    pmodel = int(popts.pop("model", 4))
     ci_label = doc.t("ci_label", level=round(inp.ci * 100))
     for h in med:
         x, m, y = h["source"], h["via"], h["target"]
         covs = [c for c in inp.predictors + inp.covariates
                 if c not in (x, m, y, popts.get("w"), popts.get("z"))]
         res = ctx.memo(f"process:{x}:{m}:{y}", functools.partial(
-            process, data, model=pmodel, x=x, m=m, y=y, covariates=covs,
+            process, data, model=pmodel, x=x, m=m if pmodel > 3 else None, y=y,
+            covariates=covs,
             n_boot=inp.n_boot, seed=inp.seed, ci=inp.ci, clusters=inp.cluster,
             progress=False, **popts))
         coef = res.coefficients
@@ -71,6 +76,13 @@ def build(ctx: Context) -> None:
                                     "estimate": e["estimate"], "std_error": e["std_error"],
                                     "statistic": e["statistic"], "p_value": e["p_value"],
                                     "ci_low": e["ci_low"], "ci_high": e["ci_high"]})
+
+            def add_fig(title: str, fig: Any, _h: str = h["id"]) -> None:
+                doc.figure(f"{title} ({_h})", fig)
+
+            describe_process(doc, res, ctx.labels, level=inp.ci,
+                             add_figure=add_fig if first else None)
+            first = first and not res.johnson_neyman_paths
             continue
 
         def pick(outcome: str, term: str, _c: Any = coef) -> Any:
