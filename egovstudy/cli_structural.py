@@ -116,7 +116,7 @@ def _cmd_invariance(args: argparse.Namespace) -> int:
 
 
 def _cmd_pls_mga(args: argparse.Namespace) -> int:
-    from egovstudy.pls_mga import pls_mga
+    from egovstudy.pls_multigroup import pls_mga
     from egovstudy.sem_model import check_group_column
 
     spec, survey = _study(args, "pls-mga")

@@ -789,8 +789,8 @@ def ipma(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]], struct
                              "endogenous construct")
     X, _ = _prepare(data, model.indicators, missing, na_values)
     items = model.indicators
-    lo = X.min().to_numpy()
-    hi = X.max().to_numpy()
+    lo = X.min().to_numpy(copy=True)
+    hi = X.max().to_numpy(copy=True)
     if scale is not None:
         rng_of: Mapping[str, tuple[float, float]]
         if isinstance(scale, Mapping):

@@ -116,7 +116,8 @@ def test_study_higher_order_reaches_the_chapter(tmp_path: Path) -> None:
                         dpi=60)
     md = (tmp_path / "out" / "bab4.md").read_text(encoding="utf-8")
     loadings = md.split("*PLS-SEM Outer Loadings*")[1].split("\n\n\n")[0]
-    for dim in ("planning", "organising", "implementation", "monitoring", "evaluation"):
+    # the dimensions are constructs: printed by their codebook labels
+    for dim in ("Planning", "Organising", "Implementation", "Monitoring", "Evaluation"):
         assert f"| Digitalisation process | {dim} |" in loadings
 
 

@@ -41,7 +41,8 @@ def test_shipped_panel_shape_columns_and_size() -> None:
         ["Republika Srpska"]
     shares = tax[["staff_degree_share", "ict_share", "efile_cit", "efile_pit", "efile_vat",
                   "efile", "epay_number"]]
-    assert ((shares.stack() >= 0) & (shares.stack() <= 1)).all()
+    values = shares.stack().dropna()  # pandas 3's stack keeps the missing shares
+    assert ((values >= 0) & (values <= 1)).all()
     assert ISORA_PANEL_FILE.stat().st_size < 1_000_000
     # the Ookla speeds (CC BY-NC-SA 4.0) are not shipped
     assert not any("mbps" in c for c in tax.columns)

@@ -177,7 +177,9 @@ def build_shapes(world_json: str | Path, idn_js: str | Path,
     >>> build_shapes.__name__
     'build_shapes'
     """
-    import country_converter as coco  # build time only
+    from egovstudy.public.countries import _converter  # build time only
+
+    converter: Any = _converter()
 
     out = Path(out_dir)
     world = json.loads(_read_source(Path(world_json)))
@@ -186,8 +188,8 @@ def build_shapes(world_json: str | Path, idn_js: str | Path,
         name = str(props.get("name", ""))
         iso = _EXTRA_ISO3.get(name, "")
         if str(props.get("id") or "").isdigit():
-            iso = str(coco.convert(names=int(props["id"]), src="ISOnumeric", to="ISO3",
-                                   not_found=""))
+            iso = str(converter.convert(names=int(props["id"]), src="ISOnumeric",
+                                        to="ISO3", not_found=""))
         if iso == "ATA":  # Antarctica: no country indicator; its ring wraps the pole
             continue
         polys = [half for poly in polys for half in _cut_antimeridian(poly)]

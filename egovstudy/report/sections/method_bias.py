@@ -29,7 +29,8 @@ def write_method_bias(doc: Any, bias: Any, label: Callable[[str], str]) -> None:
         frame = frame.assign(construct=frame["construct"].map(label))
         t = doc.table(frame_table(frame, title=doc.t("cap_full_vif"),
                                   columns=["construct", "r_squared", "vif", "cmb_flag"],
-                                  headers={"cmb_flag": doc.t("cmb_flag"), "r_squared": "R²"},
+                                  headers={"cmb_flag": doc.t("cmb_flag", cut=doc.num(3.3, 1)),
+                                           "r_squared": "R²"},
                                   verdict_columns={"cmb_flag": ("cmb_yes", "cmb_no")},
                                   language=doc.language, decimal=doc.decimal, kind="full_vif"))
         flagged = frame.loc[frame["cmb_flag"], "construct"].tolist()

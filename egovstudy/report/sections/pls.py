@@ -142,7 +142,10 @@ def measurement(ctx: Context, res: Any) -> None:
     doc.heading(doc.t("ch_pls_measurement"), 2)
     lo = res.outer_loadings.copy()
     lo["construct"] = lo["construct"].map(lab)
-    lo["indicator"] = lo["indicator"].map(ctx.item_label)
+    # an item prints as its code ("HRQ1"); a dimension of a higher-order construct (a
+    # construct itself) by its label
+    lo["indicator"] = [lab(i) if i in ctx.cb.constructs else ctx.item_label(i)
+                       for i in lo["indicator"]]
     lt = doc.table(frame_table(lo, title=doc.t("cap_pls_loadings"),
                                columns=["construct", "indicator", "estimate"],
                                headers={"indicator": doc.t("item"), "estimate": "Loading"},
