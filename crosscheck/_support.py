@@ -251,6 +251,35 @@ class Comparer:
                         pytrace=False)
 
 
+#: egovstudy's ML fit measures and their names in lavaan's ``fitMeasures``
+LAVAAN_FIT = {"npar": "npar", "chisq": "chisq", "df": "df", "pvalue": "pvalue",
+              "baseline_chisq": "baseline.chisq", "baseline_df": "baseline.df", "cfi": "cfi",
+              "tli": "tli", "rmsea": "rmsea", "rmsea_ci_lower": "rmsea.ci.lower",
+              "rmsea_ci_upper": "rmsea.ci.upper", "srmr": "srmr", "logl": "logl",
+              "unrestricted_logl": "unrestricted.logl", "aic": "aic", "bic": "bic",
+              "bic2": "bic2"}
+
+
+def lavaan_measurement(ds: Dataset) -> str:
+    """The dataset's constructs as lavaan ``=~`` lines."""
+    return "\n".join(f"{k} =~ {' + '.join(v)}" for k, v in ds.spec["constructs"].items())
+
+
+def check_lavaan_estimates(check: Comparer, est: pd.DataFrame, r: dict[str, Any]) -> None:
+    """Estimate, SE and ``std.all`` of every lavaan row in ``r`` against ``est`` (indexed
+    by ``(lhs, op, rhs)``, either order); a row we lack is a mismatch."""
+    for lhs, op, rhs, e, se, std in zip(r["lhs"], r["op"], r["rhs"], r["est"], r["se"],
+                                        r["std"], strict=True):
+        key = (lhs, op, rhs) if (lhs, op, rhs) in est.index else (rhs, op, lhs)
+        if key not in est.index:
+            check(f"{lhs} {op} {rhs} present", np.nan, e, ITERATIVE)
+            continue
+        row = est.loc[key]
+        check(f"{lhs}{op}{rhs} est", row["estimate"], e, ITERATIVE)
+        check(f"{lhs}{op}{rhs} se", row["std_error"], np.nan if se == 0 else se, ITERATIVE)
+        check(f"{lhs}{op}{rhs} std.all", row["std_estimate"], std, ITERATIVE)
+
+
 def known_difference(request: pytest.FixtureRequest, reason: str, when: bool = True) -> None:
     """Mark this test as a known, being-fixed difference (runs strictly, xfail non-strict)."""
     if when:

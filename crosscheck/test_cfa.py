@@ -9,14 +9,18 @@ import numpy as np
 import pytest
 
 import egovstudy
-from crosscheck._support import DATASET_NAMES, ITERATIVE, Comparer, Dataset, r_section
+from crosscheck._support import (
+    DATASET_NAMES,
+    ITERATIVE,
+    LAVAAN_FIT,
+    Comparer,
+    Dataset,
+    check_lavaan_estimates,
+    lavaan_measurement,
+    r_section,
+)
 
-FIT = {"npar": "npar", "chisq": "chisq", "df": "df", "pvalue": "pvalue",
-       "baseline_chisq": "baseline.chisq", "baseline_df": "baseline.df", "cfi": "cfi",
-       "tli": "tli", "rmsea": "rmsea", "rmsea_ci_lower": "rmsea.ci.lower",
-       "rmsea_ci_upper": "rmsea.ci.upper", "srmr": "srmr", "logl": "logl",
-       "unrestricted_logl": "unrestricted.logl", "aic": "aic", "bic": "bic", "bic2": "bic2",
-       "ntotal": "ntotal"}
+FIT = {**LAVAAN_FIT, "ntotal": "ntotal"}
 
 
 @pytest.mark.parametrize("name", DATASET_NAMES)
@@ -24,21 +28,10 @@ def test_cfa(name: str, datasets: dict[str, Dataset]) -> None:
     ds = datasets[name]
     check = Comparer(name)
     r = r_section(ds, "cfa", "cfa")
-    model = "\n".join(f"{k} =~ {' + '.join(v)}" for k, v in ds.spec["constructs"].items())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = egovstudy.cfa(model, ds.frame)
-    est = res.estimates.set_index(["latent", "op", "item"])
-    for lhs, op, rhs, e, se, std in zip(r["lhs"], r["op"], r["rhs"], r["est"], r["se"],
-                                        r["std"]):
-        key = (lhs, op, rhs) if (lhs, op, rhs) in est.index else (rhs, op, lhs)
-        if key not in est.index:
-            check(f"{lhs} {op} {rhs} present", np.nan, e, ITERATIVE)
-            continue
-        row = est.loc[key]
-        check(f"{lhs}{op}{rhs} est", row["estimate"], e, ITERATIVE)
-        check(f"{lhs}{op}{rhs} se", row["std_error"], np.nan if se == 0 else se, ITERATIVE)
-        check(f"{lhs}{op}{rhs} std.all", row["std_estimate"], std, ITERATIVE)
+        res = egovstudy.cfa(lavaan_measurement(ds), ds.frame)
+    check_lavaan_estimates(check, res.estimates.set_index(["latent", "op", "item"]), r)
     for ours, theirs in FIT.items():
         check(f"fit {ours}", res.fit[ours], r["fit"][theirs], ITERATIVE)
     check.finish()
@@ -55,10 +48,6 @@ WLSMV_FIT = {"chisq": "chisq", "df": "df", "chisq_scaled": "chisq.scaled",
              "baseline_chisq_scaled": "baseline.chisq.scaled", "cfi": "cfi", "tli": "tli",
              "rmsea": "rmsea", "cfi_scaled": "cfi.scaled", "tli_scaled": "tli.scaled",
              "rmsea_scaled": "rmsea.scaled", "srmr": "srmr", "ntotal": "ntotal"}
-
-
-def _model(ds: Dataset) -> str:
-    return "\n".join(f"{k} =~ {' + '.join(v)}" for k, v in ds.spec["constructs"].items())
 
 
 def _rows(est: object) -> dict[tuple[str, str, str], object]:
@@ -81,7 +70,7 @@ def test_cfa_mlr(name: str, estimator: str, datasets: dict[str, Dataset]) -> Non
     r = r_section(ds, "cfa", f"cfa_{estimator.lower()}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = egovstudy.cfa(_model(ds), ds.frame, estimator=estimator)
+        res = egovstudy.cfa(lavaan_measurement(ds), ds.frame, estimator=estimator)
     rows = _rows(res.estimates)
     for lhs, op, rhs, se in zip(r["lhs"], r["op"], r["rhs"], r["se"]):
         key = (lhs, op, rhs) if op != "~~" else (min(lhs, rhs), op, max(lhs, rhs))
@@ -100,7 +89,7 @@ def test_cfa_modindices(name: str, datasets: dict[str, Dataset]) -> None:
     r = r_section(ds, "cfa", "cfa_modindices")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        mi = egovstudy.cfa(_model(ds), ds.frame).modindices()
+        mi = egovstudy.cfa(lavaan_measurement(ds), ds.frame).modindices()
     got = {(a, o, b) if o != "~~" else (min(a, b), o, max(a, b)): (m, e, s)
            for a, o, b, m, e, s in zip(mi["lhs"], mi["op"], mi["rhs"], mi["mi"], mi["epc"],
                                        mi["sepc_all"])}
@@ -123,7 +112,7 @@ def test_cfa_wlsmv(name: str, datasets: dict[str, Dataset]) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = egovstudy.cfa(_model(ds), ds.frame, ordered=True)
+            res = egovstudy.cfa(lavaan_measurement(ds), ds.frame, ordered=True)
     except InsufficientDataError as exc:  # a category with a single case: we refuse, on purpose
         pytest.skip(f"refused by design: {exc}")
     rows = _rows(res.estimates)

@@ -11,17 +11,18 @@ import numpy as np
 import pytest
 
 import egovstudy
-from crosscheck._support import DATASET_NAMES, ITERATIVE, Comparer, Dataset, r_section
+from crosscheck._support import (
+    DATASET_NAMES,
+    ITERATIVE,
+    LAVAAN_FIT,
+    Comparer,
+    Dataset,
+    check_lavaan_estimates,
+    lavaan_measurement,
+    r_section,
+)
 
-FIT = {"npar": "npar", "chisq": "chisq", "df": "df", "pvalue": "pvalue",
-       "baseline_chisq": "baseline.chisq", "baseline_df": "baseline.df", "cfi": "cfi",
-       "tli": "tli", "rmsea": "rmsea", "rmsea_ci_lower": "rmsea.ci.lower",
-       "rmsea_ci_upper": "rmsea.ci.upper", "srmr": "srmr", "logl": "logl",
-       "unrestricted_logl": "unrestricted.logl", "aic": "aic", "bic": "bic", "bic2": "bic2"}
-
-
-def _measurement(ds: Dataset) -> str:
-    return "\n".join(f"{k} =~ {' + '.join(v)}" for k, v in ds.spec["constructs"].items())
+FIT = LAVAAN_FIT
 
 
 @pytest.mark.parametrize("section", ["sem", "higher_order"])
@@ -31,24 +32,16 @@ def test_sem(name: str, section: str, datasets: dict[str, Dataset]) -> None:
     check = Comparer(name)
     r = r_section(ds, "sem", section)
     cn = list(ds.spec["constructs"])
-    model = (f"{_measurement(ds)}\n{cn[1]} ~ a*{cn[0]}\n{cn[2]} ~ b*{cn[1]} + {cn[0]}\n"
-             "ab := a*b") if section == "sem" else f"{_measurement(ds)}\nG2 =~ {' + '.join(cn)}"
+    measurement = lavaan_measurement(ds)
+    model = (f"{measurement}\n{cn[1]} ~ a*{cn[0]}\n{cn[2]} ~ b*{cn[1]} + {cn[0]}\n"
+             "ab := a*b") if section == "sem" else f"{measurement}\nG2 =~ {' + '.join(cn)}"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = egovstudy.sem(model, ds.frame)
     est = res.estimates.copy()
     est["rhs"] = est["rhs"].str.replace(" ", "")
     est = est.set_index(["lhs", "op", "rhs"])
-    for lhs, op, rhs, e, se, std in zip(r["lhs"], r["op"], r["rhs"], r["est"], r["se"],
-                                        r["std"], strict=True):
-        key = (lhs, op, rhs) if (lhs, op, rhs) in est.index else (rhs, op, lhs)
-        if key not in est.index:
-            check(f"{lhs} {op} {rhs} present", np.nan, e, ITERATIVE)
-            continue
-        row = est.loc[key]
-        check(f"{lhs}{op}{rhs} est", row["estimate"], e, ITERATIVE)
-        check(f"{lhs}{op}{rhs} se", row["std_error"], np.nan if se == 0 else se, ITERATIVE)
-        check(f"{lhs}{op}{rhs} std.all", row["std_estimate"], std, ITERATIVE)
+    check_lavaan_estimates(check, est, r)
     for ours, theirs in FIT.items():
         check(f"fit {ours}", res.fit[ours], r["fit"][theirs], ITERATIVE)
     r2 = res.r_squared.set_index("variable")["r_squared"]
@@ -66,7 +59,7 @@ def test_invariance(name: str, datasets: dict[str, Dataset]) -> None:
     frame["grp"] = np.where(np.arange(len(frame)) % 2 == 1, "even", "odd")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = egovstudy.invariance(_measurement(ds), frame, "grp")
+        res = egovstudy.invariance(lavaan_measurement(ds), frame, "grp")
     t = res.table.set_index("level")
     for level, fit in r["fit"].items():
         for ours in ("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic",

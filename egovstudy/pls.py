@@ -46,6 +46,37 @@ Missing = Literal["mean", "listwise", "raise"]
 BootCI = Literal["percentile", "bc"]
 
 
+# --------------------------------------------------------------------------- moments
+def _moments(Z: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
+    """Per-case terms whose weighted sums give a subset's (or a resample's) correlation
+    matrix: ``[1, z, z_i z_j (i <= j), extra]``."""
+    p = Z.shape[1]
+    iu, ju = np.triu_indices(p)
+    parts = [np.ones((Z.shape[0], 1)), Z, Z[:, iu] * Z[:, ju]]
+    if extra is not None:
+        parts.append(extra)
+    return np.ascontiguousarray(np.hstack(parts))
+
+
+def _corr_from_sums(M: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Correlation matrices (b, p, p) from weighted sums of :func:`_moments` terms, and a
+    flag per row for a constant indicator (its matrix is then the identity)."""
+    iu, ju = np.triu_indices(p)
+    N = M[:, 0]
+    mean = M[:, 1:p + 1] / N[:, None]
+    cross = np.empty((M.shape[0], p, p))
+    q = p + 1 + len(iu)
+    cross[:, iu, ju] = M[:, p + 1:q]
+    cross[:, ju, iu] = M[:, p + 1:q]
+    cov = cross / N[:, None, None] - mean[:, :, None] * mean[:, None, :]
+    sd = np.sqrt(np.maximum(np.einsum("bii->bi", cov), 0))
+    bad = (sd < 1e-10).any(axis=1)
+    sd[bad] = 1.0
+    S = cov / sd[:, :, None] / sd[:, None, :]
+    S[bad] = np.eye(p)
+    return S, bad
+
+
 # --------------------------------------------------------------------------- model
 @dataclass(frozen=True)
 class _Model:
@@ -63,6 +94,8 @@ class _Model:
         return [c for c in self.constructs if self.preds.get(c)]
 
 
+
+# --------------------------------------------------------------------------- model
 def _parse_model(measurement: Mapping[str, Sequence[str]], structural: Any,
                  mode: Mapping[str, str] | None) -> _Model:
     if not isinstance(measurement, Mapping) or not measurement:
@@ -620,22 +653,10 @@ def pls_sem(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
 
     # pair products of standardized data for weighted correlation matrices
     Z = (Xv - Xv.mean(axis=0)) / Xv.std(axis=0, ddof=1)
-    iu, ju = np.triu_indices(p)
-    P = np.hstack([np.ones((n, 1)), Z, Z[:, iu] * Z[:, ju]])
+    P = _moments(Z)
 
     def statistic(counts: np.ndarray) -> np.ndarray:
-        M = np.asarray(counts, dtype=float) @ P
-        N = M[:, 0]
-        mean = M[:, 1:p + 1] / N[:, None]
-        cross = np.empty((M.shape[0], p, p))
-        cross[:, iu, ju] = M[:, p + 1:]
-        cross[:, ju, iu] = M[:, p + 1:]
-        cov = cross / N[:, None, None] - mean[:, :, None] * mean[:, None, :]
-        sd = np.sqrt(np.maximum(np.einsum("bii->bi", cov), 0))
-        bad = (sd < 1e-10).any(axis=1)
-        sd[bad] = 1.0
-        Sb = cov / sd[:, :, None] / sd[:, None, :]
-        Sb[bad] = np.eye(p)
+        Sb, bad = _corr_from_sums(np.asarray(counts, dtype=float) @ P, p)
         out = stat_from_S(Sb)
         out[bad] = np.nan
         return out

@@ -30,7 +30,16 @@ import pandas as pd
 
 from egovstudy.bootstrap import SeedLike, seed_sequence
 from egovstudy.errors import ConvergenceError, ModelSpecError, StatisticalWarning
-from egovstudy.pls import PLSResult, _estimates, _fit_point, _Model, _parse_model, _prepare
+from egovstudy.pls import (
+    PLSResult,
+    _corr_from_sums,
+    _estimates,
+    _fit_point,
+    _Model,
+    _moments,
+    _parse_model,
+    _prepare,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -535,26 +544,6 @@ def _discrepancies(S: np.ndarray, Sig: np.ndarray) -> np.ndarray:
     return np.column_stack([srmr, duls, dg])
 
 
-def _corr_from_counts(P: np.ndarray, counts: np.ndarray, p: int) -> tuple[np.ndarray,
-                                                                          np.ndarray]:
-    """Weighted correlation matrices of a batch of resamples from the pair products ``P``
-    (the same construction as :func:`egovstudy.pls.pls_sem`'s bootstrap)."""
-    iu, ju = np.triu_indices(p)
-    M = np.asarray(counts, dtype=float) @ P
-    N = M[:, 0]
-    mean = M[:, 1:p + 1] / N[:, None]
-    cross = np.empty((M.shape[0], p, p))
-    cross[:, iu, ju] = M[:, p + 1:]
-    cross[:, ju, iu] = M[:, p + 1:]
-    cov = cross / N[:, None, None] - mean[:, :, None] * mean[:, None, :]
-    sd = np.sqrt(np.maximum(np.einsum("bii->bi", cov), 0))
-    bad = (sd < 1e-10).any(axis=1)
-    sd[bad] = 1.0
-    Sb = cov / sd[:, :, None] / sd[:, None, :]
-    Sb[bad] = np.eye(p)
-    return Sb, bad
-
-
 def _msqrt(A: np.ndarray, inverse: bool = False) -> np.ndarray:
     val, vec = np.linalg.eigh(A)
     if (val <= 1e-12).any():
@@ -655,13 +644,12 @@ def model_fit(data: pd.DataFrame, *, measurement: Mapping[str, Sequence[str]],
         if not n_boot:
             continue
         Zs = Z @ _msqrt(S, inverse=True) @ _msqrt(Sig)
-        iu, ju = np.triu_indices(p)
-        P = np.hstack([np.ones((n, 1)), Zs, Zs[:, iu] * Zs[:, ju]])
+        P = _moments(Zs)
 
         def statistic(counts: np.ndarray, _P: np.ndarray = P, _sat: bool = sat) -> np.ndarray:
             from egovstudy.pls import _pls_core
 
-            Sb, bad = _corr_from_counts(_P, counts, p)
+            Sb, bad = _corr_from_sums(np.asarray(counts, dtype=float) @ _P, p)
             Wb, _, cv = _pls_core(Sb, model, max_iter, tol, scheme)
             res = _discrepancies(Sb, _implied(Sb, Wb, model, consistent, _sat))
             res[~cv | bad] = np.nan

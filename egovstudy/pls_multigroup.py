@@ -50,6 +50,7 @@ from egovstudy.errors import (
     ModelSpecError,
     StatisticalWarning,
 )
+from egovstudy.pls import _corr_from_sums, _moments
 
 __all__ = ["MGAResult", "MICOMResult", "pls_mga"]
 
@@ -58,36 +59,6 @@ MIN_PERMUTATIONS = 20
 
 
 # --------------------------------------------------------------------------- helpers
-def _moments(Z: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
-    """Per-case terms whose weighted sums give a subset's correlation matrix:
-    ``[1, z, z_i z_j (i <= j), extra]``."""
-    p = Z.shape[1]
-    iu, ju = np.triu_indices(p)
-    parts = [np.ones((Z.shape[0], 1)), Z, Z[:, iu] * Z[:, ju]]
-    if extra is not None:
-        parts.append(extra)
-    return np.ascontiguousarray(np.hstack(parts))
-
-
-def _corr_from_sums(M: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
-    """Correlation matrices (b, p, p) from weighted sums of :func:`_moments` terms, and a
-    flag per row for a constant indicator (its matrix is then the identity)."""
-    iu, ju = np.triu_indices(p)
-    N = M[:, 0]
-    mean = M[:, 1:p + 1] / N[:, None]
-    cross = np.empty((M.shape[0], p, p))
-    q = p + 1 + len(iu)
-    cross[:, iu, ju] = M[:, p + 1:q]
-    cross[:, ju, iu] = M[:, p + 1:q]
-    cov = cross / N[:, None, None] - mean[:, :, None] * mean[:, None, :]
-    sd = np.sqrt(np.maximum(np.einsum("bii->bi", cov), 0))
-    bad = (sd < 1e-10).any(axis=1)
-    sd[bad] = 1.0
-    S = cov / sd[:, :, None] / sd[:, None, :]
-    S[bad] = np.eye(p)
-    return S, bad
-
-
 def _near(name: Any, known: Sequence[Any]) -> str:
     near = difflib.get_close_matches(str(name), [str(k) for k in known], n=1)
     return f"; did you mean {near[0]!r}?" if near else ""

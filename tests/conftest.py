@@ -45,6 +45,15 @@ def data_mirror() -> Path:
 
 
 @pytest.fixture()
+def no_public_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tmp_path``, with no public data anywhere: no mirror, an empty cache, no project copy."""
+    monkeypatch.setenv("EGOVSTUDY_DATA_MIRROR", str(tmp_path / "no_mirror"))
+    monkeypatch.setenv("EGOVSTUDY_CACHE", str(tmp_path / "empty_cache"))
+    monkeypatch.setattr("egovstudy.public.sources.project_root", lambda: tmp_path)
+    return tmp_path
+
+
+@pytest.fixture()
 def rng() -> np.random.Generator:
     return np.random.default_rng(20261128)
 

@@ -8,14 +8,13 @@ import pytest
 
 from egovstudy.errors import ModelSpecError, StatisticalWarning
 from egovstudy.measurement import cfa, cross_loadings, fornell_larcker, htmt, instrument_report
+from tests._mobi import MOBI_MM
 
 HS_MODEL = """visual =~ x1 + x2 + x3
 textual =~ x4 + x5 + x6
 speed =~ x7 + x8 + x9"""
 
-MOBI = {"Image": [f"IMAG{i}" for i in range(1, 6)],
-        "Expectation": ["CUEX1", "CUEX2", "CUEX3"], "Value": ["PERV1", "PERV2"],
-        "Satisfaction": ["CUSA1", "CUSA2", "CUSA3"]}
+MOBI = MOBI_MM
 
 
 @pytest.fixture(scope="module")

@@ -30,12 +30,7 @@ from egovstudy.errors import (
     ModelSpecError,
 )
 from egovstudy.pls import pls_sem
-
-MOBI_MM = {"Image": [f"IMAG{i}" for i in range(1, 6)],
-           "Expectation": ["CUEX1", "CUEX2", "CUEX3"],
-           "Value": ["PERV1", "PERV2"],
-           "Satisfaction": ["CUSA1", "CUSA2", "CUSA3"]}
-MOBI_SM = {"Satisfaction": ["Image", "Expectation", "Value"]}
+from tests._mobi import MOBI_MM, MOBI_SM
 
 CORP_MM = {"COMP": ["comp_1", "comp_2", "comp_3"], "LIKE": ["like_1", "like_2", "like_3"],
            "CUSA": ["cusa"], "CUSL": ["cusl_1", "cusl_2", "cusl_3"]}

@@ -29,6 +29,7 @@ import pytest
 from egovstudy.errors import ModelSpecError
 from egovstudy.pls import pls_sem
 from egovstudy.pls_assess import formative_assessment, model_fit, outer_vif, pls_predict
+from tests._mobi import MOBI_MM
 
 EXT_MM = {"QUAL": [f"qual_{i}" for i in range(1, 9)], "PERF": [f"perf_{i}" for i in range(1, 6)],
           "CSOR": [f"csor_{i}" for i in range(1, 6)], "ATTR": [f"attr_{i}" for i in range(1, 4)],
@@ -195,11 +196,6 @@ def test_formative_assessment_bad_input(corp: pd.DataFrame) -> None:
 
 
 # --------------------------------------------------------------------------- model fit
-MOBI_MM = {"Image": [f"IMAG{i}" for i in range(1, 6)],
-           "Expectation": ["CUEX1", "CUEX2", "CUEX3"], "Value": ["PERV1", "PERV2"],
-           "Satisfaction": ["CUSA1", "CUSA2", "CUSA3"]}
-
-
 def test_model_fit_matches_lavaan_implied_matrix(reference_data: Path) -> None:
     # R (lavaan 0.6-14): the mobi model as a CFA with every parameter fixed at the PLS
     # estimates (loadings, construct correlations, residual variances 1 - loading²),

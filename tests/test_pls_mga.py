@@ -31,12 +31,7 @@ from egovstudy.errors import (
 )
 from egovstudy.pls import pls_sem
 from egovstudy.pls_multigroup import henseler_p, pls_mga
-
-MOBI_MM = {"Image": [f"IMAG{i}" for i in range(1, 6)],
-           "Expectation": ["CUEX1", "CUEX2", "CUEX3"],
-           "Value": ["PERV1", "PERV2"],
-           "Satisfaction": ["CUSA1", "CUSA2", "CUSA3"]}
-MOBI_SM = {"Satisfaction": ["Image", "Expectation", "Value"]}
+from tests._mobi import MOBI_MM, MOBI_SM
 
 SMALL_MM = {"X": ["x1", "x2", "x3"], "Y": ["y1", "y2", "y3"]}
 SMALL_SM = [("X", "Y")]

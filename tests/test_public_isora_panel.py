@@ -106,11 +106,7 @@ def test_bad_arguments_and_a_missing_panel_are_named(tmp_path: Path) -> None:
         load_isora_panel(tmp_path / "nope.csv.gz")
 
 
-def test_speed_without_the_ookla_file_names_the_fetch_command(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("EGOVSTUDY_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("EGOVSTUDY_DATA_MIRROR", str(tmp_path / "none"))
-    monkeypatch.setattr("egovstudy.public.sources.project_root", lambda: tmp_path)
+def test_speed_without_the_ookla_file_names_the_fetch_command(no_public_data: Path) -> None:
     auto = tax_admin_panel()  # nothing found: shipped panel, no speed
     assert auto.attrs == {"source": "shipped", "speed": False}
     with pytest.raises(DataSourceError, match=r"(?s)ookla_speed_2019_2024.*egovstudy data fetch "
@@ -119,13 +115,9 @@ def test_speed_without_the_ookla_file_names_the_fetch_command(
 
 
 def test_build_without_raw_forms_names_the_fetch_command(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        no_public_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from egovstudy.public.isora_panel import main
 
-    monkeypatch.setenv("EGOVSTUDY_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("EGOVSTUDY_DATA_MIRROR", str(tmp_path / "none"))
-    monkeypatch.setattr("egovstudy.public.sources.project_root", lambda: tmp_path)
-    assert main(["build", "--output", str(tmp_path / "out")]) == 2
+    assert main(["build", "--output", str(no_public_data / "out")]) == 2
     assert "egovstudy data fetch bipa2024_public_admin" in capsys.readouterr().err
-    assert not (tmp_path / "out" / "isora_panel.csv.gz").exists()
+    assert not (no_public_data / "out" / "isora_panel.csv.gz").exists()

@@ -164,14 +164,6 @@ def _needs_data(folder: Path, optional: bool) -> Path:
     return source
 
 
-@pytest.fixture()
-def no_public_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("EGOVSTUDY_DATA_MIRROR", str(tmp_path / "no_mirror"))
-    monkeypatch.setenv("EGOVSTUDY_CACHE", str(tmp_path / "empty_cache"))
-    monkeypatch.setattr("egovstudy.public.sources.project_root", lambda: tmp_path)
-    return tmp_path
-
-
 def test_optional_notebook_without_data_is_skipped_and_recorded(
         no_public_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = _needs_data(no_public_data, optional=True)

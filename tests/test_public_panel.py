@@ -78,13 +78,9 @@ def test_bad_source_and_missing_panel_file_are_named(tmp_path: Path) -> None:
 
 
 def test_build_without_raw_files_names_the_fetch_command(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        no_public_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from egovstudy.public.panel import main
 
-    monkeypatch.setenv("EGOVSTUDY_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("EGOVSTUDY_DATA_MIRROR", str(tmp_path / "none"))
-    monkeypatch.setattr("egovstudy.public.sources.project_root", lambda: tmp_path)
-    assert main(["build", "--output", str(tmp_path / "out")]) == 2
+    assert main(["build", "--output", str(no_public_data / "out")]) == 2
     assert "egovstudy data fetch un_egdi_2005_2024" in capsys.readouterr().err
-    assert not (tmp_path / "out" / "egdi_panel.csv.gz").exists()
+    assert not (no_public_data / "out" / "egdi_panel.csv.gz").exists()

@@ -126,17 +126,22 @@ def test_multiple_imputation_is_reproducible_with_its_seed(default: tuple[Any, A
 
 
 # ---------------------------------------------------------------- CLI and chapter
-@pytest.fixture(scope="module")
-def chapter(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def _write_chapter(study: Path, folder: Path) -> dict[str, str]:
+    """The English and Indonesian results chapters of ``study`` (200 resamples, no PLS)."""
     from egovstudy.report import results_chapter
 
-    out = tmp_path_factory.mktemp("wire18") / "bab4.md"
+    out = folder / "bab4.md"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        results_chapter(STUDY, out, language=("en", "id"), n_boot=200, pls=False,
+        results_chapter(study, out, language=("en", "id"), n_boot=200, pls=False,
                         formats=("md",), table_formats=("csv",), figure_formats=("png",))
-    return {lang: (out.parent / f"bab4_{lang}.md").read_text(encoding="utf-8")
+    return {lang: (folder / f"bab4_{lang}.md").read_text(encoding="utf-8")
             for lang in ("en", "id")}
+
+
+@pytest.fixture(scope="module")
+def chapter(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return _write_chapter(STUDY, tmp_path_factory.mktemp("wire18"))
 
 
 @pytest.mark.slow
@@ -180,16 +185,9 @@ def test_cli_compare_names_a_misspelt_column(capsys: pytest.CaptureFixture[str])
 @pytest.mark.slow
 def test_generic_survey_chapter_has_the_sections_and_the_few_cluster_advice(
         tmp_path: Path) -> None:
-    from egovstudy.report import results_chapter
-
     study = make_generic_study(tmp_path, n_offices=12, per_office=20)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        results_chapter(study, tmp_path / "out" / "bab4.md", language=("en", "id"),
-                        n_boot=200, pls=False, formats=("md",), table_formats=("csv",),
-                        figure_formats=("png",))
-    en = (tmp_path / "out" / "bab4_en.md").read_text(encoding="utf-8")
-    id_ = (tmp_path / "out" / "bab4_id.md").read_text(encoding="utf-8")
+    text = _write_chapter(study, tmp_path / "out")
+    en, id_ = text["en"], text["id"]
     assert "compares every construct score across the respondent profile (Office)" in en
     assert "first and the last 25% of respondents (60 each)" in en
     assert "With only 12 clusters (fewer than 20)" in en
@@ -266,16 +264,9 @@ def test_design_without_weights_or_misspelt_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_chapter_states_the_design_based_estimates(tmp_path: Path) -> None:
-    from egovstudy.report import results_chapter
-
     study = _weighted_generic(tmp_path)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        results_chapter(study, tmp_path / "out" / "bab4.md", language=("en", "id"),
-                        n_boot=200, pls=False, formats=("md",), table_formats=("csv",),
-                        figure_formats=("png",))
-    en = (tmp_path / "out" / "bab4_en.md").read_text(encoding="utf-8")
-    id_ = (tmp_path / "out" / "bab4_id.md").read_text(encoding="utf-8")
+    text = _write_chapter(study, tmp_path / "out")
+    en, id_ = text["en"], text["id"]
     assert "With the sampling weights (weight) and the sample design, the design-based " \
            "estimates of the model of Net benefits" in en
     assert "(8 design degrees of freedom)" in en
@@ -284,7 +275,6 @@ def test_chapter_states_the_design_based_estimates(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_mi_reaches_process_and_the_chapter(tmp_path: Path) -> None:
-    from egovstudy.report import results_chapter
     from egovstudy.survey_methods import study_missing
 
     study = make_generic_study(tmp_path)
@@ -305,13 +295,8 @@ def test_mi_reaches_process_and_the_chapter(tmp_path: Path) -> None:
     fits = runs[0].pooled_process["system_quality -> satisfaction -> benefits"].fits
     per = [f.effects.query("part == 'indirect'")["estimate"].iloc[0] for f in fits]
     assert len(per) == 3 and ind[0]["estimate"] == pytest.approx(sum(per) / 3, rel=1e-12)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        results_chapter(study, tmp_path / "out" / "bab4.md", language=("en", "id"),
-                        n_boot=200, pls=False, formats=("md",), table_formats=("csv",),
-                        figure_formats=("png",))
-    en = (tmp_path / "out" / "bab4_en.md").read_text(encoding="utf-8")
-    id_ = (tmp_path / "out" / "bab4_id.md").read_text(encoding="utf-8")
+    text = _write_chapter(study, tmp_path / "out")
+    en, id_ = text["en"], text["id"]
     assert "Indirect Effects Pooled over 3 Imputations" in en
     assert "imputed 3 times by chained equations (seed 4)" in en
     assert "Efek Tidak Langsung Gabungan dari 3 Imputasi" in id_

@@ -233,6 +233,29 @@ def _draw(shapes: list[tuple[str, list[np.ndarray]]], classes: _Classes,
     return fig
 
 
+def _options(language: str, decimal: str | None, scheme: Scheme,
+             breaks: Sequence[float] | None) -> tuple[str, str, Scheme]:
+    """Checked language and decimal mark; ``breaks`` alone implies ``scheme="breaks"``."""
+    language = check_language(language)
+    decimal = check_decimal(decimal, language)
+    if breaks is not None and scheme == "quantile":
+        scheme = "breaks"
+    return language, decimal, scheme
+
+
+def _title_note(kind: str, title: str | None, label: str, year: int | None, language: str,
+                n_missing: int) -> tuple[str, list[str]]:
+    """The map's title (default "<label> by country/province[, <year>]") and the first
+    sentences of its note (source, count of areas without data)."""
+    if title is None:
+        title = (text(f"map_title_{kind}_year", language, label=label, year=year)
+                 if year is not None else text(f"map_title_{kind}", language, label=label))
+    note = [text(f"map_source_{kind}", language)]
+    if n_missing:
+        note.append(text(f"map_note_no_data_{kind}", language, n=n_missing))
+    return title, note
+
+
 def match_countries(codes: Sequence[object]) -> tuple[list[str], list[str]]:
     """Split ISO3 ``codes`` into those with a shipped 1:110m shape and those without.
 
@@ -320,10 +343,7 @@ def world_map(
     'osi menurut negara'
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
-    language = check_language(language)
-    decimal = check_decimal(decimal, language)
-    if breaks is not None and scheme == "quantile":
-        scheme = "breaks"
+    language, decimal, scheme = _options(language, decimal, scheme, breaks)
     _column(frame, iso3, "iso3")
     data = _values(frame, value, year, year_column)
     codes = data[iso3].astype("string").str.strip().str.upper()
@@ -341,13 +361,7 @@ def world_map(
             rings.append(np.column_stack([x, y]))
         shapes.append((s.key or s.name, rings))
     n_missing = sum(1 for key, _ in shapes if key not in values)
-    label = label or value
-    if title is None:
-        title = (text("map_title_world_year", language, label=label, year=year)
-                 if year is not None else text("map_title_world", language, label=label))
-    note = [text("map_source_world", language)]
-    if n_missing:
-        note.append(text("map_note_no_data_world", language, n=n_missing))
+    title, note = _title_note("world", title, label or value, year, language, n_missing)
     if unmatched:
         note.append(text("map_note_unmatched_world", language, n=len(unmatched),
                          codes=", ".join(sorted(unmatched))))
@@ -404,10 +418,7 @@ def province_map(
     'ipm by province'
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
-    language = check_language(language)
-    decimal = check_decimal(decimal, language)
-    if breaks is not None and scheme == "quantile":
-        scheme = "breaks"
+    language, decimal, scheme = _options(language, decimal, scheme, breaks)
     _column(frame, province, "province")
     data = _values(frame, value, year, year_column)
     data = data[data[province].notna()]
@@ -430,13 +441,7 @@ def province_map(
     shapes = [(official_shape_name(s.key), list(s.rings()))
               for s in load_shapes("idn_provinces")]
     n_missing = sum(1 for key, _ in shapes if key not in values and key not in split)
-    label = label or value
-    if title is None:
-        title = (text("map_title_province_year", language, label=label, year=year)
-                 if year is not None else text("map_title_province", language, label=label))
-    note = [text("map_source_province", language)]
-    if n_missing:
-        note.append(text("map_note_no_data_province", language, n=n_missing))
+    title, note = _title_note("province", title, label or value, year, language, n_missing)
     for shape, later in split.items():
         years = sorted({SPLIT_YEAR[n] for n in later})
         note.append(text("map_note_split", language, shape=shape,

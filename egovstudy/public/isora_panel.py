@@ -23,9 +23,6 @@ Examples
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -101,36 +98,30 @@ def load_isora_panel(path: str | Path | None = None) -> pd.DataFrame:
 
 
 def _isora_provenance(data: bytes, *, mirror: str | Path | None) -> str:
-    from egovstudy.provenance import file_sha256
-    from egovstudy.public.sources import find_file
+    from egovstudy.public.panel import provenance_note
 
-    lines = ["# isora_panel.csv.gz -- provenance", "",
-             "Tax-administration panel (one row per administration and fiscal year "
-             "2018-2021) shipped with egovstudy so that notebook 08 runs without the raw "
-             "forms (see `egovstudy.public.isora_panel`). Built by", "", f"    {_BUILD}", "",
-             "from the raw files below, byte for byte (rows sorted by administration and "
-             "year, `%.10g` floats, gzip with time stamp 0). Columns: "
-             + ", ".join(f"`{c}`" for c in ISORA_PANEL_COLUMNS)
-             + "; their definitions are `egovstudy.public.isora.ISORA_INDICATORS`.", "",
-             f"sha256 of isora_panel.csv.gz: `{hashlib.sha256(data).hexdigest()}`", "",
-             "| source | file | sha256 of the raw file | licence |", "|---|---|---|---|"]
-    for form in _FORMS_USED:
-        name = f"raw/ISORA_2021/ISORA_Form_{form}_2018_to_2021.xlsx"
-        path = find_file(_SOURCE, name, mirror=mirror)
-        lines.append(f"| {_SOURCE} | {path.name} | `{file_sha256(path)}` | ISORA data: re-use "
-                     "permitted (RA-FIT terms) |")
-    lines += ["", "Licence and attribution: International Survey on Revenue Administration "
-              "(ISORA) 2018-2021, CIAT, IMF, IOTA and OECD, published on the IMF RA-FIT "
-              "portal (data.rafit.org), re-use permitted with attribution "
-              "(datahelp.rafit.org/knowledgebase/articles/1809769); forms as collected by the "
-              "Blavatnik Index of Public Administration source data "
-              "(github.com/blavatnik-index/bipa2024_sourcedata, commit 088271d0, outputs "
-              "CC BY 4.0). The derived shares are egovstudy's. Internet speed (Ookla Open "
-              "Data, CC BY-NC-SA 4.0) is not shipped: its NonCommercial and ShareAlike terms "
-              "do not fit egovstudy's MIT licence; get it with `egovstudy data fetch "
-              "ookla_speed_2019_2024`. Where each file can be downloaded: "
-              "`egovstudy.public.registry`.", ""]
-    return "\n".join(lines)
+    inputs = [(_SOURCE, f"raw/ISORA_2021/ISORA_Form_{form}_2018_to_2021.xlsx",
+               "ISORA data: re-use permitted (RA-FIT terms)") for form in _FORMS_USED]
+    return provenance_note(
+        data, file_name=ISORA_PANEL_FILE.name, mirror=mirror, command=_BUILD, inputs=inputs,
+        intro="Tax-administration panel (one row per administration and fiscal year "
+              "2018-2021) shipped with egovstudy so that notebook 08 runs without the raw "
+              "forms (see `egovstudy.public.isora_panel`).",
+        method="from the raw files below, byte for byte (rows sorted by administration and "
+               "year, `%.10g` floats, gzip with time stamp 0). Columns: "
+               + ", ".join(f"`{c}`" for c in ISORA_PANEL_COLUMNS)
+               + "; their definitions are `egovstudy.public.isora.ISORA_INDICATORS`.",
+        attribution="Licence and attribution: International Survey on Revenue Administration "
+                    "(ISORA) 2018-2021, CIAT, IMF, IOTA and OECD, published on the IMF RA-FIT "
+                    "portal (data.rafit.org), re-use permitted with attribution "
+                    "(datahelp.rafit.org/knowledgebase/articles/1809769); forms as collected by "
+                    "the Blavatnik Index of Public Administration source data "
+                    "(github.com/blavatnik-index/bipa2024_sourcedata, commit 088271d0, outputs "
+                    "CC BY 4.0). The derived shares are egovstudy's. Internet speed (Ookla Open "
+                    "Data, CC BY-NC-SA 4.0) is not shipped: its NonCommercial and ShareAlike "
+                    "terms do not fit egovstudy's MIT licence; get it with `egovstudy data fetch "
+                    "ookla_speed_2019_2024`. Where each file can be downloaded: "
+                    "`egovstudy.public.registry`.")
 
 
 def write_isora_panel(output: str | Path | None = None, *,
@@ -142,15 +133,10 @@ def write_isora_panel(output: str | Path | None = None, *,
     >>> write_isora_panel.__name__
     'write_isora_panel'
     """
-    from egovstudy._output import atomic_write_bytes, atomic_write_text
-    from egovstudy.public.panel import panel_bytes
+    from egovstudy.public.panel import write_panel_files
 
-    folder = Path(output) if output is not None else ISORA_PANEL_FILE.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    data = panel_bytes(build_isora_panel(mirror=mirror))
-    target = atomic_write_bytes(folder / ISORA_PANEL_FILE.name, data)
-    note = atomic_write_text(folder / "isora_panel.md", _isora_provenance(data, mirror=mirror))
-    return target, note
+    return write_panel_files(build_isora_panel(mirror=mirror), ISORA_PANEL_FILE,
+                             lambda data: _isora_provenance(data, mirror=mirror), output)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -161,18 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main.__name__
     'main'
     """
-    parser = argparse.ArgumentParser(prog="python -m egovstudy.public.isora_panel")
-    parser.add_argument("action", choices=["build"])
-    parser.add_argument("--output", help="folder (default: the package's egovstudy/data)")
-    args = parser.parse_args(argv)
-    try:
-        for path in write_isora_panel(args.output):
-            print(path)
-    except DataSourceError as err:
-        print(f"isora panel build: error: {err}", file=sys.stderr)
-        return 2
-    return 0
+    from egovstudy.public.panel import build_command
 
+    return build_command("egovstudy.public.isora_panel", "isora panel build", write_isora_panel,
+                         argv)
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())

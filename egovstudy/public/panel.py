@@ -27,15 +27,16 @@ import argparse
 import gzip
 import hashlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from egovstudy.errors import DataSourceError
 
-__all__ = ["PANEL_COLUMNS", "PANEL_FILE", "PANEL_INPUTS", "build_panel", "load_panel",
-           "main", "panel_bytes", "write_panel"]
+__all__ = ["PANEL_COLUMNS", "PANEL_FILE", "PANEL_INPUTS", "build_command", "build_panel",
+           "load_panel", "main", "panel_bytes", "provenance_note", "write_panel",
+           "write_panel_files"]
 
 PANEL_FILE = Path(__file__).resolve().parent.parent / "data" / "egdi_panel.csv.gz"
 PANEL_COLUMNS = ("iso3", "country", "year", "egdi", "osi", "hci", "tii", "epart",
@@ -110,26 +111,103 @@ def load_panel(path: str | Path | None = None) -> pd.DataFrame:
     return frame
 
 
-def _provenance(data: bytes, *, mirror: str | Path | None) -> str:
+def provenance_note(data: bytes, *, file_name: str, intro: str, command: str, method: str,
+                    inputs: Iterable[tuple[str, str, str]], attribution: str,
+                    mirror: str | Path | None) -> str:
+    """The Markdown provenance record of a shipped panel (shared by every panel builder).
+
+    Parameters
+    ----------
+    data
+        The panel's bytes (their sha256 is recorded).
+    file_name, intro, command, method, attribution
+        The panel's file name, the sentence before "Built by", the build command,
+        the paragraph on how it is built and the closing attribution paragraph.
+    inputs
+        ``(source, file, licence)`` of every raw input; each file's sha256 is recorded.
+    mirror
+        Passed to :func:`egovstudy.public.sources.find_file`.
+
+    Examples
+    --------
+    >>> note = provenance_note(b"x", file_name="p.csv.gz", intro="A panel.", command="make",
+    ...                        method="Sorted.", inputs=(), attribution="Us.", mirror=None)
+    >>> note.splitlines()[:5]
+    ['# p.csv.gz -- provenance', '', 'A panel. Built by', '', '    make']
+    """
     from egovstudy.provenance import file_sha256
     from egovstudy.public.sources import find_file
 
-    lines = ["# egdi_panel.csv.gz -- provenance", "",
-             "Harmonised country-year panel shipped with egovstudy (see "
-             "`egovstudy.public.panel`). Built by", "", f"    {_COMMAND}", "",
-             "from the raw files below, byte for byte (sorted rows, `%.10g` floats, gzip "
-             "with time stamp 0). Covariates (internet, GDP, WGI) are those of the year "
-             "before each survey; GTMI is that of the survey year.", "",
-             f"sha256 of egdi_panel.csv.gz: `{hashlib.sha256(data).hexdigest()}`", "",
+    lines = [f"# {file_name} -- provenance", "", f"{intro} Built by", "", f"    {command}", "",
+             method, "", f"sha256 of {file_name}: `{hashlib.sha256(data).hexdigest()}`", "",
              "| source | file | sha256 of the raw file | licence |", "|---|---|---|---|"]
-    for source, name, licence in PANEL_INPUTS:
+    for source, name, licence in inputs:
         path = find_file(source, name, mirror=mirror)
         lines.append(f"| {source} | {path.name} | `{file_sha256(path)}` | {licence} |")
-    lines += ["", "Attribution: United Nations Department of Economic and Social Affairs, "
-              "UN E-Government Survey 2005-2024; World Bank, World Development Indicators, "
-              "Worldwide Governance Indicators and GovTech dataset (CC BY 4.0). Where each "
-              "file can be downloaded: `egovstudy.public.registry`.", ""]
+    lines += ["", attribution, ""]
     return "\n".join(lines)
+
+
+def write_panel_files(frame: pd.DataFrame, target: Path, note: Callable[[bytes], str],
+                      output: str | Path | None = None) -> tuple[Path, Path]:
+    """Write ``frame`` as ``target`` (deterministic bytes) and its ``.md`` record, atomically.
+
+    ``output`` is the folder (default: ``target``'s); ``note`` turns the panel's
+    bytes into the provenance text (see :func:`provenance_note`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> csv, md = write_panel_files(pd.DataFrame({"a": [1]}), out / "p.csv.gz",
+    ...                             lambda data: f"{len(data)} bytes")
+    >>> csv.name, md.name
+    ('p.csv.gz', 'p.md')
+    """
+    from egovstudy._output import atomic_write_bytes, atomic_write_text
+
+    folder = Path(output) if output is not None else target.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    data = panel_bytes(frame)
+    csv = atomic_write_bytes(folder / target.name, data)
+    md = atomic_write_text(folder / target.name.replace(".csv.gz", ".md"), note(data))
+    return csv, md
+
+
+def build_command(prog: str, label: str, write: Callable[[str | None], tuple[Path, Path]],
+                  argv: Sequence[str] | None) -> int:
+    """Run ``python -m <prog> build [--output DIR]`` with ``write(output)``; 2 on missing raw files.
+
+    Examples
+    --------
+    >>> build_command("demo", "demo build", lambda out: (), ["build"])
+    0
+    """
+    parser = argparse.ArgumentParser(prog=f"python -m {prog}")
+    parser.add_argument("action", choices=["build"])
+    parser.add_argument("--output", help="folder (default: the package's egovstudy/data)")
+    args = parser.parse_args(argv)
+    try:
+        for path in write(args.output):
+            print(path)
+    except DataSourceError as err:
+        print(f"{label}: error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _provenance(data: bytes, *, mirror: str | Path | None) -> str:
+    return provenance_note(
+        data, file_name=PANEL_FILE.name, mirror=mirror, command=_COMMAND, inputs=PANEL_INPUTS,
+        intro="Harmonised country-year panel shipped with egovstudy (see "
+              "`egovstudy.public.panel`).",
+        method="from the raw files below, byte for byte (sorted rows, `%.10g` floats, gzip "
+               "with time stamp 0). Covariates (internet, GDP, WGI) are those of the year "
+               "before each survey; GTMI is that of the survey year.",
+        attribution="Attribution: United Nations Department of Economic and Social Affairs, "
+                    "UN E-Government Survey 2005-2024; World Bank, World Development Indicators, "
+                    "Worldwide Governance Indicators and GovTech dataset (CC BY 4.0). Where each "
+                    "file can be downloaded: `egovstudy.public.registry`.")
 
 
 def write_panel(output: str | Path | None = None, *,
@@ -141,14 +219,8 @@ def write_panel(output: str | Path | None = None, *,
     >>> write_panel.__name__
     'write_panel'
     """
-    from egovstudy._output import atomic_write_bytes, atomic_write_text
-
-    folder = Path(output) if output is not None else PANEL_FILE.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    data = panel_bytes(build_panel(mirror=mirror))
-    target = atomic_write_bytes(folder / PANEL_FILE.name, data)
-    note = atomic_write_text(folder / "egdi_panel.md", _provenance(data, mirror=mirror))
-    return target, note
+    return write_panel_files(build_panel(mirror=mirror), PANEL_FILE,
+                             lambda data: _provenance(data, mirror=mirror), output)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -159,18 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main.__name__
     'main'
     """
-    parser = argparse.ArgumentParser(prog="python -m egovstudy.public.panel")
-    parser.add_argument("action", choices=["build"])
-    parser.add_argument("--output", help="folder (default: the package's egovstudy/data)")
-    args = parser.parse_args(argv)
-    try:
-        for path in write_panel(args.output):
-            print(path)
-    except DataSourceError as err:
-        print(f"panel build: error: {err}", file=sys.stderr)
-        return 2
-    return 0
-
+    return build_command("egovstudy.public.panel", "panel build", write_panel, argv)
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())

@@ -60,17 +60,29 @@ def _stat(doc: Any, row: Any) -> str:
                  stat=doc.num(row["statistic"]), p=doc.p(row["p_value"]))
 
 
+def _open_section(
+    doc: Any, result: Any, label: Callable[[str], str], name: str, *, heading: str, none: str,
+    caption: str,
+) -> tuple[pd.DataFrame, Any, pd.DataFrame] | None:
+    """Heading and table of a group-comparison result, or the ``none`` sentence when it
+    is None; returns its tidy frame, the table and the rows with p < .05."""
+    doc.heading(doc.t(heading))
+    if result is None:
+        doc.para(doc.t(none))
+        return None
+    tidy = result.tidy()
+    t = _table(doc, comparison_frame(tidy, doc, label), doc.t(caption), name)
+    return tidy, t, tidy[tidy["p_value"] < 0.05]
+
+
 def write_comparisons(doc: Any, comp: Any, label: Callable[[str], str]) -> None:
     """Heading, table and verdict sentences of the group comparisons (``comp`` from
     :func:`egovstudy.survey_methods.study_comparisons`; None: a sentence saying why)."""
-    doc.heading(doc.t("ch_comparisons"))
-    if comp is None:
-        doc.para(doc.t("cmp_none"))
+    opened = _open_section(doc, comp, label, "comparisons", heading="ch_comparisons",
+                           none="cmp_none", caption="cap_comparisons")
+    if opened is None:
         return
-    tidy = comp.tidy()
-    t = _table(doc, comparison_frame(tidy, doc, label), doc.t("cap_comparisons"),
-               "comparisons")
-    sig = tidy[tidy["p_value"] < 0.05]
+    tidy, t, sig = opened
     doc.para(doc.t("cmp_summary", table=t.number, n=len(tidy), k=len(sig),
                    groups=", ".join(dict.fromkeys(tidy["group"].map(label)))))
     for _, row in sig.iterrows():
@@ -81,14 +93,11 @@ def write_comparisons(doc: Any, comp: Any, label: Callable[[str], str]) -> None:
 def write_nonresponse(doc: Any, late: Any, label: Callable[[str], str]) -> None:
     """Heading, table and verdict of the early-versus-late check (``late`` from
     :func:`egovstudy.survey_methods.study_nonresponse`; None: a sentence saying why)."""
-    doc.heading(doc.t("ch_nonresponse"))
-    if late is None:
-        doc.para(doc.t("nr_none"))
+    opened = _open_section(doc, late, label, "nonresponse", heading="ch_nonresponse",
+                           none="nr_none", caption="cap_nonresponse")
+    if opened is None:
         return
-    tidy = late.tidy()
-    t = _table(doc, comparison_frame(tidy, doc, label), doc.t("cap_nonresponse"),
-               "nonresponse")
-    sig = tidy[tidy["p_value"] < 0.05]
+    tidy, t, sig = opened
     share = doc.num(100 * late.options["share"], 0)
     doc.para(doc.t("nr_design", table=t.number, share=share, k=late.options["per_wave"]))
     if sig.empty:
