@@ -35,11 +35,14 @@ measured and kept out: ``np.add.at`` into a reused buffer (about 10 % faster on 
 thread, but it holds the GIL, so batches on threads stop scaling) and numba (as fast
 as the C kernel, but loading it costs about 0.65 s and 125 MB in every new Python
 process, which made a one-off study run slower, not faster). Set ``EGOVSTUDY_NO_EXTENSION=1``
-to use the NumPy path.
+to use the NumPy path. The kernel is used only after it reproduced the installed NumPy's
+draws on a small sample (once per process): a NumPy release that changes the rule of
+``integers`` switches it off instead of changing any number.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -60,7 +63,25 @@ def _extension() -> Any:
         from egovstudy import _countcore
     except ImportError:
         return None
-    return _countcore
+    return _countcore if _kernel_agrees_with_numpy(_countcore) else None
+
+
+@functools.cache
+def _kernel_agrees_with_numpy(ext: Any) -> bool:
+    """Whether the kernel reproduces this NumPy's ``Generator.integers`` (checked once).
+
+    The kernel re-implements how ``integers`` turns raw words into bounded draws; a NumPy
+    release that changes that rule (numpy 2.5 did for these dtypes) would make the
+    compiled counts differ from NumPy's. Then the NumPy path is used, so the numbers
+    stay those of ``default_rng(ss).integers`` whatever NumPy is installed.
+    """
+    for units, size in ((10, 40), (1000, 8), (70001, 2)):
+        ss = np.random.SeedSequence(20261204)
+        got = np.vstack([c.copy() for _, c in _count_chunks_compiled(ext, units, size, ss)])
+        ref = np.vstack([c.copy() for _, c in _count_chunks_numpy(units, size, ss)])
+        if not np.array_equal(got, ref):
+            return False
+    return True
 
 
 def compiled_kernel_available() -> bool:
@@ -94,6 +115,12 @@ def count_chunks(units: int, size: int, ss: np.random.SeedSequence
     if ext is None:
         yield from _count_chunks_numpy(units, size, ss)
         return
+    yield from _count_chunks_compiled(ext, units, size, ss)
+
+
+def _count_chunks_compiled(ext: Any, units: int, size: int, ss: np.random.SeedSequence
+                           ) -> Iterator[tuple[int, np.ndarray]]:
+    """Compiled path of :func:`count_chunks` (see the module docstring)."""
     bits = 16 if units <= np.iinfo(np.uint16).max else 32
     dtype = np.uint16 if bits == 16 else np.uint32
     threshold = (1 << bits) % units

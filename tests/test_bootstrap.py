@@ -193,7 +193,8 @@ def test_counts_are_those_of_numpy_integers(units: int, size: int, path: str,
     from egovstudy import _draws
 
     if path == "compiled" and not _draws.compiled_kernel_available():
-        pytest.skip("egovstudy._countcore was not built (no C compiler at install time)")
+        pytest.skip("egovstudy._countcore was not built (no C compiler at install time) or "
+                    "does not reproduce this NumPy's integers (then NumPy's path is used)")
     if path == "numpy":
         monkeypatch.setenv("EGOVSTUDY_NO_EXTENSION", "1")
         assert not _draws.compiled_kernel_available()
@@ -203,6 +204,28 @@ def test_counts_are_those_of_numpy_integers(units: int, size: int, path: str,
     expected = np.stack([np.bincount(row, minlength=units) for row in idx]).astype(float)
     got = np.concatenate([c.copy() for _, c in _draws.count_chunks(units, size, ss)])
     assert np.array_equal(got, expected)
+
+
+def test_kernel_that_disagrees_with_numpy_is_switched_off(monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    # A NumPy release that changes how Generator.integers maps raw words to draws must
+    # switch the kernel off (the NumPy path gives NumPy's numbers), not change the counts.
+    from egovstudy import _draws
+
+    def shifted(ext: object, units: int, size: int, ss: np.random.SeedSequence):  # type: ignore[no-untyped-def]
+        for start, counts in _draws._count_chunks_numpy(units, size, ss):
+            yield start, np.roll(counts, 1, axis=1)
+
+    monkeypatch.setattr(_draws, "_count_chunks_compiled", shifted)
+    _draws._kernel_agrees_with_numpy.cache_clear()
+    try:
+        assert not _draws._kernel_agrees_with_numpy(object())
+    finally:
+        _draws._kernel_agrees_with_numpy.cache_clear()
+    monkeypatch.setattr(_draws, "_count_chunks_compiled", lambda ext, units, size, ss:
+                        _draws._count_chunks_numpy(units, size, ss))
+    assert _draws._kernel_agrees_with_numpy(object())
+    _draws._kernel_agrees_with_numpy.cache_clear()
 
 
 def test_compiled_raw_words_are_those_of_numpy_pcg64() -> None:
