@@ -260,6 +260,12 @@ LAVAAN_FIT = {"npar": "npar", "chisq": "chisq", "df": "df", "pvalue": "pvalue",
               "bic2": "bic2"}
 
 
+def param_key(lhs: str, op: str, rhs: str) -> tuple[str, str, str]:
+    """A parameter's ``(lhs, op, rhs)`` with a covariance's two sides in sorted order
+    (lavaan and egovstudy may list ``a ~~ b`` as ``b ~~ a``)."""
+    return (lhs, op, rhs) if op != "~~" else (min(lhs, rhs), op, max(lhs, rhs))
+
+
 def lavaan_measurement(ds: Dataset) -> str:
     """The dataset's constructs as lavaan ``=~`` lines."""
     return "\n".join(f"{k} =~ {' + '.join(v)}" for k, v in ds.spec["constructs"].items())

@@ -17,6 +17,7 @@ from crosscheck._support import (
     Dataset,
     check_lavaan_estimates,
     lavaan_measurement,
+    param_key,
     r_section,
 )
 
@@ -57,7 +58,7 @@ def _rows(est: object) -> dict[tuple[str, str, str], object]:
     out: dict[tuple[str, str, str], object] = {}
     for _, row in est.iterrows():
         a, o, b = row["latent"], row["op"], row["item"]
-        out[(a, o, b) if o != "~~" else (min(a, b), o, max(a, b))] = row
+        out[param_key(a, o, b)] = row
     return out
 
 
@@ -73,7 +74,7 @@ def test_cfa_mlr(name: str, estimator: str, datasets: dict[str, Dataset]) -> Non
         res = egovstudy.cfa(lavaan_measurement(ds), ds.frame, estimator=estimator)
     rows = _rows(res.estimates)
     for lhs, op, rhs, se in zip(r["lhs"], r["op"], r["rhs"], r["se"]):
-        key = (lhs, op, rhs) if op != "~~" else (min(lhs, rhs), op, max(lhs, rhs))
+        key = param_key(lhs, op, rhs)
         got = rows[key]["std_error"] if key in rows else np.nan  # type: ignore[index]
         check(f"{estimator} {lhs}{op}{rhs} se", got, np.nan if se == 0 else se, ITERATIVE)
     for ours, theirs in MLR_FIT.items():
@@ -90,12 +91,12 @@ def test_cfa_modindices(name: str, datasets: dict[str, Dataset]) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         mi = egovstudy.cfa(lavaan_measurement(ds), ds.frame).modindices()
-    got = {(a, o, b) if o != "~~" else (min(a, b), o, max(a, b)): (m, e, s)
+    got = {param_key(a, o, b): (m, e, s)
            for a, o, b, m, e, s in zip(mi["lhs"], mi["op"], mi["rhs"], mi["mi"], mi["epc"],
                                        mi["sepc_all"])}
     for lhs, op, rhs, m, e, s in zip(r["lhs"], r["op"], r["rhs"], r["mi"], r["epc"],
                                      r["sepc_all"]):
-        key = (lhs, op, rhs) if op != "~~" else (min(lhs, rhs), op, max(lhs, rhs))
+        key = param_key(lhs, op, rhs)
         ours = got.get(key, (np.nan, np.nan, np.nan))
         check(f"MI {lhs}{op}{rhs}", ours, [m, e, s], ITERATIVE)
     check.finish()
@@ -118,7 +119,7 @@ def test_cfa_wlsmv(name: str, datasets: dict[str, Dataset]) -> None:
     rows = _rows(res.estimates)
     for lhs, op, rhs, e, se, std in zip(r["lhs"], r["op"], r["rhs"], r["est"], r["se"],
                                         r["std"]):
-        key = (lhs, op, rhs) if op != "~~" else (min(lhs, rhs), op, max(lhs, rhs))
+        key = param_key(lhs, op, rhs)
         row = rows.get(key)
         ours = ([row["estimate"], row["std_error"], row["std_estimate"]]  # type: ignore[index]
                 if row is not None else [np.nan] * 3)

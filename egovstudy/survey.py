@@ -848,7 +848,7 @@ def load_survey(path: str | Path, codebook: str | Path | Codebook, *,
     # concat without copy: the float scores stay one block, the items their arrays
     # pandas 2 copies unless told not to; pandas 3 never copies here (copy-on-write) and
     # deprecates the keyword
-    no_copy: dict[str, Any] = {"copy": False} if pd.__version__ < "3" else {}
+    no_copy: dict[str, Any] = {"copy": False} if int(pd.__version__.split(".")[0]) < 3 else {}
     data = pd.concat([data, scores], axis=1, **no_copy)
     del scores
     info = {**raw.options(), "notes": [*raw.notes, *sink.notes], "convention": convention,

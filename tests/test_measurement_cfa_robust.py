@@ -8,6 +8,7 @@ import pytest
 
 from egovstudy.errors import ModelSpecError
 from egovstudy.measurement import cfa
+from tests._lavaan import param_key
 
 HS_MODEL = """visual =~ x1 + x2 + x3
 textual =~ x4 + x5 + x6
@@ -52,10 +53,6 @@ SE_REF = {
 }
 
 
-def _key(lhs: str, op: str, rhs: str) -> tuple[str, str, str]:
-    # semopy lists a covariance in either order
-    return (lhs, op, rhs) if op != "~~" else (min(lhs, rhs), op, max(lhs, rhs))
-
 
 @pytest.fixture(scope="module")
 def hs(reference_data):
@@ -82,9 +79,9 @@ def test_robust_fit_measures_match_lavaan(robust_fit):
 def test_robust_standard_errors_match_lavaan(robust_fit):
     name, res = robust_fit
     e = res.estimates
-    keys = [_key(*k) for k in zip(e["latent"], e["op"], e["item"])]
+    keys = [param_key(*k) for k in zip(e["latent"], e["op"], e["item"])]
     se, est = dict(zip(keys, e["std_error"])), dict(zip(keys, e["estimate"]))
-    got = [se[_key(*k)] for k in SE_KEYS]
+    got = [se[param_key(*k)] for k in SE_KEYS]
     np.testing.assert_allclose(got, SE_REF[name], rtol=1e-4, atol=2e-6)
     # point estimates stay the ML ones (same lavaan run: pe$est 0.553500 and 1.081530)
     assert est[("visual", "=~", "x2")] == pytest.approx(0.553500, abs=1e-5)

@@ -9,6 +9,7 @@ import pytest
 from egovstudy.errors import InsufficientDataError, ModelSpecError
 from egovstudy.measurement import cfa
 from egovstudy.measurement.polychoric import polychoric, polychoric_acov
+from tests._lavaan import param_key
 
 MODEL = """agree =~ A1 + A2 + A3 + A4 + A5
 consc =~ C1 + C2 + C3 + C4 + C5"""
@@ -51,9 +52,6 @@ def wfit(bfi):
     return cfa(MODEL, bfi, ordered=True, estimator="WLSMV")
 
 
-def _key(lhs: str, op: str, rhs: str) -> tuple[str, str, str]:
-    return (lhs, op, rhs) if op != "~~" else (min(lhs, rhs), op, max(lhs, rhs))
-
 
 def test_wlsmv_fit_measures_match_lavaan(wfit):
     assert wfit.estimator == "WLSMV" and wfit.n == 2632
@@ -64,11 +62,11 @@ def test_wlsmv_fit_measures_match_lavaan(wfit):
 
 def test_wlsmv_estimates_match_lavaan(wfit):
     e = wfit.estimates
-    rows = {_key(a, o, b): (x, s, z) for a, o, b, x, s, z in zip(
+    rows = {param_key(a, o, b): (x, s, z) for a, o, b, x, s, z in zip(
         e["latent"], e["op"], e["item"], e["estimate"], e["std_error"], e["std_estimate"],
         strict=True)}
     for lhs, op, rhs, est, se, std in EST_REF:
-        got = rows[_key(lhs, op, rhs)]
+        got = rows[param_key(lhs, op, rhs)]
         np.testing.assert_allclose(got, [est, se, std], rtol=2e-6, atol=1e-7,
                                    err_msg=f"{lhs}{op}{rhs}")
     assert rows[("A1", "~~", "A1")][0] == pytest.approx(0.833398593653, abs=1e-6)
