@@ -55,13 +55,15 @@ from typing import Any
 from egovstudy.errors import EgovStudyWarning, OutputError
 
 __all__ = ["LOCK_NAME", "OutputRun", "atomic_path", "atomic_write_bytes", "atomic_write_text",
-           "check_name", "check_output_dir", "check_target", "neutralise_cell",
-           "neutralise_frame"]
+           "check_name", "check_output_dir", "check_target", "commit_staged", "discard_staged",
+           "neutralise_cell", "neutralise_frame", "staged_writes"]
 
 LOCK_NAME = ".egovstudy.lock"
 TMP_PREFIX = ".egovstudy-tmp-"
 _NAME = re.compile(r"\w[\w.\-]{0,99}")
 _ACTIVE: ContextVar[OutputRun | None] = ContextVar("egovstudy_output_run", default=None)
+# inside staged_writes(): the (temporary, final) pairs of the finished files not yet moved
+_STAGED: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("egovstudy_staged", default=None)
 
 
 # ---------------------------------------------------------------------------- names, folders
@@ -238,12 +240,16 @@ def atomic_path(path: str | Path, *, overwrite: bool = True) -> Iterator[Path]:
                                 suffix="-" + target.name[-40:])
     os.close(fd)
     tmp = Path(name)
+    staged = _STAGED.get()
     try:
         yield tmp
         with open(tmp, "rb+") as fh:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
+        if staged is not None:  # complete under its temporary name; commit_staged moves it
+            staged.append((tmp, target))
+            return
         if target.is_symlink():  # appeared while writing
             raise OutputError(f"{target} became a symbolic link while writing; nothing was "
                               "replaced. Fix: remove the link")
@@ -255,6 +261,71 @@ def atomic_path(path: str | Path, *, overwrite: bool = True) -> Iterator[Path]:
     run = _ACTIVE.get()
     if run is not None:
         run.record(target)
+
+
+@contextlib.contextmanager
+def staged_writes() -> Iterator[list[tuple[Path, Path]]]:
+    """Inside, every :func:`atomic_path` leaves its finished file under the temporary name.
+
+    Each finished file is complete and fsync'd, but only listed as a ``(temporary,
+    final)`` pair in the yielded list; :func:`commit_staged` later moves the pairs
+    over their final names, :func:`discard_staged` removes them. This lets work
+    write its files early (e.g. in a worker process while the statistics are still
+    running) and still leave nothing under a final name if the run is then refused.
+    An error inside the block removes the files staged so far.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> with staged_writes() as pairs:
+    ...     _ = atomic_write_text(root / "a.txt", "x")
+    >>> (root / "a.txt").exists(), len(pairs)
+    (False, 1)
+    >>> [p.name for p in commit_staged(pairs)], (root / "a.txt").read_text()
+    (['a.txt'], 'x')
+    """
+    pairs: list[tuple[Path, Path]] = []
+    token = _STAGED.set(pairs)
+    try:
+        yield pairs
+    except BaseException:
+        discard_staged(pairs)
+        raise
+    finally:
+        _STAGED.reset(token)
+
+
+def commit_staged(pairs: Iterable[tuple[Path, Path]]) -> list[Path]:
+    """Move staged files (see :func:`staged_writes`) over their final names; return those.
+
+    A final name that has become a symbolic link is refused (its target is never
+    written); the staged files not yet moved are then removed. Each folder is
+    fsync'd once after its files are in place, and an active :class:`OutputRun`
+    records every file.
+    """
+    pairs = [(Path(tmp), Path(target)) for tmp, target in pairs]
+    done: list[Path] = []
+    for i, (tmp, target) in enumerate(pairs):
+        if target.is_symlink():
+            discard_staged(pairs[i:])
+            raise OutputError(f"{target} became a symbolic link while writing; it was not "
+                              "replaced. Fix: remove the link")
+        os.replace(tmp, target)
+        done.append(target)
+    for folder in dict.fromkeys(t.parent for t in done):
+        _fsync_dir(folder)
+    run = _ACTIVE.get()
+    if run is not None:
+        for target in done:
+            run.record(target)
+    return done
+
+
+def discard_staged(pairs: Iterable[tuple[Path, Path]]) -> None:
+    """Remove staged files (see :func:`staged_writes`); their final names are untouched."""
+    for tmp, _ in pairs:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def atomic_write_bytes(path: str | Path, data: bytes, *, overwrite: bool = True) -> Path:

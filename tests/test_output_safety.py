@@ -360,7 +360,7 @@ def test_study_run_escapes_payloads_owns_its_files_and_survives_a_crash(
         original(self, fname, **kw)
 
     monkeypatch.setattr(Figure, "savefig", crash)
-    monkeypatch.setattr("egovstudy.report.save._default_jobs", lambda: 1)  # savefig here
+    monkeypatch.setattr("egovstudy.report.background._default_jobs", lambda: 1)  # here
     with pytest.raises(OSError, match="killed"):
         run_study(study, out, overwrite=True)
     monkeypatch.setattr(Figure, "savefig", original)

@@ -14,7 +14,8 @@ import pytest
 
 from egovstudy.datasets import default_study_dir
 from egovstudy.errors import OutputError
-from egovstudy.report.save import FigureWriter, save_figure
+from egovstudy.report.background import FigureWriter
+from egovstudy.report.save import save_figure
 from egovstudy.report.style import house_style
 
 
@@ -99,3 +100,11 @@ def test_chapter_written_twice_is_byte_identical(tmp_path: Path) -> None:
         digests.append(_digests(out))
     assert len(digests[0]) > 20
     assert digests[0] == digests[1]
+    # the chapter read each PNG from the worker's staged file, yet names it after its file
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "one" / "chapter.docx") as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    names = re.findall(r'<pic:cNvPr [^>]*name="([^"]+)"', xml)
+    assert names and all(re.fullmatch(r"figure_4_\d+\.png", n) for n in names), names

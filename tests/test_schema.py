@@ -249,6 +249,9 @@ def test_run_with_a_section_that_cannot_be_produced_exits_non_zero(
     assert "PLS-SEM Structural Model: PLS-SEM needs at least 2 items per construct" in err
     assert "--allow-partial" in err
     assert not (out / "chapter.md").exists()
+    # the tables and figures of the sections before it were written while the statistics
+    # ran, staged: none of them is left, under its final name or a temporary one
+    assert sorted(p.name for p in out.rglob("*")) == []
     with pytest.raises(IncompleteResultsError, match="PLS-SEM"):
         run_study(study, tmp_path / "out2", n_boot=200)
 

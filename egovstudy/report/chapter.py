@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import functools
 import html as _html
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from egovstudy._output import atomic_write_text
+from egovstudy._output import atomic_write_text, staged_writes
 from egovstudy._text import sentence_decimal
 from egovstudy.errors import IncompleteResultsError, OutputError
 from egovstudy.report.document import ChapterFigure, Document, run_section
@@ -43,7 +44,7 @@ from egovstudy.report.sections.context import Context, construct_labels
 from egovstudy.report.sections.hypotheses import hypothesis
 from egovstudy.report.tables import Table, _md_escape
 from egovstudy.report.verdicts import local_terms, translate_verdict
-from egovstudy.report.writers import _comment, check_writable, save_docx, write_table
+from egovstudy.report.writers import _comment, check_writable, save_docx
 
 __all__ = ["SECTIONS", "ChapterResult", "results_chapter"]
 
@@ -197,9 +198,13 @@ SECTIONS: list[tuple[str, Callable[[Context], None]]] = [
 
 
 def _build(inp: _Inputs, language: str, decimal: str, chapter: int | str,
-           cache: dict[str, Any]) -> Document:
-    """One language's chapter: the title, then every section of :data:`SECTIONS` in order."""
-    doc = Document(language, decimal, chapter)
+           cache: dict[str, Any], *, on_table: Callable[[Table], None] | None = None,
+           on_figure: Callable[[ChapterFigure], None] | None = None) -> Document:
+    """One language's chapter: the title, then every section of :data:`SECTIONS` in order.
+
+    ``on_table`` / ``on_figure`` are called with each table and figure as it is added.
+    """
+    doc = Document(language, decimal, chapter, on_table=on_table, on_figure=on_figure)
     survey = inp.survey
     ctx = Context(doc=doc, inp=inp, cache=cache, data=survey.data, cb=survey.codebook,
                   citems=survey.construct_items(),
@@ -247,7 +252,12 @@ _scale_labels = descriptives.scale_labels
 
 
 # ---------------------------------------------------------------------------- renderers
-def _render_docx(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) -> None:
+def _render_docx(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str,
+                 png_source: Callable[[str], Path] | None = None) -> None:
+    """The chapter as DOCX; ``png_source(number)`` gives where a figure's PNG can be read
+    now (a staged file not yet under its final name ``fig_png[number]``), waiting for it."""
+    import io
+
     import docx
     from docx.enum.text import WD_BREAK
     from docx.shared import Cm
@@ -309,7 +319,11 @@ def _render_docx(doc: _Doc, path: Path, fig_png: Mapping[str, Path], prov: str) 
             width = min(PORTRAIT_CM, w * 2.54)
             if h / w * width > 20:
                 width = 20 * w / h
-            d.add_picture(str(fig_png[payload.number]), width=Cm(width))
+            final = fig_png[payload.number]
+            source = png_source(payload.number) if png_source is not None else final
+            shape = d.add_picture(io.BytesIO(Path(source).read_bytes()), width=Cm(width))
+            # the picture is named after its file, wherever its bytes were read from
+            shape._inline.graphic.graphicData.pic.nvPicPr.cNvPr.name = final.name
             d.add_paragraph().add_run().add_break(WD_BREAK.LINE)
     _set_core(d, title=doc.t("ch_title"), prov=prov, language=doc.language)
     save_docx(d, path)
@@ -450,7 +464,7 @@ def results_chapter(
     import matplotlib.pyplot as plt
 
     from egovstudy.provenance import make_provenance
-    from egovstudy.report.save import FigureWriter
+    from egovstudy.report.background import FigureWriter
 
     langs = [language] if isinstance(language, str) else list(language)
     if not langs:
@@ -471,56 +485,88 @@ def results_chapter(
         for f in fmts:
             targets[(lang, f)] = check_writable(stem.with_name(f"{name}.{f}"),
                                                 overwrite=overwrite)
-    inp = _resolve(survey_or_study, model=model, hypotheses=hypotheses, n_boot=n_boot,
-                   seed=seed, pls=pls)
-    data_hash = getattr(inp.survey, "source_hash", None)
-    result = ChapterResult()
-    cache: dict[str, Any] = {}
-    writer = FigureWriter(n_jobs)  # figures render in workers while the tables are written
-    writer.start()  # the workers start up while the statistics run
-    for lang in langs:
-        dec = check_decimal(decimal, lang)
-        with sentence_decimal(dec):  # the analyses' own sentences in the tables' mark
-            doc = _build(inp, lang, dec, chapter, cache)
-        if doc.skipped and not allow_partial:
-            raise IncompleteResultsError(
-                f"results chapter {stem}: {len(doc.skipped)} section(s) cannot be produced: "
-                f"{'; '.join(doc.skipped)}. Fix: correct the study file or the data, or pass "
-                "--allow-partial (allow_partial=True) to write the chapter without them")
-        name = stem.name + (f"_{lang}" if len(langs) > 1 else "")
-        files_dir = stem.with_name(f"{name}_files")
-        files_dir.mkdir(parents=True, exist_ok=True)
-        options = {"language": lang, "decimal": dec, "n_boot": inp.n_boot, "seed": inp.seed,
-                   "chapter": str(chapter)}
-        prov_rec = make_provenance(data_hash=data_hash, options=options)
-        import json
+    # Figures and tables are written by workers as soon as a section has made them, while
+    # the next sections compute; staged, so that nothing reaches its final name before the
+    # chapter is known to be complete (allow_partial=False refuses it otherwise).
+    writer = FigureWriter(n_jobs, staged=True)
+    writer.start()  # the workers start up while the data are read and the statistics run
+    try:
+        inp = _resolve(survey_or_study, model=model, hypotheses=hypotheses, n_boot=n_boot,
+                       seed=seed, pls=pls)
+        data_hash = getattr(inp.survey, "source_hash", None)
+        result = ChapterResult()
+        cache: dict[str, Any] = {}
+        for i, lang in enumerate(langs):
+            dec = check_decimal(decimal, lang)
+            name = stem.name + (f"_{lang}" if len(langs) > 1 else "")
+            files_dir = stem.with_name(f"{name}_files")
+            new_dir = not files_dir.exists()
+            options = {"language": lang, "decimal": dec, "n_boot": inp.n_boot,
+                       "seed": inp.seed, "chapter": str(chapter)}
+            prov_rec = make_provenance(data_hash=data_hash, options=options)
 
-        prov = json.dumps(prov_rec, sort_keys=True, ensure_ascii=False, default=str)
-        fig_png: dict[str, Path] = {}
-        for fg in doc.figures:
-            fname = files_dir / f"figure_{fg.number.replace('.', '_')}"
-            writer.submit(fg.fig, fname, formats=figure_formats, provenance=prov_rec,
-                          dpi=dpi, decimal=dec,
-                          overwrite=overwrite, title=f"{text('figure', lang)} "
-                                                    f"{fg.number}. {fg.title}")
-        for t in doc.tables:
-            t2 = t.with_provenance(data_sha256=data_hash)
-            for tf in table_formats:
-                out = write_table(t2, files_dir / f"table_{t.number.replace('.', '_')}.{tf}"
-                                  if t.number else files_dir / f"table.{tf}",
-                                  overwrite=overwrite)
-                result.table_files.append(out)
-        for fg, written in zip(doc.figures, writer.wait()):
-            fg.files = {p.suffix.lstrip("."): p for p in written}
-            fig_png[fg.number] = fg.files["png"]
-            result.figure_files.extend(written)
-            plt.close(fg.fig)
-        for f in fmts:
-            target = targets[(lang, f)]
-            {"docx": _render_docx, "md": _render_md, "html": _render_html}[f](
-                doc, target, fig_png, prov)
-            result.documents[(lang, f)] = target
-        result.tables[lang] = list(doc.tables)
-        result.figures[lang] = [(f.number, f.title) for f in doc.figures]
-        result.skipped.extend(f"[{lang}] {s}" for s in doc.skipped)
+            def save_table(t: Table, files_dir: Path = files_dir) -> None:
+                t2 = t.with_provenance(data_sha256=data_hash)
+                stem_t = f"table_{t.number.replace('.', '_')}" if t.number else "table"
+                writer.submit_table(t2, [files_dir / f"{stem_t}.{tf}" for tf in table_formats],
+                                    overwrite=overwrite)
+
+            handles: dict[str, int] = {}
+
+            def save_fig(fg: ChapterFigure, files_dir: Path = files_dir, lang: str = lang,
+                         dec: str = dec, prov_rec: dict[str, Any] = prov_rec,
+                         handles: dict[str, int] = handles) -> None:
+                handles[fg.number] = writer.submit(
+                    fg.fig, files_dir / f"figure_{fg.number.replace('.', '_')}",
+                    formats=figure_formats, provenance=prov_rec, dpi=dpi, decimal=dec,
+                    overwrite=overwrite, title=f"{text('figure', lang)} {fg.number}. {fg.title}")
+
+            def png_now(number: str, handles: dict[str, int] = handles) -> Path:
+                """A figure's PNG where it can be read now (staged), once its worker is done."""
+                return next(p for p in writer.current_files(handles[number])
+                            if p.name.endswith(".png"))
+
+            try:
+                with sentence_decimal(dec):  # the analyses' own sentences in the tables' mark
+                    doc = _build(inp, lang, dec, chapter, cache,
+                                 on_table=save_table if table_formats else None,
+                                 on_figure=save_fig)
+                if doc.skipped and not allow_partial:
+                    raise IncompleteResultsError(
+                        f"results chapter {stem}: {len(doc.skipped)} section(s) cannot be "
+                        f"produced: {'; '.join(doc.skipped)}. Fix: correct the study file or "
+                        "the data, or pass --allow-partial (allow_partial=True) to write the "
+                        "chapter without them")
+                prov = json.dumps(prov_rec, sort_keys=True, ensure_ascii=False, default=str)
+                fig_png = {fg.number: files_dir / f"figure_{fg.number.replace('.', '_')}.png"
+                           for fg in doc.figures}
+                # the documents are written while the workers finish the last figures, and
+                # staged with them: all of it reaches its final names together, or none
+                with staged_writes() as own:
+                    for f in fmts:
+                        target = targets[(lang, f)]
+                        if f == "docx":
+                            _render_docx(doc, target, fig_png, prov, png_source=png_now)
+                        else:
+                            {"md": _render_md, "html": _render_html}[f](doc, target, fig_png,
+                                                                       prov)
+                writer.adopt(own)
+                fig_files = writer.wait(close=i == len(langs) - 1)
+            except BaseException:
+                writer.discard()
+                if new_dir and files_dir.is_dir() and not any(files_dir.iterdir()):
+                    files_dir.rmdir()  # made for this language's files: nothing is left
+                raise
+            for f in fmts:
+                result.documents[(lang, f)] = targets[(lang, f)]
+            result.table_files.extend(writer.table_files)
+            for fg, written in zip(doc.figures, fig_files):
+                fg.files = {p.suffix.lstrip("."): p for p in written}
+                result.figure_files.extend(written)
+                plt.close(fg.fig)
+            result.tables[lang] = list(doc.tables)
+            result.figures[lang] = [(f.number, f.title) for f in doc.figures]
+            result.skipped.extend(f"[{lang}] {s}" for s in doc.skipped)
+    finally:
+        writer.close()
     return result

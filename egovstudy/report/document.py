@@ -49,7 +49,9 @@ class ChapterFigure:
 class Document:
     """Ordered blocks of a chapter, numbered as they are added."""
 
-    def __init__(self, language: str, decimal: str, chapter: int | str) -> None:
+    def __init__(self, language: str, decimal: str, chapter: int | str, *,
+                 on_table: Callable[[Table], None] | None = None,
+                 on_figure: Callable[[ChapterFigure], None] | None = None) -> None:
         self.language = language
         self.decimal = decimal
         self.chapter = str(chapter)
@@ -57,6 +59,10 @@ class Document:
         self.tables: list[Table] = []
         self.figures: list[ChapterFigure] = []
         self.skipped: list[str] = []
+        # called with each numbered table / figure as it is added (a table and a figure are
+        # finished when added), e.g. to write its files while the next section computes
+        self.on_table = on_table
+        self.on_figure = on_figure
 
     def t(self, key: str, **kw: Any) -> str:
         """The catalogue string ``key`` in the chapter's language, formatted with ``kw``."""
@@ -82,6 +88,8 @@ class Document:
         numbered = table.with_number(f"{self.chapter}.{len(self.tables) + 1}")
         self.tables.append(numbered)
         self.blocks.append(("table", numbered))
+        if self.on_table is not None:
+            self.on_table(numbered)
         return numbered
 
     def figure(self, title: str, fig: MplFigure) -> ChapterFigure:
@@ -89,6 +97,8 @@ class Document:
         f = ChapterFigure(f"{self.chapter}.{len(self.figures) + 1}", title, fig)
         self.figures.append(f)
         self.blocks.append(("figure", f))
+        if self.on_figure is not None:
+            self.on_figure(f)
         return f
 
     def skip(self, section: str, reason: str) -> None:

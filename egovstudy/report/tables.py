@@ -153,12 +153,19 @@ class Table:
         return [f"{g} {s}".strip() if g else str(s) for g, s in cols]
 
     def cells(self, *, pad: str = "\u2007") -> list[list[str]]:
-        """Body cells as strings, decimal-aligned in the numeric columns."""
-        body = self.display.astype(object).where(self.display.notna(), "")
-        columns = [[str(v) for v in body.iloc[:, j]] for j in range(body.shape[1])]
-        for j in self.numeric_columns:
-            columns[j] = align_decimals(columns[j], pad=pad, decimal=self.decimal)
-        return [list(row) for row in zip(*columns)] if columns else []
+        """Body cells as strings, decimal-aligned in the numeric columns.
+
+        Every writer asks for them (six formats, the landscape check): they are made
+        once per table and pad, and each call gets its own copy of the rows.
+        """
+        memo: dict[str, tuple[tuple[str, ...], ...]] = self.__dict__.setdefault("_cells", {})
+        if pad not in memo:
+            body = self.display.astype(object).where(self.display.notna(), "")
+            columns = [[str(v) for v in body.iloc[:, j]] for j in range(body.shape[1])]
+            for j in self.numeric_columns:
+                columns[j] = align_decimals(columns[j], pad=pad, decimal=self.decimal)
+            memo[pad] = tuple(zip(*columns)) if columns else ()
+        return [list(row) for row in memo[pad]]
 
     # ------------------------------------------------------------------ renderers
     def to_markdown(self) -> str:
