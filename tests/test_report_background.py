@@ -237,3 +237,30 @@ def test_a_saved_pdf_embeds_the_lean_truetype_subset(tmp_path: Path) -> None:
     embedded = [TTFont(io.BytesIO(data)) for data in fonts if data[:4] == b"\x00\x01\x00\x00"]
     assert embedded and all("glyf" in f and "GSUB" not in f for f in embedded)
     plt.close(fig)
+
+
+def test_workers_that_cannot_start_leave_the_work_to_the_caller(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No process may be started (a locked-down machine): everything is still written, by
+    the caller, with the same bytes as a worker writes."""
+    import egovstudy.report.background as background
+
+    fig, twin = _figure(), _figure()
+    with FigureWriter(n_jobs=2) as normal:
+        normal.submit(twin, tmp_path / "normal" / "fig", formats=("png",), dpi=40)
+        expected = normal.wait()[0][0].read_bytes()
+
+    def refuse() -> None:
+        raise OSError("process creation is not allowed here")
+
+    monkeypatch.setattr(background, "_worker_context", refuse)
+    with FigureWriter(n_jobs=2, staged=True) as writer:
+        writer.start()
+        writer.submit(fig, tmp_path / "fallback" / "fig", formats=("png",), dpi=40)
+        writer.submit_table(_table(), [tmp_path / "fallback" / "t.md"])
+        files = writer.wait()
+    assert files[0][0].read_bytes() == expected
+    assert [p.name for p in writer.table_files] == ["t.md"]
+    assert _temporaries(tmp_path) == []
+    plt.close(fig)
+    plt.close(twin)
