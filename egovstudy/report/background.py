@@ -2,33 +2,15 @@
 
 :class:`FigureWriter` takes each finished figure and table of a run and writes its files
 (PNG/SVG/PDF, CSV/XLSX/DOCX/TeX/MD/HTML) in worker processes while the caller computes
-the next section; when the caller has nothing left to compute it writes the rest itself,
-beside the workers. With ``staged=True`` nothing reaches its final name before
+the next section. With ``staged=True`` nothing reaches its final name before
 :meth:`FigureWriter.wait` (see :func:`egovstudy._output.staged_writes`).
 
-Why our own scheduler rather than a bare ``ProcessPoolExecutor.map``: on the 2-core
-machines our users have, one core runs the statistics and one is free, so one worker
-(at a lower priority) uses the free core while the statistics run, and at the end the
-caller's own process joins in instead of sitting idle, for two cores of writing. A pool
-with a worker per core would put three processes on two cores while the statistics run
-and leave the caller waiting at the end. Jobs are handed to a worker one at a time, so
-that what is still queued when the caller is free can be taken by the caller.
-
-Examples
---------
->>> import tempfile, pathlib
->>> import matplotlib
->>> matplotlib.use("Agg")
->>> import matplotlib.pyplot as plt
->>> fig, ax = plt.subplots()
->>> _ = ax.plot([1, 2], [1, 3])
->>> folder = pathlib.Path(tempfile.mkdtemp())
->>> with FigureWriter(n_jobs=1) as writer:
-...     _ = writer.submit(fig, folder / "fig", formats=("png", "svg"))
-...     files = writer.wait()
->>> [p.name for p in files[0]]
-['fig.png', 'fig.svg']
->>> plt.close(fig)
+Why our own scheduler rather than a bare ``ProcessPoolExecutor``: jobs wait in our queue
+and are handed to the workers one at a time, so that while the caller computes (its own
+core taken) only one worker fewer than there are cores takes work, instead of every
+worker sharing the free cores with the others; once the caller waits, every worker takes
+work. Work still queued can be cancelled, and if no worker can be started the caller
+writes the queue itself. An example is in :class:`FigureWriter`.
 """
 
 from __future__ import annotations
@@ -183,22 +165,22 @@ class FigureWriter:
     Rendering a figure at 300 dpi as PNG, SVG and PDF, and writing a table as CSV,
     XLSX, DOCX, TeX, Markdown and HTML, are CPU and disk work that depends on nothing
     computed after it, so each figure (pickled) and each table is queued as soon as it
-    exists and handed, one at a time, to a worker process while the caller computes
-    the next section. When the caller waits (:meth:`wait`, :meth:`current_files`) it
-    writes what is still queued itself. Workers are forked from a clean fork server,
-    or spawned where there is none; each has its own matplotlib state, and figures
-    saved in the caller's process are saved under matplotlib's default settings as in
-    a worker, so the files are byte-identical to a rerun whatever ``n_jobs`` is. The
-    workers run at a lower priority (:data:`WORKER_NICENESS`), so that where cores are
-    short the caller's statistics are not slowed by them. A figure that cannot be
-    pickled (e.g. a formatter holding a lambda) is saved at once in this process.
+    exists and handed, one job at a time, to a worker process while the caller computes
+    the next section (``n_jobs - 1`` workers at once then, all ``n_jobs`` once the caller
+    waits in :meth:`wait` or :meth:`current_files`). Workers are forked from a clean fork
+    server, or spawned where there is none; each has its own matplotlib state, and a
+    figure saved in the caller's process is saved under matplotlib's default settings
+    as in a worker, so the files are byte-identical to a rerun whatever ``n_jobs`` is.
+    The workers run at a lower priority (:data:`WORKER_NICENESS`), so that where cores
+    are short the caller's statistics are not slowed by them. A figure that cannot be
+    pickled (e.g. a formatter holding a lambda) is saved at once in this process, and
+    if no worker can be started the caller writes everything itself when it waits.
 
     Parameters
     ----------
     n_jobs : int, optional
-        Processes writing, this one included: ``n_jobs - 1`` workers. Default: the
-        cores this process may use. ``1`` writes each figure and table at once in this
-        process (no workers).
+        Worker processes; default the cores this process may use. ``1`` writes each
+        figure and table at once in this process (no workers).
     staged : bool, default False
         Leave every file under a temporary name in its folder until :meth:`wait`,
         which moves them all over their final names; :meth:`discard` (or an error)
@@ -207,21 +189,18 @@ class FigureWriter:
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots()
-    >>> _ = ax.plot([1, 2], [1, 3])
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from pathlib import Path
+    >>> from tempfile import mkdtemp
+    >>> from matplotlib.figure import Figure
+    >>> chart = Figure(figsize=(2, 2))
+    >>> _ = chart.add_subplot().bar(["Setuju", "Netral"], [0.7, 0.3])
+    >>> out = Path(mkdtemp())
     >>> with FigureWriter(n_jobs=2, staged=True) as writer:
-    ...     handle = writer.submit(fig, folder / "fig", formats=("png",))
-    ...     (folder / "fig.png").exists()  # staged: not under its final name yet
-    ...     files = writer.wait()
-    False
-    >>> files[0][0].exists()
-    True
-    >>> plt.close(fig)
+    ...     handle = writer.submit(chart, out / "shares", formats=("png",))
+    ...     staged_only = not (out / "shares.png").exists()
+    ...     written = writer.wait()
+    >>> staged_only, [p.name for p in written[0]]
+    (True, ['shares.png'])
     """
 
     def __init__(self, n_jobs: int | None = None, *, staged: bool = False) -> None:

@@ -453,9 +453,10 @@ def results_chapter(
         instead, before anything is written (``egovstudy run`` without
         ``--allow-partial``).
     n_jobs : int, optional
-        Processes saving the figures while the tables and documents are written;
-        default every usable core, ``1`` saves them in this process. The files are
-        the same whatever the number.
+        Worker processes writing each table and figure while the next sections are
+        computed (:class:`~egovstudy.report.background.FigureWriter`); default every
+        usable core, ``1`` writes them in this process. Nothing reaches its final name
+        before the chapter is complete. The files are the same whatever the number.
 
     Returns
     -------
