@@ -22,7 +22,7 @@ from egovstudy._output import (
     discard_staged,
     staged_writes,
 )
-from egovstudy.errors import OutputError
+from egovstudy.errors import EgovStudyWarning, OutputError
 from egovstudy.report.background import FigureWriter
 from egovstudy.report.document import Document
 from egovstudy.report.style import house_style
@@ -254,7 +254,9 @@ def test_workers_that_cannot_start_leave_the_work_to_the_caller(
         raise OSError("process creation is not allowed here")
 
     monkeypatch.setattr(background, "_worker_context", refuse)
-    with FigureWriter(n_jobs=2, staged=True) as writer:
+    with pytest.warns(EgovStudyWarning, match="could not start its writer processes.*"
+                      "process creation is not allowed"), \
+            FigureWriter(n_jobs=2, staged=True) as writer:
         writer.start()
         writer.submit(fig, tmp_path / "fallback" / "fig", formats=("png",), dpi=40)
         writer.submit_table(_table(), [tmp_path / "fallback" / "t.md"])
@@ -264,3 +266,29 @@ def test_workers_that_cannot_start_leave_the_work_to_the_caller(
     assert _temporaries(tmp_path) == []
     plt.close(fig)
     plt.close(twin)
+
+
+def test_a_script_without_a_main_guard_still_gets_its_files_and_the_fix(
+        tmp_path: Path) -> None:
+    """A worker starting imports the caller's script; unguarded, that script would start
+    the whole run again in the worker. The worker refuses at once, and the script is
+    told the fix and writes its files itself (it used to wait forever)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "analysis.py"
+    script.write_text(
+        "import matplotlib\nmatplotlib.use('Agg')\nfrom pathlib import Path\n"
+        "from matplotlib.figure import Figure\n"
+        "from egovstudy.report.background import FigureWriter\n"
+        "fig = Figure(figsize=(2, 2)); fig.add_subplot().plot([1, 2], [2, 1])\n"
+        f"out = Path({str(tmp_path / 'out')!r})\n"
+        "with FigureWriter(n_jobs=2, staged=True) as writer:\n"
+        "    writer.submit(fig, out / 'fig', formats=('png',))\n"
+        "    print('files', [p.name for p in writer.wait()[0]])\n", encoding="utf-8")
+    res = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=300, check=False)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "files ['fig.png']" in res.stdout
+    assert 'put its code under `if __name__ == "__main__":`' in res.stderr
+    assert (tmp_path / "out" / "fig.png").read_bytes()[:4] == b"\x89PNG"

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from egovstudy.errors import OutputError
+from egovstudy.errors import EgovStudyWarning, OutputError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -204,10 +204,18 @@ class FigureWriter:
     """
 
     def __init__(self, n_jobs: int | None = None, *, staged: bool = False) -> None:
+        import multiprocessing
+
         if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int)
                                    or n_jobs < 1):
             raise OutputError(f"n_jobs={n_jobs!r}: give a positive number of worker "
                               "processes, or None for every core")
+        if getattr(multiprocessing.current_process(), "_inheriting", False):
+            # a worker being started imports the caller's script: one without a main guard
+            # would run the whole study again in every worker
+            raise OutputError("a writer was started while a worker process was importing "
+                              "the script that started it. Fix: put the script's code "
+                              "under `if __name__ == \"__main__\":`")
         self.n_jobs = _default_jobs() if n_jobs is None else n_jobs
         self.staged = bool(staged)
         #: files of the tables written by the last :meth:`wait`, in submit order
@@ -249,6 +257,13 @@ class FigureWriter:
                 warm.result()
         except BaseException as exc:  # no workers: the caller writes everything itself
             self._start_error = exc
+            import warnings
+
+            warnings.warn(f"egovstudy could not start its writer processes ({exc!r}); the "
+                          "figures and tables are written in this process instead (the "
+                          "same files, more slowly). If this is a script, put its code "
+                          "under `if __name__ == \"__main__\":`", EgovStudyWarning,
+                          stacklevel=1)
         with self._lock:
             self._ready = True
         self._dispatch()
@@ -307,13 +322,11 @@ class FigureWriter:
         no worker can: they failed to start (a worker that is busy will take the next
         job sooner than this process, which saves a figure more slowly in its large
         heap, would finish it)."""
+        if self._starter is not None:
+            self._starter.join()  # the workers are still coming up (or failing to)
+            self._starter = None
         if self._workers > 0 and self._start_error is None:
             return
-        if self._starter is not None:
-            self._starter.join()  # the workers may still come up
-            self._starter = None
-            if self._start_error is None:
-                return
         while until is None or not until.done():
             work = self._take()
             if work is None:
