@@ -5,12 +5,11 @@
 the next section. With ``staged=True`` nothing reaches its final name before
 :meth:`FigureWriter.wait` (see :func:`egovstudy._output.staged_writes`).
 
-Why our own scheduler rather than a bare ``ProcessPoolExecutor``: jobs wait in our queue
-and are handed to the workers one at a time, so that while the caller computes (its own
-core taken) only one worker fewer than there are cores takes work, instead of every
-worker sharing the free cores with the others; once the caller waits, every worker takes
-work. Work still queued can be cancelled, and if no worker can be started the caller
-writes the queue itself. An example is in :class:`FigureWriter`.
+Why a queue of our own in front of ``ProcessPoolExecutor``: the workers start in the
+background (a fork server's start-up would otherwise block the caller's first submit),
+so work submitted meanwhile waits here; work still queued can be cancelled when a run
+is refused; and if no worker can be started the caller writes the queue itself. An
+example is in :class:`FigureWriter`.
 """
 
 from __future__ import annotations
@@ -166,8 +165,7 @@ class FigureWriter:
     XLSX, DOCX, TeX, Markdown and HTML, are CPU and disk work that depends on nothing
     computed after it, so each figure (pickled) and each table is queued as soon as it
     exists and handed, one job at a time, to a worker process while the caller computes
-    the next section (``n_jobs - 1`` workers at once then, all ``n_jobs`` once the caller
-    waits in :meth:`wait` or :meth:`current_files`). Workers are forked from a clean fork
+    the next section. Workers are forked from a clean fork
     server, or spawned where there is none; each has its own matplotlib state, and a
     figure saved in the caller's process is saved under matplotlib's default settings
     as in a worker, so the files are byte-identical to a rerun whatever ``n_jobs`` is.
@@ -226,10 +224,6 @@ class FigureWriter:
         self._work: list[_Work] = []  # every job of the batch, in submit order
         self._queue: deque[_Work] = deque()  # not yet handed to anyone
         self._busy = 0  # jobs the workers hold
-        # while the caller computes, its own core is taken: one worker fewer than cores
-        # then, so that the workers do not share the free core (and slow one another);
-        # all of them once the caller waits (wait(), current_files())
-        self._limit = max(1, self._workers - 1)
         self._ready = False  # the workers are up (start() or the first submit)
         self._starter: threading.Thread | None = None
         self._start_error: BaseException | None = None
@@ -274,7 +268,7 @@ class FigureWriter:
             return
         while True:
             with self._lock:
-                if not self._ready or self._busy >= self._limit or not self._queue:
+                if not self._ready or self._busy >= self._workers or not self._queue:
                     return
                 work = self._queue.popleft()
                 if not work.future.set_running_or_notify_cancel():
@@ -302,12 +296,6 @@ class FigureWriter:
             self._busy -= 1
         self._dispatch()
 
-    def _all_workers(self) -> None:
-        """The caller waits: every worker may take work now."""
-        with self._lock:
-            self._limit = self._workers
-        self._dispatch()
-
     def _take(self) -> _Work | None:
         """The next queued job, for this process to run (None if the queue is empty)."""
         with self._lock:
@@ -317,11 +305,11 @@ class FigureWriter:
                     return work
         return None
 
-    def help(self, until: Future[Any] | None = None) -> None:
-        """Write queued work in this process, all of it or until ``until`` is done, when
-        no worker can: they failed to start (a worker that is busy will take the next
-        job sooner than this process, which saves a figure more slowly in its large
-        heap, would finish it)."""
+    def _write_here(self, until: Future[Any] | None = None) -> None:
+        """If the workers failed to start, write queued work in this process: all of it,
+        or until ``until`` is done. With workers this does nothing: a busy worker takes
+        the next job sooner than this process, which saves a figure 1.2-2x more slowly
+        in its large heap, would finish it (measured)."""
         if self._starter is not None:
             self._starter.join()  # the workers are still coming up (or failing to)
             self._starter = None
@@ -396,19 +384,16 @@ class FigureWriter:
     # ------------------------------------------------------------------ results
     def current_files(self, handle: int) -> list[Path]:
         """Wait for one job (``handle`` from :meth:`submit`) and return where its files
-        can be read now: their final names, or their temporary names if staged.
-
-        While the job is with a worker this process writes other queued work."""
+        can be read now: their final names, or their temporary names if staged."""
         work = self._work[handle]
-        self._all_workers()
-        self.help(until=work.future)
+        self._write_here(until=work.future)
         files, staged = work.future.result()
         now = {Path(target): Path(tmp) for tmp, target in staged}
         return [now.get(Path(f), Path(f)) for f in files]
 
     def wait(self, *, close: bool = True) -> list[list[Path]]:
-        """Write everything queued (this process joins the workers) and return the files
-        of each figure, in submit order (the tables' files are in :attr:`table_files`).
+        """Wait until everything queued is written; return the files of each figure, in
+        submit order (the tables' files are in :attr:`table_files`).
 
         A staged writer moves every file over its final name now. An error in a worker
         (e.g. ``OutputError``) is raised here, after the staged files are removed.
@@ -416,8 +401,7 @@ class FigureWriter:
         """
         from egovstudy._output import _ACTIVE, commit_staged, discard_staged
 
-        self._all_workers()
-        self.help()
+        self._write_here()
         figures: list[list[Path]] = []
         tables: list[Path] = []
         pairs: list[tuple[Path, Path]] = []
@@ -441,8 +425,7 @@ class FigureWriter:
         if error is not None:
             discard_staged([*pairs, *own])
             raise error
-        if self.staged or own:
-            commit_staged([*pairs, *own] if self.staged else own)
+        commit_staged([*pairs, *own])  # unstaged work left no pairs: only the caller's
         if not self.staged:
             run = _ACTIVE.get()
             if run is not None:  # written in a worker: this process's run records them
@@ -484,7 +467,6 @@ class FigureWriter:
             self._pool = None
         self._ready = False
         self._start_error = None
-        self._limit = max(1, self._workers - 1)
 
     def __del__(self) -> None:  # a caller that failed before wait(): no idle workers left
         pool = getattr(self, "_pool", None)

@@ -172,10 +172,11 @@ def _lean_glyphs_subset(fontfile: Any, glyphs: Any) -> Any:
     :func:`save_figure` writes a PDF. A PDF places every glyph itself (matplotlib has
     already laid the text out), so a viewer never reads a font's layout tables; yet
     fontTools must decode and prune DejaVu Sans's large GSUB/GPOS for every font of
-    every figure, which was a quarter of the CPU time of saving a figure in three
-    formats. Without them a subset takes about a quarter of the time and is smaller;
-    the glyphs, their outlines, widths and numbering are the same (tested against
-    matplotlib's own subset).
+    every figure. Without them a subset took 0.034 s instead of 0.125 s (8 PDFs of the
+    default study: 2.85 s -> 2.0 s of CPU) and is smaller. Every glyph asked for keeps
+    its outline and width (tested against matplotlib's own subset); left out are only
+    the glyphs that GSUB alone reaches (ligatures matplotlib never draws), so the
+    glyph numbering inside the font may differ, consistently within each PDF.
     """
     from fontTools import subset
     from matplotlib.backends import _backend_pdf_ps
