@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from egovstudy._blas import single_thread_blas
-from egovstudy._draws import count_chunks
+from egovstudy._draws import batch_moments, count_chunks
 from egovstudy.errors import InsufficientDataError, ModelSpecError, StatisticalWarning
 
 __all__ = [
@@ -110,8 +110,11 @@ _GEMM_SMALL = 960_000
 def _batch_moments(units: int, size: int, ss: np.random.SeedSequence,
                    moments: np.ndarray) -> np.ndarray:
     """``counts @ moments`` of one batch, chunk by chunk (the counts never leave cache)."""
-    out = np.empty((size, moments.shape[1]))
     rows = _GEMM_SMALL // (units * moments.shape[1])
+    whole = batch_moments(units, [(size, ss)], moments, rows if rows >= 4 else _GEMM_SMALL)
+    if whole is not None:
+        return whole
+    out = np.empty((size, moments.shape[1]))
     for s, c in count_chunks(units, size, ss):
         k = c.shape[0]
         step = rows if rows >= 4 else k               # else one product per chunk
@@ -406,6 +409,8 @@ class BootstrapResult:
 
     def std_error(self) -> np.ndarray:
         """Bootstrap standard errors (standard deviation over successful resamples)."""
+        if self.n_failed == 0:                       # no NaN to skip: the cheaper std
+            return np.std(self.samples, axis=0, ddof=1)
         return np.nanstd(self.samples, axis=0, ddof=1)
 
     def ci(self, level: float = 0.95, method: CIMethod = "percentile"
@@ -454,12 +459,56 @@ def _run_batch(statistic: Callable[[np.ndarray], np.ndarray], n: int, size: int,
             fp = _fingerprint(counts)
         else:
             # moments carries the fingerprint projection in its last columns; the
-            # statistic is applied to the sums of all batches at once afterwards
+            # statistic is applied to the sums of all batches at once afterwards (the
+            # joblib path; threads apply it per group in _run_group)
             flat = _batch_moments(n if codes is None else g, size, ss, moments)
             return flat[:, :-_FP_DIM], flat[:, -_FP_DIM:]
     if out.ndim == 1:
         out = out[:, None]
     return out, fp
+
+
+#: Draws per call of the compiled kernel when consecutive batches are grouped (about
+#: 5-10 ms of work): few enough calls that threads seldom wait for the GIL between them.
+_CALL_DRAWS = 4_000_000
+
+_Batch = tuple[int, int, np.random.SeedSequence]
+
+
+def _groups(batches: list[_Batch], units: int, threads: int) -> list[list[_Batch]]:
+    """Consecutive batches in groups of up to ``_CALL_DRAWS`` draws, at least one group
+    per thread (so every thread gets work)."""
+    size = max(b[1] for b in batches)
+    per = max(1, min(-(-len(batches) // threads), _CALL_DRAWS // max(1, size * units)))
+    return [batches[i:i + per] for i in range(0, len(batches), per)]
+
+
+def _run_group(statistic: Callable[[np.ndarray], np.ndarray], n: int, group: list[_Batch],
+               codes: np.ndarray | None, g: int, moments: np.ndarray | None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_run_batch` for consecutive batches, the statistic applied: on the
+    moments path one compiled call draws and sums all of them (the same numbers: each
+    batch still draws from its own stream), and the statistic is applied to the
+    group's sums on this thread, side by side with the other groups."""
+    if moments is not None:
+        units = n if codes is None else g
+        rows = _GEMM_SMALL // (units * moments.shape[1])
+        flat = batch_moments(units, [(size, ss) for _, size, ss in group], moments,
+                             rows if rows >= 4 else _GEMM_SMALL)
+        if flat is None:
+            sums = [_batch_moments(units, size, ss, moments) for _, size, ss in group]
+            flat = sums[0] if len(sums) == 1 else np.concatenate(sums)
+        return _as_columns(statistic(flat[:, :-_FP_DIM])), flat[:, -_FP_DIM:]
+    parts = [_run_batch(statistic, n, size, ss, codes, g, None, limit_blas=False)
+             for _, size, ss in group]
+    if len(parts) == 1:
+        return parts[0]
+    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+
+
+def _as_columns(out: Any) -> np.ndarray:
+    arr = np.asarray(out, dtype=float)
+    return arr[:, None] if arr.ndim == 1 else arr
 
 
 def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: int = 5000,
@@ -492,7 +541,9 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
     n_jobs : int, optional
         ``None`` (default): the batches run on threads in this process, one per
         available core (the heavy steps -- drawing, counting, matrix products --
-        release the GIL, so threads scale without copying data to workers).
+        release the GIL, so threads scale without copying data to workers; on the
+        moments path consecutive batches go to the compiled kernel in one call, and
+        each thread applies ``statistic`` to its own batches' sums).
         ``1``: one thread. Any other value: workers through :class:`joblib.Parallel`
         (``-1``: all cores); inside ``with joblib.parallel_backend("dask"):`` the
         batches then run on a Dask cluster. The numbers are the same for every
@@ -563,18 +614,18 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
     threads = min(_usable_cores(), len(batches)) if n_jobs is None else 1
     if n_jobs is None or n_jobs == 1:
         # BLAS is limited once for the whole run: threadpoolctl's limit is process-wide
+        groups = _groups(batches, n if codes is None else g, threads)
         with single_thread_blas(), _thread_pool(threads) as pool:
-            outs = pool.map(lambda b: _run_batch(statistic, n, b[1], b[2], codes, g, mom,
-                                                 limit_blas=False), batches)
+            outs = pool.map(lambda grp: _run_group(statistic, n, grp, codes, g, mom), groups)
             for i, res in enumerate(outs):
                 results.append(res)
-                if i == 0 and bar is None and len(batches) > 1:
-                    projected = (time.perf_counter() - t0) * len(batches) / threads
+                if i == 0 and bar is None and len(groups) > 1:
+                    projected = (time.perf_counter() - t0) * len(groups) / threads
                     if progress or (progress is None and projected > 2.0):
                         bar = _progress_bar(len(batches))
-                        bar.update(1)
+                        bar.update(len(groups[0]))
                 elif bar is not None:
-                    bar.update(1)
+                    bar.update(len(groups[i]))
     else:
         if progress:
             bar = _progress_bar(len(batches))
@@ -590,11 +641,10 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
         bar.close()
     samples = np.concatenate([r[0] for r in results], axis=0)
     fps = np.concatenate([r[1] for r in results], axis=0)
-    if mom is not None:
+    if mom is not None and not (n_jobs is None or n_jobs == 1):
+        # through joblib the workers return sums; the statistic is applied here
         with single_thread_blas():
-            samples = np.asarray(statistic(samples), dtype=float)
-        if samples.ndim == 1:
-            samples = samples[:, None]
+            samples = _as_columns(statistic(samples))
     failed_rows = ~np.isfinite(samples).all(axis=1)
     samples[failed_rows] = np.nan
     n_failed = int(failed_rows.sum())

@@ -267,6 +267,81 @@ def test_compiled_kernel_checks_its_arguments() -> None:
     assert out[0, 9] == 3 and out.sum() == 3
 
 
+@pytest.mark.parametrize(("units", "sizes"), [(5, (3,)), (999, (500, 500, 37)),
+                                              (1000, (65, 66, 1)), (70001, (2, 3))])
+def test_compiled_batches_are_the_counts_times_the_moments(units: int,
+                                                           sizes: tuple[int, ...]) -> None:
+    # Reference: NumPy's own Generator.integers on each batch's SeedSequence, counted
+    # row by row, times the moments. The whole-batch kernel (several batches, one call)
+    # must give these sums: the same draws, multiplied by BLAS.
+    from egovstudy import _draws
+
+    ext = _draws._extension()
+    if getattr(ext, "batch_moments", None) is None or _draws._dgemm_capsule() is None:
+        pytest.skip("egovstudy._countcore was built without batch_moments (no 128-bit ints)")
+    rng = np.random.default_rng(units)
+    moments = rng.normal(size=(units, 7))
+    seqs = [np.random.SeedSequence([units, i]) for i in range(len(sizes))]
+    got = _draws.batch_moments(units, list(zip(sizes, seqs)), moments, gemm_rows=38)
+    dtype = np.uint16 if units <= 65535 else np.int32
+    expected = []
+    for size, ss in zip(sizes, seqs):
+        idx = np.random.default_rng(ss).integers(0, units, size=(size, units), dtype=dtype)
+        counts = np.stack([np.bincount(row, minlength=units) for row in idx]).astype(float)
+        expected.append(counts @ moments)
+    assert got is not None and got.shape == (sum(sizes), 7)
+    np.testing.assert_allclose(got, np.vstack(expected), rtol=1e-12, atol=1e-9)
+
+
+def test_compiled_batches_check_their_arguments() -> None:
+    from egovstudy import _draws
+
+    ext = _draws._extension()
+    if getattr(ext, "batch_moments", None) is None or _draws._dgemm_capsule() is None:
+        pytest.skip("egovstudy._countcore was built without batch_moments (no 128-bit ints)")
+    cap = _draws._dgemm_capsule()
+    st = np.zeros((1, 4), dtype=np.uint64)
+    mom = np.ones((10, 2))
+    sizes = np.array([3], dtype=np.intp)
+    calls = [
+        (st, sizes, 10, 6, 16, mom, np.empty((4, 2)), cap, 5, 5),        # out too big
+        (st, sizes, 10, 6, 16, np.ones((9, 2)), np.empty((3, 2)), cap, 5, 5),
+        (st, np.array([0], dtype=np.intp), 10, 6, 16, mom, np.empty((0, 2)), cap, 5, 5),
+        (np.zeros((2, 4), dtype=np.uint64), sizes, 10, 6, 16, mom, np.empty((3, 2)), cap,
+         5, 5),
+        (st, sizes, 10, 6, 12, mom, np.empty((3, 2)), cap, 5, 5),         # 12-bit words
+        (st, sizes, 10, 6, 16, mom, np.empty((3, 2)), object(), 5, 5),    # no capsule
+        (st, sizes, 10, 6, 16, mom, np.empty((3, 2)), cap, 0, 5),
+    ]
+    for args in calls:
+        with pytest.raises(ValueError, match="inconsistent arguments"):
+            ext.batch_moments(*args)
+
+
+def test_default_threads_run_grouped_batches_with_the_same_numbers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Batches are grouped per compiled call (and per thread); the groups must not change
+    # a number: every grouping, the chunk-by-chunk path and the NumPy path agree.
+    import egovstudy.bootstrap as boot
+
+    x = np.linspace(0, 1, 300) ** 2
+    mom = np.column_stack([x, np.ones(300)])
+
+    def run() -> np.ndarray:
+        return bootstrap(lambda s: s[:, 0] / s[:, 1], 300, n_boot=2300, seed=8,
+                         moments=mom, batch_size=200).samples
+
+    ref = run()
+    groups = boot._groups(boot._batches(2300, 200, np.random.SeedSequence(8)), 300, 2)
+    assert [len(g) for g in groups] == [6, 6]           # ceil(12 batches / 2 threads)
+    monkeypatch.setattr(boot, "_CALL_DRAWS", 200 * 300)  # one batch per call
+    assert np.array_equal(run(), ref)
+    monkeypatch.setattr(boot, "batch_moments", lambda *a, **k: None)  # chunk by chunk
+    assert np.array_equal(run(), ref)
+    monkeypatch.setenv("EGOVSTUDY_NO_EXTENSION", "1")                 # NumPy's draws
+    np.testing.assert_allclose(run(), ref, rtol=1e-12)
+
+
 class _Mean:
     def __init__(self, x: np.ndarray) -> None:
         self.x = x
