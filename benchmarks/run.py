@@ -249,7 +249,7 @@ def _adapt_process(r: dict[str, Any]) -> list[dict[str, Any]]:
                    size=f"n = {int(key[2:]):,}, B = {r['model7'].get('n_boot', '?'):,}",
                    ours_s=o, peer_s=p, target="ratio >= 50",
                    note="peer: two statsmodels OLS fits per resample (pingouin has no "
-                        "model 7); the peer runs once")
+                        "model 7), timed alternately with ours")
         row["met"] = bool(row["speed_ratio"] and row["speed_ratio"] >= 50)
         rows.append(row)
     return rows

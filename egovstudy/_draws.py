@@ -63,15 +63,26 @@ __all__ = ["batch_moments", "compiled_kernel_available", "count_chunks"]
 _CHUNK_DRAWS = 65536
 
 
-def _extension() -> Any:
-    """The compiled kernel module, or ``None`` (not built, or switched off)."""
+def _compiled_module() -> Any:
+    """``egovstudy._countcore``, or ``None`` (not built, or switched off with
+    ``EGOVSTUDY_NO_EXTENSION=1``), whatever NumPy's drawing rule: for the parts of the
+    kernel that draw nothing (the batched Cholesky solver)."""
     if os.environ.get("EGOVSTUDY_NO_EXTENSION", "").strip().lower() in ("1", "true", "yes"):
         return None
     try:
         from egovstudy import _countcore
     except ImportError:
         return None
-    return _countcore if _kernel_agrees_with_numpy(_countcore) else None
+    return _countcore
+
+
+def _extension() -> Any:
+    """The compiled kernel module for drawing, or ``None`` (not built, switched off, or
+    not reproducing the installed NumPy's draws)."""
+    ext = _compiled_module()
+    if ext is None:
+        return None
+    return ext if _kernel_agrees_with_numpy(ext) else None
 
 
 @functools.cache

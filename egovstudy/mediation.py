@@ -254,9 +254,9 @@ def _chol_kernel() -> Any:
     """The compiled batched Cholesky solver (``egovstudy._countcore.chol_solve``), or
     ``None`` (not built, or switched off with ``EGOVSTUDY_NO_EXTENSION=1``): then
     :func:`_chol_solve` does the same factorization with NumPy (tested to agree)."""
-    from egovstudy._draws import _extension
+    from egovstudy._draws import _compiled_module
 
-    return getattr(_extension(), "chol_solve", None)
+    return getattr(_compiled_module(), "chol_solve", None)
 
 
 def _chol_solve(G: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -840,44 +840,54 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
         if clusters not in data.columns:
             raise ModelSpecError(f"clusters={clusters!r} is not a column of data")
         cluster_col = clusters
-    frame = data[used + ([cluster_col] if cluster_col else [])
-                 + ([weight_col] if weight_col and weight_col != cluster_col else [])]
+    # the model's columns one by one, as arrays (selecting a sub-DataFrame, checking it
+    # and converting it cost a tenth of a model-4 run at n = 1,000)
+    selected = _unique(used + ([cluster_col] if cluster_col else [])
+                       + ([weight_col] if weight_col else []))
+    series: dict[str, pd.Series] = {}
+    for c in selected:
+        col = data[c]
+        if isinstance(col, pd.DataFrame):
+            raise ModelSpecError(f"data has {col.shape[1]} columns named {c!r}; rename them "
+                                 "so that each name is used once")
+        series[c] = col
     if weight_col is not None:  # a missing or bad weight is an error, not a dropped row
         from egovstudy.models.survey_design import check_weights
 
-        check_weights(frame[weight_col], weight_col)
-    dtypes = frame.dtypes
+        check_weights(series[weight_col], weight_col)
     for c in used:
         if c in categorical:
             continue
-        if not pd.api.types.is_numeric_dtype(dtypes[c]) or pd.api.types.is_bool_dtype(dtypes[c]):
+        dtype = series[c].dtype
+        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
             try:
-                frame = frame.assign(**{c: pd.to_numeric(frame[c])})
+                series[c] = pd.to_numeric(series[c])
             except (ValueError, TypeError) as exc:
                 fix = ("; or pass x_coding='indicator' for a multicategorical X" if c == x
                        else "; or pass w_coding='indicator' for a multicategorical W"
                        if c == w else "")
                 raise ModelSpecError(f"column {c!r} is not numeric; code it as numbers "
                                      f"(e.g. 0/1 for a dichotomous X){fix}") from exc
-    incomplete = frame.isna().any(axis=1)
+    missing_in = {c: series[c].isna().to_numpy() for c in selected}
+    incomplete = np.logical_or.reduce(list(missing_in.values()))
+    keep: slice | np.ndarray = slice(None)
     if incomplete.any():
-        bad_cols = [c for c in frame.columns if frame[c].isna().any()]
-        msg = (f"{int(incomplete.sum())} of {len(frame)} rows have missing values in "
+        bad_cols = [c for c in selected if missing_in[c].any()]
+        msg = (f"{int(incomplete.sum())} of {len(data)} rows have missing values in "
                f"{', '.join(bad_cols)}")
         if missing == "raise":
             raise DataQualityError(msg + "; impute them or pass missing='listwise'")
         warnings.warn(msg + "; they are dropped (listwise deletion)", DataQualityWarning,
                       stacklevel=2)
-        frame = frame.loc[~incomplete]
+        keep = ~incomplete
     numeric = [c for c in used if c not in categorical]
-    n = len(frame)
-    # one float array per column, and Series of them where pandas is needed (building a
-    # DataFrame was a tenth of a model-4 run at n = 1,000)
-    arr = {c: frame[c].to_numpy(dtype=float, copy=True) for c in numeric}
+    n = len(data) - int(incomplete.sum())
+    # one float array per column, and Series of them where pandas is needed
+    arr = {c: np.array(series[c].to_numpy(dtype=float)[keep]) for c in numeric}
     df = {c: pd.Series(arr[c], copy=False) for c in numeric}
     wts = None
     if weight_col is not None:
-        wts = frame[weight_col].to_numpy(dtype=float)
+        wts = series[weight_col].to_numpy(dtype=float)[keep]
         wts = wts / wts.mean()
     sd_all = {c: _weighted_sd(arr[c], wts) if n > 1 else np.nan for c in numeric}
     for c in numeric:
@@ -899,7 +909,7 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
     for role, v in (("x", x), ("w", w)):
         if v is None or v not in categorical:
             continue
-        raw = frame[v].to_numpy()
+        raw = series[v].to_numpy()[keep]
         cats = sorted(pd.unique(raw).tolist(), key=lambda t: (str(type(t)), t))
         k = len(cats)
         if not 2 <= k <= 10:
@@ -989,7 +999,7 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
         coefs0, sd0, _ = engine.solve(engine.cross_products(ones))
         est0 = np.array([v[0] for v in _evaluate(defs, coefs0, sd0)])
         names = [d.name for d in defs]
-        clus = frame[cluster_col].to_numpy() if cluster_col else None
+        clus = series[cluster_col].to_numpy()[keep] if cluster_col else None
 
         def run_boot() -> BootstrapResult:
             return bootstrap(statistic, n, n_boot=n_boot, seed=seed_sequence(seed),
@@ -1145,7 +1155,7 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
     options = {"n_boot": n_boot if boot is not None else 0, "ci": ci, "boot_ci": boot_ci,
                "center": center, "vcov": vcov, "clusters": clusters, "weights": weights,
                "x_coding": x_coding, "w_coding": w_coding,
-               "n_clusters": (int(frame[cluster_col].nunique())
+               "n_clusters": (int(series[cluster_col][keep].nunique())
                               if cluster_col and boot is not None else None),
                "seed": seed if isinstance(seed, int | np.integer) else None,
                "seed_entropy": boot.seed_entropy if boot is not None else None}

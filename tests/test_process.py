@@ -401,6 +401,13 @@ def test_bad_input(pmi: pd.DataFrame) -> None:
     assert res.n == 121
 
 
+def test_duplicate_column_names_are_refused(pmi: pd.DataFrame) -> None:
+    # two columns with the model's name: which one would be used is ambiguous
+    twice = pd.concat([pmi, pmi[["pmi"]]], axis=1)
+    with pytest.raises(ModelSpecError, match="2 columns named 'pmi'; rename them"):
+        process(twice, model=4, x="cond", m="pmi", y="reaction", n_boot=50, seed=1)
+
+
 def test_failed_resamples_counted_not_dropped() -> None:
     # a rare dichotomous covariate: some resamples draw no case with cov=1 -> singular
     rng = np.random.default_rng(0)
