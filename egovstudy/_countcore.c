@@ -11,6 +11,11 @@
  *
  * so the counts equal NumPy's draws exactly (tested). One pass, no temporary
  * arrays, the GIL released: bootstrap batches on threads run in parallel.
+ *
+ * batch_moments does whole batches of the moments path (draws, counts and the
+ * products with the moments by BLAS) in one call; chol_solve solves the normal
+ * equations of every resample (their NumPy paths: egovstudy/bootstrap.py, which
+ * counts chunk by chunk and multiplies with NumPy, and egovstudy/mediation.py).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -476,8 +476,15 @@ _Batch = tuple[int, int, np.random.SeedSequence]
 
 
 def _groups(batches: list[_Batch], units: int, threads: int) -> list[list[_Batch]]:
-    """Consecutive batches in groups of up to ``_CALL_DRAWS`` draws, at least one group
-    per thread (so every thread gets work)."""
+    """Consecutive batches in as many groups as threads, or more where a group would
+    exceed ``_CALL_DRAWS`` draws (one compiled call each on the moments path).
+
+    Examples
+    --------
+    >>> b = _batches(5000, 500, np.random.SeedSequence(1))
+    >>> [len(g) for g in _groups(b, 1000, 2)], [len(g) for g in _groups(b, 20000, 2)]
+    ([5, 5], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1])
+    """
     size = max(b[1] for b in batches)
     per = max(1, min(-(-len(batches) // threads), _CALL_DRAWS // max(1, size * units)))
     return [batches[i:i + per] for i in range(0, len(batches), per)]
@@ -614,7 +621,11 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
     threads = min(_usable_cores(), len(batches)) if n_jobs is None else 1
     if n_jobs is None or n_jobs == 1:
         # BLAS is limited once for the whole run: threadpoolctl's limit is process-wide
-        groups = _groups(batches, n if codes is None else g, threads)
+        # the moments path groups batches per compiled call; a statistic of the counts
+        # (e.g. PLS, seconds a batch) keeps one batch a task: the threads share the work
+        # batch by batch and the progress bar moves with every batch
+        groups = (_groups(batches, n if codes is None else g, threads) if mom is not None
+                  else [[b] for b in batches])
         with single_thread_blas(), _thread_pool(threads) as pool:
             outs = pool.map(lambda grp: _run_group(statistic, n, grp, codes, g, mom), groups)
             for i, res in enumerate(outs):
