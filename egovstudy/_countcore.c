@@ -181,8 +181,10 @@ batch_moments(PyObject *self, PyObject *args)
     Py_buffer st, sz, mom, out;
     unsigned long units_arg, threshold_arg;
     int bits;
-    PyObject *capsule;
+    PyObject *capsule, *result = NULL;
     Py_ssize_t chunk_rows, gemm_rows;
+    double *buf = NULL;
+    uint64_t *raw = NULL;
 
     if (!PyArg_ParseTuple(args, "w*y*kkiy*w*Onn", &st, &sz, &units_arg, &threshold_arg,
                           &bits, &mom, &out, &capsule, &chunk_rows, &gemm_rows)) {
@@ -210,31 +212,22 @@ batch_moments(PyObject *self, PyObject *args)
         || out.len != total * per_row * (Py_ssize_t)sizeof(double)
         || st.len != 4 * n_batches * (Py_ssize_t)sizeof(uint64_t) || dgemm == NULL
         || chunk_rows < 1 || gemm_rows < 1 || gemm_rows > INT32_MAX) {
-        PyBuffer_Release(&st);
-        PyBuffer_Release(&sz);
-        PyBuffer_Release(&mom);
-        PyBuffer_Release(&out);
         PyErr_Clear();
         PyErr_SetString(PyExc_ValueError,
                         "batch_moments: inconsistent arguments (states b x 4 uint64, b "
                         "positive intp sizes, bits 16 or 32, 1 <= units < 2**bits, moments "
                         "units x k float64, out sum(sizes) x k float64, a dgemm capsule, "
                         "positive chunk sizes)");
-        return NULL;
+        goto done;
     }
     if (chunk_rows > largest) {
         chunk_rows = largest;
     }
-    double *buf = (double *)malloc((size_t)chunk_rows * (size_t)units * sizeof(double));
-    uint64_t *raw = (uint64_t *)malloc(BATCH_WORDS * sizeof(uint64_t));
+    buf = (double *)malloc((size_t)chunk_rows * (size_t)units * sizeof(double));
+    raw = (uint64_t *)malloc(BATCH_WORDS * sizeof(uint64_t));
     if (buf == NULL || raw == NULL) {
-        free(buf);
-        free(raw);
-        PyBuffer_Release(&st);
-        PyBuffer_Release(&sz);
-        PyBuffer_Release(&mom);
-        PyBuffer_Release(&out);
-        return PyErr_NoMemory();
+        PyErr_NoMemory();
+        goto done;
     }
     uint64_t *sv_all = (uint64_t *)st.buf;
     const uint16_t *w16 = (const uint16_t *)raw;
@@ -285,14 +278,17 @@ batch_moments(PyObject *self, PyObject *args)
         sv[1] = (uint64_t)(state >> 64);
     }
     Py_END_ALLOW_THREADS
+    result = Py_None;
+    Py_INCREF(result);
 
+done:                               /* one exit: every buffer released, once */
     free(buf);
     free(raw);
     PyBuffer_Release(&st);
     PyBuffer_Release(&sz);
     PyBuffer_Release(&mom);
     PyBuffer_Release(&out);
-    Py_RETURN_NONE;
+    return result;
 }
 #endif
 
