@@ -455,16 +455,14 @@ def _run_batch(statistic: Callable[[np.ndarray], np.ndarray], n: int, size: int,
     with single_thread_blas() if limit_blas else nullcontext():
         if moments is None:
             counts = _batch_counts(n, size, ss, codes, g)
-            out = np.asarray(statistic(counts), dtype=float)
+            out = _as_columns(statistic(counts))
             fp = _fingerprint(counts)
         else:
             # moments carries the fingerprint projection in its last columns; the
             # statistic is applied to the sums of all batches at once afterwards (the
-            # joblib path; threads apply it per group in _run_group)
+            # joblib path; threads apply it per group in _run_moments_group)
             flat = _batch_moments(n if codes is None else g, size, ss, moments)
             return flat[:, :-_FP_DIM], flat[:, -_FP_DIM:]
-    if out.ndim == 1:
-        out = out[:, None]
     return out, fp
 
 
@@ -490,27 +488,19 @@ def _groups(batches: list[_Batch], units: int, threads: int) -> list[list[_Batch
     return [batches[i:i + per] for i in range(0, len(batches), per)]
 
 
-def _run_group(statistic: Callable[[np.ndarray], np.ndarray], n: int, group: list[_Batch],
-               codes: np.ndarray | None, g: int, moments: np.ndarray | None
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_run_batch` for consecutive batches, the statistic applied: on the
-    moments path one compiled call draws and sums all of them (the same numbers: each
-    batch still draws from its own stream), and the statistic is applied to the
-    group's sums on this thread, side by side with the other groups."""
-    if moments is not None:
-        units = n if codes is None else g
-        rows = _GEMM_SMALL // (units * moments.shape[1])
-        flat = batch_moments(units, [(size, ss) for _, size, ss in group], moments,
-                             rows if rows >= 4 else _GEMM_SMALL)
-        if flat is None:
-            sums = [_batch_moments(units, size, ss, moments) for _, size, ss in group]
-            flat = sums[0] if len(sums) == 1 else np.concatenate(sums)
-        return _as_columns(statistic(flat[:, :-_FP_DIM])), flat[:, -_FP_DIM:]
-    parts = [_run_batch(statistic, n, size, ss, codes, g, None, limit_blas=False)
-             for _, size, ss in group]
-    if len(parts) == 1:
-        return parts[0]
-    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+def _run_moments_group(statistic: Callable[[np.ndarray], np.ndarray], group: list[_Batch],
+                       units: int, moments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The moments path of :func:`_run_batch` for consecutive batches, the statistic
+    applied: one compiled call draws and sums all of them (the same numbers: each batch
+    still draws from its own stream), and the statistic is applied to the group's sums
+    on this thread, side by side with the other groups."""
+    rows = _GEMM_SMALL // (units * moments.shape[1])
+    flat = batch_moments(units, [(size, ss) for _, size, ss in group], moments,
+                         rows if rows >= 4 else _GEMM_SMALL)
+    if flat is None:
+        sums = [_batch_moments(units, size, ss, moments) for _, size, ss in group]
+        flat = sums[0] if len(sums) == 1 else np.concatenate(sums)
+    return _as_columns(statistic(flat[:, :-_FP_DIM])), flat[:, -_FP_DIM:]
 
 
 def _as_columns(out: Any) -> np.ndarray:
@@ -624,10 +614,16 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
         # the moments path groups batches per compiled call; a statistic of the counts
         # (e.g. PLS, seconds a batch) keeps one batch a task: the threads share the work
         # batch by batch and the progress bar moves with every batch
-        groups = (_groups(batches, n if codes is None else g, threads) if mom is not None
-                  else [[b] for b in batches])
+        units = n if codes is None else g
+        groups = _groups(batches, units, threads) if mom is not None else [[b] for b in batches]
+
+        def task(grp: list[_Batch]) -> tuple[np.ndarray, np.ndarray]:
+            if mom is not None:
+                return _run_moments_group(statistic, grp, units, mom)
+            return _run_batch(statistic, n, grp[0][1], grp[0][2], codes, g, limit_blas=False)
+
         with single_thread_blas(), _thread_pool(threads) as pool:
-            outs = pool.map(lambda grp: _run_group(statistic, n, grp, codes, g, mom), groups)
+            outs = pool.map(task, groups)
             for i, res in enumerate(outs):
                 results.append(res)
                 if i == 0 and bar is None and len(groups) > 1:
