@@ -6,9 +6,10 @@ pingouin runs in a virtual environment of its own (``.venv-bench``, created by
 :func:`ensure_bench_venv`, never committed, never added to the project's requirements)
 in a subprocess started once; the timing excludes interpreter start and imports on both
 sides (one warm-up call each). The repetitions alternate -- ours, then one call of the
-peer's, and again -- and each side's time is its median over the repetitions: on a
-shared machine whose speed moves from minute to minute, timing one side after the other
-moved the ratio by a fifth (82x-127x in three runs of one afternoon). Ours runs with its
+peer's, and again -- and each side's time is its median over the repetitions. Before,
+the peer was timed once, after ours, on its first full-size call (1.7 s where its next
+calls take 1.2-1.4 s), and the ratio moved from 82x to 127x in three runs within an hour
+as the shared machine's speed changed. Ours runs with its
 defaults (the bootstrap batches on threads, one per core; draws counted by the compiled
 kernel when it was built, which the JSON says); the JSON also gives the one-thread time
 (``n_jobs=1``) and the first full-size call in the process. Setting
@@ -212,14 +213,20 @@ def run_model7(n: int = 1000, n_boot: int = 5000, seed: int = 2026, repeats: int
                                       "index_ci": [float(idx["ci_low"]),
                                                    float(idx["ci_high"])]}}
     if peer:
-        theirs = dict(peer_runs[0])
-        theirs["seconds_all"] = [p["seconds"] for p in peer_runs]
-        theirs["seconds"] = float(np.median(theirs["seconds_all"]))
-        theirs["cpu_seconds"] = float(np.median([p["cpu_seconds"] for p in peer_runs]))
+        theirs = _medians(peer_runs)
         entry["statsmodels_loop"] = theirs
         entry["speedup"] = theirs["seconds"] / entry["ours"]["seconds"]
         entry["speedup_cpu"] = theirs["cpu_seconds"] / entry["ours"]["cpu_seconds"]
     return {"n_boot": n_boot, "target": 50, f"n={n}": entry}
+
+
+def _medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The first run's record with the median time and CPU time over ``runs``."""
+    out = dict(runs[0])
+    out["seconds_all"] = [r["seconds"] for r in runs]
+    out["seconds"] = float(np.median(out["seconds_all"]))
+    out["cpu_seconds"] = float(np.median([r["cpu_seconds"] for r in runs]))
+    return out
 
 
 class _PeerCalls:
@@ -245,7 +252,10 @@ class _PeerCalls:
 
     def close(self) -> None:
         self.stdin.close()
-        self.proc.wait(timeout=60)
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
 
 
 def run(sizes: tuple[int, ...] = (1000, 5000), n_boot: int = 5000, seed: int = 2026,
@@ -263,13 +273,11 @@ def run(sizes: tuple[int, ...] = (1000, 5000), n_boot: int = 5000, seed: int = 2
                 f = Path(tmp) / "data.csv"
                 d.to_csv(f, index=False)
                 calls = _PeerCalls(py, f, n_boot, seed)
-                entry["ours"] = ours = _ours(d, n_boot, seed, repeats, between=calls.step)
-                calls.close()
-            runs = calls.results
-            theirs = dict(runs[0])
-            theirs["seconds"] = float(np.median([r["seconds"] for r in runs]))
-            theirs["cpu_seconds"] = float(np.median([r["cpu_seconds"] for r in runs]))
-            theirs["seconds_all"] = [r["seconds"] for r in runs]
+                try:
+                    entry["ours"] = ours = _ours(d, n_boot, seed, repeats, between=calls.step)
+                finally:
+                    calls.close()
+            theirs = _medians(calls.results)
             entry["pingouin"] = theirs
             entry["speedup"] = theirs["seconds"] / ours["seconds"]
             entry["speedup_cpu"] = theirs["cpu_seconds"] / ours["cpu_seconds"]
