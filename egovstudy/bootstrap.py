@@ -107,19 +107,25 @@ def _batch_counts(n: int, size: int, ss: np.random.SeedSequence,
 _GEMM_SMALL = 960_000
 
 
-def _batch_moments(units: int, size: int, ss: np.random.SeedSequence,
+def _batch_moments(units: int, batches: list[tuple[int, np.random.SeedSequence]],
                    moments: np.ndarray) -> np.ndarray:
-    """``counts @ moments`` of one batch, chunk by chunk (the counts never leave cache)."""
+    """``counts @ moments`` of consecutive batches ``(size, seed sequence)``: one call of
+    the compiled kernel, else batch by batch and chunk by chunk (the counts never leave
+    cache); the same numbers either way."""
     rows = _GEMM_SMALL // (units * moments.shape[1])
-    whole = batch_moments(units, [(size, ss)], moments, rows if rows >= 4 else _GEMM_SMALL)
+    whole = batch_moments(units, batches, moments, rows if rows >= 4 else _GEMM_SMALL)
     if whole is not None:
         return whole
-    out = np.empty((size, moments.shape[1]))
-    for s, c in count_chunks(units, size, ss):
-        k = c.shape[0]
-        step = rows if rows >= 4 else k               # else one product per chunk
-        for r in range(0, k, step):
-            np.matmul(c[r:r + step], moments, out=out[s + r:s + min(r + step, k)])
+    out = np.empty((sum(size for size, _ in batches), moments.shape[1]))
+    first = 0
+    for size, ss in batches:
+        for s, c in count_chunks(units, size, ss):
+            k = c.shape[0]
+            step = rows if rows >= 4 else k               # else one product per chunk
+            for r in range(0, k, step):
+                np.matmul(c[r:r + step], moments,
+                          out=out[first + s + r:first + s + min(r + step, k)])
+        first += size
     return out
 
 
@@ -461,7 +467,7 @@ def _run_batch(statistic: Callable[[np.ndarray], np.ndarray], n: int, size: int,
             # moments carries the fingerprint projection in its last columns; the
             # statistic is applied to the sums of all batches at once afterwards (the
             # joblib path; threads apply it per group in _run_moments_group)
-            flat = _batch_moments(n if codes is None else g, size, ss, moments)
+            flat = _batch_moments(n if codes is None else g, [(size, ss)], moments)
             return flat[:, :-_FP_DIM], flat[:, -_FP_DIM:]
     return out, fp
 
@@ -494,12 +500,7 @@ def _run_moments_group(statistic: Callable[[np.ndarray], np.ndarray], group: lis
     applied: one compiled call draws and sums all of them (the same numbers: each batch
     still draws from its own stream), and the statistic is applied to the group's sums
     on this thread, side by side with the other groups."""
-    rows = _GEMM_SMALL // (units * moments.shape[1])
-    flat = batch_moments(units, [(size, ss) for _, size, ss in group], moments,
-                         rows if rows >= 4 else _GEMM_SMALL)
-    if flat is None:
-        sums = [_batch_moments(units, size, ss, moments) for _, size, ss in group]
-        flat = sums[0] if len(sums) == 1 else np.concatenate(sums)
+    flat = _batch_moments(units, [(size, ss) for _, size, ss in group], moments)
     return _as_columns(statistic(flat[:, :-_FP_DIM])), flat[:, -_FP_DIM:]
 
 

@@ -666,8 +666,8 @@ def _as_list(v: str | Sequence[str] | None, name: str) -> list[str]:
     return out
 
 
-def _is_dichotomous(s: pd.Series | np.ndarray) -> bool:
-    return len(np.unique(np.asarray(s))) == 2
+def _is_dichotomous(values: np.ndarray) -> bool:
+    return len(np.unique(values)) == 2
 
 
 def process(data: pd.DataFrame, *, model: int, x: str, y: str,
@@ -938,7 +938,7 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
     shift = dict.fromkeys(numeric, 0.0)
     if center != "none":
         for c in prod_vars:
-            if center == "all" or not _is_dichotomous(df[c]):
+            if center == "all" or not _is_dichotomous(arr[c]):
                 shift[c] = float(df[c].mean())
     for c in numeric:
         design[c] = arr[c] - shift[c]
@@ -956,7 +956,7 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
         ser = df[v]
         if values is not None:
             vals = [(f"{float(t):g}", float(t)) for t in values]
-        elif _is_dichotomous(ser):
+        elif _is_dichotomous(arr[v]):
             vals = [(f"{t:g}", float(t)) for t in sorted(ser.unique())]
         else:
             mu, sdv = float(ser.mean()), float(ser.std())
@@ -1115,7 +1115,7 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
                 focal, mod = parts
                 if focal in cols["w"] + cols["z"] and mod not in cols["w"] + cols["z"]:
                     focal, mod = mod, focal
-                if mod not in arr or _is_dichotomous(df[mod]) or focal not in (*arr, *cols["x"]):
+                if mod not in arr or _is_dichotomous(arr[mod]) or focal not in (*arr, *cols["x"]):
                     continue
                 if sum(focal in t.split(":") for t in preds if ":" in t) != 1:
                     continue       # the focal effect depends on more than one moderator
