@@ -23,7 +23,7 @@ help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt pyproject.toml setup.py egovstudy/_countcore.c
+$(STAMP): requirements.txt pyproject.toml setup.py egovstudy/_countcore.c egovstudy/io/_csvcore.c
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
@@ -73,7 +73,7 @@ COMPAT_VENV := .venv-compat
 COMPAT_PY := $(COMPAT_VENV)/bin/python
 COMPAT_STAMP := $(COMPAT_VENV)/.installed-stamp
 
-$(COMPAT_STAMP): requirements-compat.txt pyproject.toml setup.py egovstudy/_countcore.c
+$(COMPAT_STAMP): requirements-compat.txt pyproject.toml setup.py egovstudy/_countcore.c egovstudy/io/_csvcore.c
 	@test -x $(COMPAT_PY) || $(PYTHON) -m venv $(COMPAT_VENV)
 	$(COMPAT_PY) -m pip install --quiet --disable-pip-version-check -r requirements-compat.txt
 	$(COMPAT_PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .

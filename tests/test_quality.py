@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from egovstudy import quality
 from egovstudy.codebook import Codebook
 from egovstudy.errors import DataQualityError
 from egovstudy.quality import RULES, longest_run, quality_report, resolve_policies
@@ -34,6 +35,18 @@ def _frame() -> pd.DataFrame:
     df["att"] = pd.array([4, 4, 4, 4, 4, 4, 2, 4], dtype="Int16")
     df["mbps"] = [10, 20, 30, 40, 50, 60, 70, 5000.0]
     return df
+
+
+@pytest.mark.parametrize("blank", [1, 3])
+def test_a_copied_answer_pattern_with_a_blank_id_is_a_duplicate_submission(
+        blank: int) -> None:
+    # either side's id blank: pandas' NA once made the comparison itself fail
+    df = _frame()
+    ids = df["respondent_id"].astype("string")
+    ids.iloc[blank] = pd.NA
+    df["respondent_id"] = ids
+    rep = quality_report(df, CB)
+    assert rep.flags.index[rep.flags["duplicate_submission"]].tolist() == [3]
 
 
 def test_each_rule_flags_the_planted_row() -> None:
@@ -110,3 +123,89 @@ def test_flags_are_stored_compactly() -> None:
     assert "speeders" in rep.skipped and not flags["speeders"].any()
     assert flags["longest_run"].tolist()[2] == 10 and flags["n_missing"].tolist()[5] == 5
     assert flags["share_missing"].tolist()[5] == 0.5  # 5 of 10 items: unchanged float64
+
+
+def _plain_run(row: list[int]) -> int:
+    best = cur = 0
+    for i, v in enumerate(row):
+        cur = cur + 1 if i and v >= 0 and v == row[i - 1] else (1 if v >= 0 else 0)
+        best = max(best, cur)
+    return best
+
+
+@pytest.mark.parametrize("dtype", ["Int8", "Int16", "UInt8", "float64"])
+def test_item_scan_in_blocks_matches_a_plain_count(dtype: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # the rules scan the items a block of rows at a time (1-byte hash lanes, blanks skipped
+    # by unsigned minima): any block size gives what plain row-by-row loops count, with
+    # blanks, negative and out-of-scale codes, columns without blanks, copies and
+    # straight-liners; UInt8 columns take the mixed-width path, float64 the general one
+    rng = np.random.default_rng(3)
+    n, k = 150, 10
+    codes = rng.integers(1, 6, size=(n, k)).astype(float)
+    codes[rng.random((n, k)) < 0.15] = np.nan
+    odd = rng.random((n, k)) < 0.05
+    codes[odd] = rng.choice([0, 7, 9, 200 if dtype == "UInt8" else -2], size=int(odd.sum()))
+    codes[:, :3] = np.where(np.isnan(codes[:, :3]) | (codes[:, :3] > 5), 2, codes[:, :3])
+    codes[30:36] = codes[5]
+    codes[40:44] = 3
+    codes[50, 5:] = np.nan
+    df = pd.DataFrame(codes, columns=[f"q{i}" for i in range(1, 11)]).astype(dtype)
+    df.insert(0, "respondent_id", [f"r{i}" for i in range(n)])
+    reports = []
+    for rows in (7, 64, 1 << 16):
+        monkeypatch.setattr(quality, "_SCAN_ROWS", rows)
+        reports.append(quality_report(df, CB))
+    for rep in reports[1:]:
+        pd.testing.assert_frame_equal(rep.flags, reports[0].flags)
+        pd.testing.assert_frame_equal(rep.table, reports[0].table)
+    flags = reports[0].flags
+    rows_ = [[-1 if np.isnan(v) or v < 0 else int(v) for v in r] for r in codes]
+    assert flags["longest_run"].tolist() == [_plain_run(r) for r in rows_]
+    assert flags["n_missing"].tolist() == [sum(v < 0 for v in r) for r in rows_]
+    blocks = ([sum(v >= 0 for v in r[:5]) for r in rows_],
+              [sum(v >= 0 for v in r[5:]) for r in rows_])
+    assert flags["n_constructs_unscored"].tolist() == [
+        int(a < 3) + int(b < 3) for a, b in zip(*blocks)]
+    assert flags["missing"].tolist() == [
+        sum(v < 0 for v in r) / 10 > 0.2 or a == 0 or b == 0
+        for r, a, b in zip(rows_, *blocks)]
+    assert flags["out_of_range"].tolist() == [
+        any(not np.isnan(v) and v not in (1, 2, 3, 4, 5) for v in r) for r in codes]
+    seen: set[tuple[int, ...]] = set()
+    expected = []
+    for r in rows_:
+        answers = [v for v in r if v >= 0]
+        eligible = len(answers) >= 5 and max(answers) > min(answers)
+        expected.append(eligible and tuple(r) in seen)
+        if eligible:
+            seen.add(tuple(r))
+    assert flags["duplicate_submission"].tolist() == expected
+    assert sum(expected) >= 5
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int16, np.int64])
+@pytest.mark.parametrize("values", [[1, 2, 3, 4, 5], [0, 1], [-3, -2, -1], [1, 2, 4],
+                                    [5, 3, 4, 1, 2], [1.5, 2], [True, False], [7], []])
+def test_codes_outside_the_scale_as_np_isin(dtype: type, values: list) -> None:
+    # consecutive integer codes are tested against the bounds, anything else by np.isin
+    info = np.iinfo(dtype)
+    codes = np.random.default_rng(5).integers(info.min, int(info.max) + 1, 5000).astype(dtype)
+    codes[:200] = np.arange(-100, 100).astype(dtype)
+    got = quality._not_among(codes, values)
+    assert got.dtype == np.bool_
+    assert np.array_equal(got, ~np.isin(codes, values))
+
+
+def test_shared_hashes_as_duplicated_keep_false() -> None:
+    # two steps (low 32 bits, then the full hash of the rows whose low half repeats)
+    # flag exactly the hashes that occur more than once
+    rng = np.random.default_rng(9)
+    hashed = rng.integers(0, 2**63, 20_000, dtype=np.uint64)
+    hashed[100:110] = hashed[5]  # shared full hashes
+    hashed[200:260] = (hashed[200:260] & np.uint64(0xFFFFFFFF00000000)) | np.uint64(77)
+    hashed[300] = hashed[200]  # a full repeat among low-half repeats
+    want = pd.Series(hashed).duplicated(keep=False).to_numpy()
+    assert np.array_equal(quality._shared_hashes(hashed), want)
+    assert want.sum() == 13
+    assert not quality._shared_hashes(hashed[:0]).size

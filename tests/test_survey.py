@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from egovstudy.errors import DataFormatError, DataQualityWarning
-from egovstudy.survey import Survey, load_survey
+from egovstudy.survey import Survey, _plain_strings, _take_wrapped, load_survey
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDY = ROOT / "data" / "raw" / "default_study"
@@ -238,3 +238,56 @@ def test_quality_rules_match_a_row_by_row_count(tmp_path: Path) -> None:
         if ok:
             seen.setdefault(key, 1)
     assert flags["duplicate_submission"].tolist() == expected_dup
+
+
+def test_label_tables_applied_as_np_take() -> None:
+    # category codes -> item codes and blank flags: a few categories are applied by
+    # comparisons in 1-byte arithmetic, more by np.take; both as np.take(mode="wrap")
+    rng = np.random.default_rng(2)
+    for _ in range(300):
+        n_cat = int(rng.integers(0, 13))
+        table = [rng.integers(-128, 128, n_cat + 1).astype(np.int8),
+                 rng.random(n_cat + 1) < 0.5,
+                 rng.integers(0, 256, n_cat + 1).astype(np.uint8)][int(rng.integers(0, 3))]
+        codes = rng.integers(-1, max(n_cat, 0), int(rng.integers(0, 60))).astype(np.int8)
+        out = np.empty(len(codes), dtype=table.dtype)
+        _take_wrapped(table, codes, out)
+        want = np.take(table, codes, mode="wrap")
+        assert np.array_equal(out, want) and out.view(np.uint8).tolist() == want.view(
+            np.uint8).tolist()
+
+
+def test_id_edges_read_off_the_buffers_as_the_regex() -> None:
+    # the first and last byte of each id tell whether an id is empty or padded (the
+    # regex that the strip of pandas mirrors), or that the regex must decide (non-ASCII)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    space = r"[\s\pZ\x1c-\x1f\x85]"
+    edges = [" ", "\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1f", "\x85", "\xa0",
+             "\u3000", "\u2028", "é", "\x00", "a", "7"]
+    rng = np.random.default_rng(8)
+    decided = 0
+    for _ in range(1500):
+        values: list[str | None] = []
+        for _ in range(int(rng.integers(0, 6))):
+            r = rng.random()
+            body = "".join(rng.choice(list("ab19"), int(rng.integers(1, 4))))
+            if r < 0.3:
+                body = str(rng.choice(edges)) + body
+            elif r < 0.6:
+                body += str(rng.choice(edges))
+            values.append(None if r > 0.92 else "" if r > 0.88 else body)
+        kind = pa.large_string() if rng.random() < 0.5 else pa.string()
+        arr = pa.array(values, type=kind)
+        cut = int(rng.integers(0, len(values) + 1))
+        chunked = pa.chunked_array([arr.slice(cut), arr.slice(0, cut)], type=kind)
+        want = not pc.any(pc.match_substring_regex(chunked, f"^{space}|{space}$")).as_py() \
+            and not pc.any(pc.equal(chunked, "")).as_py()
+        got = _plain_strings(chunked)
+        if got is not None:
+            assert got == want, values
+            decided += 1
+        else:
+            assert any(v and (ord(v[0]) > 127 or ord(v[-1]) > 127) for v in values)
+    assert decided > 1000

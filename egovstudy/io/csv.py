@@ -25,6 +25,7 @@ import codecs
 import contextlib
 import csv as _csv
 import io
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -191,20 +192,38 @@ class _Column:
         self.buf[self.n:self.n + m] = codes
         self.n += m
 
+    def _to_text(self, n_unique: int, n: int) -> bool:
+        """Whether the column is kept as text (decided on its first block)."""
+        if self.plain is None and self.buf is None and n_unique > 64 \
+                and n_unique > 0.2 * max(n, 1):
+            self.plain = []  # ids, free text: keep as Arrow strings
+        return self.plain is not None
+
     def add(self, arr: Any) -> None:
+        """Append a block parsed by pyarrow (a dictionary array)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        if self.plain is None and self.buf is None:
-            n_unique = len(arr.dictionary)
-            if n_unique > 64 and n_unique > 0.2 * max(len(arr), 1):
-                self.plain = []  # ids, free text: keep as Arrow strings
-        if self.plain is not None:
+        if self._to_text(len(arr.dictionary), len(arr)):
             # straight to large_string, the type pandas' Arrow strings use: a
             # string chunk would be copied again when the Series is built
-            self.plain.append(arr.cast(pa.large_string()))
+            self.plain.append(arr.cast(pa.large_string()))  # type: ignore[union-attr]
             return
-        local = arr.dictionary.to_pylist()
+        if arr.null_count == 0:  # the indices buffer as it is, no copy
+            idx = arr.indices.to_numpy(zero_copy_only=False)
+        else:
+            idx = pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False)
+        self.add_codes(idx, arr.dictionary.to_pylist())
+
+    def add_codes(self, idx: np.ndarray, local: list[str]) -> None:
+        """Append a block as codes into ``local`` (its distinct values; -1 missing)."""
+        import pyarrow as pa
+
+        if self._to_text(len(local), len(idx)):
+            self.add_text(pa.DictionaryArray.from_arrays(
+                pa.array(idx, mask=idx < 0), pa.array(local, type=pa.string())
+            ).cast(pa.large_string()))
+            return
         for value in local:
             self.categories.setdefault(value, len(self.categories))
         width = (np.int8 if len(self.categories) < 127 else
@@ -213,17 +232,35 @@ class _Column:
         for j, value in enumerate(local):
             lut[j] = self.categories[value]
         lut[-1] = -1
-        if arr.null_count == 0:  # the indices buffer as it is, no copy
-            idx = arr.indices.to_numpy(zero_copy_only=False)
-        else:
-            idx = pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False)
         self._append(lut[idx])
         if len(self.categories) > 32000:  # too many distinct values: switch to text
-            cats = np.array(list(self.categories), dtype=object)
-            c = self.buf[:self.n] if self.buf is not None else np.zeros(0, dtype=np.int32)
-            self.plain = [pa.array(np.where(c >= 0, cats[np.maximum(c, 0)], None),
-                                   type=pa.large_string())]
-            self.buf, self.n = None, 0
+            self._codes_to_text()
+
+    def add_known_codes(self, idx: np.ndarray, n_known: int, new: list[str]) -> None:
+        """Append a block coded by the compiled parser, which was given this column's
+        first ``n_known`` values: codes below ``n_known`` are the column's own, the
+        others index ``new`` (the values the block met first)."""
+        if self.plain is None and not new:  # the usual block: its codes as they are
+            width = np.int8 if len(self.categories) < 127 else idx.dtype
+            self._append(idx if idx.dtype == width else idx.astype(width))
+            return
+        self.add_codes(idx, list(self.categories)[:n_known] + new)
+
+    def add_text(self, arr: Any) -> None:
+        """Append a block of text (an Arrow ``large_string`` array)."""
+        if self.plain is None:
+            self._codes_to_text()
+        self.plain.append(arr)  # type: ignore[union-attr]
+
+    def _codes_to_text(self) -> None:
+        """Turn the codes gathered so far into text, for a column kept as text from now on."""
+        import pyarrow as pa
+
+        cats = np.array(list(self.categories), dtype=object)
+        c = self.buf[:self.n] if self.buf is not None else np.zeros(0, dtype=np.int32)
+        self.plain = [pa.array(np.where(c >= 0, cats[np.maximum(c, 0)], None),
+                               type=pa.large_string())] if len(c) else []
+        self.buf, self.n = None, 0
 
     def finish(self) -> pd.Series:
         import pyarrow as pa
@@ -412,61 +449,67 @@ def _read_csv(p: Path, enc: str | None, delimiter: str | None, decimal: str | No
 
     acc: dict[str, _Column] = {}
     n_rows = 0
-    try:
-        # small blocks: the streaming reader reads ahead many blocks, so peak memory
-        # grows with the block size; a row longer than a block needs the larger retry
-        line_limit = max(int(lim.max_line_mb * MB), _BLOCK)
-        for block in (_BLOCK, line_limit):
-            acc, n_rows = {}, 0
-            try:
-                quoted_newline = "\n" in first_line or "\r" in first_line
-                reader = pacsv.open_csv(source, **options(size < _BIG or quoted_newline,
-                                                           block=block),
-                                        )
-                expected = 0
-                for batch in reader:
-                    if not expected:  # rows in the file, from the first block's density
-                        expected = int(batch.num_rows * size / block * 1.05) + 1024
-                    n_rows += batch.num_rows
-                    if n_rows * batch.num_columns > lim.max_cells:
-                        check_shape(p, n_rows, batch.num_columns, lim, verb="holds over")
-                    for j, name in enumerate(batch.schema.names):
-                        acc.setdefault(name, _Column(expected)).add(batch.column(j))
-                break
-            except pa.ArrowInvalid as exc:
-                if "straddl" in str(exc) and block == line_limit:
-                    raise refuse(p, f"has a line longer than {lim.max_line_mb:g} MB",
-                                 "max_line_mb", lim) from None
-                if "straddl" not in str(exc):
-                    raise
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
-            raise _NotUTF8() from None
-        bad: list[tuple[int | None, int, str]] = []
-
-        def handler(row: Any) -> str:
-            bad.append((row.number, row.actual_columns, row.text))
-            return "skip"
-
+    compiled = None
+    if first_line.strip():
+        compiled = _parse_compiled(source, p, names, delim, include, size, lim)
+    if compiled is not None:
+        acc, n_rows = compiled
+    else:  # pyarrow's streaming reader: without the extension, and for every file it declines
         try:
-            pacsv.read_csv(source, **options(True, handler, threads=False))
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc2:
-            raise DataFormatError(f"file {p}: cannot be parsed as CSV with delimiter {delim!r} "
-                                  f"({exc2}). Fix: check the delimiter and quoting, or whether "
-                                  "the file is truncated") from None
-        if not bad:
-            raise DataFormatError(f"file {p}: cannot be parsed as CSV ({exc}). Fix: check the "
-                                  "delimiter and quoting") from None
-        shown = "; ".join(f"line {n}: {a} fields" for n, a, _t in bad[:5])
-        with open(p, "rb") as fh:
-            last = sum(1 for _ in fh)
-        truncated = len(bad) == 1 and bad[0][0] is not None and bad[0][0] >= last
-        hint = ("the last line is incomplete: the file looks truncated. Fix: download the "
-                "export again" if truncated else
-                f"Fix: check the delimiter (detected {delim!r}; pass delimiter=) and quote "
-                "fields that contain it")
-        raise DataFormatError(f"file {p}: {len(bad)} row(s) do not have the header's "
-                              f"{len(names)} fields ({shown}); {hint}") from None
+            # small blocks: the streaming reader reads ahead many blocks, so peak memory
+            # grows with the block size; a row longer than a block needs the larger retry
+            line_limit = max(int(lim.max_line_mb * MB), _BLOCK)
+            for block in (_BLOCK, line_limit):
+                acc, n_rows = {}, 0
+                try:
+                    quoted_newline = "\n" in first_line or "\r" in first_line
+                    reader = pacsv.open_csv(source, **options(size < _BIG or quoted_newline,
+                                                               block=block),
+                                            )
+                    expected = 0
+                    for batch in reader:
+                        if not expected:  # rows in the file, from the first block's density
+                            expected = int(batch.num_rows * size / block * 1.05) + 1024
+                        n_rows += batch.num_rows
+                        if n_rows * batch.num_columns > lim.max_cells:
+                            check_shape(p, n_rows, batch.num_columns, lim, verb="holds over")
+                        for j, name in enumerate(batch.schema.names):
+                            acc.setdefault(name, _Column(expected)).add(batch.column(j))
+                    break
+                except pa.ArrowInvalid as exc:
+                    if "straddl" in str(exc) and block == line_limit:
+                        raise refuse(p, f"has a line longer than {lim.max_line_mb:g} MB",
+                                     "max_line_mb", lim) from None
+                    if "straddl" not in str(exc):
+                        raise
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
+                raise _NotUTF8() from None
+            bad: list[tuple[int | None, int, str]] = []
+
+            def handler(row: Any) -> str:
+                bad.append((row.number, row.actual_columns, row.text))
+                return "skip"
+
+            try:
+                pacsv.read_csv(source, **options(True, handler, threads=False))
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as exc2:
+                raise DataFormatError(f"file {p}: cannot be parsed as CSV with delimiter {delim!r} "
+                                      f"({exc2}). Fix: check the delimiter and quoting, or whether "
+                                      "the file is truncated") from None
+            if not bad:
+                raise DataFormatError(f"file {p}: cannot be parsed as CSV ({exc}). Fix: check the "
+                                      "delimiter and quoting") from None
+            shown = "; ".join(f"line {n}: {a} fields" for n, a, _t in bad[:5])
+            with open(p, "rb") as fh:
+                last = sum(1 for _ in fh)
+            truncated = len(bad) == 1 and bad[0][0] is not None and bad[0][0] >= last
+            hint = ("the last line is incomplete: the file looks truncated. Fix: download the "
+                    "export again" if truncated else
+                    f"Fix: check the delimiter (detected {delim!r}; pass delimiter=) and quote "
+                    "fields that contain it")
+            raise DataFormatError(f"file {p}: {len(bad)} row(s) do not have the header's "
+                                  f"{len(names)} fields ({shown}); {hint}") from None
     if n_rows == 0:
         raise DataFormatError(f"file {p}: has a header but no data rows. Fix: export again "
                               "after responses have been collected")
@@ -476,6 +519,185 @@ def _read_csv(p: Path, enc: str | None, delimiter: str | None, decimal: str | No
         notes.append(f"blank headers at positions {empty} named column<position>")
     return RawTable(frame=frame, path=str(p), format="csv", encoding=enc, delimiter=delim,
                     decimal=dec, first_row=2, duplicated_columns=dups, notes=notes)
+
+
+#: Bytes per block of the compiled parser (and what a block is grown to, at most
+#: ``max_line_mb``, when one record is longer).
+_BLOCK_C = 8 << 20
+_FIRST_BLOCK = _BLOCK
+_TEXT, _CODED, _SKIP = 1, 0, 2  # column modes of ``_csvcore.parse``
+_SALT = int.from_bytes(os.urandom(8), "little")
+
+
+def _csv_extension() -> Any:
+    """``egovstudy.io._csvcore``, or ``None`` (not built, or ``EGOVSTUDY_NO_EXTENSION=1``)."""
+    if os.environ.get("EGOVSTUDY_NO_EXTENSION", "").strip().lower() in ("1", "true", "yes"):
+        return None
+    try:
+        from egovstudy.io import _csvcore
+    except ImportError:
+        return None
+    return _csvcore
+
+
+def _record_blocks(fh: Any, ext: Any, p: Path, lim: Limits,
+                   spare: list[bytearray]) -> Iterator[tuple[memoryview, bytearray, bool]]:
+    """Yield ``(block, buffer, last)``: the file in blocks of whole records.
+
+    A block ends at the last line end of about ``_BLOCK_C`` bytes that is outside
+    quotes; the bytes after it start the next block. The first block is the size of
+    pyarrow's first block (``_FIRST_BLOCK``): its values decide which columns are
+    kept as text, so both readers decide alike. A record longer than a block
+    doubles the block, up to ``max_line_mb``. ``block`` is a view of ``buffer``; the
+    caller puts ``buffer`` back into ``spare`` once the block is parsed, and it is
+    read into again (a fresh buffer costs page faults on every page, each time).
+    """
+    line_limit = max(int(lim.max_line_mb * MB), _BLOCK_C, _FIRST_BLOCK)
+    carry = b""
+    want = _FIRST_BLOCK
+    while True:
+        size = len(carry) + want
+        buf = spare.pop() if spare and len(spare[-1]) >= size else bytearray(
+            max(size, 2 * _BLOCK_C))
+        view = memoryview(buf)
+        view[:len(carry)] = carry
+        total = len(carry)
+        while total < size:
+            got = fh.readinto(view[total:size])
+            if not got:
+                break
+            total += got
+        if total < size:  # the end of the file
+            if total:
+                yield view[:total], buf, True
+            return
+        cut = ext.split(view, total)
+        if cut == 0:  # no record ends in this block
+            if total >= line_limit:
+                raise refuse(p, f"has a line longer than {lim.max_line_mb:g} MB",
+                             "max_line_mb", lim)
+            carry, want = bytes(view[:total]), min(want * 2, line_limit)
+            continue
+        carry = bytes(view[cut:total])
+        yield view[:cut], buf, False
+        want = _BLOCK_C
+
+
+def _parse_compiled(source: Any, p: Path, names: list[str], delim: str,
+                    include: list[str] | None, size: int,
+                    lim: Limits) -> tuple[dict[str, _Column], int] | None:
+    """Parse with ``_csvcore`` on threads; ``None`` to let pyarrow's reader do it.
+
+    Why a parser of our own: pyarrow's streaming reader hands every block over as
+    Arrow dictionary arrays, which are then recoded column by column in Python; here
+    each field is coded as it is split (one pass, in C, the GIL released) and the
+    blocks are parsed on two threads while the file is read. A million-row, 40-item
+    export is read in about a third of the time (``benchmarks/bench_loading.py``).
+    The same values come out either way (``tests/test_io_csv_compiled.py``).
+
+    ``None`` (the file is then read again by pyarrow, whose errors name the lines)
+    when the extension is missing, the delimiter is not one ASCII character, a record
+    has the wrong number of fields, a quote is left open, or a block split on quote
+    parity does not end on a record.
+    """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    ext = _csv_extension()
+    if ext is None or len(delim) != 1 or not delim.isascii() or delim in '"\r\n':
+        return None
+    wanted = set(include) if include is not None else None
+    modes = bytearray(_CODED if wanted is None or n in wanted else _SKIP for n in names)
+    acc = {n: _Column() for n, m in zip(names, modes) if m != _SKIP}
+    n_rows = 0
+
+    def merge(result: tuple[int, int, int, Any], known: list[Any], block_len: int) -> bool:
+        nonlocal n_rows
+        status, rows, longest, columns = result
+        if status != 0:
+            return False
+        if longest > lim.max_line_mb * MB:
+            raise refuse(p, f"has a line longer than {lim.max_line_mb:g} MB", "max_line_mb",
+                         lim)
+        if n_rows == 0 and rows:  # rows in the file, from the first block's density
+            expected = int(rows * size / max(block_len, 1) * 1.05) + 1024
+            for col in acc.values():
+                col.expected = expected
+        n_rows += rows
+        if n_rows * len(acc) > lim.max_cells:
+            check_shape(p, n_rows, len(acc), lim, verb="holds over")
+        for name, out, values in zip(names, columns, known):
+            if out is None:
+                continue
+            if out[0] == _CODED:
+                width = np.int8 if out[3] == 1 else np.int32
+                acc[name].add_known_codes(np.frombuffer(out[1], dtype=width),
+                                          len(values or ()), out[2])
+            else:
+                acc[name].add_text(_text_array(rows, *out[1:]))
+        return True
+
+    def parse(block: memoryview, first: bool, last: bool, known: list[Any]) -> Any:
+        return ext.parse(block, delim, bytes(modes), first, last, _SALT, known)
+
+    def known_values() -> list[Any]:
+        """Per column, the values met so far (handed to the parser), or None."""
+        return [list(acc[n].categories) if m == _CODED and acc[n].plain is None else None
+                for n, m in zip(names, modes)]
+
+    fh = open(p, "rb") if isinstance(source, str) else source  # noqa: SIM115
+    if not isinstance(source, str):
+        source.seek(0)
+    spare: list[bytearray] = []
+    pending: list[tuple[Future[Any], bytearray, list[Any], int]] = []
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            first = True
+            for block, buf, last in _record_blocks(fh, ext, p, lim, spare):
+                if first:  # parsed here: its values decide which columns are text
+                    nothing = [None] * len(names)
+                    if not merge(parse(block, True, last, nothing), nothing, len(block)):
+                        return None
+                    first = False
+                    spare.append(buf)
+                    for j, name in enumerate(names):
+                        if modes[j] != _SKIP and acc[name].plain is not None:
+                            modes[j] = _TEXT
+                    continue
+                known = known_values()
+                pending.append((pool.submit(parse, block, False, last, known), buf, known,
+                                len(block)))
+                while pending and (len(pending) > 3 or pending[0][0].done()):
+                    future, done, seen, length = pending.pop(0)
+                    if not merge(future.result(), seen, length):
+                        return None
+                    spare.append(done)
+            while pending:
+                future, done, seen, length = pending.pop(0)
+                if not merge(future.result(), seen, length):
+                    return None
+    except UnicodeDecodeError:
+        raise _NotUTF8() from None
+    finally:
+        for future, *_rest in pending:
+            future.cancel()
+        if fh is not source:
+            fh.close()
+    return acc, n_rows
+
+
+def _text_array(rows: int, offsets: bytes, data: bytes, valid: bytes | None,
+                n_null: int) -> Any:
+    """An Arrow ``large_string`` array from the parser's buffers, its UTF-8 checked."""
+    import pyarrow as pa
+
+    arr = pa.LargeStringArray.from_buffers(
+        rows, pa.py_buffer(offsets), pa.py_buffer(data),
+        None if valid is None else pa.py_buffer(valid), n_null)
+    try:
+        arr.validate(full=True)
+    except pa.ArrowInvalid:
+        raise _NotUTF8() from None
+    return arr
 
 
 def to_numeric(series: pd.Series, decimal: str | None = ".") -> tuple[pd.Series, pd.Series]:
