@@ -4,9 +4,11 @@ Reads Google Forms and KoboToolbox CSVs as well as CSVs saved by Indonesian
 Excel (semicolon delimiter, decimal comma). Encodings tried: UTF-8 (with or
 without BOM), then cp1252, then latin-1; a file mixing UTF-8 and cp1252 lines
 is decoded line by line with a :class:`~egovstudy.errors.DataQualityWarning`
-naming the lines. Parsing is done by ``pyarrow.csv`` with every column read as
-dictionary-encoded text, so a million-row Likert export costs a few bytes per
-cell.
+naming the lines. Parsing is done in blocks by the compiled parser
+``egovstudy.io._csvcore`` (each field coded as it is split, blocks on two
+threads), or by ``pyarrow.csv`` with every column read as dictionary-encoded text
+when the extension is not built or declines a file; either way a million-row
+Likert export costs a few bytes per cell and the same values come out.
 
 Examples
 --------
@@ -283,7 +285,7 @@ def read_csv(path: str | Path, *, encoding: str | None = None, delimiter: str | 
              limits: LimitsLike = None) -> RawTable:
     """Read a CSV export into a :class:`RawTable` (all columns as text).
 
-    Parsed in blocks by ``pyarrow.csv``; a column with few distinct values
+    Parsed in blocks (by ``_csvcore``, else ``pyarrow.csv``); a column with few distinct values
     (Likert labels, agencies) becomes a pandas categorical with 1-byte codes, a
     column of mostly distinct values (ids, free text) an Arrow-backed string
     column, so memory stays a few bytes per cell.
