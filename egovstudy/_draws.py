@@ -51,11 +51,12 @@ draws on a small sample (once per process): a NumPy release that changes the rul
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
+
+from egovstudy._compiled import compiled
 
 __all__ = ["batch_moments", "compiled_kernel_available", "count_chunks"]
 
@@ -67,13 +68,7 @@ def _compiled_module() -> Any:
     """``egovstudy._countcore``, or ``None`` (not built, or switched off with
     ``EGOVSTUDY_NO_EXTENSION=1``), whatever NumPy's drawing rule: for the parts of the
     kernel that draw nothing (the batched Cholesky solver)."""
-    if os.environ.get("EGOVSTUDY_NO_EXTENSION", "").strip().lower() in ("1", "true", "yes"):
-        return None
-    try:
-        from egovstudy import _countcore
-    except ImportError:
-        return None
-    return _countcore
+    return compiled("egovstudy._countcore")
 
 
 def _extension() -> Any:

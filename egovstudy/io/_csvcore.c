@@ -277,30 +277,29 @@ parse_block(const char *buf, Py_ssize_t len, char delim, Column *cols, Py_ssize_
             const char *fend = end;     /* where reads of the field must stop */
             Py_ssize_t fl;
             if (*p == '"') {
-                /* a quoted field: its text is in place unless "" had to be undone */
+                /* a quoted field: its text is in place unless a "" must be undone or
+                 * text follows the closing quote; then it is copied into scratch */
                 const char *q = p + 1;
                 const char *close = memchr(q, '"', (size_t)(end - q));
                 if (close == NULL) {
                     out.status = UNCLEAN;   /* the quote is still open at the block end */
                     return out;
                 }
-                if (close + 1 < end && close[1] == '"') {
-                    /* escaped quotes: copy the field, undoing each "" */
+                if (close + 1 < end && (close[1] == '"' || !stop[(unsigned char)close[1]])) {
                     char *dst = spare;
                     for (;;) {
+                        memcpy(dst, q, (size_t)(close - q));
+                        dst += close - q;
+                        if (!(close + 1 < end && close[1] == '"')) {
+                            break;
+                        }
+                        *dst++ = '"';
+                        q = close + 2;
                         close = memchr(q, '"', (size_t)(end - q));
                         if (close == NULL) {
                             out.status = UNCLEAN;
                             return out;
                         }
-                        memcpy(dst, q, (size_t)(close - q));
-                        dst += close - q;
-                        if (close + 1 < end && close[1] == '"') {
-                            *dst++ = '"';
-                            q = close + 2;
-                            continue;
-                        }
-                        break;
                     }
                     p = close + 1;
                     while (p < end && !stop[(unsigned char)*p]) {
@@ -313,22 +312,8 @@ parse_block(const char *buf, Py_ssize_t len, char delim, Column *cols, Py_ssize_
                 }
                 else {
                     p = close + 1;
-                    if (p < end && !stop[(unsigned char)*p]) {
-                        char *dst = spare;
-                        memcpy(dst, q, (size_t)(close - q));
-                        dst += close - q;
-                        while (p < end && !stop[(unsigned char)*p]) {
-                            *dst++ = *p++;
-                        }
-                        fs = spare;
-                        fend = scratch_end;
-                        fl = dst - spare;
-                        spare = dst;
-                    }
-                    else {
-                        fs = q;
-                        fl = close - q;
-                    }
+                    fs = q;
+                    fl = close - q;
                 }
             }
             else {
@@ -649,7 +634,8 @@ split(PyObject *self, PyObject *args)
 static PyMethodDef methods[] = {
     {"parse", parse, METH_VARARGS,
      "parse(block, delimiter, modes, skip_first, last, salt, known) -> (status, rows, "
-     "fields or longest record, columns): the records of a block, each column coded or as text (see csv.py)."},
+     "fields or longest record, columns): the records of a block, each column coded or "
+     "as text (see csv.py)."},
     {"split", split, METH_VARARGS,
      "split(buffer, n) -> int: the end of the last complete record in buffer[:n], 0 if "
      "none (by quote parity)."},

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from egovstudy._compiled import compiled
 from egovstudy.errors import DataFormatError
 from egovstudy.io._base import RawTable, dedupe_columns, warn
 from egovstudy.io.limits import (
@@ -533,13 +534,7 @@ _SALT = int.from_bytes(os.urandom(8), "little")
 
 def _csv_extension() -> Any:
     """``egovstudy.io._csvcore``, or ``None`` (not built, or ``EGOVSTUDY_NO_EXTENSION=1``)."""
-    if os.environ.get("EGOVSTUDY_NO_EXTENSION", "").strip().lower() in ("1", "true", "yes"):
-        return None
-    try:
-        from egovstudy.io import _csvcore
-    except ImportError:
-        return None
-    return _csvcore
+    return compiled("egovstudy.io._csvcore")
 
 
 def _record_blocks(fh: Any, ext: Any, p: Path, lim: Limits,
