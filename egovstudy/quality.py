@@ -125,36 +125,33 @@ def longest_run(codes: np.ndarray) -> np.ndarray:
     [3, 2]
     """
     n, k = codes.shape
-    tracker = _RunTracker(n)
+    run = np.zeros(n, dtype=np.int16)
+    best = np.zeros(n, dtype=np.int16)
     for j in range(k):
-        tracker.add(codes[:, j])
-    return tracker.best.astype(np.int32)
+        _extend_runs(run, best, codes[:, j], codes[:, j - 1] if j else None, codes[:, j] >= 0)
+    return best.astype(np.int32)
 
 
-class _RunTracker:
-    """Longest run of identical answers, updated one item column at a time.
+def _extend_runs(run: np.ndarray, best: np.ndarray, col: np.ndarray,
+                 prev: np.ndarray | None, ok: np.ndarray | None) -> None:
+    """Add one item column to the current and longest runs of identical answers, in place.
 
-    In place on three small per-row arrays (no ``np.where`` temporaries per item):
-    on a million respondents this is the difference between a few megabytes and
-    a few hundred megabytes of short-lived arrays over 40 items.
+    ``prev`` is the column before (``None`` for the first); ``ok`` marks the rows that
+    answered ``col`` (``None``: every row did). A continued run grows by one, an
+    answer after a change or a blank starts a run of 1, a blank ends the run. In
+    place on small per-row arrays: no ``np.where`` temporaries per item.
     """
-
-    def __init__(self, n: int) -> None:
-        self.best = np.zeros(n, dtype=np.int16)
-        self.run = np.zeros(n, dtype=np.int16)
-        self.prev: np.ndarray | None = None
-
-    def add(self, col: np.ndarray) -> None:
-        valid = col >= 0
-        if self.prev is None:
-            same = np.zeros(col.shape, dtype=bool)
-        else:
-            same = (col == self.prev) & valid
-        np.add(self.run, 1, out=self.run)
-        np.multiply(self.run, same, out=self.run)   # continued runs keep run + 1, others 0
-        np.add(self.run, valid & ~same, out=self.run, casting="unsafe")  # new runs start at 1
-        np.maximum(self.best, self.run, out=self.best)
-        self.prev = col
+    if prev is not None:
+        same = col == prev
+        if ok is not None:
+            same &= ok
+        np.add(run, 1, out=run)
+        np.multiply(run, same.view(np.int8), out=run, casting="unsafe")
+    if ok is None:
+        np.maximum(run, 1, out=run)
+    else:
+        np.maximum(run, ok.view(np.int8), out=run, casting="unsafe")
+    np.maximum(best, run, out=best)
 
 
 @dataclass(frozen=True)
@@ -484,12 +481,9 @@ def _scan_block(codes: _ItemCodes, rows: slice, member: Mapping[int, list[str]],
         np.maximum(row_max, col, out=row_max, casting="unsafe")
         unsigned = col.view(np.uint8 if col.dtype == np.int8 else np.uint16)
         hashed.add(j, unsigned)
-        same = None if prev is None else col == prev
         if codes.stored[j]:  # every row answered: no blank to count or to break a run
             np.minimum(row_min, unsigned, out=row_min, casting="unsafe")
-            if same is not None:
-                np.multiply(run, same.view(np.int8), out=run, casting="unsafe")
-            np.add(run, 1, out=run)
+            _extend_runs(run, best, col, prev, None)
             for cname in ["", *member.get(j, [])]:
                 full[cname] += 1
         else:
@@ -501,15 +495,9 @@ def _scan_block(codes: _ItemCodes, rows: slice, member: Mapping[int, list[str]],
             else:
                 np.minimum(row_min, np.where(ok, col, top), out=row_min, casting="unsafe")
             out.item_missing[j] += int(m - np.count_nonzero(ok))
-            # a continued run grows by one, an answer after a break starts at 1
-            if same is not None:
-                same &= ok
-                np.add(run, 1, out=run)
-                np.multiply(run, same.view(np.int8), out=run, casting="unsafe")
-            np.maximum(run, flag, out=run, casting="unsafe")
+            _extend_runs(run, best, col, prev, ok)
             for cname in member.get(j, []):
                 np.add(by[cname], flag, out=by[cname], casting="unsafe")
-        np.maximum(best, run, out=best)
         prev = col
     out.hashed[rows] = hashed.value()
     np.add(answered, full[""], out=out.answered[rows], casting="unsafe")
