@@ -1189,11 +1189,12 @@ class _BootJob:
             self._blas = single_thread_blas()
             self._blas.__enter__()
         if self._background:
-            from concurrent.futures import ThreadPoolExecutor
+            from egovstudy.bootstrap import _usable_cores, shared_pool
 
-            self._pool = ThreadPoolExecutor(max_workers=1,
-                                            thread_name_prefix="egovstudy-process")
-            self._future = self._pool.submit(self._run)
+            # kept from call to call (threads of its own: the bootstrap's pool runs the
+            # batches this thread waits for)
+            self._pool = shared_pool("egovstudy-process", _usable_cores())
+            self._future = self._pool.__enter__().submit(self._run)
         return self
 
     def result(self) -> BootstrapResult:
@@ -1205,8 +1206,12 @@ class _BootJob:
         return res
 
     def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)       # never leave the thread running
+        if self._future is not None:
+            from concurrent.futures import wait
+
+            self._future.cancel()
+            wait([self._future])                 # never leave the bootstrap running
+            self._pool.__exit__(*exc)
         if self._blas is not None:
             self._blas.__exit__(*exc)
 

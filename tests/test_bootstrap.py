@@ -123,6 +123,29 @@ def test_bc_ci_matches_efron_formula() -> None:
     assert hi2 == pytest.approx(phi, rel=1e-3)
 
 
+
+@pytest.mark.parametrize("failed", [False, True])
+def test_bc_ci_of_many_columns_is_each_columns_own(failed: bool) -> None:
+    """All columns at once (one quantile call when nothing failed) give, bit for bit,
+    Efron's formula applied to each column alone: ties counted half, failed (NaN) and
+    infinite resamples left out."""
+    from scipy.special import ndtr, ndtri
+
+    rng = np.random.default_rng(11)
+    s = np.column_stack([rng.normal(size=3000), rng.gamma(2.0, size=3000),
+                         np.round(rng.normal(size=3000), 1), rng.uniform(size=3000)])
+    est = np.array([0.1, 1.7, 0.0, 0.5])
+    if failed:
+        s[::9, 1] = np.nan
+        s[5, 3] = np.inf
+    lo, hi = bc_ci(s, est, 0.95)
+    for j in range(s.shape[1]):
+        col = s[np.isfinite(s[:, j]), j]
+        share = ((col < est[j]).sum() + 0.5 * (col == est[j]).sum()) / col.size
+        z0, z = ndtri(share), ndtri(0.975)
+        want = np.quantile(col, [ndtr(2 * z0 - z), ndtr(2 * z0 + z)])
+        assert (lo[j], hi[j]) == (want[0], want[1])
+
 def test_bootstrap_mean_standard_error() -> None:
     # bootstrap SE of a mean ~ sd * sqrt((n-1)/n) / sqrt(n) (plug-in closed form)
     rng = np.random.default_rng(7)
@@ -363,3 +386,58 @@ def test_bad_input_messages() -> None:
         resample_counts(30, 10, seed=1, clusters=np.repeat([1, 2], 15))
     with pytest.raises(ModelSpecError, match=r"level=1\.5"):
         percentile_ci(np.arange(10.0), 1.5)
+
+
+def test_threads_are_kept_between_calls_and_a_nested_bootstrap_does_not_wait() -> None:
+    """The bootstrap's threads are made once per process (``shared_pool``); a bootstrap
+    run inside a bootstrap's statistic (a thread of that pool) gets a pool of its own,
+    so it finishes instead of waiting for the threads busy running it."""
+    import threading
+
+    from egovstudy import bootstrap as bs
+
+    x = np.arange(40.0)
+    mean = lambda c: (c @ x) / c.sum(axis=1)  # noqa: E731
+    first = bootstrap(mean, 40, n_boot=2000, seed=1, batch_size=250, n_jobs=None)
+    with bs.shared_pool("egovstudy-boot", 2) as kept:
+        pass
+    again = bootstrap(mean, 40, n_boot=2000, seed=1, batch_size=250, n_jobs=None)
+    with bs.shared_pool("egovstudy-boot", 2) as kept_again:
+        pass
+    assert kept is kept_again and np.array_equal(first.samples, again.samples)
+
+    def nested(c: np.ndarray) -> np.ndarray:
+        inner = bootstrap(mean, 40, n_boot=60, seed=2, batch_size=20, n_jobs=None)
+        return mean(c) + 0 * inner.samples[0, 0]
+
+    done: list[bs.BootstrapResult] = []
+    runner = threading.Thread(target=lambda: done.append(
+        bootstrap(nested, 40, n_boot=100, seed=3, batch_size=25, n_jobs=None)), daemon=True)
+    runner.start()
+    runner.join(timeout=60)
+    assert done and np.allclose(done[0].samples[:, 0],
+                                bootstrap(mean, 40, n_boot=100, seed=3, batch_size=25,
+                                          n_jobs=1).samples[:, 0])
+
+
+def test_a_forked_child_starts_without_the_parents_threads() -> None:
+    """A child forked after a bootstrap has no copy of the parent's pool (whose threads
+    do not exist there): its own bootstrap makes new threads and finishes."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    x = np.arange(30.0)
+    bootstrap(lambda c: (c @ x) / c.sum(axis=1), 30, n_boot=400, seed=1, batch_size=100)
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        got = pool.apply_async(_child_bootstrap_mean).get(timeout=60)
+    want = bootstrap(lambda c: (c @ x) / c.sum(axis=1), 30, n_boot=400, seed=5,
+                     batch_size=100, n_jobs=1)
+    assert np.array_equal(got, want.samples)
+
+
+def _child_bootstrap_mean() -> np.ndarray:
+    x = np.arange(30.0)
+    return bootstrap(lambda c: (c @ x) / c.sum(axis=1), 30, n_boot=400, seed=5,
+                     batch_size=100, n_jobs=None).samples

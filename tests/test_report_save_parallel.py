@@ -48,6 +48,51 @@ def test_one_layout_for_all_formats_gives_the_png_of_a_single_format(tmp_path: P
     plt.close(twin)
 
 
+
+def test_each_format_draws_the_figure_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                           ) -> None:
+    """One layout pass, then one draw per format: with a layout engine set (even the
+    "none" placeholder), ``savefig`` lays the figure out once more before each file's
+    draw, which was seven draws for three formats; the engine is given back after."""
+    from matplotlib.figure import Figure
+
+    fig = _figure()
+    engine = fig.get_layout_engine()
+    kinds: list[str] = []
+    real = Figure.draw
+
+    def counted(self: Figure, renderer: object) -> None:
+        kinds.append(type(renderer).__name__)
+        real(self, renderer)
+
+    monkeypatch.setattr(Figure, "draw", counted)
+    save_figure(fig, tmp_path / "fig", formats=("png", "svg", "pdf"), dpi=100)
+    assert len(kinds) == 4, kinds  # 7 before: each savefig laid the figure out again
+    assert fig.get_layout_engine() is engine
+    plt.close(fig)
+
+
+def test_png_compression_level_is_used_and_lossless(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """``PNG_COMPRESS_LEVEL`` reaches Pillow (level 1 and 9 give other sizes) and only
+    the size changes: every pixel is the same."""
+    import numpy as np
+    from PIL import Image
+
+    from egovstudy.report import save
+
+    sizes, pixels = {}, {}
+    for level in (1, 9, save.PNG_COMPRESS_LEVEL):
+        monkeypatch.setattr(save, "PNG_COMPRESS_LEVEL", level)
+        fig = _figure()
+        path = save_figure(fig, tmp_path / f"fig{level}", formats=("png",), dpi=150)[0]
+        plt.close(fig)
+        sizes[level] = path.stat().st_size
+        with Image.open(path) as im:
+            pixels[level] = np.asarray(im).copy()
+    assert sizes[1] > sizes[9]
+    assert all(np.array_equal(pixels[9], p) for p in pixels.values())
+
 def test_figure_writer_workers_write_the_same_files_as_this_process(tmp_path: Path) -> None:
     """Saved in spawned workers (pickled figure) or here: the same bytes."""
     fig, twin = _figure(), _figure()  # fresh figures: a first save lays a figure out

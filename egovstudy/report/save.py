@@ -31,7 +31,8 @@ from egovstudy.report.writers import check_writable
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["FIGURE_FORMATS", "PRINT_RC", "read_png_provenance", "save_figure"]
+__all__ = ["FIGURE_FORMATS", "PNG_COMPRESS_LEVEL", "PRINT_RC", "read_png_provenance",
+           "save_figure"]
 
 FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 #: rcParams every saved figure gets: TrueType (Type 42) fonts in PDF/PS, never Type 3,
@@ -40,6 +41,11 @@ FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 #: placed outside the axes is never cut, whether or not the house style is active.
 PRINT_RC: dict[str, Any] = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.hashsalt": "egovstudy",
                             "savefig.bbox": "tight", "savefig.pad_inches": 0.05}
+#: zlib level of saved PNG files (Pillow's default is 6). Measured on the 8 figures of the
+#: default study at 300 dpi: level 3 encodes them in 0.54 s of CPU instead of 0.80-0.90 s,
+#: for files 9.5% larger (2.69 instead of 2.46 MB); levels 1-3 cost the same time, and the
+#: rest is Pillow's choice of a filter per row. The image is lossless at any level.
+PNG_COMPRESS_LEVEL = 3
 
 
 def _formats(path: Path, formats: Sequence[str] | str | None) -> tuple[Path, list[str]]:
@@ -152,8 +158,10 @@ def save_figure(
                         "Subject": prov, "Keywords": f"data_sha256={record.get('data_sha256')}",
                         "CreationDate": None, "ModDate": None}
             fonts = _lean_pdf_fonts() if fmt == "pdf" else nullcontext()
+            extra: dict[str, Any] = ({"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}}
+                                     if fmt == "png" else {})
             with atomic_path(target, overwrite=overwrite) as tmp, fonts:  # never half-written
-                fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta, bbox_inches=bbox)
+                fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta, bbox_inches=bbox, **extra)
             out.append(target)
     return out
 
@@ -249,7 +257,13 @@ def _drawn_once(fig: Figure, dpi: int, n_formats: int) -> Iterator[Any]:
     finally:
         fig.set_dpi(old_dpi)
     if engine is not None:
-        fig.set_layout_engine("none")
+        # no engine at all, not the "none" placeholder: with any engine set, savefig
+        # draws the figure once more before the file's own draw (a layout pass with
+        # drawing disabled), which for three formats was three extra passes over every
+        # text (measured on the default study: 7.2 -> 6.5 s of CPU for its 8 figures)
+        with mpl.rc_context({"figure.autolayout": False,
+                             "figure.constrained_layout.use": False}):
+            fig.set_layout_engine(None)
     try:
         yield bbox
     finally:
