@@ -247,11 +247,28 @@ def _duplicates_from_fingerprints(fp: np.ndarray) -> int:
     # sorting on the first projection is enough unless two different rows tie on it
     # (practically never); then all projections are sorted (lexsort, 4x slower)
     srt = rounded[np.argsort(rounded[:, 0], kind="stable")]
-    same = (srt[1:] == srt[:-1]).all(axis=1)
+    same = _rows_equal_to_previous(srt)
     if ((srt[1:, 0] == srt[:-1, 0]) & ~same).any():
         srt = rounded[np.lexsort(rounded.T[::-1])]
-        same = (srt[1:] == srt[:-1]).all(axis=1)
-    return int(same.sum())
+        same = _rows_equal_to_previous(srt)
+    return int(np.count_nonzero(same))
+
+
+def _rows_equal_to_previous(a: np.ndarray) -> np.ndarray:
+    """Whether each row of ``a`` (after the first) equals the row before it, compared
+    column by column (for a few columns 3-5x faster than ``.all(axis=1)``)."""
+    same = a[1:, 0] == a[:-1, 0]
+    for j in range(1, a.shape[1]):
+        same &= a[1:, j] == a[:-1, j]
+    return same
+
+
+def _finite_rows(a: np.ndarray) -> np.ndarray:
+    """Whether every value of each row of ``a`` is finite, column by column."""
+    ok = np.isfinite(a[:, 0]) if a.shape[1] else np.ones(a.shape[0], dtype=bool)
+    for j in range(1, a.shape[1]):
+        ok &= np.isfinite(a[:, j])
+    return ok
 
 
 def _expected_duplicates(n_units: int, n_boot: int) -> float:
@@ -676,7 +693,7 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
         # through joblib the workers return sums; the statistic is applied here
         with single_thread_blas():
             samples = _as_columns(statistic(samples))
-    failed_rows = ~np.isfinite(samples).all(axis=1)
+    failed_rows = ~_finite_rows(samples)
     samples[failed_rows] = np.nan
     n_failed = int(failed_rows.sum())
     n_dup = _duplicates_from_fingerprints(fps)

@@ -441,3 +441,19 @@ def _child_bootstrap_mean() -> np.ndarray:
     x = np.arange(30.0)
     return bootstrap(lambda c: (c @ x) / c.sum(axis=1), 30, n_boot=400, seed=5,
                      batch_size=100, n_jobs=None).samples
+
+
+@pytest.mark.parametrize("k", [1, 3, 8])
+def test_row_checks_column_by_column_equal_numpys(k: int) -> None:
+    """The column-by-column forms of the duplicate and failed-resample checks give
+    NumPy's ``.all(axis=1)`` answers, with ties, NaN and infinities."""
+    from egovstudy import bootstrap as bs
+
+    rng = np.random.default_rng(k)
+    fp = np.round(rng.normal(size=(3000, k)), 1)          # many ties
+    srt = fp[np.argsort(fp[:, 0], kind="stable")]
+    assert np.array_equal(bs._rows_equal_to_previous(srt), (srt[1:] == srt[:-1]).all(axis=1))
+    s = rng.normal(size=(3000, k))
+    s[::13, k - 1] = np.nan
+    s[7, 0] = np.inf
+    assert np.array_equal(bs._finite_rows(s), np.isfinite(s).all(axis=1))
