@@ -186,7 +186,8 @@ def _dgemm_capsule() -> Any:
 
 
 def batch_moments(units: int, batches: Sequence[tuple[int, np.random.SeedSequence]],
-                  moments: np.ndarray, gemm_rows: int) -> np.ndarray | None:
+                  moments: np.ndarray, gemm_rows: int,
+                  entering: Callable[[], None] | None = None) -> np.ndarray | None:
     """``counts @ moments`` of whole batches in a single compiled call, or ``None``.
 
     ``batches`` holds ``(size, seed sequence)`` of consecutive batches; their rows
@@ -195,7 +196,8 @@ def batch_moments(units: int, batches: Sequence[tuple[int, np.random.SeedSequenc
     a time by BLAS's ``dgemm`` while still in cache. One call for several batches holds
     the GIL once instead of at every chunk, so batches on threads run side by side.
     ``None`` when the kernel, its ``batch_moments`` or SciPy's BLAS capsule is
-    missing: the caller then goes chunk by chunk.
+    missing: the caller then goes chunk by chunk. ``entering`` is called just before
+    the kernel, which then releases the GIL.
 
     Examples
     --------
@@ -215,6 +217,8 @@ def batch_moments(units: int, batches: Sequence[tuple[int, np.random.SeedSequenc
     states = np.stack([_pcg64_state(ss) for _, ss in batches])
     sizes = np.array([size for size, _ in batches], dtype=np.intp)
     out = np.empty((int(sizes.sum()), moments.shape[1]))
+    if entering is not None:
+        entering()
     kernel(states, sizes, units, (1 << bits) % units, bits,
            np.ascontiguousarray(moments, dtype=float), out, capsule,
            max(1, _CHUNK_DRAWS // units), max(1, int(gemm_rows)))

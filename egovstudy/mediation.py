@@ -14,6 +14,7 @@ resample are solved at once by a Cholesky factorization vectorized over resample
 from __future__ import annotations
 
 import difflib
+import threading
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -1001,10 +1002,10 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
         names = [d.name for d in defs]
         clus = series[cluster_col].to_numpy()[keep] if cluster_col else None
 
-        def run_boot() -> BootstrapResult:
+        def run_boot(on_running: Any = None) -> BootstrapResult:
             return bootstrap(statistic, n, n_boot=n_boot, seed=seed_sequence(seed),
                              clusters=clus, estimate=est0, names=names, n_jobs=n_jobs,
-                             progress=progress, moments=engine.P)
+                             progress=progress, moments=engine.P, on_running=on_running)
 
     # by default it runs on a thread of its own while the point estimates and tables are
     # made (not for n_jobs=1, one thread; nor through joblib, whose backend, e.g. Dask, the
@@ -1172,7 +1173,9 @@ class _BootJob:
     meanwhile, so on two cores the run takes about the time of its longer half instead of
     the sum. BLAS is held to one thread from the start to the end of the block (by this
     thread, which starts and joins the bootstrap), so the limit never depends on which
-    thread finishes first and every number is the same as in a serial run.
+    thread finishes first and every number is the same as in a serial run. The block
+    starts once the bootstrap's threads are in the compiled kernel (``on_running`` of
+    :func:`~egovstudy.bootstrap.bootstrap`).
     """
 
     def __init__(self, run: Any, *, background: bool) -> None:
@@ -1194,7 +1197,13 @@ class _BootJob:
             # kept from call to call (threads of its own: the bootstrap's pool runs the
             # batches this thread waits for)
             self._pool = shared_pool("egovstudy-process", _usable_cores())
-            self._future = self._pool.__enter__().submit(self._run)
+            running = threading.Event()
+            self._future = self._pool.__enter__().submit(self._run, running.set)
+            self._future.add_done_callback(lambda _: running.set())  # also if it fails
+            # this thread's Python work starts once the bootstrap's threads are in the
+            # compiled kernel: until then they need the GIL, which busy Python code here
+            # would hand over only every sys.getswitchinterval() (5 ms)
+            running.wait()
         return self
 
     def result(self) -> BootstrapResult:

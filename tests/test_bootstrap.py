@@ -457,3 +457,26 @@ def test_row_checks_column_by_column_equal_numpys(k: int) -> None:
     s[::13, k - 1] = np.nan
     s[7, 0] = np.inf
     assert np.array_equal(bs._finite_rows(s), np.isfinite(s).all(axis=1))
+
+
+@pytest.mark.parametrize("path", ["moments", "counts", "joblib"])
+def test_on_running_is_called_once_before_the_results(path: str) -> None:
+    """``on_running`` fires once per run: on the moments path when every thread is in
+    the compiled kernel (or the chunked fallback), on the others as batches are handed
+    out; the numbers do not depend on it."""
+    import threading
+
+    x = np.arange(50.0)
+    calls: list[str] = []
+    kw: dict = {"n_boot": 1200, "seed": 4, "batch_size": 200,
+                "n_jobs": 2 if path == "joblib" else None}
+    if path == "counts":
+        stat, extra = (lambda c: (c @ x) / c.sum(axis=1)), {}
+    else:
+        stat = lambda s: s[:, 0] / s[:, 1]  # noqa: E731
+        extra = {"moments": np.column_stack([x, np.ones(50)])}
+    res = bootstrap(stat, 50, on_running=lambda: calls.append(threading.current_thread().name),
+                    **kw, **extra)
+    plain = bootstrap(stat, 50, **kw, **extra)
+    assert len(calls) == 1
+    assert np.array_equal(res.samples, plain.samples)
