@@ -311,10 +311,9 @@ def percentile_ci(samples: Any, level: float = 0.95) -> tuple[Any, Any]:
     """
     _check_level(level)
     arr = np.asarray(samples, dtype=float)
-    valid = np.isfinite(arr)
-    complete = bool(valid.all())
-    _check_enough(arr, level, None if not complete or arr.ndim == 0 else
-                  np.full(arr.shape[1:] or (1,), arr.shape[0]))
+    complete = bool(np.isfinite(arr).all())
+    _check_enough(arr, level, np.full(arr.shape[1:], arr.shape[0]) if complete and arr.ndim
+                  else None)
     alpha = (1 - level) / 2
     # np.quantile where nothing failed: nanquantile's numbers without its NaN handling
     q = (np.quantile if complete else np.nanquantile)(arr, [alpha, 1 - alpha], axis=0)
@@ -816,8 +815,9 @@ def shared_pool(name: str, threads: int) -> Any:
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    if getattr(_POOL_THREAD, "inside", False):
-        return ThreadPoolExecutor(max_workers=threads, thread_name_prefix=name)
+    if getattr(_POOL_THREAD, "inside", False):  # its threads are marked too: any depth
+        return ThreadPoolExecutor(max_workers=threads, thread_name_prefix=name,
+                                  initializer=_mark_pool_thread)
     with _POOLS_LOCK:
         pool = _POOLS.get((name, threads))
         if pool is None:

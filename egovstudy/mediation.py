@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 from typing import Any, Literal
@@ -1002,7 +1002,7 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
         names = [d.name for d in defs]
         clus = series[cluster_col].to_numpy()[keep] if cluster_col else None
 
-        def run_boot(on_running: Any = None) -> BootstrapResult:
+        def run_boot(on_running: Callable[[], None] | None = None) -> BootstrapResult:
             return bootstrap(statistic, n, n_boot=n_boot, seed=seed_sequence(seed),
                              clusters=clus, estimate=est0, names=names, n_jobs=n_jobs,
                              progress=progress, moments=engine.P, on_running=on_running)
