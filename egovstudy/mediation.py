@@ -1203,7 +1203,11 @@ class _BootJob:
             # this thread's Python work starts once the bootstrap's threads are in the
             # compiled kernel: until then they need the GIL, which busy Python code here
             # would hand over only every sys.getswitchinterval() (5 ms)
-            running.wait()
+            try:
+                running.wait()
+            except BaseException as exc:  # e.g. Ctrl-C: no `with` body, so clean up here
+                self.__exit__(type(exc), exc, exc.__traceback__)
+                raise
         return self
 
     def result(self) -> BootstrapResult:

@@ -789,3 +789,37 @@ def test_johnson_neyman_per_code_of_a_multicategorical_x(protest: pd.DataFrame) 
     for pt in jn.points:
         fit = smf.ols("respappr ~ (D1 + D2) * wc", d.assign(wc=d.sexism - pt)).fit()
         assert fit.pvalues["D1"] == pytest.approx(0.05, abs=1e-9)
+
+
+def test_an_interrupt_while_the_bootstrap_starts_leaves_nothing_behind(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while ``process`` waits for its bootstrap threads to start: the bootstrap
+    is waited for and BLAS gets its threads back (no `with` body runs to clean up)."""
+    import threading
+    import types
+
+    from threadpoolctl import threadpool_info
+
+    from egovstudy import mediation
+
+    def blas_threads() -> list[int]:
+        return [m["num_threads"] for m in threadpool_info() if m["user_api"] == "blas"]
+
+    rng = np.random.default_rng(5)
+    d = pd.DataFrame({"x": rng.normal(size=150)})
+    d["m"] = 0.5 * d.x + rng.normal(size=150)
+    d["y"] = 0.4 * d.m + rng.normal(size=150)
+
+    class Interrupted(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            raise KeyboardInterrupt
+
+    serial = process(d, model=4, x="x", m="m", y="y", n_boot=1000, seed=3, n_jobs=1)
+    before = blas_threads()  # every BLAS the run loads is loaded now
+    monkeypatch.setattr(mediation, "threading", types.SimpleNamespace(Event=Interrupted))
+    with pytest.raises(KeyboardInterrupt):
+        process(d, model=4, x="x", m="m", y="y", n_boot=1000, seed=3)
+    assert blas_threads() == before
+    monkeypatch.undo()
+    again = process(d, model=4, x="x", m="m", y="y", n_boot=1000, seed=3)
+    pd.testing.assert_frame_equal(again.effects, serial.effects)
