@@ -17,6 +17,7 @@ import difflib
 import threading
 import warnings
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 from typing import Any, Literal
@@ -1182,23 +1183,21 @@ class _BootJob:
         self._run = run
         self._background = background and run is not None
         self._future: Any = None
-        self._pool: Any = None
-        self._blas: Any = None
+        self._held = ExitStack()  # the BLAS limit and the pool, released in reverse
 
     def __enter__(self) -> _BootJob:
         if self._run is not None:
             from egovstudy._blas import single_thread_blas
 
-            self._blas = single_thread_blas()
-            self._blas.__enter__()
+            self._held.enter_context(single_thread_blas())
         if self._background:
             from egovstudy.bootstrap import _usable_cores, shared_pool
 
             # kept from call to call (threads of its own: the bootstrap's pool runs the
             # batches this thread waits for)
-            self._pool = shared_pool("egovstudy-process", _usable_cores())
+            pool = self._held.enter_context(shared_pool("egovstudy-process", _usable_cores()))
             running = threading.Event()
-            self._future = self._pool.__enter__().submit(self._run, running.set)
+            self._future = pool.submit(self._run, running.set)
             self._future.add_done_callback(lambda _: running.set())  # also if it fails
             # this thread's Python work starts once the bootstrap's threads are in the
             # compiled kernel: until then they need the GIL, which busy Python code here
@@ -1218,15 +1217,13 @@ class _BootJob:
         res = self._run()
         return res
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         if self._future is not None:
             from concurrent.futures import wait
 
             self._future.cancel()
             wait([self._future])                 # never leave the bootstrap running
-            self._pool.__exit__(*exc)
-        if self._blas is not None:
-            self._blas.__exit__(*exc)
+        self._held.__exit__(*exc)
 
 
 def _weighted_sd(x: np.ndarray, w: np.ndarray | None) -> float:
