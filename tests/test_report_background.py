@@ -217,6 +217,42 @@ def test_lean_pdf_font_subset_keeps_matplotlibs_glyphs_and_drops_layout_tables()
         assert len(lean_bytes) < len(_backend_pdf_ps.font_as_file(stock.font).getvalue())
 
 
+def test_lean_pdf_font_subset_never_decodes_the_tables_it_drops(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dropped tables are dropped before fontTools starts (which decodes GSUB, GPOS and
+    GDEF on entering ``subset``), and the font is byte for byte the one fontTools makes when
+    it drops them itself by its own rule (the reference)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from matplotlib import font_manager
+    from matplotlib.backends import _backend_pdf_ps
+
+    from egovstudy.report import save
+
+    font_path = font_manager.FontPath(font_manager.findfont("DejaVu Sans"), 0)
+    glyphs = set(range(3, 120)) | {1000, 2000}
+    options = subset.Options(glyph_names=True, recommended_glyphs=True)
+    options.drop_tables += save._PDF_DROP_TABLES
+    font = subset.load_font(font_path, options)
+    own = subset.Subsetter(options=options)
+    own.populate(gids=glyphs)
+    own.subset(font)
+    reference = _backend_pdf_ps.font_as_file(font).getvalue()
+
+    decoded: list[str] = []
+    real = TTFont.__getitem__
+
+    def spy(self: TTFont, tag: str) -> object:
+        decoded.append(tag)
+        return real(self, tag)
+
+    monkeypatch.setattr(TTFont, "__getitem__", spy)
+    with save._lean_glyphs_subset(font_path, glyphs) as lean:
+        got = _backend_pdf_ps.font_as_file(lean.font).getvalue()
+    assert not {"GSUB", "GPOS", "GDEF", "kern"} & set(decoded), sorted(set(decoded))
+    assert got == reference
+
+
 def test_a_saved_pdf_embeds_the_lean_truetype_subset(tmp_path: Path) -> None:
     import zlib
 

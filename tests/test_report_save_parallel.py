@@ -72,6 +72,104 @@ def test_each_format_draws_the_figure_once(tmp_path: Path, monkeypatch: pytest.M
     plt.close(fig)
 
 
+def _house_figures() -> list[plt.Figure]:
+    """Figures of the chapter's kinds on a survey of another shape (7-point scale, English
+    labels, other column names), each laid out by ``tight_layout()`` as the chapter does."""
+    import numpy as np
+    import pandas as pd
+
+    from egovstudy import ols
+    from egovstudy.report import figures as F
+
+    rng = np.random.default_rng(7)
+    n = 240
+    items = {f"trust{i}": rng.integers(1, 8, n) for i in range(1, 5)}
+    items |= {f"usage{i}": rng.integers(1, 8, n) for i in range(1, 4)}
+    data = pd.DataFrame(items)
+    data["trust"] = data.filter(like="trust").mean(axis=1)
+    data["usage"] = data.filter(like="usage").mean(axis=1)
+    data["speed"] = rng.gamma(3.0, 10.0, n)
+    fit = ols("usage ~ trust + speed", data)
+    figs = []
+    with house_style():
+        for draw in (
+            lambda ax: F.likert_bars(data, {"trust": [f"trust{i}" for i in range(1, 5)],
+                                            "usage": ["usage1", "usage2", "usage3"]},
+                                     values=range(1, 8), ax=ax),
+            lambda ax: F.correlation_heatmap(data, ["trust", "usage", "speed"], ax=ax),
+            lambda ax: F.coefficient_plot(fit, ax=ax),
+            lambda ax: F.bootstrap_distribution(rng.normal(0.2, 0.05, 2000), estimate=0.2,
+                                                label="indirect", ax=ax),
+        ):
+            fig, ax = plt.subplots(figsize=(6.5, 4.5))
+            draw(ax)
+            fig.tight_layout()
+            figs.append(fig)
+        fig, axes = plt.subplots(2, 2, figsize=(7.0, 6.0))
+        F.residual_diagnostics(fit, axes=axes)
+        fig.tight_layout()
+        figs.append(fig)
+    return figs
+
+
+def test_a_figure_laid_out_already_is_measured_without_a_draw(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A figure with nothing to lay out while drawing (``tight_layout()`` done, no engine
+    left) costs one draw per format and no measuring draw, and its files are byte for byte
+    those written with the measuring draw: the box is the same."""
+    from matplotlib.figure import Figure
+
+    from egovstudy.report import save
+
+    draws: list[str] = []
+    real = Figure.draw
+
+    def counted(self: Figure, renderer: object) -> None:
+        draws.append(type(renderer).__name__)
+        real(self, renderer)
+
+    monkeypatch.setattr(Figure, "draw", counted)
+    (tmp_path / "lean").mkdir()
+    (tmp_path / "drawn").mkdir()
+    for i, fig in enumerate(_house_figures()):
+        draws.clear()
+        lean = save_figure(fig, tmp_path / "lean" / f"fig{i}", formats=("png", "svg", "pdf"),
+                           dpi=150)
+        assert len(draws) == 3, draws  # one per format, none to measure
+        with monkeypatch.context() as m:
+            m.setattr(save, "_needs_layout_draw", lambda fig, engine: True)
+            drawn = save_figure(fig, tmp_path / "drawn" / f"fig{i}",
+                                formats=("png", "svg", "pdf"), dpi=150)
+        assert len(draws) == 7, draws
+        for a, b in zip(lean, drawn):
+            assert a.read_bytes() == b.read_bytes(), (i, a.name)
+        plt.close(fig)
+
+
+def test_an_expanding_legend_is_drawn_before_it_is_measured(tmp_path: Path) -> None:
+    """``mode="expand"`` stretches a legend only while drawing: such a figure keeps its
+    measuring draw, and its PNG is matplotlib's own ``bbox_inches="tight"`` PNG (the
+    reference), whose box holds the stretched legend."""
+    def make() -> plt.Figure:
+        with house_style():
+            fig, ax = plt.subplots(figsize=(4, 3))
+            ax.plot([1, 2, 3], [1, 4, 9], label="a")
+            ax.plot([1, 2, 3], [2, 3, 5], label="b")
+            ax.legend(loc="lower left", mode="expand", ncol=2,
+                      bbox_to_anchor=(-0.3, 1.02, 1.6, 0.2))  # wider than the axes
+            fig.tight_layout()
+        return fig
+
+    fig, twin = make(), make()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    alone = save_figure(fig, tmp_path / "a" / "fig", formats=("png",), dpi=100)
+    together = save_figure(twin, tmp_path / "b" / "fig", formats=("png", "svg"), dpi=100)
+    assert alone[0].read_bytes() == together[0].read_bytes()
+    plt.close(fig)
+    plt.close(twin)
+
+
 def test_png_compression_level_is_used_and_lossless(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """``PNG_COMPRESS_LEVEL`` reaches Pillow (level 1 and 9 give other sizes) and only

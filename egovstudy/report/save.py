@@ -193,6 +193,17 @@ def _lean_glyphs_subset(fontfile: Any, glyphs: Any) -> Any:
     options.drop_tables += _PDF_DROP_TABLES
     options.font_number = fontfile.face_index
     font = subset.load_font(fontfile, options)
+    # The tables the subsetter would drop, dropped before it starts, by its own rule:
+    # fontTools 4.6x decodes GSUB, GPOS and GDEF on entering `subset` (to lower their
+    # formats) before dropping them, which cost the default study's 8 PDFs about 0.3 s
+    # of CPU. Dropped unread here (the font is loaded lazily), the subset is the same.
+    gpos = "GPOS" in font
+    tags = font.keys()  # a list (TTFont is not iterable)
+    for tag in [t for t in tags if t != "GlyphOrder"]:
+        if (tag.strip() in options.drop_tables
+                or (tag.strip() in options.hinting_tables and not options.hinting)
+                or (tag == "kern" and not options.legacy_kern and gpos)):
+            del font[tag]
     subsetter = subset.Subsetter(options=options)
     subsetter.populate(gids=glyphs)
     subsetter.subset(font)
@@ -227,6 +238,24 @@ def _lean_pdf_fonts() -> Iterator[None]:
         _backend_pdf_ps.get_glyphs_subset = stock  # type: ignore[assignment]
 
 
+def _needs_layout_draw(fig: Figure, engine: Any) -> bool:
+    """Whether ``fig`` must be drawn once before its tight box can be measured.
+
+    It must when a layout engine will move its axes (constrained, tight), or when a
+    legend is stretched to its anchor box (``mode="expand"``), the one size matplotlib
+    sets only while drawing. Otherwise (no engine, or the placeholder ``tight_layout()``
+    leaves) the box measured without the draw is the same, and the draw -- a pass over
+    every text -- is saved: measured on the default study's 8 figures, 0.75 s of CPU for
+    their boxes with the draw against 0.31 s without, the boxes and files identical.
+    """
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+    from matplotlib.legend import Legend
+
+    if engine is not None and not isinstance(engine, PlaceHolderLayoutEngine):
+        return True
+    return any(getattr(leg, "_mode", None) == "expand" for leg in fig.findobj(Legend))
+
+
 @contextmanager
 def _drawn_once(fig: Figure, dpi: int, n_formats: int) -> Iterator[Any]:
     """Lay out ``fig`` and find its tight bounding box once for all its formats.
@@ -234,8 +263,9 @@ def _drawn_once(fig: Figure, dpi: int, n_formats: int) -> Iterator[Any]:
     ``savefig(bbox_inches="tight")`` draws the whole figure a first time only to
     measure it (and to run its layout engine), before drawing it again for the
     file: for three formats that is six draws. Here the figure is laid out and
-    measured once (at the PNG's resolution) and every format is saved with that box
-    and the layout engine off, so each format costs one draw. Yields ``"tight"``
+    measured once (at the PNG's resolution; without a draw when nothing is laid out
+    while drawing, see :func:`_needs_layout_draw`) and every format is saved with that
+    box and the layout engine off, so each format costs one draw. Yields ``"tight"``
     (matplotlib's own path) when there is a single format.
     """
     if n_formats < 2 or fig.get_figwidth() <= 0 or fig.get_figheight() <= 0:
@@ -250,7 +280,8 @@ def _drawn_once(fig: Figure, dpi: int, n_formats: int) -> Iterator[Any]:
     old_dpi = fig.dpi
     try:
         fig.set_dpi(dpi)
-        fig.draw_without_rendering()  # runs the layout engine (constrained/tight)
+        if _needs_layout_draw(fig, engine):
+            fig.draw_without_rendering()  # runs the layout engine (constrained/tight)
         renderer = fig.canvas.get_renderer()
         pad = float(mpl.rcParams["savefig.pad_inches"])
         bbox = fig.get_tightbbox(renderer).padded(pad)
