@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from typing import Any
 
 
 def warm() -> None:
@@ -36,8 +37,11 @@ def warm() -> None:
         ax.legend()
         ax.annotate("r = .42***", (0, 1))
         for fmt in ("png", "svg", "pdf"):
+            # the PNG through save_figure's own canvas (egovstudy.report.png_canvas)
+            extra: dict[str, Any] = ({"backend": "module://egovstudy.report.png_canvas"}
+                                     if fmt == "png" else {})
             with _lean_pdf_fonts() if fmt == "pdf" else contextlib.nullcontext():
-                fig.savefig(io.BytesIO(), format=fmt, dpi=72)
+                fig.savefig(io.BytesIO(), format=fmt, dpi=72, **extra)
         plt.close(fig)
     import docx
     import xlsxwriter
