@@ -391,11 +391,14 @@ def run_study(
     when complete; the manifest is written last. A run killed midway leaves the
     previous files complete and the previous manifest in place.
     """
+    start = time.perf_counter()
+    from egovstudy.report.background import start_fork_server
+
+    start_fork_server()  # the writers' imports overlap the reading of the study
     from egovstudy.provenance import file_sha256 as _sha
     from egovstudy.provenance import make_provenance
     from egovstudy.report import results_chapter
 
-    start = time.perf_counter()
     spec = _as_spec(study)
     if language is not None:
         spec = spec.with_options(language=_choice(language, ("en", "id"), spec.path,

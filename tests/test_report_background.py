@@ -160,6 +160,41 @@ def test_workers_run_at_a_lower_priority(tmp_path: Path) -> None:
     assert nice >= os.nice(0) + WORKER_NICENESS
 
 
+def test_the_fork_server_is_started_before_the_study_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``egovstudy run`` starts the writers' fork server before it imports the statistics
+    or reads the study (its imports then use a free core); started, the server runs with
+    the writers' preload, and starting it again changes nothing."""
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    from egovstudy import cli
+    from egovstudy.report import background
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork server on this platform")
+    order: list[str] = []
+    real_start = background.start_fork_server
+    monkeypatch.setattr(background, "start_fork_server", lambda: order.append("server"))
+    import egovstudy.study as study
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        order.append("study")
+        raise OutputError("stop here")
+
+    monkeypatch.setattr(study, "run_study", refuse)
+    assert cli.main(["run", str(tmp_path / "study.yaml")]) == 2
+    assert order == ["server", "study"]
+
+    real_start()
+    pid = forkserver._forkserver._forkserver_pid
+    assert pid is not None
+    os.kill(pid, 0)  # alive
+    assert forkserver._forkserver._preload_modules == background._PRELOAD
+    real_start()
+    assert forkserver._forkserver._forkserver_pid == pid
+
+
 # ---------------------------------------------------------------------------- the pieces
 def test_document_hands_each_numbered_table_and_figure_over_as_it_is_added() -> None:
     seen: list[str] = []

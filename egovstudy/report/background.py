@@ -28,7 +28,7 @@ from egovstudy.errors import EgovStudyWarning, OutputError
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["WORKER_NICENESS", "FigureWriter"]
+__all__ = ["WORKER_NICENESS", "FigureWriter", "start_fork_server"]
 
 #: How much a writer worker yields to the process that queued its work (``os.nice``):
 #: where cores are short the statistics keep their core and the figures and tables use
@@ -67,6 +67,28 @@ def _worker_context() -> Any:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     return context
+
+
+def start_fork_server() -> None:
+    """Start the workers' fork server now, if this system has one (POSIX).
+
+    The fork server imports what a save needs (:data:`_PRELOAD`, about a second of CPU)
+    in a process of its own. Started first thing by ``egovstudy run``, it does so while
+    this process imports the statistics and reads the study, when a core is still free;
+    started with the first :class:`FigureWriter`, it did so later, when both cores were
+    busy with the statistics and the first tables. Calling it again does nothing; a fork
+    server that cannot start here is left to :meth:`FigureWriter.start`, which warns and
+    writes in this process instead.
+    """
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    from multiprocessing import forkserver
+
+    _worker_context()  # sets what the server imports
+    with contextlib.suppress(Exception):  # e.g. a sandbox without sockets: see above
+        forkserver.ensure_running()
 
 
 def _worker_start() -> None:
