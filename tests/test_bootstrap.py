@@ -253,7 +253,8 @@ def test_kernel_that_disagrees_with_numpy_is_switched_off(monkeypatch: pytest.Mo
 
 def test_compiled_raw_words_are_those_of_numpy_pcg64() -> None:
     # Reference: NumPy's own PCG64.random_raw (O'Neill's PCG XSL-RR 128/64) on the same
-    # SeedSequence; the compiled generator must give the same words, fetched in pieces.
+    # SeedSequence; the compiled generator must give the same words, fetched in pieces
+    # of every length the four interleaved chains can end on (below 8 words: one chain).
     from egovstudy import _draws
 
     ext = _draws._extension()
@@ -263,7 +264,9 @@ def test_compiled_raw_words_are_those_of_numpy_pcg64() -> None:
         ss = np.random.SeedSequence(entropy)
         expected = np.random.PCG64(ss).random_raw(12_001)
         raw = _draws._raw_words(ext, ss)
-        got = np.concatenate([raw(1), raw(7_000), raw(5_000)])
+        pieces = (1, 3, 4, 7, 8, 9, 13, 7_000, 4_956)
+        assert sum(pieces) == 12_001
+        got = np.concatenate([raw(k) for k in pieces])
         assert np.array_equal(got, expected), entropy
     with pytest.raises(ValueError, match="state must hold 4 uint64"):
         ext.pcg64_words(np.zeros(3, dtype=np.uint64), np.empty(2, dtype=np.uint64))
