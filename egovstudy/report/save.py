@@ -248,9 +248,9 @@ def _needs_layout_draw(fig: Figure, engine: Any) -> bool:
     legend is stretched to its anchor box (``mode="expand"``), a size matplotlib sets
     only while drawing (tested against matplotlib's own tight box). Otherwise (no
     engine, or the placeholder ``tight_layout()`` leaves) the box measured without the
-    draw is the same, and the draw -- a pass over
-    every text -- is saved: measured on the default study's 8 figures, 0.75 s of CPU for
-    their boxes with the draw against 0.31 s without, the boxes and files identical.
+    draw is the same, and the draw -- a pass over every text -- is saved: measured on
+    the default study's 8 figures, 0.75 s of CPU for their boxes with the draw against
+    0.31 s without, the boxes and files identical.
     """
     from matplotlib.layout_engine import PlaceHolderLayoutEngine
     from matplotlib.legend import Legend
