@@ -33,6 +33,21 @@ def _figure() -> plt.Figure:
     return fig
 
 
+def _count_draws(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The renderer of every ``Figure.draw`` from now on, in order (the list fills up)."""
+    from matplotlib.figure import Figure
+
+    draws: list[str] = []
+    real = Figure.draw
+
+    def counted(self: Figure, renderer: object) -> None:
+        draws.append(type(renderer).__name__)
+        real(self, renderer)
+
+    monkeypatch.setattr(Figure, "draw", counted)
+    return draws
+
+
 def test_one_layout_for_all_formats_gives_the_png_of_a_single_format(tmp_path: Path) -> None:
     """The PNG saved with the SVG and PDF (one layout and one tight box measured for all)
     is byte for byte the PNG matplotlib's own ``bbox_inches="tight"`` path writes alone,
@@ -54,18 +69,9 @@ def test_each_format_draws_the_figure_once(tmp_path: Path, monkeypatch: pytest.M
     """One layout pass, then one draw per format: with a layout engine set (even the
     "none" placeholder), ``savefig`` lays the figure out once more before each file's
     draw, which was seven draws for three formats; the engine is given back after."""
-    from matplotlib.figure import Figure
-
     fig = _figure()
     engine = fig.get_layout_engine()
-    kinds: list[str] = []
-    real = Figure.draw
-
-    def counted(self: Figure, renderer: object) -> None:
-        kinds.append(type(renderer).__name__)
-        real(self, renderer)
-
-    monkeypatch.setattr(Figure, "draw", counted)
+    kinds = _count_draws(monkeypatch)
     save_figure(fig, tmp_path / "fig", formats=("png", "svg", "pdf"), dpi=100)
     assert len(kinds) == 4, kinds  # 7 before: each savefig laid the figure out again
     assert fig.get_layout_engine() is engine
@@ -117,18 +123,9 @@ def test_a_figure_laid_out_already_is_measured_without_a_draw(
     """A figure with nothing to lay out while drawing (``tight_layout()`` done, no engine
     left) costs one draw per format and no measuring draw, and its files are byte for byte
     those written with the measuring draw: the box is the same."""
-    from matplotlib.figure import Figure
-
     from egovstudy.report import save
 
-    draws: list[str] = []
-    real = Figure.draw
-
-    def counted(self: Figure, renderer: object) -> None:
-        draws.append(type(renderer).__name__)
-        real(self, renderer)
-
-    monkeypatch.setattr(Figure, "draw", counted)
+    draws = _count_draws(monkeypatch)
     (tmp_path / "lean").mkdir()
     (tmp_path / "drawn").mkdir()
     for i, fig in enumerate(_house_figures()):
