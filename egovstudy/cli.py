@@ -377,13 +377,10 @@ def _cmd_design(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    if not args.study:
-        raise EgovStudyError("run needs a study file (see data/raw/default_study/study.yaml)")
-    from egovstudy.report.background import start_fork_server
-
-    start_fork_server()  # its imports run while this process imports and reads the study
     from egovstudy.study import run_study
 
+    if not args.study:
+        raise EgovStudyError("run needs a study file (see data/raw/default_study/study.yaml)")
     outcome = run_study(args.study, args.output, language=args.language,
                         n_boot=args.n_boot, overwrite=args.overwrite, progress=_progress,
                         allow_partial=args.allow_partial)

@@ -394,7 +394,9 @@ def run_study(
     start = time.perf_counter()
     from egovstudy.report.background import start_fork_server
 
-    start_fork_server()  # the writers' imports overlap the reading of the study
+    # first thing (this module imports in milliseconds): the writers' imports then run
+    # while this process imports the statistics and reads the study
+    start_fork_server()
     from egovstudy.provenance import file_sha256 as _sha
     from egovstudy.provenance import make_provenance
     from egovstudy.report import results_chapter

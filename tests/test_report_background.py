@@ -162,13 +162,13 @@ def test_workers_run_at_a_lower_priority(tmp_path: Path) -> None:
 
 def test_the_fork_server_is_started_before_the_study_is_read(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``egovstudy run`` starts the writers' fork server before it imports the statistics
-    or reads the study (its imports then use a free core); started, the server runs with
-    the writers' preload, and starting it again changes nothing."""
+    """``run_study`` (``egovstudy run``) starts the writers' fork server before it imports
+    the statistics or reads the study (its imports then use a free core); started, the
+    server runs with the writers' preload, and starting it again changes nothing."""
     import multiprocessing
     from multiprocessing import forkserver
 
-    from egovstudy import cli
+    import egovstudy.study as study
     from egovstudy.report import background
 
     if "forkserver" not in multiprocessing.get_all_start_methods():
@@ -176,14 +176,14 @@ def test_the_fork_server_is_started_before_the_study_is_read(
     order: list[str] = []
     real_start = background.start_fork_server
     monkeypatch.setattr(background, "start_fork_server", lambda: order.append("server"))
-    import egovstudy.study as study
 
     def refuse(*args: object, **kwargs: object) -> object:
         order.append("study")
         raise OutputError("stop here")
 
-    monkeypatch.setattr(study, "run_study", refuse)
-    assert cli.main(["run", str(tmp_path / "study.yaml")]) == 2
+    monkeypatch.setattr(study, "_as_spec", refuse)
+    with pytest.raises(OutputError, match="stop here"):
+        study.run_study(tmp_path / "study.yaml", tmp_path / "out")
     assert order == ["server", "study"]
 
     real_start()

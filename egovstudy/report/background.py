@@ -73,7 +73,8 @@ def start_fork_server() -> None:
     """Start the workers' fork server now, if this system has one (POSIX).
 
     The fork server imports what a save needs (:data:`_PRELOAD`, about a second of CPU)
-    in a process of its own. Started first thing by ``egovstudy run``, it does so while
+    in a process of its own. Started first thing by :func:`egovstudy.study.run_study`
+    (``egovstudy run``), it does so while
     this process imports the statistics and reads the study, when a core is still free;
     started with the first :class:`FigureWriter`, it did so later, when both cores were
     busy with the statistics and the first tables. Calling it again does nothing; a fork
