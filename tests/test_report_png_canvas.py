@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from egovstudy.report import png_canvas
+from egovstudy.report import png_canvas, save
 from egovstudy.report.png_canvas import write_png
 from egovstudy.report.save import save_figure
 from egovstudy.report.style import house_style
@@ -95,7 +95,7 @@ def test_large_images_are_deflated_in_blocks_and_split_in_chunks(
 
 def test_the_canvas_keeps_pillow_for_pillow_options_and_refuses_unknown_keywords() -> None:
     fig = _figure()
-    backend = "module://egovstudy.report.png_canvas"
+    backend = save._PNG_BACKEND
     with_pillow, ours = io.BytesIO(), io.BytesIO()
     fig.savefig(with_pillow, format="png", backend=backend, pil_kwargs={"compress_level": 9})
     fig.savefig(ours, format="png", backend=backend)

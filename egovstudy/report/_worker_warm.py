@@ -26,7 +26,7 @@ def warm() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from egovstudy.report.save import PRINT_RC, _lean_pdf_fonts
+    from egovstudy.report.save import _PNG_BACKEND, PRINT_RC, _lean_pdf_fonts
     from egovstudy.report.style import house_style
 
     with house_style(), matplotlib.rc_context(PRINT_RC):  # type: ignore[arg-type]
@@ -37,9 +37,7 @@ def warm() -> None:
         ax.legend()
         ax.annotate("r = .42***", (0, 1))
         for fmt in ("png", "svg", "pdf"):
-            # the PNG through save_figure's own canvas (egovstudy.report.png_canvas)
-            extra: dict[str, Any] = ({"backend": "module://egovstudy.report.png_canvas"}
-                                     if fmt == "png" else {})
+            extra: dict[str, Any] = {"backend": _PNG_BACKEND} if fmt == "png" else {}
             with _lean_pdf_fonts() if fmt == "pdf" else contextlib.nullcontext():
                 fig.savefig(io.BytesIO(), format=fmt, dpi=72, **extra)
         plt.close(fig)

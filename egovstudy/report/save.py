@@ -47,6 +47,8 @@ PRINT_RC: dict[str, Any] = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.hashsalt
 #: 0.43 s and 1.98 MB at level 6 (Pillow with its filter search: 0.54 s and 2.75 MB at
 #: level 3). The image is lossless at any level.
 PNG_COMPRESS_LEVEL = 3
+#: the matplotlib backend PNG files are saved through: Agg's drawing, our encoder
+_PNG_BACKEND = "module://egovstudy.report.png_canvas"
 
 
 def _formats(path: Path, formats: Sequence[str] | str | None) -> tuple[Path, list[str]]:
@@ -159,8 +161,7 @@ def save_figure(
                         "Subject": prov, "Keywords": f"data_sha256={record.get('data_sha256')}",
                         "CreationDate": None, "ModDate": None}
             fonts = _lean_pdf_fonts() if fmt == "pdf" else nullcontext()
-            # PNG: matplotlib's Agg drawing, our encoder (egovstudy.report.png_canvas)
-            extra: dict[str, Any] = ({"backend": "module://egovstudy.report.png_canvas",
+            extra: dict[str, Any] = ({"backend": _PNG_BACKEND,
                                       "compress_level": PNG_COMPRESS_LEVEL}
                                      if fmt == "png" else {})
             with atomic_path(target, overwrite=overwrite) as tmp, fonts:  # never half-written
