@@ -48,32 +48,50 @@ def _count_draws(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return draws
 
 
+def _png_size(data: bytes) -> tuple[int, int]:
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as im:
+        return im.size
+
+
 def test_one_layout_for_all_formats_gives_the_png_of_a_single_format(tmp_path: Path) -> None:
     """The PNG saved with the SVG and PDF (one layout and one tight box measured for all)
-    is byte for byte the PNG matplotlib's own ``bbox_inches="tight"`` path writes alone,
-    legend outside the axes included (matplotlib is the reference)."""
-    fig, twin = _figure(), _figure()  # two fresh figures: a layout run moves the axes a hair
+    is byte for byte the PNG saved alone, and has the size of the PNG matplotlib's own
+    ``bbox_inches="tight"`` path writes, legend outside the axes included (matplotlib is
+    the reference for the box)."""
+    import io
+
+    fig, twin, ref = _figure(), _figure(), _figure()  # fresh: a layout run moves the axes a hair
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     alone = save_figure(fig, tmp_path / "a" / "fig", formats=("png",), dpi=120)
     together = save_figure(twin, tmp_path / "b" / "fig", formats=("png", "svg", "pdf"), dpi=120)
     assert alone[0].read_bytes() == together[0].read_bytes()
     assert twin.get_layout_engine() is not None  # the figure's layout engine is given back
-    plt.close(fig)
-    plt.close(twin)
+    own = io.BytesIO()
+    with house_style():
+        ref.savefig(own, format="png", dpi=120, bbox_inches="tight", pad_inches=0.05)
+    assert _png_size(alone[0].read_bytes()) == _png_size(own.getvalue())
+    for f in (fig, twin, ref):
+        plt.close(f)
 
 
 
 def test_each_format_draws_the_figure_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                            ) -> None:
-    """One layout pass, then one draw per format: with a layout engine set (even the
-    "none" placeholder), ``savefig`` lays the figure out once more before each file's
-    draw, which was seven draws for three formats; the engine is given back after."""
+    """One layout pass, then one draw for the PDF (of which the PNG is the rasterized
+    page) and one for the SVG: with a layout engine set (even the "none" placeholder),
+    ``savefig`` lays the figure out once more before each file's draw, which was seven
+    draws for three formats; the engine is given back after."""
     fig = _figure()
     engine = fig.get_layout_engine()
     kinds = _count_draws(monkeypatch)
     save_figure(fig, tmp_path / "fig", formats=("png", "svg", "pdf"), dpi=100)
-    assert len(kinds) == 4, kinds  # 7 before: each savefig laid the figure out again
+    # the layout pass (Agg), then the PDF and the SVG (each a MixedModeRenderer)
+    assert kinds == ["RendererAgg", "MixedModeRenderer", "MixedModeRenderer"], kinds
     assert fig.get_layout_engine() is engine
     plt.close(fig)
 
@@ -132,12 +150,12 @@ def test_a_figure_laid_out_already_is_measured_without_a_draw(
         draws.clear()
         lean = save_figure(fig, tmp_path / "lean" / f"fig{i}", formats=("png", "svg", "pdf"),
                            dpi=150)
-        assert len(draws) == 3, draws  # one per format, none to measure
+        assert len(draws) == 2, draws  # the PDF (the PNG is its page) and the SVG
         with monkeypatch.context() as m:
             m.setattr(save, "_needs_layout_draw", lambda fig, engine: True)
             drawn = save_figure(fig, tmp_path / "drawn" / f"fig{i}",
                                 formats=("png", "svg", "pdf"), dpi=150)
-        assert len(draws) == 7, draws
+        assert len(draws) == 5, draws  # then the measuring draw and two again
         for a, b in zip(lean, drawn):
             assert a.read_bytes() == b.read_bytes(), (i, a.name)
         plt.close(fig)
@@ -145,8 +163,10 @@ def test_a_figure_laid_out_already_is_measured_without_a_draw(
 
 def test_an_expanding_legend_is_drawn_before_it_is_measured(tmp_path: Path) -> None:
     """``mode="expand"`` stretches a legend only while drawing: such a figure keeps its
-    measuring draw, and its PNG is matplotlib's own ``bbox_inches="tight"`` PNG (the
-    reference), whose box holds the stretched legend."""
+    measuring draw, and its PNG has the size of matplotlib's own ``bbox_inches="tight"``
+    PNG (the reference), whose box holds the stretched legend."""
+    import io
+
     def make() -> plt.Figure:
         with house_style():
             fig, ax = plt.subplots(figsize=(4, 3))
@@ -157,20 +177,24 @@ def test_an_expanding_legend_is_drawn_before_it_is_measured(tmp_path: Path) -> N
             fig.tight_layout()
         return fig
 
-    fig, twin = make(), make()
+    fig, twin, ref = make(), make(), make()
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     alone = save_figure(fig, tmp_path / "a" / "fig", formats=("png",), dpi=100)
     together = save_figure(twin, tmp_path / "b" / "fig", formats=("png", "svg"), dpi=100)
     assert alone[0].read_bytes() == together[0].read_bytes()
-    plt.close(fig)
-    plt.close(twin)
+    own = io.BytesIO()
+    with house_style():
+        ref.savefig(own, format="png", dpi=100, bbox_inches="tight", pad_inches=0.05)
+    assert _png_size(alone[0].read_bytes()) == _png_size(own.getvalue())
+    for f in (fig, twin, ref):
+        plt.close(f)
 
 
 def test_png_compression_level_is_used_and_lossless(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """``PNG_COMPRESS_LEVEL`` reaches Pillow (level 1 and 9 give other sizes) and only
-    the size changes: every pixel is the same."""
+    """``PNG_COMPRESS_LEVEL`` reaches the encoder (level 1 and 9 give other sizes) and
+    only the size changes: every pixel is the same."""
     import numpy as np
     from PIL import Image
 

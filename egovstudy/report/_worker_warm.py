@@ -3,10 +3,10 @@
 A worker forked from the fork server (:func:`egovstudy.report.save._worker_context`)
 inherits the server's memory. Importing this module there draws one small figure in the
 house style and saves it, in memory, as PNG, SVG and PDF (fonts found and loaded, the
-glyph caches, fontTools' subsetter and the PNG encoder ready), and writes a one-cell table
-as DOCX and XLSX (python-docx's template and xlsxwriter loaded), so that no worker pays
-these first-use costs again: measured on the default study, a worker's first figure took
-0.5-0.8 s of CPU more than the same figure saved second.
+glyph caches, fontTools' subsetter, PDFium and the PNG encoder ready), and writes a
+one-cell table as DOCX and XLSX (python-docx's template and xlsxwriter loaded), so that
+no worker pays these first-use costs again: measured on the default study, a worker's
+first figure took 0.5-0.8 s of CPU more than the same figure saved second.
 
 Nothing is written to disk, and a failure here only leaves the workers cold (the fork
 server ignores a preload module that fails to import).
@@ -14,9 +14,7 @@ server ignores a preload module that fails to import).
 
 from __future__ import annotations
 
-import contextlib
 import io
-from typing import Any
 
 
 def warm() -> None:
@@ -26,7 +24,8 @@ def warm() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from egovstudy.report.save import _PNG_BACKEND, PRINT_RC, _lean_pdf_fonts
+    from egovstudy.report.raster import pdf_page_pixels, write_png
+    from egovstudy.report.save import PRINT_RC, _lean_pdf_fonts
     from egovstudy.report.style import house_style
 
     with house_style(), matplotlib.rc_context(PRINT_RC):  # type: ignore[arg-type]
@@ -36,10 +35,12 @@ def warm() -> None:
         ax.set_xlabel("x (%)")
         ax.legend()
         ax.annotate("r = .42***", (0, 1))
-        for fmt in ("png", "svg", "pdf"):
-            extra: dict[str, Any] = {"backend": _PNG_BACKEND} if fmt == "png" else {}
-            with _lean_pdf_fonts() if fmt == "pdf" else contextlib.nullcontext():
-                fig.savefig(io.BytesIO(), format=fmt, dpi=72, **extra)
+        fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg measures a box
+        fig.savefig(io.BytesIO(), format="svg", dpi=72)
+        pdf = io.BytesIO()
+        with _lean_pdf_fonts():
+            fig.savefig(pdf, format="pdf", dpi=72)
+        write_png(io.BytesIO(), pdf_page_pixels(pdf.getvalue(), 72), dpi=72)
         plt.close(fig)
     import docx
     import xlsxwriter

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from egovstudy._output import atomic_path
 from egovstudy.errors import OutputError
 from egovstudy.report.decimal_mark import decimal_mark
+from egovstudy.report.raster import pdf_page_pixels, pixel_size, write_png
 from egovstudy.report.style import styled
 from egovstudy.report.writers import check_writable
 
@@ -42,13 +44,11 @@ FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 PRINT_RC: dict[str, Any] = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.hashsalt": "egovstudy",
                             "savefig.bbox": "tight", "savefig.pad_inches": 0.05}
 #: zlib level of saved PNG files (Pillow's default is 6), written by
-#: :func:`egovstudy.report.png_canvas.write_png` without a row filter: measured on the 8
+#: :func:`egovstudy.report.raster.write_png` without a row filter: measured on the 8
 #: figures of the default study at 300 dpi, 0.21 s of CPU and 2.48 MB at level 3, against
 #: 0.43 s and 1.98 MB at level 6 (Pillow with its filter search: 0.54 s and 2.75 MB at
 #: level 3). The image is lossless at any level.
 PNG_COMPRESS_LEVEL = 3
-#: the matplotlib backend PNG files are saved through: Agg's drawing, our encoder
-_PNG_BACKEND = "module://egovstudy.report.png_canvas"
 
 
 def _formats(path: Path, formats: Sequence[str] | str | None) -> tuple[Path, list[str]]:
@@ -88,7 +88,7 @@ def save_figure(
     formats : sequence of {"png", "svg", "pdf"}, optional
         Default: the suffix's format if ``path`` has one, else all three.
     dpi : int, default 300
-        Resolution of the PNG.
+        Resolution of the PNG (and of any image drawn into the PDF and SVG).
     provenance : mapping, optional
         Record from :func:`egovstudy.provenance.make_provenance` (data hash,
         version, commit, options); made without a data hash when omitted.
@@ -118,6 +118,10 @@ def save_figure(
     matplotlib's default. SVG text follows ``svg.fonttype`` (the house style and
     matplotlib's default ``"path"`` draw glyphs as outlines, so the figure looks the
     same without the fonts installed; set ``"none"`` to keep text editable).
+    The PNG is the PDF's page rasterized at ``dpi`` by PDFium (pypdfium2), not a
+    second drawing by matplotlib's Agg: the two files show one picture, and a save
+    costs one drawing less (see :mod:`egovstudy.report.raster`). Its size in pixels is
+    the one Agg would give.
     Each file is written to a temporary name in its folder and moved over the
     final name once complete; a symbolic link at a target is refused.
     """
@@ -146,26 +150,39 @@ def save_figure(
     made_in = getattr(fig, "_egovstudy_rc", None)
     style = styled(made_in) if made_in is not None else nullcontext()
     rc_cm = mpl.rc_context(rc)  # type: ignore[arg-type]
-    with style, rc_cm, decimal_mark(fig, decimal), _drawn_once(fig, dpi, len(fmts)) as bbox:
+    pdf_meta = {"Title": title, "Creator": version, "Producer": version, "Subject": prov,
+                "Keywords": f"data_sha256={record.get('data_sha256')}",
+                "CreationDate": None, "ModDate": None}
+    png_meta = {"Software": version, "Title": title, "Description": prov,
+                "egovstudy:data_sha256": str(record.get("data_sha256")),
+                "egovstudy:commit": str(record.get("commit"))}
+    svg_meta = {"Title": title, "Creator": version, "Description": prov, "Date": None,
+                "Source": str(record.get("data_sha256"))}
+    # matplotlib draws the PDF and the SVG; the PNG is the PDF's page rasterized
+    # (egovstudy.report.raster), so a PNG needs the PDF's bytes even when no PDF is saved
+    draws = len({"pdf" if f == "png" else f for f in fmts})
+    with (style, rc_cm, decimal_mark(fig, decimal),
+          _drawn_once(fig, dpi, draws, box="png" in fmts) as bbox):
+        if "png" in fmts and isinstance(bbox, str):
+            raise OutputError(f"the figure is {fig.get_figwidth():g} x {fig.get_figheight():g} "
+                              "inches: a PNG needs an area; give it a size with "
+                              "fig.set_size_inches(width, height)")
+        pdf = b""
+        if "png" in fmts or "pdf" in fmts:
+            buf = io.BytesIO()
+            with _lean_pdf_fonts():
+                fig.savefig(buf, format="pdf", dpi=dpi, metadata=pdf_meta, bbox_inches=bbox)
+            pdf = buf.getvalue()
         for fmt, target in zip(fmts, targets):
-            if fmt == "png":
-                meta: dict[str, Any] = {"Title": title, "Software": version,
-                                        "Description": prov,
-                                        "egovstudy:data_sha256": str(record.get("data_sha256")),
-                                        "egovstudy:commit": str(record.get("commit"))}
-            elif fmt == "svg":
-                meta = {"Title": title, "Creator": version, "Description": prov, "Date": None,
-                        "Source": str(record.get("data_sha256"))}
-            else:
-                meta = {"Title": title, "Creator": version, "Producer": version,
-                        "Subject": prov, "Keywords": f"data_sha256={record.get('data_sha256')}",
-                        "CreationDate": None, "ModDate": None}
-            fonts = _lean_pdf_fonts() if fmt == "pdf" else nullcontext()
-            extra: dict[str, Any] = ({"backend": _PNG_BACKEND,
-                                      "compress_level": PNG_COMPRESS_LEVEL}
-                                     if fmt == "png" else {})
-            with atomic_path(target, overwrite=overwrite) as tmp, fonts:  # never half-written
-                fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta, bbox_inches=bbox, **extra)
+            with atomic_path(target, overwrite=overwrite) as tmp:  # never half-written
+                if fmt == "png":
+                    size = (pixel_size(bbox.width, dpi), pixel_size(bbox.height, dpi))
+                    write_png(tmp, pdf_page_pixels(pdf, dpi, size), dpi=dpi,
+                              metadata=png_meta, level=PNG_COMPRESS_LEVEL)
+                elif fmt == "pdf":
+                    tmp.write_bytes(pdf)
+                else:
+                    fig.savefig(tmp, format=fmt, dpi=dpi, metadata=svg_meta, bbox_inches=bbox)
             out.append(target)
     return out
 
@@ -262,34 +279,38 @@ def _needs_layout_draw(fig: Figure, engine: Any) -> bool:
 
 
 @contextmanager
-def _drawn_once(fig: Figure, dpi: int, n_formats: int) -> Iterator[Any]:
+def _drawn_once(fig: Figure, dpi: int, n_draws: int, *, box: bool = False) -> Iterator[Any]:
     """Lay out ``fig`` and find its tight bounding box once for all its formats.
 
     ``savefig(bbox_inches="tight")`` draws the whole figure a first time only to
     measure it (and to run its layout engine), before drawing it again for the
-    file: for three formats that is six draws. Here the figure is laid out and
-    measured once (at the PNG's resolution; without a draw when nothing is laid out
-    while drawing, see :func:`_needs_layout_draw`) and every format is saved with that
-    box and the layout engine off, so each format costs one draw. Yields ``"tight"``
-    (matplotlib's own path) when there is a single format.
+    file: for two drawings (PDF and SVG) that is four draws. Here the figure is laid out
+    and measured once (at the PNG's resolution, by Agg's text metrics; without a draw
+    when nothing is laid out while drawing, see :func:`_needs_layout_draw`) and every
+    format is saved with that box and the layout engine off, so each drawing costs one
+    draw. Yields ``"tight"`` (matplotlib's own path) for a single drawing unless ``box``
+    (a PNG, whose size in pixels comes from the box), and for a figure without area.
     """
-    if n_formats < 2 or fig.get_figwidth() <= 0 or fig.get_figheight() <= 0:
+    if (n_draws < 2 and not box) or fig.get_figwidth() <= 0 or fig.get_figheight() <= 0:
         yield "tight"
         return
     import matplotlib as mpl
+    from matplotlib.transforms import Bbox
 
-    if not hasattr(fig.canvas, "get_renderer"):  # a canvas without a renderer of its own
-        yield "tight"
-        return
     engine = fig.get_layout_engine()
     old_dpi = fig.dpi
     try:
         fig.set_dpi(dpi)
         if _needs_layout_draw(fig, engine):
             fig.draw_without_rendering()  # runs the layout engine (constrained/tight)
-        renderer = fig.canvas.get_renderer()
+        # a canvas without a renderer of its own (not Agg's): matplotlib finds one
+        renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
         pad = float(mpl.rcParams["savefig.pad_inches"])
-        bbox = fig.get_tightbbox(renderer).padded(pad)
+        tight = fig.get_tightbbox(renderer).padded(pad)
+        # whole pixels at dpi from the lower left corner, as Agg cuts its canvas: the
+        # PDF's page then rasterizes to the PNG without stretching (egovstudy.report.raster)
+        bbox = Bbox.from_bounds(tight.x0, tight.y0, pixel_size(tight.width, dpi) / dpi,
+                                pixel_size(tight.height, dpi) / dpi)
     finally:
         fig.set_dpi(old_dpi)
     if engine is not None:
