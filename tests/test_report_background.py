@@ -160,6 +160,27 @@ def test_workers_run_at_a_lower_priority(tmp_path: Path) -> None:
     assert nice >= os.nice(0) + WORKER_NICENESS
 
 
+def test_figures_are_handed_out_before_the_tables_queued_ahead_of_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The queue gives the workers the oldest figure first, then the oldest table: the
+    longest jobs first, so that the run's last figure does not wait behind tables and then
+    run alone. Each kind keeps its own order."""
+    monkeypatch.setattr(FigureWriter, "start", lambda self: None)  # nothing handed out yet
+    writer = FigureWriter(n_jobs=2)
+    for name in ("t1", "t2"):
+        writer.submit_table(_table(), tmp_path / f"{name}.csv")
+    writer.submit(_figure(), tmp_path / "f1", formats=("png",))
+    writer.submit_table(_table(), tmp_path / "t3.csv")
+    writer.submit(_figure(), tmp_path / "f2", formats=("png",))
+    order = []
+    with writer._lock:
+        while writer._queue:
+            work = writer._next()
+            order.append(Path(work.path if work.kind == "figure" else work.path[0]).stem)
+    assert order == ["f1", "f2", "t1", "t2", "t3"]
+    plt.close("all")
+
+
 def test_the_fork_server_is_started_before_the_study_is_read(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``run_study`` (``egovstudy run``) starts the writers' fork server before it imports

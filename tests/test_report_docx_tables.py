@@ -171,3 +171,34 @@ def test_docx_saved_in_one_pass_equals_python_docx_save_restamped(tmp_path: Path
     with zipfile.ZipFile(tmp_path / "one.docx") as zf:
         assert {i.date_time for i in zf.infolist()} == {(2000, 1, 1, 0, 0, 0)}
         assert "docProps/custom.xml" in zf.namelist()
+
+
+def test_docx_stores_pictures_as_they_are_and_deflates_the_rest(tmp_path: Path) -> None:
+    """A PNG is compressed already: it is stored, the XML parts are deflated, and every
+    member holds the bytes python-docx's own ``Document.save`` gives it (the reference),
+    in the one-pass writer and in the fallback alike."""
+    import io
+
+    import docx
+    import numpy as np
+
+    from egovstudy.report.raster import write_png
+
+    png = io.BytesIO()
+    write_png(png, np.random.default_rng(1).integers(0, 256, (40, 60, 4), dtype=np.uint8),
+              dpi=300)
+    d = docx.Document()
+    d.add_paragraph("Gambar 4.1")
+    d.add_picture(io.BytesIO(png.getvalue()))
+    own = io.BytesIO()
+    d.save(own)
+    for path in (W.save_docx(d, tmp_path / "one.docx"),
+                 W._save_docx_restamped(d, tmp_path / "two.docx")):
+        with zipfile.ZipFile(path) as zf, zipfile.ZipFile(own) as ref:
+            kinds = {i.filename: i.compress_type for i in zf.infolist()}
+            assert kinds["word/media/image1.png"] == zipfile.ZIP_STORED
+            assert kinds["word/document.xml"] == zipfile.ZIP_DEFLATED
+            assert {n: zf.read(n) for n in zf.namelist()} == {n: ref.read(n)
+                                                              for n in ref.namelist()}
+        assert len(docx.Document(str(path)).inline_shapes) == 1
+    assert (tmp_path / "one.docx").read_bytes() == (tmp_path / "two.docx").read_bytes()

@@ -293,7 +293,7 @@ class FigureWriter:
             with self._lock:
                 if not self._ready or self._busy >= self._workers or not self._queue:
                     return
-                work = self._queue.popleft()
+                work = self._next()
                 if not work.future.set_running_or_notify_cancel():
                     continue  # discarded
                 self._busy += 1
@@ -319,11 +319,27 @@ class FigureWriter:
             self._busy -= 1
         self._dispatch()
 
+    def _next(self) -> _Work:
+        """Take the next job off the queue (the lock held): the oldest figure, else the
+        oldest table.
+
+        A figure (PNG, SVG and PDF: a third of a second of CPU on the default study) costs
+        five to ten tables; handed out first, the last figure of a run no longer waits
+        behind the tables queued after it and then runs alone while the other workers
+        idle (the longest jobs first shortens the whole). The files do not depend on the
+        order.
+        """
+        for i, work in enumerate(self._queue):
+            if work.kind == "figure":
+                del self._queue[i]
+                return work
+        return self._queue.popleft()
+
     def _take(self) -> _Work | None:
         """The next queued job, for this process to run (None if the queue is empty)."""
         with self._lock:
             while self._queue:
-                work = self._queue.popleft()
+                work = self._next()
                 if work.future.set_running_or_notify_cancel():
                     return work
         return None

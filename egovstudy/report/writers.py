@@ -225,6 +225,20 @@ def save_docx(doc: Any, path: str | Path) -> Path:
     return target
 
 
+#: Zip members stored as they are: images whose own format is compressed already, so that
+#: deflating them again costs time for a few percent (the default study's chapter: its 8
+#: PNG figures took 0.06 of the 0.08 s of deflating, for 10% of their size).
+_STORED_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
+
+
+def _compression(member: str) -> int:
+    """How a DOCX member is zipped: stored if it is an image of :data:`_STORED_SUFFIXES`."""
+    import zipfile
+
+    stored = member.lower().endswith(_STORED_SUFFIXES)
+    return zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+
+
 class _StableZip:
     """The ``write(pack_uri, blob)`` of python-docx's zip writer, with a fixed timestamp."""
 
@@ -235,7 +249,7 @@ class _StableZip:
         import zipfile
 
         info = zipfile.ZipInfo(pack_uri.membername, date_time=(2000, 1, 1, 0, 0, 0))
-        info.compress_type = zipfile.ZIP_DEFLATED
+        info.compress_type = _compression(pack_uri.membername)
         info.external_attr = 0o600 << 16  # what ZipFile.writestr(name, ...) gives
         self.zf.writestr(info, blob)
 
@@ -252,7 +266,7 @@ def _save_docx_restamped(doc: Any, target: Path) -> Path:
             zipfile.ZipFile(tmp, "w") as dst:
         for info in src.infolist():
             stable = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            stable.compress_type = zipfile.ZIP_DEFLATED
+            stable.compress_type = _compression(info.filename)
             stable.external_attr = info.external_attr
             dst.writestr(stable, src.read(info.filename))
     return target
