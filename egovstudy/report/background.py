@@ -325,7 +325,7 @@ class FigureWriter:
 
         A figure (PNG, SVG and PDF: a third of a second of CPU on the default study) costs
         five to ten tables; handed out first, the last figure of a run no longer waits
-        behind the tables queued after it and then runs alone while the other workers
+        behind the tables queued before it and then runs alone while the other workers
         idle (the longest jobs first shortens the whole). The files do not depend on the
         order.
         """

@@ -9,7 +9,8 @@ drawing is the costly part of a save, mostly laying out every text again for eac
 renderer. Measured on the default study's 8 figures at 300 dpi: Agg's drawing and
 encoding took 1.0-1.2 s of CPU, rasterizing their PDF pages 0.17 s plus 0.18 s of
 encoding. Against matplotlib's own PNG the pixels differ only in anti-aliasing (a mean
-difference of 2-4 of 255 per channel); the size follows Agg's rule (tested).
+difference of 1-3 of 255 per channel on those figures; a one-pixel shift differs more);
+the size follows Agg's rule (both tested).
 
 Why our own encoder (:func:`write_png`): Pillow chooses one of the five PNG filters for
 every row by trying them all, which is most of its time on a chart. Charts are large

@@ -225,9 +225,9 @@ def save_docx(doc: Any, path: str | Path) -> Path:
     return target
 
 
-#: Zip members stored as they are: images whose own format is compressed already, so that
-#: deflating them again costs time for a few percent (the default study's chapter: its 8
-#: PNG figures took 0.06 of the 0.08 s of deflating, for 10% of their size).
+#: Zip members stored as they are: images whose own format is compressed already, which
+#: deflating again costs time for a few percent of their size (the default study's chapter,
+#: 8 PNG figures: written in 0.22-0.32 s of CPU instead of 0.30-0.40 s, 12% larger).
 _STORED_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
 
 
