@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -48,13 +49,31 @@ def _count_draws(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return draws
 
 
-def _png_size(data: bytes) -> tuple[int, int]:
+def _png_alone_is_png_together(make: Callable[[], plt.Figure], tmp_path: Path, dpi: int,
+                               formats: tuple[str, ...]) -> plt.Figure:
+    """Save a fresh figure of ``make`` as PNG alone and another with ``formats``: the two PNGs
+    are byte for byte the same and have the size of the PNG matplotlib's own
+    ``bbox_inches="tight"`` path writes for a third (the reference for the box). Fresh
+    figures, because a layout run moves the axes a hair. Returns the one saved with
+    ``formats``, still open."""
     import io
 
     from PIL import Image
 
-    with Image.open(io.BytesIO(data)) as im:
-        return im.size
+    fig, twin, ref = make(), make(), make()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    alone = save_figure(fig, tmp_path / "a" / "fig", formats=("png",), dpi=dpi)
+    together = save_figure(twin, tmp_path / "b" / "fig", formats=formats, dpi=dpi)
+    assert alone[0].read_bytes() == together[0].read_bytes()
+    own = io.BytesIO()
+    with house_style():
+        ref.savefig(own, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.05)
+    with Image.open(alone[0]) as ours, Image.open(own) as matplotlibs:
+        assert ours.size == matplotlibs.size
+    plt.close(fig)
+    plt.close(ref)
+    return twin
 
 
 def test_one_layout_for_all_formats_gives_the_png_of_a_single_format(tmp_path: Path) -> None:
@@ -62,22 +81,9 @@ def test_one_layout_for_all_formats_gives_the_png_of_a_single_format(tmp_path: P
     is byte for byte the PNG saved alone, and has the size of the PNG matplotlib's own
     ``bbox_inches="tight"`` path writes, legend outside the axes included (matplotlib is
     the reference for the box)."""
-    import io
-
-    fig, twin, ref = _figure(), _figure(), _figure()  # fresh: a layout run moves the axes a hair
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    alone = save_figure(fig, tmp_path / "a" / "fig", formats=("png",), dpi=120)
-    together = save_figure(twin, tmp_path / "b" / "fig", formats=("png", "svg", "pdf"), dpi=120)
-    assert alone[0].read_bytes() == together[0].read_bytes()
+    twin = _png_alone_is_png_together(_figure, tmp_path, 120, ("png", "svg", "pdf"))
     assert twin.get_layout_engine() is not None  # the figure's layout engine is given back
-    own = io.BytesIO()
-    with house_style():
-        ref.savefig(own, format="png", dpi=120, bbox_inches="tight", pad_inches=0.05)
-    assert _png_size(alone[0].read_bytes()) == _png_size(own.getvalue())
-    for f in (fig, twin, ref):
-        plt.close(f)
-
+    plt.close(twin)
 
 
 def test_each_format_draws_the_figure_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -165,8 +171,6 @@ def test_an_expanding_legend_is_drawn_before_it_is_measured(tmp_path: Path) -> N
     """``mode="expand"`` stretches a legend only while drawing: such a figure keeps its
     measuring draw, and its PNG has the size of matplotlib's own ``bbox_inches="tight"``
     PNG (the reference), whose box holds the stretched legend."""
-    import io
-
     def make() -> plt.Figure:
         with house_style():
             fig, ax = plt.subplots(figsize=(4, 3))
@@ -177,18 +181,7 @@ def test_an_expanding_legend_is_drawn_before_it_is_measured(tmp_path: Path) -> N
             fig.tight_layout()
         return fig
 
-    fig, twin, ref = make(), make(), make()
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    alone = save_figure(fig, tmp_path / "a" / "fig", formats=("png",), dpi=100)
-    together = save_figure(twin, tmp_path / "b" / "fig", formats=("png", "svg"), dpi=100)
-    assert alone[0].read_bytes() == together[0].read_bytes()
-    own = io.BytesIO()
-    with house_style():
-        ref.savefig(own, format="png", dpi=100, bbox_inches="tight", pad_inches=0.05)
-    assert _png_size(alone[0].read_bytes()) == _png_size(own.getvalue())
-    for f in (fig, twin, ref):
-        plt.close(f)
+    plt.close(_png_alone_is_png_together(make, tmp_path, 100, ("png", "svg")))
 
 
 def test_png_compression_level_is_used_and_lossless(tmp_path: Path,
