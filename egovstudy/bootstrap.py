@@ -26,7 +26,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from egovstudy._blas import single_thread_blas
-from egovstudy._draws import batch_moments, count_chunks
+from egovstudy._draws import SharedBatches, _compiled_module, batch_moments, count_chunks
 from egovstudy.errors import InsufficientDataError, ModelSpecError, StatisticalWarning
 
 __all__ = [
@@ -109,6 +109,12 @@ def _batch_counts(n: int, size: int, ss: np.random.SeedSequence,
 _GEMM_SMALL = 960_000
 
 
+def _gemm_rows(units: int, k: int) -> int:
+    """Resamples per matrix product of the compiled moments path (see ``_GEMM_SMALL``)."""
+    rows = _GEMM_SMALL // (units * k)
+    return rows if rows >= 4 else _GEMM_SMALL
+
+
 def _batch_moments(units: int, batches: list[tuple[int, np.random.SeedSequence]],
                    moments: np.ndarray, entering: Callable[[], None] | None = None
                    ) -> np.ndarray:
@@ -116,7 +122,7 @@ def _batch_moments(units: int, batches: list[tuple[int, np.random.SeedSequence]]
     the compiled kernel, else batch by batch and chunk by chunk (the counts never leave
     cache); the same numbers either way. ``entering`` is called as the work starts."""
     rows = _GEMM_SMALL // (units * moments.shape[1])
-    whole = batch_moments(units, batches, moments, rows if rows >= 4 else _GEMM_SMALL,
+    whole = batch_moments(units, batches, moments, _gemm_rows(units, moments.shape[1]),
                           entering)
     if whole is not None:
         return whole
@@ -245,9 +251,21 @@ def count_duplicates(counts: np.ndarray) -> int:
 
 
 def _duplicates_from_fingerprints(fp: np.ndarray) -> int:
+    """Resamples whose fingerprint (rounded to 8 decimals) equals an earlier one's: in
+    one pass of the compiled kernel (``_countcore.repeated_rows``, a hash table) where
+    it is built, else by sorting (the same count: tested)."""
     if fp.shape[0] < 2:
         return 0
     rounded = np.round(fp, 8)
+    kernel = getattr(_compiled_module(), "repeated_rows", None)
+    if kernel is not None:
+        return int(kernel(np.ascontiguousarray(rounded), rounded.shape[1]))
+    return _duplicates_sorted(rounded)
+
+
+def _duplicates_sorted(rounded: np.ndarray) -> int:
+    """The NumPy path of :func:`_duplicates_from_fingerprints`: rows equal to the row
+    before them once sorted."""
     # sorting on the first projection is enough unless two different rows tie on it
     # (practically never); then all projections are sorted (lexsort, 4x slower)
     srt = rounded[np.argsort(rounded[:, 0], kind="stable")]
@@ -340,18 +358,21 @@ def bc_ci(samples: Any, estimate: Any, level: float = 0.95) -> tuple[Any, Any]:
     one_d = arr.ndim == 1
     if one_d:
         arr = arr[:, None]
-    est = np.broadcast_to(np.asarray(estimate, dtype=float), (arr.shape[1],))
-    valid = np.isfinite(arr)
+    est = np.broadcast_to(np.asarray(estimate, dtype=float), (arr.shape[1],))[:, None]
+    # the counts run along the rows of a transposed copy: counting down the columns of
+    # a (5,000, 3) array took 100 us a comparison, along rows 10 us (same integers)
+    cols = np.ascontiguousarray(arr.T)
+    valid = np.isfinite(cols)
     complete = bool(valid.all())
-    # count_nonzero, not a sum of booleans down the columns (several times slower)
     n_valid = (np.full(arr.shape[1], arr.shape[0]) if complete
-               else np.count_nonzero(valid, axis=0))
+               else np.count_nonzero(valid, axis=1))
     _check_enough(arr, level, n_valid)
     if complete:  # a comparison with NaN is False: the masks only matter for infinities
-        below = np.count_nonzero(arr < est, axis=0) + 0.5 * np.count_nonzero(arr == est, axis=0)
+        below = (np.count_nonzero(cols < est, axis=1)
+                 + 0.5 * np.count_nonzero(cols == est, axis=1))
     else:
-        below = (np.count_nonzero((arr < est) & valid, axis=0)
-                 + 0.5 * np.count_nonzero((arr == est) & valid, axis=0))
+        below = (np.count_nonzero((cols < est) & valid, axis=1)
+                 + 0.5 * np.count_nonzero((cols == est) & valid, axis=1))
     with np.errstate(divide="ignore", invalid="ignore"):
         prop = np.clip(below / np.maximum(n_valid, 1), 0.5 / np.maximum(n_valid, 1),
                        1 - 0.5 / np.maximum(n_valid, 1))
@@ -361,20 +382,48 @@ def bc_ci(samples: Any, estimate: Any, level: float = 0.95) -> tuple[Any, Any]:
     hi_q = ndtr(2 * z0 + z)
     k = arr.shape[1]
     if complete:
-        # every column's two quantiles from one np.quantile call (each column's own
-        # levels are picked from the grid): the numbers of a call per column, half the time
-        grid = np.quantile(arr, np.concatenate([lo_q, hi_q]), axis=0)
-        cols = np.arange(k)
-        lows, highs = grid[cols, cols], grid[k + cols, cols]
+        ends = _linear_quantiles(cols, np.column_stack([lo_q, hi_q]))
+        lows, highs = ends[:, 0], ends[:, 1]
     else:
         # the finite resamples of each column: an infinite one is left out here as in
         # the share below the estimate (nanquantile would keep it)
-        ends = np.array([np.quantile(arr[valid[:, j], j], [lo_q[j], hi_q[j]]) if n_valid[j]
+        ends = np.array([np.quantile(cols[j, valid[j]], [lo_q[j], hi_q[j]]) if n_valid[j]
                          else [np.nan, np.nan] for j in range(k)]).reshape(-1, 2)
         lows, highs = ends[:, 0], ends[:, 1]
     if one_d:
         return float(lows[0]), float(highs[0])
     return lows, highs
+
+
+def _linear_quantiles(cols: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``np.quantile(cols[j], q[j])`` for every row ``j`` of a 2-D array without NaN:
+    NumPy's default rule (``method="linear"``) written out, on one partition of each
+    row at the order statistics it needs (the same numbers: tested).
+
+    One ``np.quantile`` call for the two levels of every column of a (5,000, 3) array
+    partitioned each column at all six levels, down a strided axis; inside a PROCESS
+    run it took 0.34 ms, most of the interval's time.
+
+    Examples
+    --------
+    >>> x = np.array([[4.0, 1.0, 3.0, 2.0]])
+    >>> _linear_quantiles(x, np.array([[0.0, 0.5, 0.9, 1.0]])).tolist()
+    [[1.0, 2.5, 3.7, 4.0]]
+    """
+    n = cols.shape[1]
+    virtual = (n - 1) * q                        # where the quantile falls, 0 .. n - 1
+    prev = np.floor(virtual)
+    top = virtual >= n - 1                       # the largest value (NumPy's index -1)
+    lo = np.where(top, n - 1, prev).astype(np.intp)
+    hi = np.where(top, n - 1, prev + 1).astype(np.intp)
+    a, b = np.empty(q.shape), np.empty(q.shape)
+    for j, (lo_j, hi_j) in enumerate(zip(lo.tolist(), hi.tolist(), strict=True)):
+        part = np.partition(cols[j], sorted({*lo_j, *hi_j}))
+        a[j], b[j] = part[lo_j], part[hi_j]
+    gamma = virtual - np.where(top, -1.0, prev)
+    diff = b - a
+    # NumPy's _lerp: from the nearer end, so the result stays between a and b
+    return np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
 
 
 def _check_level(level: float) -> None:
@@ -458,9 +507,12 @@ class BootstrapResult:
 
     def std_error(self) -> np.ndarray:
         """Bootstrap standard errors (standard deviation over successful resamples)."""
+        # along the rows of a transposed copy: down the columns of a (5,000, 3) array
+        # np.std took 190 us, along rows 20 us (and sums pairwise, as along any row)
+        cols = np.ascontiguousarray(self.samples.T)
         if self.n_failed == 0:                       # no NaN to skip: the cheaper std
-            return np.std(self.samples, axis=0, ddof=1)
-        return np.nanstd(self.samples, axis=0, ddof=1)
+            return np.std(cols, axis=1, ddof=1)
+        return np.nanstd(cols, axis=1, ddof=1)
 
     def ci(self, level: float = 0.95, method: CIMethod = "percentile"
            ) -> tuple[np.ndarray, np.ndarray]:
@@ -649,112 +701,276 @@ def bootstrap(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, n_boot: 
     >>> bool(np.allclose(sums.samples, res.samples))
     True
     """
-    from joblib import Parallel, delayed
+    run = _Run(statistic, n, n_boot=n_boot, seed=seed, clusters=clusters, estimate=estimate,
+               names=names, n_jobs=n_jobs, progress=progress, batch_size=batch_size,
+               moments=moments)
+    return run.run(on_running)
 
-    ss = seed_sequence(seed)
-    codes, g = (None, 0) if clusters is None else _cluster_codes(clusters, n)
-    _check_units(n, n_boot, codes, g)
-    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int)
-                               or n_jobs == 0):
-        raise ModelSpecError(f"n_jobs={n_jobs!r}: pass None (threads on every core), a "
-                             "positive int or -1 (all cores)")
-    t0 = time.perf_counter()
-    mom: np.ndarray | None = None
-    if moments is not None:
-        mom = np.asarray(moments, dtype=float)
-        if mom.ndim != 2 or mom.shape[0] != n:
-            raise ModelSpecError(f"moments has shape {mom.shape}; pass an (n, k) array with "
-                                 f"one row per case (n = {n})")
-    if estimate is None:
-        ones = np.ones((1, n))
-        est = np.asarray(statistic(ones if mom is None else ones @ mom),
-                         dtype=float).reshape(-1)
-    else:
-        est = np.asarray(estimate, dtype=float).reshape(-1)
-    batches = _batches(int(n_boot), int(batch_size), ss)
-    if mom is not None:
-        if codes is not None:       # sums of the terms within each cluster
-            agg = np.zeros((g, mom.shape[1]))
-            np.add.at(agg, codes, mom)
-            mom = agg
-        mom = np.ascontiguousarray(np.column_stack([mom, _fp_matrix(mom.shape[0])]))
-    results: list[tuple[np.ndarray, np.ndarray]] = []
-    bar = None
-    threads = min(_usable_cores(), len(batches)) if n_jobs is None else 1
-    if n_jobs is None or n_jobs == 1:
-        # BLAS is limited once for the whole run: threadpoolctl's limit is process-wide
-        # the moments path groups batches per compiled call; a statistic of the counts
-        # (e.g. PLS, seconds a batch) keeps one batch a task: the threads share the work
-        # batch by batch and the progress bar moves with every batch
-        units = n if codes is None else g
-        groups = _groups(batches, units, threads) if mom is not None else [[b] for b in batches]
 
-        entering = None
-        if on_running is not None and mom is not None:
-            entering = _Countdown(min(threads, len(groups)), on_running).step
-        elif on_running is not None:
-            on_running()
+class _Run:
+    """One :func:`bootstrap`: the arguments checked and the batches made on creation.
 
-        def task(grp: list[_Batch]) -> tuple[np.ndarray, np.ndarray]:
-            if mom is not None:
-                return _run_moments_group(statistic, grp, units, mom, entering)
-            return _run_batch(statistic, n, grp[0][1], grp[0][2], codes, g, limit_blas=False)
+    :meth:`run` does the whole bootstrap. On the moments path with the compiled kernel
+    (:attr:`shares_batches`), :meth:`begin` and :meth:`end` split it instead, so that
+    the caller can compute in between (:func:`egovstudy.mediation.process` makes its
+    point estimates and tables meanwhile): :meth:`begin` starts one helper thread per
+    core but one, which take batches from a shared counter
+    (:class:`~egovstudy._draws.SharedBatches`); :meth:`end` makes the calling thread
+    take the batches still left, applies the statistic to the sums of its batches (as
+    each helper does to its own) and puts the resamples back in batch order. The calling
+    thread is one of the workers, so there are never more busy threads than cores: with
+    a helper on every core and the caller beside them (the design before), the caller
+    waited up to 4 ms for a core after the helpers started, then slowed one of them.
+    """
 
-        with single_thread_blas(), _thread_pool(threads) as pool:
-            outs = pool.map(task, groups)
-            for i, res in enumerate(outs):
-                results.append(res)
-                if i == 0 and bar is None and len(groups) > 1:
-                    projected = (time.perf_counter() - t0) * len(groups) / threads
-                    if progress or (progress is None and projected > 2.0):
-                        bar = _progress_bar(len(batches))
-                        bar.update(len(groups[0]))
-                elif bar is not None:
-                    bar.update(len(groups[i]))
-    else:
+    def __init__(self, statistic: Callable[[np.ndarray], np.ndarray], n: int, *,
+                 n_boot: int, seed: SeedLike, clusters: Any, estimate: Any,
+                 names: Sequence[str] | None, n_jobs: int | None, progress: bool | None,
+                 batch_size: int, moments: Any) -> None:
+        self.statistic, self.n, self.n_boot = statistic, n, n_boot
+        self.names, self.n_jobs, self.progress = names, n_jobs, progress
+        self.ss = ss = seed_sequence(seed)
+        self.codes: np.ndarray | None = None
+        self.g = 0
+        if clusters is not None:
+            self.codes, self.g = _cluster_codes(clusters, n)
+        _check_units(n, n_boot, self.codes, self.g)
+        if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int)
+                                   or n_jobs == 0):
+            raise ModelSpecError(f"n_jobs={n_jobs!r}: pass None (threads on every core), a "
+                                 "positive int or -1 (all cores)")
+        self.t0 = time.perf_counter()
+        mom: np.ndarray | None = None
+        if moments is not None:
+            mom = np.asarray(moments, dtype=float)
+            if mom.ndim != 2 or mom.shape[0] != n:
+                raise ModelSpecError(f"moments has shape {mom.shape}; pass an (n, k) array "
+                                     f"with one row per case (n = {n})")
+        if estimate is None:
+            ones = np.ones((1, n))
+            self.est = np.asarray(statistic(ones if mom is None else ones @ mom),
+                                  dtype=float).reshape(-1)
+        else:
+            self.est = np.asarray(estimate, dtype=float).reshape(-1)
+        self.batches = _batches(int(n_boot), int(batch_size), ss)
+        if mom is not None:
+            if self.codes is not None:       # sums of the terms within each cluster
+                agg = np.zeros((self.g, mom.shape[1]))
+                np.add.at(agg, self.codes, mom)
+                mom = agg
+            mom = np.ascontiguousarray(np.column_stack([mom, _fp_matrix(mom.shape[0])]))
+        self.mom = mom
+        self.units = n if self.codes is None else self.g
+        self.threads = min(_usable_cores(), len(self.batches)) if n_jobs is None else 1
+        self.shared = (SharedBatches.create(self.units,
+                                            [(size, s) for _, size, s in self.batches], mom,
+                                            _gemm_rows(self.units, mom.shape[1]))
+                       if mom is not None and (n_jobs is None or n_jobs == 1) else None)
+        self._held: ExitStack | None = None
+        self._helpers: list[Any] = []
+        self._mine: list[int] = []           # batches the caller did in begin
+        self._bar: list[Any] = []            # created by the first worker back, if long
+
+    @property
+    def shares_batches(self) -> bool:
+        """Whether :meth:`begin` and :meth:`end` apply (the compiled moments path in
+        this process)."""
+        return self.shared is not None
+
+    # -- the shared batches: begin, the caller's own work, end
+    def begin(self, on_running: Callable[[], None] | None = None) -> None:
+        """Start the helper threads; return once they are in the compiled kernel (which
+        releases the GIL), so the caller's Python work does not hold them up.
+
+        Meanwhile the calling thread does a first batch itself: a helper idle for a
+        while (e.g. between the calls of a benchmark) can take a fraction of a
+        millisecond to wake up, which the caller spent waiting before."""
+        self._held = ExitStack()
+        self._held.enter_context(single_thread_blas())
+        helpers = self.threads - 1
+        if helpers:
+            assert self.shared is not None
+            pool = self._held.enter_context(_thread_pool(helpers + 1))
+            entered = threading.Event()
+            step = _Countdown(helpers, entered.set).step
+            self._helpers = [pool.submit(self._work, step) for _ in range(helpers)]
+            for f in self._helpers:
+                f.add_done_callback(lambda _: entered.set())     # also if one fails
+            try:
+                self._mine = self.shared.claim(1).tolist()
+                if self._mine:
+                    self._advance(len(self._mine))
+                entered.wait()
+            except BaseException:    # e.g. Ctrl-C: the helpers end what they took
+                self.close()
+                raise
         if on_running is not None:
             on_running()
-        if progress:
-            bar = _progress_bar(len(batches))
-        with single_thread_blas():
-            gen = Parallel(n_jobs=n_jobs, return_as="generator")(
-                delayed(_run_batch)(statistic, n, size, child, codes, g, mom)
-                for _, size, child in batches)
-            for res in gen:
-                results.append(res)
-                if bar is not None:
-                    bar.update(1)
-    if bar is not None:
-        bar.close()
-    samples = np.concatenate([r[0] for r in results], axis=0)
-    fps = np.concatenate([r[1] for r in results], axis=0)
-    if mom is not None and not (n_jobs is None or n_jobs == 1):
-        # through joblib the workers return sums; the statistic is applied here
-        with single_thread_blas():
-            samples = _as_columns(statistic(samples))
-    failed_rows = ~_finite_rows(samples)
-    samples[failed_rows] = np.nan
-    n_failed = int(failed_rows.sum())
-    n_dup = _duplicates_from_fingerprints(fps)
-    units = n if codes is None else g
-    if n_dup and _expected_duplicates(units, int(n_boot)) < 0.01:
-        warnings.warn(f"{n_dup} of {n_boot} bootstrap resamples are identical to another one, "
-                      "which is practically impossible by chance: check that the seed streams "
-                      "are not reused", StatisticalWarning, stacklevel=2)
-    if n_failed:
-        warnings.warn(f"{n_failed} of {n_boot} bootstrap resamples failed (e.g. a singular "
-                      "system) and are excluded from the intervals; they are reported as "
-                      "n_failed", StatisticalWarning, stacklevel=2)
-    if n_failed == n_boot:
-        raise InsufficientDataError(f"all {n_boot} bootstrap resamples failed; the model cannot "
-                                    "be estimated on resampled data (too few or constant cases?)")
-    k = samples.shape[1]
-    labels = list(names) if names is not None else [f"stat{j}" for j in range(k)]
-    if len(labels) != k:
-        raise ModelSpecError(f"names has {len(labels)} entries but the statistic returns {k}")
-    return BootstrapResult(estimate=est, samples=samples, names=labels, n_failed=n_failed,
-                           n_duplicates=n_dup, seed_entropy=ss.entropy,
-                           clustered=codes is not None, elapsed=time.perf_counter() - t0)
+
+    def end(self) -> BootstrapResult:
+        """Take the batches still left, wait for the helpers, and finish the bootstrap."""
+        try:
+            parts = [self._work(None, self._mine)]
+            parts += [f.result() for f in self._helpers]
+        finally:
+            self.close()
+        assert self.shared is not None
+        done = [(rows, stat) for rows, stat in parts if stat is not None]
+        samples = np.empty((self.shared.out.shape[0], done[0][1].shape[1]))
+        for rows, stat in done:
+            samples[rows] = stat
+        return self._finish(samples, self.shared.out[:, -_FP_DIM:])
+
+    def close(self) -> None:
+        """Stop handing out batches, wait for the helpers (they end the batch they are
+        doing) and release the BLAS limit and the pool: for a caller that stops between
+        begin and end (an error in its own work), so the run ends within a batch."""
+        if self._held is None:
+            return
+        from concurrent.futures import wait
+
+        if self.shared is not None:
+            self.shared.stop()
+        wait(self._helpers)
+        self._held.close()
+        self._held = None
+        if self._bar and self._bar[0] is not None:
+            self._bar[0].close()
+
+    def _work(self, entering: Callable[[], None] | None, done: Sequence[int] = ()
+              ) -> tuple[np.ndarray, np.ndarray | None]:
+        """A worker: take batches until none is left, then apply the statistic to the
+        sums of those it did (and of the batches ``done`` before). Returns their rows
+        and the statistic (``None`` if it did none)."""
+        shared = self.shared
+        assert shared is not None
+        size = max(b[1] for b in self.batches)
+        # batches per compiled call: for large samples the call returns, and the bar
+        # moves, every ~5-10 ms of work
+        per_call = max(1, _CALL_DRAWS // max(1, size * self.units))
+        numbers = list(done)
+        while True:
+            got = shared.claim(per_call, entering)
+            entering = None                  # once per worker, whatever it gets
+            numbers.extend(got.tolist())
+            if len(got):
+                self._advance(len(got))
+            if len(got) < per_call:          # nothing left to take
+                break
+        rows = shared.rows(numbers)
+        if not len(rows):
+            return rows, None
+        return rows, _as_columns(self.statistic(shared.out[rows, :-_FP_DIM]))
+
+    def _advance(self, count: int) -> None:
+        with _BAR_LOCK:
+            if not self._bar:
+                projected = ((time.perf_counter() - self.t0) * len(self.batches)
+                             / (count * self.threads))
+                long_run = self.progress is None and projected > 2.0
+                self._bar.append(_progress_bar(len(self.batches))
+                                 if self.progress or long_run else None)
+            if self._bar[0] is not None:
+                self._bar[0].update(count)
+
+    # -- every other path: batches split beforehand, or joblib workers
+    def run(self, on_running: Callable[[], None] | None = None) -> BootstrapResult:
+        """The whole bootstrap in this call."""
+        if self.shared is not None:
+            self.begin(on_running)
+            return self.end()
+        from joblib import Parallel, delayed
+
+        statistic, n, codes, g = self.statistic, self.n, self.codes, self.g
+        batches, mom, units, threads = self.batches, self.mom, self.units, self.threads
+        n_jobs, progress = self.n_jobs, self.progress
+        results: list[tuple[np.ndarray, np.ndarray]] = []
+        bar = None
+        if n_jobs is None or n_jobs == 1:
+            # BLAS is limited once for the whole run: threadpoolctl's limit is process-wide;
+            # the moments path (NumPy only, here) groups batches per call; a statistic of
+            # the counts (e.g. PLS, seconds a batch) keeps one batch a task: the threads
+            # share the work batch by batch and the progress bar moves with every batch
+            groups = (_groups(batches, units, threads) if mom is not None
+                      else [[b] for b in batches])
+            entering = None
+            if on_running is not None and mom is not None:
+                entering = _Countdown(min(threads, len(groups)), on_running).step
+            elif on_running is not None:
+                on_running()
+
+            def task(grp: list[_Batch]) -> tuple[np.ndarray, np.ndarray]:
+                if mom is not None:
+                    return _run_moments_group(statistic, grp, units, mom, entering)
+                return _run_batch(statistic, n, grp[0][1], grp[0][2], codes, g,
+                                  limit_blas=False)
+
+            with single_thread_blas(), _thread_pool(threads) as pool:
+                outs = pool.map(task, groups)
+                for i, res in enumerate(outs):
+                    results.append(res)
+                    if i == 0 and bar is None and len(groups) > 1:
+                        projected = (time.perf_counter() - self.t0) * len(groups) / threads
+                        if progress or (progress is None and projected > 2.0):
+                            bar = _progress_bar(len(batches))
+                            bar.update(len(groups[0]))
+                    elif bar is not None:
+                        bar.update(len(groups[i]))
+        else:
+            if on_running is not None:
+                on_running()
+            if progress:
+                bar = _progress_bar(len(batches))
+            with single_thread_blas():
+                gen = Parallel(n_jobs=n_jobs, return_as="generator")(
+                    delayed(_run_batch)(statistic, n, size, child, codes, g, mom)
+                    for _, size, child in batches)
+                for res in gen:
+                    results.append(res)
+                    if bar is not None:
+                        bar.update(1)
+        if bar is not None:
+            bar.close()
+        samples = np.concatenate([r[0] for r in results], axis=0)
+        fps = np.concatenate([r[1] for r in results], axis=0)
+        if mom is not None and not (n_jobs is None or n_jobs == 1):
+            # through joblib the workers return sums; the statistic is applied here
+            with single_thread_blas():
+                samples = _as_columns(statistic(samples))
+        return self._finish(samples, fps)
+
+    def _finish(self, samples: np.ndarray, fps: np.ndarray) -> BootstrapResult:
+        """Failed resamples and duplicates counted (with their warnings): the result."""
+        n_boot = self.n_boot
+        failed_rows = ~_finite_rows(samples)
+        samples[failed_rows] = np.nan
+        n_failed = int(failed_rows.sum())
+        n_dup = _duplicates_from_fingerprints(fps)
+        if n_dup and _expected_duplicates(self.units, int(n_boot)) < 0.01:
+            warnings.warn(f"{n_dup} of {n_boot} bootstrap resamples are identical to another "
+                          "one, which is practically impossible by chance: check that the seed "
+                          "streams are not reused", StatisticalWarning, stacklevel=4)
+        if n_failed:
+            warnings.warn(f"{n_failed} of {n_boot} bootstrap resamples failed (e.g. a singular "
+                          "system) and are excluded from the intervals; they are reported as "
+                          "n_failed", StatisticalWarning, stacklevel=4)
+        if n_failed == n_boot:
+            raise InsufficientDataError(f"all {n_boot} bootstrap resamples failed; the model "
+                                        "cannot be estimated on resampled data (too few or "
+                                        "constant cases?)")
+        k = samples.shape[1]
+        labels = list(self.names) if self.names is not None else [f"stat{j}" for j in range(k)]
+        if len(labels) != k:
+            raise ModelSpecError(f"names has {len(labels)} entries but the statistic returns "
+                                 f"{k}")
+        return BootstrapResult(estimate=self.est, samples=samples, names=labels,
+                               n_failed=n_failed, n_duplicates=n_dup,
+                               seed_entropy=self.ss.entropy, clustered=self.codes is not None,
+                               elapsed=time.perf_counter() - self.t0)
+
+
+#: Guards the progress bar shared by the workers of a bootstrap.
+_BAR_LOCK = threading.Lock()
 
 
 def _usable_cores() -> int:

@@ -62,6 +62,46 @@ def test_count_duplicates_detects_copies() -> None:
     assert count_duplicates(c2) == 7
 
 
+def test_compiled_duplicate_count_equals_the_sorted_count() -> None:
+    # the hash table of _countcore.repeated_rows against the NumPy path (sorting), on
+    # fingerprints with copies (one row three times), rows that tie on the first
+    # projection only, 0.0 against -0.0 and rows holding NaN (equal to nothing)
+    from egovstudy._draws import _compiled_module
+
+    kernel = getattr(_compiled_module(), "repeated_rows", None)
+    if kernel is None:
+        pytest.skip("egovstudy._countcore was not built (no C compiler at install time)")
+    rng = np.random.default_rng(8)
+    fp = np.round(rng.normal(size=(3000, 3)) * 30, 8)
+    fp[100] = fp[7]
+    fp[2999] = fp[7]                                  # three of a kind: two repeats
+    fp[200:260] = fp[300:360]                         # 60 more
+    fp[400, 0] = fp[401, 0]                           # a tie on the first projection only
+    fp[500], fp[501] = [0.0, -0.0, 1.0], [-0.0, 0.0, 1.0]   # equal
+    fp[600] = fp[601] = [np.nan, 1.0, 2.0]            # NaN: never equal
+    expected = 2 + 60 + 1
+    assert bt._duplicates_sorted(fp) == expected
+    assert kernel(np.ascontiguousarray(fp), 3) == expected
+    assert bt._duplicates_from_fingerprints(fp) == expected
+    assert kernel(np.ascontiguousarray(fp[:, :1]), 1) == bt._duplicates_sorted(fp[:, :1])
+    with pytest.raises(ValueError, match="repeated_rows"):
+        kernel(np.zeros(5), 2)
+
+
+def test_linear_quantiles_are_numpys() -> None:
+    # the bias-corrected interval's quantiles, written out, against np.quantile itself
+    # (the same bits): lengths 1 to 6,000, ties, the levels 0, 1 and exact order statistics
+    rng = np.random.default_rng(12)
+    for it in range(3000):
+        n = int(rng.integers(1, 60)) if it % 2 else int(rng.integers(1, 6000))
+        x = rng.normal(size=n)
+        if it % 3 == 0:
+            x = np.round(x, 1)                        # many ties
+        q = np.concatenate([rng.uniform(size=3), [0.0, 1.0, 0.5, 1 / max(n - 1, 1)]])
+        got = bt._linear_quantiles(np.vstack([x, x[::-1]]), np.vstack([q, q[::-1]]))
+        assert np.array_equal(got, [np.quantile(x, q), np.quantile(x, q[::-1])]), (it, n)
+
+
 def test_reused_stream_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     # simulate a bug that hands every batch the same stream: the engine must notice
     orig = bt._batches
@@ -357,15 +397,94 @@ def test_default_threads_run_grouped_batches_with_the_same_numbers(
         return bootstrap(lambda s: s[:, 0] / s[:, 1], 300, n_boot=2300, seed=8,
                          moments=mom, batch_size=200).samples
 
-    ref = run()
+    ref = run()                       # threads take the batches from a shared counter
+    monkeypatch.setattr(boot, "_CALL_DRAWS", 200 * 300)  # one batch per call
+    assert np.array_equal(run(), ref)
+    monkeypatch.setattr(boot.SharedBatches, "create", lambda *a, **k: None)
+    groups = boot._groups(boot._batches(2300, 200, np.random.SeedSequence(8)), 300, 2)
+    assert [len(g) for g in groups] == [1] * 12          # fixed groups, one batch per call
+    assert np.array_equal(run(), ref)
+    monkeypatch.setattr(boot, "_CALL_DRAWS", 4_000_000)
     groups = boot._groups(boot._batches(2300, 200, np.random.SeedSequence(8)), 300, 2)
     assert [len(g) for g in groups] == [6, 6]           # ceil(12 batches / 2 threads)
-    monkeypatch.setattr(boot, "_CALL_DRAWS", 200 * 300)  # one batch per call
     assert np.array_equal(run(), ref)
     monkeypatch.setattr(boot, "batch_moments", lambda *a, **k: None)  # chunk by chunk
     assert np.array_equal(run(), ref)
     monkeypatch.setenv("EGOVSTUDY_NO_EXTENSION", "1")                 # NumPy's draws
     np.testing.assert_allclose(run(), ref, rtol=1e-12)
+
+
+def test_batches_taken_by_racing_threads_are_each_done_once() -> None:
+    # four threads take the batches of one SharedBatches at once, two per call: every
+    # batch is done by exactly one of them, and the sums are those of one call doing all
+    import threading
+
+    from egovstudy._draws import SharedBatches, batch_moments
+
+    rng = np.random.default_rng(3)
+    mom = rng.normal(size=(250, 4))
+    seqs = np.random.SeedSequence(21).spawn(15)
+    sizes = [40] * 14 + [17]
+    shared = SharedBatches.create(250, list(zip(sizes, seqs)), mom, gemm_rows=9)
+    if shared is None:
+        pytest.skip("egovstudy._countcore was built without batch_moments (no 128-bit ints)")
+    taken: list[list[int]] = [[] for _ in range(4)]
+
+    def work(i: int) -> None:
+        while True:
+            got = shared.claim(2).tolist()
+            taken[i] += got
+            if len(got) < 2:
+                break
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(b for mine in taken for b in mine) == list(range(15))
+    ref = batch_moments(250, list(zip(sizes, np.random.SeedSequence(21).spawn(15))), mom,
+                        gemm_rows=9)
+    assert ref is not None and np.array_equal(shared.out, ref)
+    assert shared.rows([1, 14]).tolist() == [*range(40, 80), *range(560, 577)]
+    stopped = SharedBatches.create(250, list(zip(sizes, seqs)), mom, gemm_rows=9)
+    assert stopped is not None and stopped.claim(1).tolist() == [0]
+    stopped.stop()                                   # an error in the caller: no more
+    assert stopped.claim(5).tolist() == []
+
+
+@pytest.mark.parametrize("path", ["moments", "counts"])
+def test_the_progress_bar_counts_every_batch(monkeypatch: pytest.MonkeyPatch,
+                                             path: str) -> None:
+    # progress=True: one bar, moved once for each of the 12 batches whoever did them,
+    # closed at the end; the numbers are those of a run without a bar
+    import egovstudy.bootstrap as boot
+
+    bars: list[list[int]] = []
+
+    class Bar:
+        def __init__(self, total: int) -> None:
+            self.moves: list[int] = []
+            bars.append(self.moves)
+            assert total == 12
+
+        def update(self, k: int) -> None:
+            self.moves.append(k)
+
+        def close(self) -> None:
+            self.moves.append(-1)
+
+    monkeypatch.setattr(boot, "_progress_bar", Bar)
+    x = np.arange(60.0)
+    if path == "moments":
+        stat, extra = (lambda s: s[:, 0] / s[:, 1]), {"moments": np.column_stack([x, np.ones(60)])}
+    else:
+        stat, extra = _Mean(x), {}
+    kw: dict = {"n_boot": 1200, "seed": 6, "batch_size": 100}
+    res = bootstrap(stat, 60, progress=True, **kw, **extra)
+    assert len(bars) == 1 and bars[0][-1] == -1 and sum(bars[0][:-1]) == 12
+    quiet = bootstrap(stat, 60, progress=False, **kw, **extra)
+    assert len(bars) == 1 and np.array_equal(res.samples, quiet.samples)
 
 
 class _Mean:

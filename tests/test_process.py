@@ -401,6 +401,40 @@ def test_bad_input(pmi: pd.DataFrame) -> None:
     assert res.n == 121
 
 
+@pytest.mark.parametrize("n_jobs", [None, 1])
+def test_collinear_predictors_are_refused_while_the_bootstrap_runs(
+        pmi: pd.DataFrame, n_jobs: int | None) -> None:
+    # the check runs once the bootstrap's threads have started: the error is the same,
+    # and the threads have finished when it reaches the caller (the next run is whole)
+    collinear = pmi.assign(twice=2 * pmi.cond + 1)
+    with pytest.raises(ModelSpecError, match=r"equation for 'pmi' has collinear predictors "
+                                             r"\(cond, twice\); drop a redundant"):
+        process(collinear, model=4, x="cond", m="pmi", y="reaction", covariates=["twice"],
+                n_boot=2000, seed=1, n_jobs=n_jobs)
+    again = process(pmi, model=4, x="cond", m="pmi", y="reaction", n_boot=2000, seed=1)
+    serial = process(pmi, model=4, x="cond", m="pmi", y="reaction", n_boot=2000, seed=1,
+                     n_jobs=1)
+    np.testing.assert_array_equal(again.boot.samples, serial.boot.samples)
+
+
+def test_tables_have_the_dtypes_of_from_records() -> None:
+    # process's tables are built column by column from typed arrays; pandas'
+    # from_records on the same rows is the reference (ints, floats with NaN, text with
+    # NaN, None, booleans, NumPy scalars), and an empty table keeps its columns
+    from egovstudy.mediation import _frame
+
+    rows = [{"a": 1, "b": 1.5, "c": "x", "d": None, "e": True, "f": np.float64(2.0),
+             "g": np.nan, "h": "y"},
+            {"a": 2, "b": np.nan, "c": "z", "d": None, "e": False, "f": 3, "g": "s",
+             "h": np.nan}]
+    pd.testing.assert_frame_equal(_frame(rows), pd.DataFrame.from_records(rows))
+    cols = ["g", "a", "c"]
+    pd.testing.assert_frame_equal(_frame(rows, cols),
+                                  pd.DataFrame.from_records(rows, columns=cols))
+    empty = _frame([], ["outcome", "f"])
+    assert list(empty.columns) == ["outcome", "f"] and len(empty) == 0
+
+
 def test_duplicate_column_names_are_refused(pmi: pd.DataFrame) -> None:
     # two columns with the model's name: which one would be used is ambiguous
     twice = pd.concat([pmi, pmi[["pmi"]]], axis=1)
@@ -460,6 +494,23 @@ def test_compiled_solver_equals_the_numpy_solver(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(ValueError, match="inconsistent arguments"):
         med._chol_kernel()(flat, tri, q, np.array([0, 9], dtype=np.intp), 1, np.empty((b, 2)),
                              sing)
+
+    # eight resamples side by side (up to 12 predictors) give the bits of one at a time:
+    # a call for one row takes the one-at-a-time loop; a call for 51 rows solves six
+    # blocks of eight and then three rows one at a time
+    for idx, out in (([0, 1, 2, 3], 4), ([0, 4, 5], 1)):
+        rows = slice(0, 8 * 6 + 3)
+        beta = np.empty((51, len(idx)))
+        sing = np.zeros(51, dtype=np.uint8)
+        sub = np.ascontiguousarray(flat[rows])
+        med._chol_kernel()(sub, tri, q, np.asarray(idx, dtype=np.intp), out, beta, sing)
+        for r in range(51):
+            one = np.empty((1, len(idx)))
+            one_sing = np.zeros(1, dtype=np.uint8)
+            med._chol_kernel()(sub[r:r + 1], tri, q, np.asarray(idx, dtype=np.intp), out,
+                                 one, one_sing)
+            assert np.array_equal(one[0], beta[r], equal_nan=True) and one_sing[0] == sing[r]
+    assert sing[5:8].all()                                   # a lane flags its own row
 
     n = 300
     d = pd.DataFrame({"x": rng.normal(size=n)})
@@ -800,6 +851,7 @@ def test_an_interrupt_while_the_bootstrap_starts_leaves_nothing_behind(
 
     from threadpoolctl import threadpool_info
 
+    from egovstudy import bootstrap as bootstrap_module
     from egovstudy import mediation
 
     def blas_threads() -> list[int]:
@@ -816,7 +868,11 @@ def test_an_interrupt_while_the_bootstrap_starts_leaves_nothing_behind(
 
     serial = process(d, model=4, x="x", m="m", y="y", n_boot=1000, seed=3, n_jobs=1)
     before = blas_threads()  # every BLAS the run loads is loaded now
-    monkeypatch.setattr(mediation, "threading", types.SimpleNamespace(Event=Interrupted))
+    # the wait is process's (bootstrap on a thread of its own) or the bootstrap's
+    # (helper threads started by _Run.begin, the compiled path)
+    interrupted = types.SimpleNamespace(Event=Interrupted, Lock=threading.Lock)
+    monkeypatch.setattr(mediation, "threading", interrupted)
+    monkeypatch.setattr(bootstrap_module, "threading", interrupted)
     with pytest.raises(KeyboardInterrupt):
         process(d, model=4, x="x", m="m", y="y", n_boot=1000, seed=3)
     assert blas_threads() == before
