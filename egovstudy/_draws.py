@@ -221,7 +221,7 @@ def batch_moments(units: int, batches: Sequence[tuple[int, np.random.SeedSequenc
         entering()
     kernel(states, sizes, units, (1 << bits) % units, bits,
            np.ascontiguousarray(moments, dtype=float), out, capsule,
-           max(1, _CHUNK_DRAWS // units), max(1, int(gemm_rows)))
+           _chunk_rows(units, gemm_rows), max(1, int(gemm_rows)))
     return out
 
 
@@ -283,7 +283,7 @@ class SharedBatches:
             entering()
         done = self._kernel(self._states, self._sizes, self._units,
                             (1 << self._bits) % self._units, self._bits, self._moments,
-                            self.out, self._capsule, max(1, _CHUNK_DRAWS // self._units),
+                            self.out, self._capsule, _chunk_rows(self._units, self._gemm_rows),
                             self._gemm_rows, self._next, mine, max(1, int(limit)))
         return mine[:done]
 
@@ -298,6 +298,12 @@ class SharedBatches:
             return np.empty(0, dtype=np.intp)
         return np.concatenate([np.arange(self._first[b], self._first[b] + self._sizes[b])
                                for b in numbers])
+
+
+def _chunk_rows(units: int, gemm_rows: int) -> int:
+    """Resamples counted at a time by the kernel: a chunk of ``_CHUNK_DRAWS`` draws, or
+    one matrix product's rows if fewer (the counts are multiplied while in cache)."""
+    return max(1, min(_CHUNK_DRAWS // units, int(gemm_rows)))
 
 
 def _pcg64_state(ss: np.random.SeedSequence) -> np.ndarray:

@@ -195,10 +195,12 @@ class _Engine:
         self.tri = tri
         # the total-effect model enters no bootstrapped effect (its predictors are a
         # subset of Y's, so it is singular only when Y's equation is): not solved here
-        self.eqs = [(label, [self.pos[c] for c in preds],
+        self.eqs = [(label, np.array([self.pos[c] for c in preds], dtype=np.intp),
                      self.pos[spec.outcome_col[label]])
                     for label, preds in spec.equations.items()
                     if not label.endswith("(total effect model)")]
+        self.first_cols = np.ascontiguousarray(tri[0])   # const x column: the sums
+        self.diag_cols = np.ascontiguousarray(np.diag(tri))  # each column squared
 
     def cross_products(self, counts: np.ndarray) -> np.ndarray:
         """Upper-triangle cross-products ``D' diag(c) D`` of each resample, ``(b, q(q+1)/2)``."""
@@ -219,8 +221,8 @@ class _Engine:
         flat = np.ascontiguousarray(flat, dtype=float)                  # (b, T)
         tri = self.tri
         # the moments from the columns they need only (no transposed copy of flat)
-        first = np.ascontiguousarray(flat[:, tri[0]].T)                  # (q, b)
-        diag = np.ascontiguousarray(flat[:, np.diag(tri)].T)
+        first = np.ascontiguousarray(flat[:, self.first_cols].T)         # (q, b)
+        diag = np.ascontiguousarray(flat[:, self.diag_cols].T)
         N = first[0]
         mean = first / N
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -231,10 +233,9 @@ class _Engine:
         for label, idx, out in self.eqs:
             if kernel is not None and len(idx) <= _CHOL_MAX:
                 beta_t = np.empty((flat.shape[0], len(idx)))
-                singular = np.zeros(flat.shape[0], dtype=np.uint8)
-                kernel(flat, tri, self.q, np.asarray(idx, dtype=np.intp), out, beta_t,
-                       singular)
-                bad |= singular.astype(bool)
+                singular = np.zeros(flat.shape[0], dtype=bool)   # bytes of 0 and 1
+                kernel(flat, tri, self.q, idx, out, beta_t, singular)
+                bad |= singular
                 coefs[label] = beta_t
                 continue
             G = flat[:, tri[np.ix_(idx, idx)]].transpose(1, 2, 0)        # (p, p, b)
@@ -242,9 +243,11 @@ class _Engine:
             beta, singular_ = _chol_solve(G, h)
             bad |= singular_
             coefs[label] = beta.T
-        for label in coefs:
-            coefs[label][bad] = np.nan
-        sd = {c: np.sqrt(np.maximum(var[i], 0)) for c, i in self.pos.items()}
+        if bad.any():
+            for label in coefs:
+                coefs[label][bad] = np.nan
+        sd_all = np.sqrt(np.maximum(var, 0))
+        sd = {c: sd_all[i] for c, i in self.pos.items()}
         return coefs, sd, bad
 
 
@@ -870,7 +873,7 @@ def process(data: pd.DataFrame, *, model: int, x: str, y: str,
                        if c == w else "")
                 raise ModelSpecError(f"column {c!r} is not numeric; code it as numbers "
                                      f"(e.g. 0/1 for a dichotomous X){fix}") from exc
-    missing_in = {c: series[c].isna().to_numpy() for c in selected}
+    missing_in = {c: _missing(series[c]) for c in selected}
     incomplete = np.logical_or.reduce(list(missing_in.values()))
     keep: slice | np.ndarray = slice(None)
     if incomplete.any():
@@ -1241,6 +1244,14 @@ class _BootJob:
             self._future.cancel()
             wait([self._future])                 # never leave the bootstrap running
         self._held.__exit__(*exc)
+
+
+def _missing(col: pd.Series) -> np.ndarray:
+    """``col.isna()`` as a NumPy array; by NumPy for a float column (2.5 against 15 us
+    for 1,000 values: pandas' ``isna`` was 0.07 ms of a model 4 call)."""
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind == "f":
+        return np.isnan(col.to_numpy())
+    return col.isna().to_numpy()
 
 
 def _weighted_sd(x: np.ndarray, w: np.ndarray | None) -> float:
