@@ -215,28 +215,35 @@ typedef void (*dgemm_fn)(char *, char *, int *, int *, int *, double *, double *
  * of them: at most limit batches, their numbers written to claimed in order. Threads
  * that claim their batches end together even when one of them shares its core with
  * other work (with the batches split in two fixed halves beforehand, one thread of a
- * PROCESS run ended 1.1-1.9 ms after the other). Returns the number of batches done.
+ * PROCESS run ended 1.1-1.9 ms after the other). With done (b bytes), the flag of each
+ * batch is set (a release store) once its rows are written, so that a thread with
+ * nothing left to draw can take up the statistic of other threads' finished batches
+ * (batches_done). Returns the number of batches done.
  */
 static PyObject *
 batch_moments(PyObject *self, PyObject *args)
 {
-    Py_buffer st, sz, mom, out, claim = {0}, claimed = {0};
+    Py_buffer st, sz, mom, out, claim = {0}, claimed = {0}, done_buf = {0};
     unsigned long units_arg, threshold_arg;
     int bits;
-    PyObject *capsule, *claim_obj = Py_None, *claimed_obj = Py_None, *result = NULL;
+    PyObject *capsule, *claim_obj = Py_None, *claimed_obj = Py_None, *done_obj = Py_None;
+    PyObject *result = NULL;
     Py_ssize_t chunk_rows, gemm_rows, limit = 0, done_batches = 0;
     double *buf = NULL;
     uint64_t *raw = NULL;
     Py_ssize_t *first = NULL;
 
-    if (!PyArg_ParseTuple(args, "w*y*kkiy*w*Onn|OOn", &st, &sz, &units_arg, &threshold_arg,
+    if (!PyArg_ParseTuple(args, "w*y*kkiy*w*Onn|OOnO", &st, &sz, &units_arg, &threshold_arg,
                           &bits, &mom, &out, &capsule, &chunk_rows, &gemm_rows, &claim_obj,
-                          &claimed_obj, &limit)) {
+                          &claimed_obj, &limit, &done_obj)) {
         return NULL;
     }
     const int claiming = claim_obj != Py_None;
     if (claiming && (PyObject_GetBuffer(claim_obj, &claim, PyBUF_WRITABLE) < 0
                      || PyObject_GetBuffer(claimed_obj, &claimed, PyBUF_WRITABLE) < 0)) {
+        goto done;
+    }
+    if (done_obj != Py_None && PyObject_GetBuffer(done_obj, &done_buf, PyBUF_WRITABLE) < 0) {
         goto done;
     }
     const uint64_t units = (uint64_t)units_arg;
@@ -263,14 +270,15 @@ batch_moments(PyObject *self, PyObject *args)
         || chunk_rows < 1 || gemm_rows < 1 || gemm_rows > INT32_MAX
         || (claiming && (claim.len != (Py_ssize_t)sizeof(int64_t)
                          || claimed.len != n_batches * (Py_ssize_t)sizeof(Py_ssize_t)
-                         || limit < 1))) {
+                         || limit < 1))
+        || (done_buf.obj != NULL && done_buf.len != n_batches)) {
         PyErr_Clear();
         PyErr_SetString(PyExc_ValueError,
                         "batch_moments: inconsistent arguments (states b x 4 uint64, b "
                         "positive intp sizes, bits 16 or 32, 1 <= units < 2**bits, moments "
                         "units x k float64, out sum(sizes) x k float64, a dgemm capsule, "
                         "positive chunk sizes; to claim batches: one int64 counter, b intp "
-                        "and a positive limit)");
+                        "and a positive limit; b bytes for the batches done)");
         goto done;
     }
     if (chunk_rows > largest) {
@@ -290,6 +298,7 @@ batch_moments(PyObject *self, PyObject *args)
     const uint64_t mask = ((uint64_t)1 << bits) - 1;
     double *moments = (double *)mom.buf;
     int64_t *next = claiming ? (int64_t *)claim.buf : NULL;
+    unsigned char *finished = done_buf.obj != NULL ? (unsigned char *)done_buf.buf : NULL;
     Py_ssize_t *mine = claiming ? (Py_ssize_t *)claimed.buf : NULL;
     first[0] = 0;
     for (Py_ssize_t i = 1; i < n_batches; i++) {
@@ -347,6 +356,9 @@ batch_moments(PyObject *self, PyObject *args)
         }
         sv[0] = (uint64_t)state;
         sv[1] = (uint64_t)(state >> 64);
+        if (finished != NULL) {     /* its rows are written: published for batches_done */
+            __atomic_store_n(finished + b, (unsigned char)1, __ATOMIC_RELEASE);
+        }
     }
     Py_END_ALLOW_THREADS
     result = PyLong_FromSsize_t(done_batches);
@@ -364,6 +376,9 @@ done:                               /* one exit: every buffer released, once */
     }
     if (claimed.obj != NULL) {
         PyBuffer_Release(&claimed);
+    }
+    if (done_buf.obj != NULL) {
+        PyBuffer_Release(&done_buf);
     }
     return result;
 }
@@ -585,6 +600,38 @@ chol_solve(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+#if defined(__SIZEOF_INT128__)
+/*
+ * batches_done: the numbers of the batches whose flag batch_moments has set in done
+ * (b bytes), read with acquire loads: their rows of out are then complete for the
+ * reading thread, whichever thread wrote them.
+ */
+static PyObject *
+batches_done(PyObject *self, PyObject *args)
+{
+    Py_buffer done_buf;
+
+    if (!PyArg_ParseTuple(args, "w*", &done_buf)) {
+        return NULL;
+    }
+    PyObject *list = PyList_New(0);
+    const unsigned char *flags = (const unsigned char *)done_buf.buf;
+    for (Py_ssize_t b = 0; list != NULL && b < done_buf.len; b++) {
+        if (__atomic_load_n(flags + b, __ATOMIC_ACQUIRE)) {
+            PyObject *num = PyLong_FromSsize_t(b);
+            if (num == NULL || PyList_Append(list, num) < 0) {
+                Py_XDECREF(num);
+                Py_CLEAR(list);
+                break;
+            }
+            Py_DECREF(num);
+        }
+    }
+    PyBuffer_Release(&done_buf);
+    return list;
+}
+#endif
+
 /*
  * repeated_rows: how many rows of a (b x d) float64 array equal an earlier row
  * (compared with ==, so 0.0 equals -0.0 and NaN equals nothing): b minus the number
@@ -689,15 +736,19 @@ static PyMethodDef methods[] = {
      "pcg64_words(state, out) -> None\n\n"
      "Fill out (uint64) with the next raw words of NumPy's PCG64 whose state and\n"
      "increment are in state (4 uint64: state lo, hi, inc lo, hi), advanced in place."},
+    {"batches_done", batches_done, METH_VARARGS,
+     "batches_done(done) -> list\n\n"
+     "Numbers of the batches flagged done by batch_moments (acquire loads)."},
     {"batch_moments", batch_moments, METH_VARARGS,
      "batch_moments(states, sizes, units, threshold, bits, moments, out, dgemm,\n"
-     "              chunk_rows, gemm_rows[, claim, claimed, limit]) -> int\n\n"
+     "              chunk_rows, gemm_rows[, claim, claimed, limit, done]) -> int\n\n"
      "Fill out (sum(sizes) x k float64) with counts @ moments, batch after batch: batch\n"
      "i draws sizes[i] resamples from the PCG64 state in row i of states (advanced in\n"
      "place), counting chunk_rows resamples at a time and multiplying gemm_rows at a\n"
      "time with the dgemm capsule. With claim (int64 counter shared by threads), do\n"
      "only the batches taken from it, at most limit, and write their numbers to\n"
-     "claimed. Returns the number of batches done."},
+     "claimed; with done (b bytes), flag each batch as its rows are written.\n"
+     "Returns the number of batches done."},
 #endif
     {NULL, NULL, 0, NULL},
 };

@@ -232,10 +232,11 @@ class SharedBatches:
     each will do: every :meth:`claim` (one compiled call, the GIL released) takes the
     next batch nobody has taken, draws it from its own stream and writes its
     ``counts @ moments`` into its own rows of :attr:`out`, until ``limit`` batches are
-    done or none is left. Which thread does a batch changes no number. Split in two
-    fixed halves beforehand, the batches of a PROCESS run ended 1.1-1.9 ms apart on
-    two threads when the calling thread shared a core with one of them (its point
-    estimates run meanwhile); taken one by one, they end together.
+    done or none is left. Which thread does a batch changes no number; :meth:`finished`
+    tells which batches are done, whoever did them. Split in two fixed halves
+    beforehand, the batches of a PROCESS run ended 1.1-1.9 ms apart on two threads
+    when the calling thread shared a core with one of them (its point estimates run
+    meanwhile); taken one by one, they end at most a batch apart.
 
     Examples
     --------
@@ -261,6 +262,8 @@ class SharedBatches:
         self._moments = np.ascontiguousarray(moments, dtype=float)
         self._gemm_rows = max(1, int(gemm_rows))
         self._next = np.zeros(1, dtype=np.int64)
+        self._done = np.zeros(len(self._sizes), dtype=np.uint8)   # set by the kernel
+        self._batches_done = getattr(_extension(), "batches_done", None)
         #: ``counts @ moments`` of every batch, rows in batch order
         self.out = np.empty((int(self._sizes.sum()), self._moments.shape[1]))
 
@@ -284,8 +287,17 @@ class SharedBatches:
         done = self._kernel(self._states, self._sizes, self._units,
                             (1 << self._bits) % self._units, self._bits, self._moments,
                             self.out, self._capsule, _chunk_rows(self._units, self._gemm_rows),
-                            self._gemm_rows, self._next, mine, max(1, int(limit)))
+                            self._gemm_rows, self._next, mine, max(1, int(limit)),
+                            self._done)
         return mine[:done]
+
+    def finished(self) -> list[int]:
+        """Numbers of the batches whose rows of :attr:`out` are written, by any thread
+        (read with the kernel's acquire loads, so the rows are complete here too)."""
+        if self._batches_done is None:             # pragma: no cover - same build
+            return []
+        done: list[int] = self._batches_done(self._done)
+        return done
 
     def stop(self) -> None:
         """Hand out no more batches (a thread in the kernel ends the batch it is doing).

@@ -378,6 +378,16 @@ def test_compiled_batches_check_their_arguments() -> None:
         (st, sizes, 10, 6, 12, mom, np.empty((3, 2)), cap, 5, 5),         # 12-bit words
         (st, sizes, 10, 6, 16, mom, np.empty((3, 2)), object(), 5, 5),    # no capsule
         (st, sizes, 10, 6, 16, mom, np.empty((3, 2)), cap, 0, 5),
+        # claiming: a counter of the wrong size, a list too short, no limit, done flags
+        # for the wrong number of batches
+        (st, sizes, 10, 6, 16, mom, np.empty((3, 2)), cap, 5, 5, np.zeros(2, np.int64),
+         np.empty(1, np.intp), 1),
+        (st, sizes, 10, 6, 16, mom, np.empty((3, 2)), cap, 5, 5, np.zeros(1, np.int64),
+         np.empty(0, np.intp), 1),
+        (st, sizes, 10, 6, 16, mom, np.empty((3, 2)), cap, 5, 5, np.zeros(1, np.int64),
+         np.empty(1, np.intp), 0),
+        (st, sizes, 10, 6, 16, mom, np.empty((3, 2)), cap, 5, 5, np.zeros(1, np.int64),
+         np.empty(1, np.intp), 1, np.zeros(2, np.uint8)),
     ]
     for args in calls:
         with pytest.raises(ValueError, match="inconsistent arguments"):
@@ -428,6 +438,7 @@ def test_batches_taken_by_racing_threads_are_each_done_once() -> None:
     shared = SharedBatches.create(250, list(zip(sizes, seqs)), mom, gemm_rows=9)
     if shared is None:
         pytest.skip("egovstudy._countcore was built without batch_moments (no 128-bit ints)")
+    assert shared.finished() == []
     taken: list[list[int]] = [[] for _ in range(4)]
 
     def work(i: int) -> None:
@@ -443,6 +454,7 @@ def test_batches_taken_by_racing_threads_are_each_done_once() -> None:
     for t in threads:
         t.join(timeout=60)
     assert sorted(b for mine in taken for b in mine) == list(range(15))
+    assert shared.finished() == list(range(15))      # each flagged once its rows are in
     ref = batch_moments(250, list(zip(sizes, np.random.SeedSequence(21).spawn(15))), mom,
                         gemm_rows=9)
     assert ref is not None and np.array_equal(shared.out, ref)
@@ -450,7 +462,7 @@ def test_batches_taken_by_racing_threads_are_each_done_once() -> None:
     stopped = SharedBatches.create(250, list(zip(sizes, seqs)), mom, gemm_rows=9)
     assert stopped is not None and stopped.claim(1).tolist() == [0]
     stopped.stop()                                   # an error in the caller: no more
-    assert stopped.claim(5).tolist() == []
+    assert stopped.claim(5).tolist() == [] and stopped.finished() == [0]
 
 
 @pytest.mark.parametrize("path", ["moments", "counts"])
