@@ -33,7 +33,8 @@ draws take about 9 ms of CPU instead of 16 ms. Also measured and kept out: formi
 counting and letting BLAS multiply, even with AVX2).
 
 :func:`batch_moments` goes one step further for the moments path (PROCESS): one
-kernel call draws, counts and multiplies whole batches -- the products by SciPy's BLAS
+kernel call draws, counts and multiplies whole batches (:class:`SharedBatches` lets
+threads take them one by one from a shared counter) -- the products by SciPy's BLAS
 ``dgemm``, reached through ``scipy.linalg.cython_blas`` -- with the GIL released from
 start to end. Called chunk by chunk, two threads handed the GIL over at every chunk
 and product (about 40 times a batch) and ran a 5,000-resample batch set no faster
@@ -263,7 +264,7 @@ class SharedBatches:
         self._gemm_rows = max(1, int(gemm_rows))
         self._next = np.zeros(1, dtype=np.int64)
         self._done = np.zeros(len(self._sizes), dtype=np.uint8)   # set by the kernel
-        self._batches_done = getattr(_extension(), "batches_done", None)
+        self._batches_done = _extension().batches_done
         #: ``counts @ moments`` of every batch, rows in batch order
         self.out = np.empty((int(self._sizes.sum()), self._moments.shape[1]))
 
@@ -271,10 +272,11 @@ class SharedBatches:
     def create(cls, units: int, batches: Sequence[tuple[int, np.random.SeedSequence]],
                moments: np.ndarray, gemm_rows: int) -> SharedBatches | None:
         """The shared batches, or ``None`` when the compiled kernel (or SciPy's BLAS
-        capsule) is missing: the caller then splits the batches itself."""
+        capsule) is missing, or was built before it could share batches: the caller
+        then splits the batches itself."""
         kernel = getattr(_extension(), "batch_moments", None)
         capsule = _dgemm_capsule() if kernel is not None else None
-        if kernel is None or capsule is None:
+        if kernel is None or capsule is None or not hasattr(_extension(), "batches_done"):
             return None
         return cls(kernel, capsule, units, batches, moments, gemm_rows)
 
@@ -294,8 +296,6 @@ class SharedBatches:
     def finished(self) -> list[int]:
         """Numbers of the batches whose rows of :attr:`out` are written, by any thread
         (read with the kernel's acquire loads, so the rows are complete here too)."""
-        if self._batches_done is None:             # pragma: no cover - same build
-            return []
         done: list[int] = self._batches_done(self._done)
         return done
 

@@ -465,6 +465,30 @@ def test_batches_taken_by_racing_threads_are_each_done_once() -> None:
     assert stopped.claim(5).tolist() == [] and stopped.finished() == [0]
 
 
+def test_a_kernel_built_before_shared_batches_splits_them_beforehand(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # an extension built by an earlier version (batch_moments, no batches_done): the
+    # threads get fixed groups of batches, with the same numbers
+    import types
+
+    import egovstudy._draws as draws
+
+    ext = draws._extension()
+    if ext is None or getattr(ext, "batch_moments", None) is None:
+        pytest.skip("egovstudy._countcore was built without batch_moments (no 128-bit ints)")
+    x = np.linspace(0, 1, 80) ** 2
+    kw: dict = {"n_boot": 1000, "seed": 2, "batch_size": 100,
+                "moments": np.column_stack([x, np.ones(80)])}
+    ref = bootstrap(lambda s: s[:, 0] / s[:, 1], 80, **kw)
+    old = types.SimpleNamespace(batch_moments=ext.batch_moments, fill_counts=ext.fill_counts,
+                                pcg64_words=ext.pcg64_words)
+    monkeypatch.setattr(draws, "_extension", lambda: old)
+    assert draws.SharedBatches.create(80, [(10, np.random.SeedSequence(1))], kw["moments"],
+                                      gemm_rows=4) is None
+    assert np.array_equal(bootstrap(lambda s: s[:, 0] / s[:, 1], 80, **kw).samples,
+                          ref.samples)
+
+
 @pytest.mark.parametrize("path", ["moments", "counts"])
 def test_the_progress_bar_counts_every_batch(monkeypatch: pytest.MonkeyPatch,
                                              path: str) -> None:
