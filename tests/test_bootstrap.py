@@ -465,6 +465,39 @@ def test_batches_taken_by_racing_threads_are_each_done_once() -> None:
     assert stopped.claim(5).tolist() == [] and stopped.finished() == [0]
 
 
+def test_a_helper_leaves_the_callers_processor_and_keeps_its_affinity() -> None:
+    # _countcore.leave_cpu: a thread on the given processor moves off it (when it may run
+    # elsewhere) and gets its own affinity mask back at once; elsewhere it stays
+    import os
+    import threading
+
+    from egovstudy._draws import _compiled_module
+
+    module = _compiled_module()
+    if module is None or not hasattr(module, "leave_cpu"):
+        pytest.skip("egovstudy._countcore was not built (no C compiler at install time)")
+    if not hasattr(os, "sched_getaffinity"):
+        assert module.current_cpu() == -1 and module.leave_cpu(0) is False
+        return
+    out: dict[str, object] = {}
+
+    def helper() -> None:
+        mask = os.sched_getaffinity(0)
+        here = module.current_cpu()
+        out["here_allowed"] = here in mask
+        out["moved"] = module.leave_cpu(here)
+        out["mask_kept"] = os.sched_getaffinity(0) == mask
+        out["elsewhere"] = module.leave_cpu(max(mask) + 1)   # a processor it never uses
+        out["several"] = len(mask) > 1
+
+    t = threading.Thread(target=helper)
+    t.start()
+    t.join(timeout=30)
+    assert out["here_allowed"] and out["mask_kept"]
+    assert out["moved"] is out["several"]           # alone on one processor: no move
+    assert out["elsewhere"] is False                 # not on that processor: no move
+
+
 def test_a_kernel_built_before_shared_batches_splits_them_beforehand(
         monkeypatch: pytest.MonkeyPatch) -> None:
     # an extension built by an earlier version (batch_moments, no batches_done): the

@@ -866,6 +866,9 @@ def test_an_interrupt_while_the_bootstrap_starts_leaves_nothing_behind(
         def wait(self, timeout: float | None = None) -> bool:
             raise KeyboardInterrupt
 
+        def is_set(self) -> bool:              # the bootstrap polls its helpers' start
+            raise KeyboardInterrupt
+
     serial = process(d, model=4, x="x", m="m", y="y", n_boot=1000, seed=3, n_jobs=1)
     before = blas_threads()  # every BLAS the run loads is loaded now
     # the wait is process's (bootstrap on a thread of its own) or the bootstrap's
