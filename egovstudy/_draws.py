@@ -251,10 +251,11 @@ class SharedBatches:
     ...     assert len(shared.claim(limit=5)) == 0                 # nothing is left
     """
 
-    def __init__(self, kernel: Any, capsule: Any, units: int,
+    def __init__(self, ext: Any, capsule: Any, units: int,
                  batches: Sequence[tuple[int, np.random.SeedSequence]], moments: np.ndarray,
                  gemm_rows: int) -> None:
-        self._kernel, self._capsule = kernel, capsule
+        self._kernel, self._batches_done, self._capsule = (ext.batch_moments,
+                                                           ext.batches_done, capsule)
         self._units = units
         self._bits = 16 if units <= np.iinfo(np.uint16).max else 32
         self._states = np.stack([_pcg64_state(ss) for _, ss in batches])
@@ -264,7 +265,6 @@ class SharedBatches:
         self._gemm_rows = max(1, int(gemm_rows))
         self._next = np.zeros(1, dtype=np.int64)
         self._done = np.zeros(len(self._sizes), dtype=np.uint8)   # set by the kernel
-        self._batches_done = _extension().batches_done
         #: ``counts @ moments`` of every batch, rows in batch order
         self.out = np.empty((int(self._sizes.sum()), self._moments.shape[1]))
 
@@ -274,11 +274,12 @@ class SharedBatches:
         """The shared batches, or ``None`` when the compiled kernel (or SciPy's BLAS
         capsule) is missing, or was built before it could share batches: the caller
         then splits the batches itself."""
-        kernel = getattr(_extension(), "batch_moments", None)
-        capsule = _dgemm_capsule() if kernel is not None else None
-        if kernel is None or capsule is None or not hasattr(_extension(), "batches_done"):
+        ext = _extension()
+        if not (hasattr(ext, "batch_moments") and hasattr(ext, "batches_done")):
             return None
-        return cls(kernel, capsule, units, batches, moments, gemm_rows)
+        capsule = _dgemm_capsule()
+        return None if capsule is None else cls(ext, capsule, units, batches, moments,
+                                                gemm_rows)
 
     def claim(self, limit: int, entering: Callable[[], None] | None = None) -> np.ndarray:
         """Do up to ``limit`` batches nobody has taken; return their numbers (ascending).

@@ -131,9 +131,8 @@ def _batch_moments(units: int, batches: list[tuple[int, np.random.SeedSequence]]
     """``counts @ moments`` of consecutive batches ``(size, seed sequence)``: one call of
     the compiled kernel, else batch by batch and chunk by chunk (the counts never leave
     cache); the same numbers either way. ``entering`` is called as the work starts."""
-    rows = _GEMM_SMALL // (units * moments.shape[1])
-    whole = batch_moments(units, batches, moments, _gemm_rows(units, moments.shape[1]),
-                          entering)
+    gemm = _gemm_rows(units, moments.shape[1])
+    whole = batch_moments(units, batches, moments, gemm, entering)
     if whole is not None:
         return whole
     if entering is not None:
@@ -143,7 +142,7 @@ def _batch_moments(units: int, batches: list[tuple[int, np.random.SeedSequence]]
     for size, ss in batches:
         for s, c in count_chunks(units, size, ss):
             k = c.shape[0]
-            step = rows if rows >= 4 else k               # else one product per chunk
+            step = gemm if gemm < _GEMM_SMALL else k      # else one product per chunk
             for r in range(0, k, step):
                 np.matmul(c[r:r + step], moments,
                           out=out[first + s + r:first + s + min(r + step, k)])
